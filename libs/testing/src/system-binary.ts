@@ -1,0 +1,17 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Whether a suite that needs a system binary (promtool, kcat, postgres, chromium, ...) may run.
+ * Under CI=true a missing binary is an error, because CI installs every one of them; elsewhere the
+ * suite is skipped with one line saying what to install.
+ *
+ * @returns `false` when the binary is there, otherwise the skip reason to hand to `describe`/`it`.
+ */
+export function skipUnlessBinary(binary: string, debianPackage: string): false | string {
+  const found = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).status === 0;
+  if (found) return false;
+  const reason = `${binary} not found: install it with 'apt-get install -y ${debianPackage}'`;
+  if (process.env.CI === 'true') throw new Error(`${reason} (CI must provide it)`);
+  process.stderr.write(`skipping: ${reason}\n`);
+  return reason;
+}
