@@ -1,0 +1,9 @@
+export type { RequestContext } from './context/request-context.ts';
+export { currentRequestContext, runWithRequestContext } from './context/request-context.ts';
+export type { Logger, LoggerConfig } from './logging/logger.ts';
+export { createLogger } from './logging/logger.ts';
+export { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.ts';
+export type { CallSide, RedMetrics } from './metrics/red.metrics.ts';
+export { createRedMetrics } from './metrics/red.metrics.ts';
+export type { MetricsRegistryOptions } from './metrics/registry.ts';
+export { createMetricsRegistry } from './metrics/registry.ts';
