@@ -1,0 +1,17 @@
+import { ResilienceError } from './resilience.error.ts';
+
+/** Raised by a circuit breaker that is open (or isolated, or half-open with every probe slot taken). */
+export class BrokenCircuitError extends ResilienceError {
+  readonly isBrokenCircuitError = true;
+  /** True when the circuit was opened by hand with `isolate()`. */
+  readonly isolated: boolean;
+
+  constructor(retryAfterMs: number | undefined, isolated = false) {
+    super(isolated ? 'Circuit is isolated' : 'Circuit is open', retryAfterMs);
+    this.isolated = isolated;
+  }
+
+  override get name(): string {
+    return 'BrokenCircuitError';
+  }
+}
