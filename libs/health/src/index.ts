@@ -1,0 +1,25 @@
+export type { AdminMethod, AdminRouteHandler, AdminServerOptions } from './admin-server.ts';
+export { AdminServer, renderProbeReport } from './admin-server.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export { systemClock } from './clock.ts';
+export {
+  DEFAULT_ADMIN_PORT,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  DEFAULT_DRAIN_DELAY_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HOOK_TIMEOUT_MS,
+} from './constants.ts';
+export { InflightTracker } from './inflight.ts';
+export type {
+  CheckOptions,
+  CheckReport,
+  CheckResult,
+  HealthCheck,
+  HealthFlag,
+  HealthProbesOptions,
+  ProbeKind,
+  ProbeReport,
+} from './probes.ts';
+export { HealthProbes } from './probes.ts';
+export type { ShutdownHook, ShutdownOptions, ShutdownState } from './shutdown.ts';
+export { ShutdownCoordinator } from './shutdown.ts';
