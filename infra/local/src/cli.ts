@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The local runtime's command line: `up` (npm start) and `status`. See --help and the README.
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
+import { startControlServer } from './control.server.ts';
+import { formatEvent } from './event.format.ts';
+import { createLogMux, shouldColor } from './log.mux.ts';
+import { fetchStatus } from './status.client.ts';
+import { renderStatusTable } from './status.table.ts';
+import { Supervisor } from './supervisor.ts';
+import { resolveTopology, type Topology } from './topology.resolve.ts';
+import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+function stateFileOf(dataDir: string | undefined): string {
+  return join(dataDir ? resolve(dataDir) : join(REPO_ROOT, '.data'), 'local', 'supervisor.json');
+}
+
+async function loadTopology(file: string | undefined): Promise<Topology> {
+  if (!file) return platformTopology;
+  const module = (await import(pathToFileURL(realpathSync(resolve(file))).href)) as { default?: Topology };
+  if (!module.default?.processes) throw new Error(`${file} has no default export with 'processes'`);
+  return module.default;
+}
+
+async function status(command: StatusCommand): Promise<number> {
+  try {
+    const report = await fetchStatus(stateFileOf(command.dataDir));
+    process.stdout.write(
+      command.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStatusTable(report)}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function up(command: UpCommand): Promise<number> {
+  const stateFile = stateFileOf(command.dataDir);
+  const running = await fetchStatus(stateFile).then(
+    () => true,
+    () => false,
+  );
+  if (running) {
+    process.stderr.write(`a supervisor is already running (see ${stateFile}); stop it first\n`);
+    return 1;
+  }
+  const topology = await loadTopology(command.topology);
+  const processes = resolveTopology(topology, {
+    rootDir: topology.rootDir ?? REPO_ROOT,
+    dataDir: command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data'),
+    basePort: command.basePort ?? DEFAULT_BASE_PORT,
+    replicas: command.replicas,
+    only: command.only,
+    restart: command.restart,
+  });
+  const log = createLogMux({
+    write: (text) => process.stdout.write(text),
+    color: shouldColor(process.stdout, process.env),
+    sources: processes.filter((p) => p.availability.present).flatMap((p) => p.replicas.map((r) => r.name)),
+  });
+  const supervisor = new Supervisor({
+    processes,
+    onLine: (replica, line) => log.child(replica, line),
+    onError: (message) => log.warn(message),
+  });
+  supervisor.onEvent(({ replica, event }) => {
+    const formatted = formatEvent(replica.name, event);
+    if (formatted) log[formatted.level](formatted.line);
+  });
+  for (const entry of supervisor.coming) {
+    if (!entry.availability.present) log.event(`skipping ${entry.name}: ${entry.availability.reason}`);
+  }
+  const present = processes.filter((p) => p.availability.present);
+  if (present.length === 0) {
+    log.event('nothing to run yet: no entry of the topology is built');
+    return 0;
+  }
+  const control = await startControlServer({ status: () => supervisor.status(), stateFile });
+  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
+  supervisor.onAllReady(() => {
+    const report = supervisor.status();
+    log.event('everything is ready');
+    for (const { name, url } of report.urls) log.event(`${name}: ${url}`);
+    log.block(renderStatusTable(report));
+  });
+
+  const stopped = new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`${signal} again: still stopping, please wait`);
+        return;
+      }
+      stopping = true;
+      log.event(`${signal}: stopping everything in reverse dependency order`);
+      void supervisor.stop().then(async (leftovers) => {
+        await control.close();
+        if (leftovers.length > 0) {
+          log.warn(`process groups still alive after stopping: ${leftovers.join(', ')}`);
+          resolveExit(1);
+          return;
+        }
+        log.event('all processes stopped, no process group left');
+        resolveExit(0);
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+  });
+  supervisor.start();
+  return stopped;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: ReturnType<typeof parseArgs>;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  if (command.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    return command.command === 'status' ? await status(command) : await up(command);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,71 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { dirname } from 'node:path';
+import { renderMetrics } from './metrics.text.ts';
+import type { StatusReport } from './status.types.ts';
+
+/** What `.data/local/supervisor.json` holds while a supervisor runs. */
+export interface SupervisorFile {
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  readonly startedAt: string;
+}
+
+export interface ControlServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The supervisor's control endpoint on 127.0.0.1: `GET /status` (JSON), `GET /metrics` (Prometheus text).
+ * Its address is written to `stateFile` so `status` and Prometheus find it; the file goes away on close.
+ */
+export async function startControlServer(options: {
+  readonly status: () => StatusReport;
+  readonly stateFile: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+}): Promise<ControlServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.status()));
+    } else if (path === '/metrics') {
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(renderMetrics(options.status()));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('try /status or /metrics\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('control server has no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  const file: SupervisorFile = {
+    pid: process.pid,
+    port: address.port,
+    url,
+    startedAt: new Date().toISOString(),
+  };
+  await mkdir(dirname(options.stateFile), { recursive: true });
+  await writeFile(options.stateFile, `${JSON.stringify(file, null, 2)}\n`);
+  return {
+    port: address.port,
+    url,
+    async close() {
+      await rm(options.stateFile, { force: true });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+export type { Command, StatusCommand, UpCommand } from './cli.args.ts';
+export { parseArgs, USAGE, UsageError } from './cli.args.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export { systemClock } from './clock.ts';
+export type { ControlServer, SupervisorFile } from './control.server.ts';
+export { startControlServer } from './control.server.ts';
+export { formatEvent } from './event.format.ts';
+export type { Disposable, Event } from './internal/emitter.ts';
+export { lineSplitter } from './line.splitter.ts';
+export type { LogMux, LogMuxOptions } from './log.mux.ts';
+export { createLogMux, shouldColor } from './log.mux.ts';
+export { renderMetrics } from './metrics.text.ts';
+export type { ProbeOutcome } from './probe.runner.ts';
+export { runProbe } from './probe.runner.ts';
+export { ProcessDriver, processGroupAlive } from './process.driver.ts';
+export type {
+  KillReason,
+  ReplicaEffects,
+  ReplicaEvent,
+  ReplicaSnapshot,
+  ReplicaState,
+} from './replica.machine.ts';
+export { ReplicaMachine } from './replica.machine.ts';
+export { fetchStatus, NoSupervisorError } from './status.client.ts';
+export { formatDuration, renderStatusTable } from './status.table.ts';
+export type { StatusReport, StatusRow } from './status.types.ts';
+export type { DriverFactory, SupervisorEvent, SupervisorOptions } from './supervisor.ts';
+export { orderByDependencies, Supervisor } from './supervisor.ts';
+export type { ProcessDefinition, ReplicaContext, ResolveOptions, Topology } from './topology.resolve.ts';
+export { DEFAULT_RESTART, MAX_REPLICAS, resolveTopology } from './topology.resolve.ts';
+export { adminProbes, DEFAULT_BASE_PORT, platformTopology, tcpProbes } from './topology.ts';
+export type {
+  Availability,
+  ProbeKind,
+  ProbeSet,
+  ProbeSpec,
+  ProbeTarget,
+  ProcessSpec,
+  ReplicaSpec,
+  RestartPolicy,
+} from './topology.types.ts';

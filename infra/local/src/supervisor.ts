@@ -1,0 +1,209 @@
+import { type Clock, systemClock } from './clock.ts';
+import { Emitter, type Event } from './internal/emitter.ts';
+import { ProcessDriver } from './process.driver.ts';
+import { type ReplicaEffects, type ReplicaEvent, ReplicaMachine } from './replica.machine.ts';
+import type { StatusReport, StatusRow } from './status.types.ts';
+import type { ProcessSpec, ReplicaSpec } from './topology.types.ts';
+
+/** A replica's event, tagged with who emitted it. */
+export interface SupervisorEvent {
+  readonly replica: ReplicaSpec;
+  readonly event: ReplicaEvent;
+}
+
+/** The I/O a supervisor needs for one replica; the default spawns real processes. */
+export type DriverFactory = (
+  replica: ReplicaSpec,
+  onLine: (line: string) => void,
+  onError: (message: string) => void,
+) => ReplicaEffects & { attach(machine: ReplicaMachine): void; leftoverGroups(): number[] };
+
+export interface SupervisorOptions {
+  readonly processes: readonly ProcessSpec[];
+  readonly clock?: Clock;
+  readonly createDriver?: DriverFactory;
+  /** Each line a child writes. */
+  readonly onLine?: (replica: string, line: string) => void;
+  /** A replica that could not be spawned at all. */
+  readonly onError?: (message: string) => void;
+}
+
+interface Managed {
+  readonly spec: ReplicaSpec;
+  readonly machine: ReplicaMachine;
+  readonly driver: ReturnType<DriverFactory>;
+}
+
+/**
+ * Runs a topology: starts each process entry once all its dependencies are ready, supervises every
+ * replica through its `ReplicaMachine`, reports status, and stops everything in reverse dependency order.
+ */
+export class Supervisor {
+  readonly #clock: Clock;
+  readonly #present: readonly ProcessSpec[];
+  readonly #coming: readonly ProcessSpec[];
+  readonly #managed = new Map<string, Managed[]>();
+  readonly #events = new Emitter<SupervisorEvent>();
+  readonly #allReady = new Emitter<void>();
+  readonly #startedAt: number;
+  #started = new Set<string>();
+  #stopping = false;
+  #allReadyFired = false;
+
+  /** Every event of every replica. */
+  readonly onEvent: Event<SupervisorEvent> = this.#events.event;
+  /** Fires once, the first time every replica of every present process is ready. */
+  readonly onAllReady: Event<void> = this.#allReady.event;
+
+  constructor(options: SupervisorOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#startedAt = this.#clock.now();
+    this.#present = orderByDependencies(options.processes.filter((p) => p.availability.present));
+    this.#coming = options.processes.filter((p) => !p.availability.present);
+    const createDriver =
+      options.createDriver ?? ((spec, onLine, onError) => new ProcessDriver(spec, onLine, onError));
+    for (const process of this.#present) {
+      const managed = process.replicas.map((spec) => {
+        const driver = createDriver(
+          spec,
+          (line) => options.onLine?.(spec.name, line),
+          (message) => options.onError?.(message),
+        );
+        const machine = new ReplicaMachine({
+          clock: this.#clock,
+          effects: driver,
+          probes: spec.probes,
+          restart: process.restart,
+        });
+        driver.attach(machine);
+        machine.onEvent((event) => this.#onReplicaEvent(spec, event));
+        return { spec, machine, driver };
+      });
+      this.#managed.set(process.name, managed);
+    }
+  }
+
+  /** Process entries that were skipped because they are not built or not there yet. */
+  get coming(): readonly ProcessSpec[] {
+    return this.#coming;
+  }
+
+  /** Starts every process entry whose dependencies are ready (entries that are coming count as ready). */
+  start(): void {
+    if (this.#stopping) return;
+    for (const process of this.#present) {
+      if (this.#started.has(process.name)) continue;
+      const waiting = process.dependsOn.filter((dependency) => !this.#isReady(dependency));
+      if (waiting.length > 0) continue;
+      this.#started.add(process.name);
+      for (const { machine } of this.#managed.get(process.name) ?? []) machine.start();
+    }
+  }
+
+  /**
+   * Stops every replica, dependents before their dependencies (SIGTERM, SIGKILL after the grace period),
+   * and resolves with the process groups still alive afterwards (an empty list when all are gone).
+   */
+  async stop(): Promise<number[]> {
+    this.#stopping = true;
+    for (const process of [...this.#present].reverse()) {
+      const managed = this.#managed.get(process.name) ?? [];
+      await Promise.all(managed.map(({ machine }) => stopped(machine)));
+    }
+    return [...this.#managed.values()].flat().flatMap(({ driver }) => driver.leftoverGroups());
+  }
+
+  status(): StatusReport {
+    const rows: StatusRow[] = [];
+    for (const process of this.#present) {
+      for (const { spec, machine } of this.#managed.get(process.name) ?? []) {
+        const snapshot = machine.snapshot();
+        const waitingFor = this.#started.has(process.name)
+          ? []
+          : process.dependsOn.filter((dependency) => !this.#isReady(dependency));
+        rows.push({
+          name: spec.name,
+          process: process.name,
+          replica: spec.index,
+          ...snapshot,
+          port: spec.port,
+          adminPort: spec.adminPort,
+          detail: waitingFor.length > 0 ? `waiting for ${waitingFor.join(', ')}` : '',
+        });
+      }
+    }
+    for (const process of this.#coming) {
+      rows.push({
+        name: process.name,
+        process: process.name,
+        replica: 0,
+        state: 'Coming',
+        pid: undefined,
+        ready: false,
+        restarts: 0,
+        uptimeMs: undefined,
+        restartInMs: undefined,
+        lastExit: undefined,
+        port: undefined,
+        adminPort: undefined,
+        detail: process.availability.present ? '' : process.availability.reason,
+      });
+    }
+    const urls = this.#present.flatMap((p) => (p.url ? [{ name: p.name, url: p.url }] : []));
+    return { uptimeMs: this.#clock.now() - this.#startedAt, allReady: this.#everyReady(), urls, rows };
+  }
+
+  #onReplicaEvent(spec: ReplicaSpec, event: ReplicaEvent): void {
+    this.#events.fire({ replica: spec, event });
+    if (event.type !== 'ready' || this.#stopping) return;
+    this.start();
+    if (!this.#allReadyFired && this.#everyReady()) {
+      this.#allReadyFired = true;
+      this.#allReady.fire();
+    }
+  }
+
+  #isReady(processName: string): boolean {
+    const managed = this.#managed.get(processName);
+    // A dependency that is coming (not built yet) does not hold its dependents back.
+    if (!managed) return true;
+    return managed.every(({ machine }) => machine.ready);
+  }
+
+  #everyReady(): boolean {
+    return this.#present.every((process) => this.#isReady(process.name));
+  }
+}
+
+function stopped(machine: ReplicaMachine): Promise<void> {
+  return new Promise((resolve) => {
+    if (machine.state === 'Stopped') return resolve();
+    const subscription = machine.onEvent((event) => {
+      if (event.type !== 'stopped') return;
+      subscription.dispose();
+      resolve();
+    });
+    machine.stop();
+  });
+}
+
+/** Dependencies first (a stable topological order); a cycle or an unknown present dependency is an error. */
+export function orderByDependencies(processes: readonly ProcessSpec[]): ProcessSpec[] {
+  const byName = new Map(processes.map((p) => [p.name, p]));
+  const ordered: ProcessSpec[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (process: ProcessSpec, path: readonly string[]) => {
+    const seen = state.get(process.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new Error(`dependency cycle: ${[...path, process.name].join(' -> ')}`);
+    state.set(process.name, 'visiting');
+    for (const dependency of process.dependsOn) {
+      const target = byName.get(dependency);
+      if (target) visit(target, [...path, process.name]);
+    }
+    state.set(process.name, 'done');
+    ordered.push(process);
+  };
+  for (const process of processes) visit(process, []);
+  return ordered;
+}

@@ -1,0 +1,129 @@
+import type { ProcessDefinition, ReplicaContext, Topology } from './topology.resolve.ts';
+import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
+
+/**
+ * The platform on one machine: every process, its replicas, ports, environment, probes and start order.
+ * This file IS local service discovery: each service receives the address lists of its peers as
+ * `<PEER>_ADDRS=127.0.0.1:p1,127.0.0.1:p2`. Ports come from the base port (`--base-port`, default
+ * 7400) and the entry's slot, so they never move: replica r of slot s serves on `base + 10*s + r` and
+ * its admin port (`/livez`, `/readyz`, `/startupz`, `/metrics`) is `base + 10*s + 5 + r`.
+ *
+ * | slot | entry         | replicas | traffic        | admin          |
+ * |------|---------------|----------|----------------|----------------|
+ * | 0    | kafka         | 1        | 7400 (Kafka)   | -              |
+ * | 1    | catalog       | 2        | 7410, 7411     | 7415, 7416     |
+ * | 2    | inventory     | 1        | 7420           | 7425           |
+ * | 3    | payments      | 2        | 7430, 7431     | 7435, 7436     |
+ * | 4    | orders        | 1        | 7440           | 7445           |
+ * | 5    | notifications | 1        | 7450 (unused)  | 7455           |
+ * | 6    | gateway       | 1        | 7460 (HTTP)    | 7465           |
+ */
+export const DEFAULT_BASE_PORT = 7400;
+
+const GRPC_SERVICES = ['catalog', 'inventory', 'payments', 'orders'] as const;
+
+type Timing = Pick<ProbeSpec, 'initialDelayMs' | 'periodMs' | 'timeoutMs' | 'failureThreshold'>;
+
+function probe(target: ProbeTarget, timing: Timing): ProbeSpec {
+  return { ...target, ...timing, successThreshold: 1 };
+}
+
+/** The probes every service built on `libs/health` gets, on its admin port. */
+export function adminProbes(adminPort: number): ProbeSet {
+  const http = (path: string): ProbeTarget => ({ kind: 'http', port: adminPort, path });
+  return {
+    // Up to 60 s to start (PGlite migrations on a cold disk); liveness and readiness wait for it.
+    startup: probe(http('/startupz'), {
+      initialDelayMs: 200,
+      periodMs: 500,
+      timeoutMs: 1000,
+      failureThreshold: 120,
+    }),
+    liveness: probe(http('/livez'), {
+      initialDelayMs: 0,
+      periodMs: 2000,
+      timeoutMs: 1000,
+      failureThreshold: 3,
+    }),
+    readiness: probe(http('/readyz'), {
+      initialDelayMs: 0,
+      periodMs: 1000,
+      timeoutMs: 1000,
+      failureThreshold: 2,
+    }),
+  };
+}
+
+/** Probes for a process that only listens on a TCP port (the dev Kafka broker). */
+export function tcpProbes(port: number): ProbeSet {
+  const tcp: ProbeTarget = { kind: 'tcp', port };
+  return {
+    startup: probe(tcp, { initialDelayMs: 100, periodMs: 250, timeoutMs: 1000, failureThreshold: 120 }),
+    liveness: probe(tcp, { initialDelayMs: 0, periodMs: 5000, timeoutMs: 2000, failureThreshold: 3 }),
+    readiness: probe(tcp, { initialDelayMs: 0, periodMs: 2000, timeoutMs: 1000, failureThreshold: 2 }),
+  };
+}
+
+/** The environment contract every service reads (documented in the README). */
+function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', replica: ReplicaContext) {
+  const peers = Object.fromEntries(
+    GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.addresses(service)]),
+  );
+  return {
+    SERVICE_NAME: name,
+    SERVICE_INSTANCE: `${name}-${replica.index}`,
+    HOST: '127.0.0.1',
+    [portVariable]: String(replica.port),
+    ADMIN_PORT: String(replica.adminPort),
+    DATA_DIR: replica.dataDir,
+    KAFKA_BROKERS: replica.addresses('kafka'),
+    ...peers,
+  };
+}
+
+function service(
+  name: string,
+  slot: number,
+  replicas: number,
+  description: string,
+  dependsOn: readonly string[],
+  portVariable: 'GRPC_PORT' | 'HTTP_PORT' = 'GRPC_PORT',
+): ProcessDefinition {
+  return {
+    name,
+    description,
+    slot,
+    replicas,
+    entry: `apps/${name}/dist/main.js`,
+    packageDir: `apps/${name}`,
+    admin: true,
+    env: (replica) => serviceEnv(name, portVariable, replica),
+    probes: (replica) => adminProbes(replica.adminPort),
+    dependsOn,
+  };
+}
+
+export const platformTopology: Topology = {
+  processes: [
+    {
+      name: 'kafka',
+      description: 'development Kafka broker (wire protocol, persisted under .data/kafka-0)',
+      slot: 0,
+      replicas: 1,
+      entry: 'infra/kafka-dev/src/cli.ts',
+      packageDir: 'infra/kafka-dev',
+      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataDir],
+      admin: false,
+      probes: (replica) => tcpProbes(replica.port),
+    },
+    service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
+    service('inventory', 2, 1, 'stock reservations over gRPC', []),
+    service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', []),
+    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka', ['kafka', 'inventory', 'payments']),
+    service('notifications', 5, 1, 'order events from Kafka', ['kafka']),
+    {
+      ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      url: (replica) => `http://127.0.0.1:${replica.port}`,
+    },
+  ],
+};
