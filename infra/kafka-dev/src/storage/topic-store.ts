@@ -1,0 +1,142 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
+import { readJson, writeJsonAtomic } from './json-file.ts';
+
+/** Topic configs the broker enforces; other Kafka topic configs are accepted and stored. */
+export interface TopicDefaults extends LogConfig {
+  /** `max.message.bytes`: largest record batch accepted. */
+  readonly maxMessageBytes: number;
+}
+
+const KNOWN_CONFIGS = new Set([
+  'cleanup.policy',
+  'compression.type',
+  'delete.retention.ms',
+  'file.delete.delay.ms',
+  'flush.messages',
+  'flush.ms',
+  'index.interval.bytes',
+  'max.compaction.lag.ms',
+  'max.message.bytes',
+  'message.timestamp.type',
+  'min.cleanable.dirty.ratio',
+  'min.compaction.lag.ms',
+  'min.insync.replicas',
+  'preallocate',
+  'retention.bytes',
+  'retention.ms',
+  'segment.bytes',
+  'segment.ms',
+  'unclean.leader.election.enable',
+]);
+const NUMERIC = new Set(['max.message.bytes', 'retention.bytes', 'retention.ms', 'segment.bytes']);
+
+/** Why a config set is invalid (Kafka answers INVALID_CONFIG), or null. */
+export function invalidConfig(configs: Readonly<Record<string, string>>): string | null {
+  for (const [name, value] of Object.entries(configs)) {
+    if (!KNOWN_CONFIGS.has(name)) return `Unknown topic config name: ${name}`;
+    if (NUMERIC.has(name) && !/^-?\d+$/.test(value))
+      return `Invalid value ${value} for configuration ${name}`;
+  }
+  if (configs['segment.bytes'] !== undefined && Number(configs['segment.bytes']) < 14)
+    return 'segment.bytes too small';
+  return null;
+}
+
+/** Kafka's topic name rule. */
+export function invalidTopicName(name: string): string | null {
+  if (name.length === 0) return "Topic name is illegal, it can't be empty";
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > 249) return "Topic name is illegal, it can't be longer than 249 characters";
+  if (!/^[a-zA-Z0-9._-]+$/.test(name))
+    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  return null;
+}
+
+export class Topic {
+  readonly name: string;
+  readonly configs: Record<string, string>;
+  readonly partitions: PartitionLog[];
+  readonly maxMessageBytes: number;
+
+  constructor(
+    name: string,
+    configs: Record<string, string>,
+    partitions: PartitionLog[],
+    maxMessageBytes: number,
+  ) {
+    this.name = name;
+    this.configs = configs;
+    this.partitions = partitions;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+}
+
+interface StoredTopic {
+  name: string;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+/** Topics with their configs (`topics/<name>/topic.json`) and partition logs (`topics/<name>/<partition>/`). */
+export class TopicStore {
+  readonly topics = new Map<string, Topic>();
+  private readonly dir: string | null;
+  private readonly defaults: TopicDefaults;
+
+  constructor(dataDir: string | null, defaults: TopicDefaults) {
+    this.dir = dataDir === null ? null : join(dataDir, 'topics');
+    this.defaults = defaults;
+    if (!this.dir) return;
+    mkdirSync(this.dir, { recursive: true });
+    for (const name of readdirSync(this.dir)) {
+      const stored = readJson<StoredTopic>(join(this.dir, name, 'topic.json'));
+      if (stored) this.open(stored);
+      else rmSync(join(this.dir, name), { recursive: true, force: true });
+    }
+  }
+
+  private open(stored: StoredTopic): Topic {
+    const number = (key: string, fallback: number) =>
+      stored.configs[key] === undefined ? fallback : Number(stored.configs[key]);
+    const config: LogConfig = {
+      segmentBytes: number('segment.bytes', this.defaults.segmentBytes),
+      retentionMs: number('retention.ms', this.defaults.retentionMs),
+      retentionBytes: number('retention.bytes', this.defaults.retentionBytes),
+    };
+    const partitions = Array.from(
+      { length: stored.partitions },
+      (_, i) => new PartitionLog(this.dir ? join(this.dir, stored.name, String(i)) : null, config),
+    );
+    const topic = new Topic(
+      stored.name,
+      stored.configs,
+      partitions,
+      number('max.message.bytes', this.defaults.maxMessageBytes),
+    );
+    this.topics.set(stored.name, topic);
+    return topic;
+  }
+
+  create(name: string, partitions: number, configs: Record<string, string>): Topic {
+    const stored: StoredTopic = { name, partitions, configs };
+    if (this.dir) {
+      mkdirSync(join(this.dir, name), { recursive: true });
+      writeJsonAtomic(join(this.dir, name, 'topic.json'), stored);
+    }
+    return this.open(stored);
+  }
+
+  delete(name: string): void {
+    const topic = this.topics.get(name);
+    if (!topic) return;
+    this.topics.delete(name);
+    for (const partition of topic.partitions) partition.remove();
+    if (this.dir) rmSync(join(this.dir, name), { recursive: true, force: true });
+  }
+
+  close(): void {
+    for (const topic of this.topics.values()) for (const partition of topic.partitions) partition.close();
+  }
+}
