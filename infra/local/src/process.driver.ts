@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lineSplitter } from './line.splitter.ts';
 import { runProbe } from './probe.runner.ts';
 import type { ReplicaEffects, ReplicaMachine } from './replica.machine.ts';
@@ -12,6 +13,12 @@ export function processGroupAlive(pgid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Resolves once no member of the group is left, or after `boundMs` (a zombie nobody reaps). */
+async function groupGone(pgid: number, boundMs = 2000): Promise<void> {
+  const deadline = performance.now() + boundMs;
+  while (processGroupAlive(pgid) && performance.now() < deadline) await sleep(10);
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -74,8 +81,10 @@ export class ProcessDriver implements ReplicaEffects {
       reportExit(null, null);
     });
     child.on('exit', (code, signal) => {
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      reportExit(code, signal);
+      if (child.pid === undefined) return reportExit(code, signal);
+      // The leader is gone: kill what it left in its group and report the exit once the group is empty.
+      signalGroup(child.pid, 'SIGKILL');
+      void groupGone(child.pid).then(() => reportExit(code, signal));
     });
     if (child.pid !== undefined) {
       this.groups.add(child.pid);

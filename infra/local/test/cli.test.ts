@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@rebound/testing';
+import type { StatusReport } from '../src/index.ts';
+import { freePortBlock } from './support/port-block.ts';
+
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const TOPOLOGY = join(import.meta.dirname, 'fixtures', 'topology.fixture.ts');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: string[]): ChildProcess & { output: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, ['--conditions=development', CLI, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+  });
+  return Object.assign(child, { output });
+}
+
+function exited(child: ReturnType<typeof cli>): Promise<Run> {
+  return new Promise((resolve) => {
+    const done = (code: number | null) => resolve({ code, ...child.output });
+    if (child.exitCode !== null) done(child.exitCode);
+    else child.once('close', done);
+  });
+}
+
+const run = (args: string[]) => exited(cli(args));
+
+function fetchText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('cli', () => {
+  let dataDir = '';
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'rebound-local-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints usage for --help and exits 0', async () => {
+    const result = await run(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: node infra\/local\/src\/cli\.ts <command>/);
+  });
+
+  it('rejects a bad flag with one line and exit code 2', async () => {
+    const result = await run(['up', '--replicas', 'catalog']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "--replicas expects name=N, got 'catalog'\n");
+    const unknown = await run(['up', '--frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr.trim().split('\n').length, 1);
+  });
+
+  it('status says in one line that no supervisor runs, exit code 1', async () => {
+    const result = await run(['status', '--data-dir', dataDir]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(
+      result.stderr,
+      /^no supervisor is running \(no .*supervisor\.json\); start one with 'npm start'\n$/,
+    );
+  });
+
+  it('up runs the topology, status and /metrics report it, SIGTERM stops everything and exits 0', async () => {
+    const basePort = await freePortBlock(30);
+    const up = cli(['up', '--topology', TOPOLOGY, '--data-dir', dataDir, '--base-port', String(basePort)]);
+    try {
+      // The status table printed once everything is ready ends with this summary line.
+      await waitFor(() => /^3\/3 ready, supervisor up/m.test(up.output.stdout), {
+        description: `the ready table in:\n${up.output.stdout}${up.output.stderr}`,
+        timeoutMs: 15_000,
+      });
+      const out = up.output.stdout;
+      assert.match(
+        out,
+        /^local +\| skipping later: coming \(not-written-yet\.fixture\.ts does not exist yet\)$/m,
+      );
+      assert.match(out, new RegExp(`^local +\\| api: http://127\\.0\\.0\\.1:${basePort + 10}$`, 'm'));
+      assert.match(out, new RegExp(`^api-1 +\\| healthy api-1 peers=127\\.0\\.0\\.1:${basePort}$`, 'm'));
+      assert.match(out, /^NAME +PID +STATE +READY +RESTARTS +PORTS +UPTIME \/ NOTE$/m);
+      assert.match(out, /^local +\| everything is ready$/m);
+
+      const status = await run(['status', '--data-dir', dataDir]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /^db-0 +\d+ +Running +yes +0 +\d+, admin \d+ +up /m);
+      assert.match(status.stdout, /^api-1 +\d+ +Running +yes +0 /m);
+      assert.match(status.stdout, /^later +- +Coming +- +- +- +coming /m);
+
+      const again = await run(['up', '--topology', TOPOLOGY, '--data-dir', dataDir]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /^a supervisor is already running/);
+
+      const json = await run(['status', '--data-dir', dataDir, '--json']);
+      const report = JSON.parse(json.stdout) as StatusReport;
+      const pids = report.rows.flatMap((row) => (row.pid === undefined ? [] : [row.pid]));
+      assert.equal(pids.length, 3);
+      const grandchildren = [...out.matchAll(/grandchild (\d+)/g)].map((m) => Number(m[1]));
+      assert.equal(grandchildren.length, 2);
+
+      const file = JSON.parse(await readFile(join(dataDir, 'local', 'supervisor.json'), 'utf8')) as {
+        url: string;
+      };
+      const metrics = await fetchText(`${file.url}/metrics`);
+      assert.match(metrics, /^# TYPE rebound_supervisor_restarts_total counter$/m);
+      assert.match(
+        metrics,
+        /^rebound_supervisor_restarts_total\{process="api-1",service="api",replica="1"\} 0$/m,
+      );
+      assert.match(
+        metrics,
+        /^rebound_supervisor_process_ready\{process="db-0",service="db",replica="0"\} 1$/m,
+      );
+
+      up.kill('SIGTERM');
+      const result = await exited(up);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /all processes stopped, no process group left/);
+      for (const pid of [...pids, ...grandchildren])
+        assert.equal(pidAlive(pid), false, `pid ${pid} still alive`);
+      assert.equal(existsSync(join(dataDir, 'local', 'supervisor.json')), false);
+      const stopOrder = [...result.stdout.matchAll(/^local +\| (\S+) stopped$/gm)].map((m) => m[1]);
+      assert.equal(stopOrder.at(-1), 'db-0', 'the dependency stops last');
+    } finally {
+      if (up.exitCode === null) up.kill('SIGKILL');
+    }
+  });
+});

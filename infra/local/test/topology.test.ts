@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { orderByDependencies, type ProcessSpec, platformTopology, resolveTopology } from '../src/index.ts';
+
+const options = { rootDir: '/nowhere', dataDir: '.data', basePort: 7400 };
+
+function byName(specs: ProcessSpec[], name: string): ProcessSpec {
+  const spec = specs.find((s) => s.name === name);
+  assert.ok(spec, `${name} in the topology`);
+  return spec;
+}
+
+describe('platform topology', () => {
+  it('allocates stable ports from the base port: 2 catalog and 2 payments replicas', () => {
+    const specs = resolveTopology(platformTopology, options);
+    const catalog = byName(specs, 'catalog');
+    assert.deepEqual(
+      catalog.replicas.map((r) => [r.name, r.port, r.adminPort]),
+      [
+        ['catalog-0', 7410, 7415],
+        ['catalog-1', 7411, 7416],
+      ],
+    );
+    assert.equal(byName(specs, 'payments').replicas.length, 2);
+    assert.equal(byName(specs, 'gateway').url, 'http://127.0.0.1:7460');
+    assert.equal(byName(specs, 'kafka').replicas[0]?.port, 7400);
+  });
+
+  it('hands every service the address lists of its peers and its own ports and data dir', () => {
+    const specs = resolveTopology(platformTopology, { ...options, replicas: { catalog: 3 } });
+    const env = byName(specs, 'gateway').replicas[0]?.env ?? {};
+    assert.equal(env.CATALOG_ADDRS, '127.0.0.1:7410,127.0.0.1:7411,127.0.0.1:7412');
+    assert.equal(env.PAYMENTS_ADDRS, '127.0.0.1:7430,127.0.0.1:7431');
+    assert.equal(env.KAFKA_BROKERS, '127.0.0.1:7400');
+    assert.equal(env.HTTP_PORT, '7460');
+    assert.equal(env.ADMIN_PORT, '7465');
+    assert.equal(env.DATA_DIR, '/nowhere/.data/gateway-0');
+    const payments = byName(specs, 'payments').replicas[1]?.env ?? {};
+    assert.equal(payments.GRPC_PORT, '7431');
+    assert.equal(payments.SERVICE_INSTANCE, 'payments-1');
+  });
+
+  it('probes services on their admin port with startup gating and the broker over TCP', () => {
+    const specs = resolveTopology(platformTopology, options);
+    const orders = byName(specs, 'orders').replicas[0]?.probes;
+    assert.deepEqual(
+      [orders?.startup?.kind, orders?.startup?.port, orders?.startup?.kind === 'http' && orders.startup.path],
+      ['http', 7445, '/startupz'],
+    );
+    assert.equal(orders?.liveness?.kind === 'http' && orders.liveness.path, '/livez');
+    assert.equal(orders?.readiness?.kind === 'http' && orders.readiness.path, '/readyz');
+    assert.equal(byName(specs, 'kafka').replicas[0]?.probes.liveness?.kind, 'tcp');
+    assert.deepEqual(byName(specs, 'kafka').replicas[0]?.args.slice(-4), [
+      '--port',
+      '7400',
+      '--data-dir',
+      '/nowhere/.data/kafka-0',
+    ]);
+  });
+
+  it('orders processes so that dependencies start first', () => {
+    const names = orderByDependencies(resolveTopology(platformTopology, options)).map((s) => s.name);
+    for (const [before, after] of [
+      ['kafka', 'orders'],
+      ['inventory', 'orders'],
+      ['payments', 'orders'],
+      ['catalog', 'gateway'],
+      ['orders', 'gateway'],
+    ]) {
+      assert.ok(names.indexOf(before ?? '') < names.indexOf(after ?? ''), `${before} before ${after}`);
+    }
+  });
+
+  it('says which entries are coming, not built, or present', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rebound-topology-'));
+    try {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(root, 'apps/catalog/dist'), { recursive: true });
+      await writeFile(join(root, 'apps/catalog/package.json'), '{}');
+      await writeFile(join(root, 'apps/catalog/dist/main.js'), '');
+      await mkdir(join(root, 'apps/orders'), { recursive: true });
+      await writeFile(join(root, 'apps/orders/package.json'), '{}');
+      const specs = resolveTopology(platformTopology, { ...options, rootDir: root });
+      assert.deepEqual(byName(specs, 'catalog').availability, { present: true });
+      assert.match(
+        String((byName(specs, 'orders').availability as { reason: string }).reason),
+        /^not built yet .*pnpm build/,
+      );
+      assert.match(String((byName(specs, 'gateway').availability as { reason: string }).reason), /^coming/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps only the entries asked for with --only', () => {
+    const specs = resolveTopology(platformTopology, { ...options, only: ['gateway', 'catalog'] });
+    assert.deepEqual(
+      specs.map((s) => s.name),
+      ['catalog', 'gateway'],
+    );
+    assert.deepEqual(byName(specs, 'gateway').dependsOn, ['catalog']);
+  });
+
+  it('rejects unknown names, bad replica counts and dependency cycles', () => {
+    assert.throws(
+      () => resolveTopology(platformTopology, { ...options, replicas: { nope: 2 } }),
+      /unknown process 'nope'/,
+    );
+    assert.throws(
+      () => resolveTopology(platformTopology, { ...options, only: ['nope'] }),
+      /unknown process 'nope'/,
+    );
+    assert.throws(
+      () => resolveTopology(platformTopology, { ...options, replicas: { catalog: 6 } }),
+      /1\.\.5/,
+    );
+    const [a, b] = resolveTopology(platformTopology, options);
+    assert.ok(a && b);
+    assert.throws(
+      () =>
+        orderByDependencies([
+          { ...a, dependsOn: [b.name] },
+          { ...b, dependsOn: [a.name] },
+        ]),
+      /dependency cycle/,
+    );
+  });
+});
