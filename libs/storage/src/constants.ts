@@ -1,0 +1,12 @@
+/** Schema when the caller names none. Services should name theirs (`orders`, `inventory`, `payments`). */
+export const DEFAULT_SCHEMA = 'public';
+/** Connections per process in the `pg` pool. */
+export const DEFAULT_POOL_MAX = 10;
+/** Give up connecting after this long, with a clear error, instead of hanging on an unreachable server. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+/** Close connections idle for this long. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Server-side bound on one statement (`statement_timeout`). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** Table that records applied migrations, in the service's schema. */
+export const DEFAULT_MIGRATIONS_TABLE = 'schema_migrations';

@@ -1,0 +1,19 @@
+export {
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MIGRATIONS_TABLE,
+  DEFAULT_POOL_MAX,
+  DEFAULT_SCHEMA,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from './constants.ts';
+export type { Database, DatabaseKind, Queryable, QueryResult } from './database.ts';
+export { DatabaseUnavailableError, isDatabaseUnavailableError } from './errors/database-unavailable.error.ts';
+export { isMigrationError, MigrationError } from './errors/migration.error.ts';
+export type { MigrateOptions, MigrateResult, Migration } from './migrate.ts';
+export { loadMigrations, migrate } from './migrate.ts';
+export type { OpenDatabaseOptions } from './open-database.ts';
+export { openDatabase } from './open-database.ts';
+export type { PGliteDatabaseOptions } from './pglite.database.ts';
+export { openPGlite } from './pglite.database.ts';
+export type { PostgresDatabaseOptions } from './postgres.database.ts';
+export { openPostgres, redactUrl } from './postgres.database.ts';
