@@ -12,7 +12,7 @@ export { isMigrationError, MigrationError } from './errors/migration.error.ts';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.ts';
 export { loadMigrations, migrate } from './migrate.ts';
 export type { OpenDatabaseOptions } from './open-database.ts';
-export { openDatabase } from './open-database.ts';
+export { databaseUrlVariable, openDatabase } from './open-database.ts';
 export type { PGliteDatabaseOptions } from './pglite.database.ts';
 export { openPGlite } from './pglite.database.ts';
 export type { PostgresDatabaseOptions } from './postgres.database.ts';

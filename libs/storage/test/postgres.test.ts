@@ -30,6 +30,20 @@ describe('PostgreSQL', { skip }, () => {
     }
   });
 
+  it('prefers the service-specific <SCHEMA>_DATABASE_URL over DATABASE_URL', async () => {
+    const unreachable = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+    const db = await openDatabase({
+      schema: 'orders',
+      env: { ORDERS_DATABASE_URL: server.url, DATABASE_URL: unreachable },
+    });
+    try {
+      assert.equal(db.kind, 'postgres');
+      await db.ping();
+    } finally {
+      await db.close();
+    }
+  });
+
   it('lets concurrent migrators take turns: each migration is applied exactly once', async () => {
     const dir = join(import.meta.dirname, 'fixtures', 'migrations-v2');
     const replicas = await Promise.all(
