@@ -80,6 +80,8 @@ async function up(command: UpCommand): Promise<number> {
     log.event('nothing to run yet: no entry of the topology is built');
     return 0;
   }
+  // Whatever ends this process (an uncaught error included), no child may outlive it.
+  process.on('exit', () => supervisor.killAllNow());
   const control = await startControlServer({ status: () => supervisor.status(), stateFile });
   log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
   supervisor.onAllReady(() => {

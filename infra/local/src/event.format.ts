@@ -34,7 +34,8 @@ export function formatEvent(
       const how = event.signal
         ? `on ${event.signal}`
         : `with code ${event.code ?? 'unknown (could not start)'}`;
-      return { level: 'warn', line: `${name} exited ${how} after ${formatDuration(event.uptimeMs)}` };
+      const level = event.code === 0 ? 'event' : 'warn';
+      return { level, line: `${name} exited ${how} after ${formatDuration(event.uptimeMs)}` };
     }
     case 'restarting':
       return {

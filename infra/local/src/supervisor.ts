@@ -113,6 +113,22 @@ export class Supervisor {
     return [...this.#managed.values()].flat().flatMap(({ driver }) => driver.leftoverGroups());
   }
 
+  /**
+   * Last resort for when the supervisor itself goes down (an exit without `stop()`): SIGKILLs every
+   * process group it started, synchronously, so no child outlives it.
+   */
+  killAllNow(): void {
+    for (const { driver } of [...this.#managed.values()].flat()) {
+      for (const pgid of driver.leftoverGroups()) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
+  }
+
   status(): StatusReport {
     const rows: StatusRow[] = [];
     for (const process of this.#present) {

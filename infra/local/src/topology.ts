@@ -10,7 +10,7 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  *
  * | slot | entry         | replicas | traffic        | admin          |
  * |------|---------------|----------|----------------|----------------|
- * | 0    | kafka         | 1        | 7400 (Kafka)   | -              |
+ * | 0    | kafka         | 1        | 7400 (Kafka)   | 7405 (metrics) |
  * | 1    | catalog       | 2        | 7410, 7411     | 7415, 7416     |
  * | 2    | inventory     | 1        | 7420           | 7425           |
  * | 3    | payments      | 2        | 7430, 7431     | 7435, 7436     |
@@ -112,8 +112,16 @@ export const platformTopology: Topology = {
       replicas: 1,
       entry: 'infra/kafka-dev/src/cli.ts',
       packageDir: 'infra/kafka-dev',
-      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataDir],
-      admin: false,
+      args: (replica) => [
+        '--port',
+        String(replica.port),
+        '--data-dir',
+        replica.dataDir,
+        '--metrics-port',
+        String(replica.adminPort),
+      ],
+      // The admin port serves the broker's Prometheus /metrics; probes use the Kafka port itself.
+      admin: true,
       probes: (replica) => tcpProbes(replica.port),
     },
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
