@@ -95,7 +95,8 @@ async function up(command: UpCommand): Promise<number> {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
-        log.warn(`${signal} again: still stopping, please wait`);
+        log.warn(`${signal} again: SIGKILL to every process group`);
+        supervisor.killAllNow();
         return;
       }
       stopping = true;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,29 @@ describe('cli', () => {
     );
   });
 
+  it('status says so when supervisor.json names a supervisor that no longer answers', async () => {
+    const staleDir = await mkdtemp(join(tmpdir(), 'rebound-local-stale-'));
+    try {
+      const port = await freePortBlock(1);
+      await mkdir(join(staleDir, 'local'), { recursive: true });
+      const file = {
+        pid: 999_999,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        startedAt: new Date().toISOString(),
+      };
+      await writeFile(join(staleDir, 'local', 'supervisor.json'), JSON.stringify(file));
+      const result = await run(['status', '--data-dir', staleDir]);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /^no supervisor is running \(.* names pid 999999 .* does not answer: ECONNREFUSED\)\n$/,
+      );
+    } finally {
+      await rm(staleDir, { recursive: true, force: true });
+    }
+  });
+
   it('up runs the topology, status and /metrics report it, SIGTERM stops everything and exits 0', async () => {
     const basePort = await freePortBlock(30);
     const up = cli(['up', '--topology', TOPOLOGY, '--data-dir', dataDir, '--base-port', String(basePort)]);
@@ -160,6 +183,38 @@ describe('cli', () => {
       assert.equal(stopOrder.at(-1), 'db-0', 'the dependency stops last');
     } finally {
       if (up.exitCode === null) up.kill('SIGKILL');
+    }
+  });
+
+  it('a second SIGTERM SIGKILLs what ignores the first instead of waiting out the grace period', async () => {
+    const basePort = await freePortBlock(10);
+    const stubbornDir = await mkdtemp(join(tmpdir(), 'rebound-local-stubborn-'));
+    const topology = join(import.meta.dirname, 'fixtures', 'stubborn-topology.fixture.ts');
+    const up = cli([
+      'up',
+      '--topology',
+      topology,
+      '--data-dir',
+      stubbornDir,
+      '--base-port',
+      String(basePort),
+    ]);
+    try {
+      await waitFor(() => /^1\/1 ready/m.test(up.output.stdout), { description: 'stubborn ready' });
+      const pid = Number(/stubborn-0 started \(pid (\d+)\)/.exec(up.output.stdout)?.[1]);
+      up.kill('SIGTERM');
+      await waitFor(() => up.output.stdout.includes('SIGTERM ignored'), {
+        description: 'the first SIGTERM ignored',
+      });
+      up.kill('SIGTERM');
+      const result = await exited(up);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /SIGTERM again: SIGKILL to every process group/);
+      assert.match(result.stdout, /stubborn-0 exited on SIGKILL/);
+      assert.equal(pidAlive(pid), false);
+    } finally {
+      if (up.exitCode === null) up.kill('SIGKILL');
+      await rm(stubbornDir, { recursive: true, force: true });
     }
   });
 });
