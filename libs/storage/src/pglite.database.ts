@@ -3,6 +3,7 @@ import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import { DEFAULT_SCHEMA } from './constants.ts';
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { ensureSchema, quoteSchema } from './schema-name.ts';
+import { TransactionScope } from './transaction-scope.ts';
 
 export interface PGliteDatabaseOptions {
   /** Directory for the data files (created if missing); omitted = in memory, gone on close (tests). */
@@ -44,15 +45,25 @@ export async function openPGlite(options: PGliteDatabaseOptions = {}): Promise<D
     throw error;
   }
   const root = queryable(db);
+  const scope = new TransactionScope();
   let closed: Promise<void> | undefined;
   return {
     kind: 'pglite',
     schema,
-    query: root.query,
-    exec: root.exec,
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
-      db.transaction((tx) => fn(queryable(tx))),
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      scope.assertOutside('query');
+      return root.query<Row>(sql, params);
+    },
+    async exec(sql: string) {
+      scope.assertOutside('exec');
+      return root.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      scope.assertOutside('transaction');
+      return db.transaction((tx) => scope.run(() => fn(queryable(tx))));
+    },
     async ping(): Promise<void> {
+      scope.assertOutside('ping');
       await db.query('SELECT 1');
     },
     close(): Promise<void> {

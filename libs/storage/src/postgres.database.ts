@@ -9,6 +9,7 @@ import {
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { DatabaseUnavailableError, looksUnavailable } from './errors/database-unavailable.error.ts';
 import { ensureSchema, quoteSchema } from './schema-name.ts';
+import { TransactionScope } from './transaction-scope.ts';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://user:password@host:port/database`; the database part names the service's own database. */
@@ -91,14 +92,22 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
     },
   });
   const root = queryable(pool);
+  const scope = new TransactionScope();
   let closed: Promise<void> | undefined;
 
   const database: Database = {
     kind: 'postgres',
     schema,
-    query: root.query,
-    exec: root.exec,
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      scope.assertOutside('query');
+      return root.query<Row>(sql, params);
+    },
+    async exec(sql: string) {
+      scope.assertOutside('exec');
+      return root.exec(sql);
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      scope.assertOutside('transaction');
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -108,7 +117,7 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
       const tx = queryable(client);
       try {
         await tx.exec('BEGIN');
-        const result = await fn(tx);
+        const result = await scope.run(() => fn(tx));
         await tx.exec('COMMIT');
         client.release();
         return result;
@@ -123,6 +132,7 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
       }
     },
     async ping(): Promise<void> {
+      scope.assertOutside('ping');
       await root.query('SELECT 1');
     },
     close(): Promise<void> {

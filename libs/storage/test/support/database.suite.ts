@@ -113,6 +113,18 @@ export function databaseSuite(engine: string, open: (schema: string) => Promise<
       assert.deepEqual((await db.query('SELECT stock FROM items')).rows, [{ stock: 2 }]);
     });
 
+    it('refuses the database itself inside transaction(fn) instead of deadlocking', async () => {
+      await assert.rejects(
+        db.transaction(async () => db.query('SELECT 1')),
+        /db\.query\(\) called inside db\.transaction\(fn\): use the tx argument/,
+      );
+      await assert.rejects(
+        db.transaction(async () => db.transaction(async (inner) => inner.query('SELECT 1'))),
+        /db\.transaction\(\) called inside/,
+      );
+      await db.ping();
+    });
+
     it('surfaces constraint violations with their SQLSTATE and keeps working', async () => {
       await assert.rejects(db.query("UPDATE items SET stock = -1 WHERE id = 'kettle'"), { code: '23514' });
       await assert.rejects(
