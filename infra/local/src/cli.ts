@@ -14,6 +14,8 @@ import { resolveTopology, type Topology } from './topology.resolve.ts';
 import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** Print the table anyway when not everything is ready after this long. */
+const NOT_READY_TABLE_MS = 60_000;
 
 function stateFileOf(dataDir: string | undefined): string {
   return join(dataDir ? resolve(dataDir) : join(REPO_ROOT, '.data'), 'local', 'supervisor.json');
@@ -84,7 +86,15 @@ async function up(command: UpCommand): Promise<number> {
   process.on('exit', () => supervisor.killAllNow());
   const control = await startControlServer({ status: () => supervisor.status(), stateFile });
   log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
+  // When something never gets ready (a crash loop, a dependency that waits), still show where things stand.
+  const notReadyYet = setTimeout(() => {
+    if (supervisor.status().allReady) return;
+    log.warn(`not everything is ready after ${NOT_READY_TABLE_MS / 1000}s; run 'status' to follow`);
+    log.block(renderStatusTable(supervisor.status()));
+  }, NOT_READY_TABLE_MS);
+  notReadyYet.unref();
   supervisor.onAllReady(() => {
+    clearTimeout(notReadyYet);
     const report = supervisor.status();
     log.event('everything is ready');
     for (const { name, url } of report.urls) log.event(`${name}: ${url}`);

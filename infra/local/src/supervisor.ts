@@ -35,7 +35,7 @@ interface Managed {
 }
 
 /**
- * Runs a topology: starts each process entry once all its dependencies are ready, supervises every
+ * Runs a topology: starts each process entry once each of its dependencies has a ready replica, supervises every
  * replica through its `ReplicaMachine`, reports status, and stops everything in reverse dependency order.
  */
 export class Supervisor {
@@ -88,12 +88,15 @@ export class Supervisor {
     return this.#coming;
   }
 
-  /** Starts every process entry whose dependencies are ready (entries that are coming count as ready). */
+  /**
+   * Starts every process entry whose dependencies serve (at least one ready replica each; entries that
+   * are coming do not count). Called again on every readiness change until everything has started.
+   */
   start(): void {
     if (this.#stopping) return;
     for (const process of this.#present) {
       if (this.#started.has(process.name)) continue;
-      const waiting = process.dependsOn.filter((dependency) => !this.#isReady(dependency));
+      const waiting = process.dependsOn.filter((dependency) => !this.#isServing(dependency));
       if (waiting.length > 0) continue;
       this.#started.add(process.name);
       for (const { machine } of this.#managed.get(process.name) ?? []) machine.start();
@@ -136,7 +139,7 @@ export class Supervisor {
         const snapshot = machine.snapshot();
         const waitingFor = this.#started.has(process.name)
           ? []
-          : process.dependsOn.filter((dependency) => !this.#isReady(dependency));
+          : process.dependsOn.filter((dependency) => !this.#isServing(dependency));
         rows.push({
           name: spec.name,
           process: process.name,
@@ -177,6 +180,14 @@ export class Supervisor {
       this.#allReadyFired = true;
       this.#allReady.fire();
     }
+  }
+
+  /** A dependency serves once one replica is ready: clients balance over replicas and skip the others. */
+  #isServing(processName: string): boolean {
+    const managed = this.#managed.get(processName);
+    // A dependency that is coming (not built yet) does not hold its dependents back.
+    if (!managed) return true;
+    return managed.some(({ machine }) => machine.ready);
   }
 
   #isReady(processName: string): boolean {

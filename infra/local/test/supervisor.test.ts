@@ -104,21 +104,28 @@ describe('Supervisor with real processes', () => {
     await stopAll(supervisor);
   });
 
-  it('starts dependents once their dependencies are ready and stops them first', async () => {
+  it('starts dependents once a replica of each dependency is ready and stops them first', async () => {
     const { supervisor, row, specs, events } = await fixtureSupervisor([
-      fixture('db', 0, 'healthy', { env: { START_UNREADY: '1' } }),
+      fixture('db', 0, 'healthy', { replicas: 2, env: { START_UNREADY: '1' } }),
       fixture('api', 1, 'healthy', { replicas: 2, dependsOn: ['db'] }),
     ]);
+    const adminOf = (index: number) => specs[0]?.replicas[index]?.adminPort ?? 0;
     supervisor.start();
-    await waitFor(() => row('db-0')?.state === 'Running', { description: 'db running' });
+    await waitFor(() => row('db-0')?.state === 'Running' && row('db-1')?.state === 'Running', {
+      description: 'db running',
+    });
     assert.equal(row('api-0')?.state, 'Pending');
     assert.equal(row('api-0')?.detail, 'waiting for db');
-    await post(specs[0]?.replicas[0]?.adminPort ?? 0, '/ready?value=true');
+    await post(adminOf(0), '/ready?value=true');
+    await waitFor(() => row('api-0')?.ready && row('api-1')?.ready, { description: 'api ready' });
+    assert.equal(row('db-1')?.ready, false);
+    assert.equal(supervisor.status().allReady, false);
+    await post(adminOf(1), '/ready?value=true');
     await waitFor(() => supervisor.status().allReady, { description: 'everything ready' });
     await stopAll(supervisor);
     const stops = events.filter((e) => e.event.type === 'stopped').map((e) => e.replica.name);
-    assert.equal(stops.at(-1), 'db-0');
     assert.deepEqual(stops.slice(0, 2).sort(), ['api-0', 'api-1']);
+    assert.deepEqual(stops.slice(2).sort(), ['db-0', 'db-1']);
   });
 
   it('SIGKILLs a process that ignores SIGTERM after the grace period', async () => {
