@@ -7,6 +7,7 @@ import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args
 import { startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { createLogMux, shouldColor } from './log.mux.ts';
+import { portsInUse } from './port.check.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
 import { Supervisor } from './supervisor.ts';
@@ -81,6 +82,13 @@ async function up(command: UpCommand): Promise<number> {
   if (present.length === 0) {
     log.event('nothing to run yet: no entry of the topology is built');
     return 0;
+  }
+  const busy = await portsInUse(processes);
+  if (busy.length > 0) {
+    process.stderr.write(
+      `ports already in use: ${busy.join(', ')}; a leftover process or another run? pick others with --base-port\n`,
+    );
+    return 1;
   }
   // Whatever ends this process (an uncaught error included), no child may outlive it.
   process.on('exit', () => supervisor.killAllNow());

@@ -10,6 +10,7 @@ export { lineSplitter } from './line.splitter.ts';
 export type { LogMux, LogMuxOptions } from './log.mux.ts';
 export { createLogMux, shouldColor } from './log.mux.ts';
 export { renderMetrics } from './metrics.text.ts';
+export { portsInUse } from './port.check.ts';
 export type { ProbeOutcome } from './probe.runner.ts';
 export { runProbe } from './probe.runner.ts';
 export { ProcessDriver, processGroupAlive } from './process.driver.ts';

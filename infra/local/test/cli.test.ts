@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -215,6 +216,30 @@ describe('cli', () => {
     } finally {
       if (up.exitCode === null) up.kill('SIGKILL');
       await rm(stubbornDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with one line when a port of the plan is taken', async () => {
+    const basePort = await freePortBlock(30);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(basePort + 11, '127.0.0.1', resolve));
+    try {
+      const result = await run([
+        'up',
+        '--topology',
+        TOPOLOGY,
+        '--data-dir',
+        dataDir,
+        '--base-port',
+        String(basePort),
+      ]);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `ports already in use: ${basePort + 11} (api-1); a leftover process or another run? pick others with --base-port\n`,
+      );
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
     }
   });
 });
