@@ -9,6 +9,8 @@ export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HOOK_TIMEOUT_MS,
 } from './constants.ts';
+export type { EventLoopDelayCheck, EventLoopDelayCheckOptions } from './event-loop.check.ts';
+export { eventLoopDelayCheck } from './event-loop.check.ts';
 export { InflightTracker } from './inflight.ts';
 export type {
   CheckOptions,
