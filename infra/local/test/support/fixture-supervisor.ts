@@ -16,15 +16,15 @@ export function fastProbes(
   adminPort: number,
   thresholds: { liveness?: number; readiness?: number } = {},
 ): ProbeSet {
-  const timing = { initialDelayMs: 0, periodMs: 50, timeoutMs: 1000, successThreshold: 1 };
+  const timing = { initialDelayMs: 0, periodMs: 50, timeoutMs: 2000, successThreshold: 1 };
   return {
-    startup: { kind: 'http', port: adminPort, path: '/startupz', ...timing, failureThreshold: 200 },
+    startup: { kind: 'http', port: adminPort, path: '/startupz', ...timing, failureThreshold: 600 },
     liveness: {
       kind: 'http',
       port: adminPort,
       path: '/livez',
       ...timing,
-      failureThreshold: thresholds.liveness ?? 2,
+      failureThreshold: thresholds.liveness ?? 5,
     },
     readiness: {
       kind: 'http',
