@@ -45,6 +45,15 @@ function exited(child: ReturnType<typeof cli>): Promise<Run> {
 
 const run = (args: string[]) => exited(cli(args));
 
+/** For `finally`: a supervisor left running by a failed assertion is stopped the proper way, children included. */
+async function stopCli(child: ReturnType<typeof cli>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
+  await exited(child);
+  clearTimeout(timer);
+}
+
 function fetchText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (res) => {
@@ -183,7 +192,7 @@ describe('cli', () => {
       const stopOrder = [...result.stdout.matchAll(/^local +\| (\S+) stopped$/gm)].map((m) => m[1]);
       assert.equal(stopOrder.at(-1), 'db-0', 'the dependency stops last');
     } finally {
-      if (up.exitCode === null) up.kill('SIGKILL');
+      await stopCli(up);
     }
   });
 
@@ -214,7 +223,7 @@ describe('cli', () => {
       assert.match(result.stdout, /stubborn-0 exited on SIGKILL/);
       assert.equal(pidAlive(pid), false);
     } finally {
-      if (up.exitCode === null) up.kill('SIGKILL');
+      await stopCli(up);
       await rm(stubbornDir, { recursive: true, force: true });
     }
   });

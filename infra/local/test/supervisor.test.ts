@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
 import { processGroupAlive, type ReplicaEvent, type Supervisor } from '../src/index.ts';
-import { fixture, fixtureSupervisor } from './support/fixture-supervisor.ts';
+import { fixture, fixtureSupervisor, stopLeftSupervisors } from './support/fixture-supervisor.ts';
 
 function post(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +32,8 @@ async function stopAll(supervisor: Supervisor): Promise<void> {
 }
 
 describe('Supervisor with real processes', () => {
+  afterEach(stopLeftSupervisors);
+
   it('restarts a process that crashes at once with growing delays, shown as CrashLoopBackOff', async () => {
     const { supervisor, row, eventsOf } = await fixtureSupervisor([
       fixture('crasher', 0, 'crash', { probes: 'none' }),

@@ -69,6 +69,14 @@ export function fixture(
   };
 }
 
+/** Every supervisor created by `fixtureSupervisor`; `stopLeftSupervisors` stops them after each test. */
+const created: Supervisor[] = [];
+
+/** For `afterEach`: a test that failed half-way leaves no process behind. */
+export async function stopLeftSupervisors(): Promise<void> {
+  for (const supervisor of created.splice(0)) await supervisor.stop();
+}
+
 /** A supervisor over fixture processes that records every event and every child line. */
 export async function fixtureSupervisor(
   processes: ProcessDefinition[],
@@ -91,6 +99,7 @@ export async function fixtureSupervisor(
     onLine: (replica, line) => lines.push({ replica, line }),
   });
   supervisor.onEvent((event) => events.push(event));
+  created.push(supervisor);
   const row = (name: string) => supervisor.status().rows.find((r) => r.name === name);
   const eventsOf = (name: string) => events.filter((e) => e.replica.name === name).map((e) => e.event);
   return { supervisor, specs, events, lines, row, eventsOf, basePort };
