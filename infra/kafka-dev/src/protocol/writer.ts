@@ -21,19 +21,31 @@ export class Writer {
   }
 
   int8(value: number): this {
-    this.buffer.writeInt8(value, this.ensure(1));
+    {
+      const at = this.ensure(1);
+      this.buffer.writeInt8(value, at);
+    }
     return this;
   }
   int16(value: number): this {
-    this.buffer.writeInt16BE(value, this.ensure(2));
+    {
+      const at = this.ensure(2);
+      this.buffer.writeInt16BE(value, at);
+    }
     return this;
   }
   int32(value: number): this {
-    this.buffer.writeInt32BE(value, this.ensure(4));
+    {
+      const at = this.ensure(4);
+      this.buffer.writeInt32BE(value, at);
+    }
     return this;
   }
   int64(value: bigint | number): this {
-    this.buffer.writeBigInt64BE(BigInt(value), this.ensure(8));
+    {
+      const at = this.ensure(8);
+      this.buffer.writeBigInt64BE(BigInt(value), at);
+    }
     return this;
   }
   boolean(value: boolean): this {
@@ -42,27 +54,36 @@ export class Writer {
   unsignedVarint(value: number): this {
     let v = value >>> 0;
     while (v >= 0x80) {
-      this.buffer.writeUInt8((v & 0x7f) | 0x80, this.ensure(1));
+      {
+        const at = this.ensure(1);
+        this.buffer.writeUInt8((v & 0x7f) | 0x80, at);
+      }
       v >>>= 7;
     }
-    this.buffer.writeUInt8(v, this.ensure(1));
+    {
+      const at = this.ensure(1);
+      this.buffer.writeUInt8(v, at);
+    }
     return this;
   }
   string(value: string | null): this {
     if (value === null) return this.int16(-1);
     const length = Buffer.byteLength(value);
     this.int16(length);
-    this.buffer.write(value, this.ensure(length), 'utf8');
+    const at = this.ensure(length);
+    this.buffer.write(value, at, 'utf8');
     return this;
   }
   bytes(value: Buffer | null): this {
     if (value === null) return this.int32(-1);
     this.int32(value.length);
-    value.copy(this.buffer, this.ensure(value.length));
+    const at = this.ensure(value.length);
+    value.copy(this.buffer, at);
     return this;
   }
   raw(value: Buffer): this {
-    value.copy(this.buffer, this.ensure(value.length));
+    const at = this.ensure(value.length);
+    value.copy(this.buffer, at);
     return this;
   }
   array<T>(items: readonly T[] | null, write: (writer: this, item: T) => void): this {
