@@ -17,6 +17,7 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 4    | orders        | 1        | 7440           | 7445           |
  * | 5    | notifications | 1        | 7450 (unused)  | 7455           |
  * | 6    | gateway       | 1        | 7460 (HTTP)    | 7465           |
+ * | 7    | payments-db   | 1        | 7470 (Postgres)| none           |
  */
 export const DEFAULT_BASE_PORT = 7400;
 
@@ -126,12 +127,31 @@ export const platformTopology: Topology = {
     },
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
     service('inventory', 2, 1, 'stock reservations over gRPC', []),
-    service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', []),
+    {
+      // Both payments replicas must see one database, or a retried Charge that lands on the other replica
+      // would charge twice. Embedded PGlite is one process, so it is served to them over the Postgres wire.
+      ...service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['payments-db']),
+      env: (replica) => ({
+        ...serviceEnv('payments', 'GRPC_PORT', replica),
+        PAYMENTS_DATABASE_URL: `postgres://postgres@${replica.addresses('payments-db')}/postgres`,
+      }),
+    },
     service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka', ['kafka', 'inventory', 'payments']),
     service('notifications', 5, 1, 'order events from Kafka', ['kafka']),
     {
       ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
       url: (replica) => `http://127.0.0.1:${replica.port}`,
+    },
+    {
+      name: 'payments-db',
+      description: 'PGlite over the Postgres wire, shared by the payments replicas (.data/payments-db-0)',
+      slot: 7,
+      replicas: 1,
+      entry: 'infra/pglite-dev/src/cli.ts',
+      packageDir: 'infra/pglite-dev',
+      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataDir],
+      admin: false,
+      probes: (replica) => tcpProbes(replica.port),
     },
   ],
 };

@@ -43,6 +43,16 @@ describe('platform topology', () => {
     assert.equal(payments.SERVICE_INSTANCE, 'payments-1');
   });
 
+  it('points both payments replicas at the one shared payments database', () => {
+    const specs = resolveTopology(platformTopology, options);
+    const urls = byName(specs, 'payments').replicas.map((replica) => replica.env.PAYMENTS_DATABASE_URL);
+    assert.deepEqual(urls, [
+      'postgres://postgres@127.0.0.1:7470/postgres',
+      'postgres://postgres@127.0.0.1:7470/postgres',
+    ]);
+    assert.equal(byName(specs, 'payments-db').replicas[0]?.port, 7470);
+  });
+
   it('probes services on their admin port with startup gating and the broker over TCP', () => {
     const specs = resolveTopology(platformTopology, options);
     const orders = byName(specs, 'orders').replicas[0]?.probes;

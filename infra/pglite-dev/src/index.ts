@@ -1,0 +1,2 @@
+export type { PgliteDev, PgliteDevOptions } from './server.ts';
+export { startPgliteDev } from './server.ts';
