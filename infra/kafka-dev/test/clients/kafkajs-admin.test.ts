@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
+import type { RunningBroker } from '../../src/index.ts';
+import { client, testBroker, uniqueName } from '../support/broker.ts';
+
+describe('kafkajs admin', { timeout: 60_000 }, () => {
+  let broker: RunningBroker;
+  let admin: Admin;
+  before(async () => {
+    broker = await testBroker();
+    admin = client(broker.bootstrap).admin();
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.disconnect();
+    await broker.close();
+  });
+
+  it('creates, lists, describes and deletes topics', async () => {
+    const topic = uniqueName('admin');
+    assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] }), true);
+    assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] }), false);
+    assert.ok((await admin.listTopics()).includes(topic));
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    assert.equal(meta.topics[0]?.partitions.length, 4);
+    const cluster = await admin.describeCluster();
+    assert.equal(cluster.brokers.length, 1);
+    assert.equal(cluster.controller, 1);
+    await admin.deleteTopics({ topics: [topic] });
+    assert.ok(!(await admin.listTopics()).includes(topic));
+    assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] }), true);
+  });
+
+  it('is as strict as Kafka: replication factor, names, configs', async () => {
+    await assert.rejects(
+      admin.createTopics({ topics: [{ topic: uniqueName('rf'), replicationFactor: 3 }] }),
+      (e: Error & { errors?: { type: string }[] }) => e.errors?.[0]?.type === 'INVALID_REPLICATION_FACTOR',
+    );
+    await assert.rejects(
+      admin.createTopics({ topics: [{ topic: 'bad name!' }] }),
+      (e: Error & { errors?: { type: string }[] }) => e.errors?.[0]?.type === 'INVALID_TOPIC_EXCEPTION',
+    );
+    await assert.rejects(
+      admin.createTopics({
+        topics: [{ topic: uniqueName('cfg'), configEntries: [{ name: 'no.such', value: '1' }] }],
+      }),
+      (e: Error & { errors?: { type: string }[] }) => e.errors?.[0]?.type === 'INVALID_CONFIG',
+    );
+  });
+
+  it('fetches topic offsets, offsets by timestamp, and group offsets; resets and sets them', async () => {
+    const topic = uniqueName('offsets');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    const producer = client(broker.bootstrap).producer();
+    await producer.connect();
+    const before = Date.now() - 1;
+    await producer.send({
+      topic,
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 0 },
+        { value: 'c', partition: 1 },
+      ],
+    });
+    await producer.disconnect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
+      [0, '0', '2'],
+      [1, '0', '1'],
+    ]);
+    const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, before);
+    assert.deepEqual(byTime.map((o) => o.offset).sort(), ['0', '0']);
+    const future = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() + 60_000);
+    assert.deepEqual(future.map((o) => Number(o.offset)).sort(), [1, 2]);
+
+    const groupId = uniqueName('admin-group');
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
+    const fetched = await admin.fetchOffsets({ groupId, topics: [topic] });
+    assert.deepEqual(fetched[0]?.partitions.map((p) => [p.partition, p.offset]).sort(), [
+      [0, '1'],
+      [1, '-1'],
+    ]);
+    await admin.resetOffsets({ groupId, topic, earliest: true });
+    const reset = await admin.fetchOffsets({ groupId, topics: [topic] });
+    assert.ok(reset[0]?.partitions.every((p) => p.offset === '-2'));
+    const groups = await admin.listGroups();
+    assert.ok(groups.groups.some((g) => g.groupId === groupId));
+    const described = await admin.describeGroups([groupId, 'never-seen']);
+    assert.deepEqual(
+      described.groups.map((g) => g.state),
+      ['Empty', 'Dead'],
+    );
+    await admin.deleteGroups([groupId]);
+    assert.ok(!(await admin.listGroups()).groups.some((g) => g.groupId === groupId));
+  });
+
+  it('does not advertise APIs it does not implement', async () => {
+    await assert.rejects(
+      admin.describeConfigs({
+        resources: [{ type: 2 as ConfigResourceTypes, name: 'x' }],
+        includeSynonyms: false,
+      }),
+      (e: Error) => e.name === 'KafkaJSServerDoesNotSupportApiKey',
+    );
+  });
+});
