@@ -1,0 +1,110 @@
+import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
+import type { Clock } from '@rebound/resilience';
+import type { OutlierDetector, OutlierStats } from './outlier-detector.ts';
+import type { Resolver } from './target-resolver.ts';
+
+/** One replica: its own grpc-js channel and its outlier state. */
+export class Endpoint {
+  readonly address: string;
+  readonly client: Client;
+  readonly stats: OutlierStats;
+  /** A shedding replica asked not to be called before this time (client clock). */
+  backoffUntil = 0;
+
+  constructor(address: string, client: Client, stats: OutlierStats) {
+    this.address = address;
+    this.client = client;
+    this.stats = stats;
+  }
+}
+
+export interface EndpointPoolOptions {
+  readonly resolver: Resolver;
+  readonly detector: OutlierDetector;
+  readonly clock: Clock;
+  readonly credentials?: ChannelCredentials;
+  readonly channelOptions?: ChannelOptions;
+}
+
+/**
+ * Every replica of one target, with client-side round robin over those that are not ejected or backed off.
+ * When all are set aside it still picks one (as Envoy's panic threshold does): failing over to nobody helps no one.
+ */
+export class EndpointPool {
+  readonly detector: OutlierDetector;
+  #endpoints: Endpoint[] = [];
+  #stats: OutlierStats[] = [];
+  #next = 0;
+  readonly #options: EndpointPoolOptions;
+
+  constructor(options: EndpointPoolOptions) {
+    this.#options = options;
+    this.detector = options.detector;
+  }
+
+  get endpoints(): readonly Endpoint[] {
+    return this.#endpoints;
+  }
+
+  /** Replaces the address set: keeps the channels of addresses still present, opens new ones, closes the rest. */
+  update(addresses: readonly string[]): void {
+    const existing = new Map(this.#endpoints.map((e) => [e.address, e]));
+    const next: Endpoint[] = [];
+    for (const address of addresses) {
+      const kept = existing.get(address);
+      if (kept !== undefined) {
+        existing.delete(address);
+        next.push(kept);
+        continue;
+      }
+      const client = new Client(
+        address,
+        this.#options.credentials ?? credentials.createInsecure(),
+        this.#options.channelOptions,
+      );
+      next.push(new Endpoint(address, client, this.detector.create(address)));
+    }
+    for (const gone of existing.values()) gone.client.close();
+    this.#endpoints = next;
+    this.#stats = next.map((e) => e.stats);
+  }
+
+  async refresh(): Promise<void> {
+    const addresses = await this.#options.resolver.resolve();
+    if (addresses.length > 0) this.update(addresses);
+  }
+
+  /** The next replica in turn, skipping ejected, backed-off and `tried` ones when any other is left. */
+  pick(tried: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
+    const list = this.#endpoints;
+    const n = list.length;
+    if (n === 0) return undefined;
+    const now = this.#options.clock.now();
+    let fallback: Endpoint | undefined;
+    for (let i = 0; i < n; i++) {
+      const endpoint = list[(this.#next + i) % n]!;
+      if (tried?.has(endpoint)) continue;
+      if (this.detector.isEjected(endpoint.stats) || endpoint.backoffUntil > now) {
+        fallback ??= endpoint;
+        continue;
+      }
+      this.#next = (this.#next + i + 1) % n;
+      return endpoint;
+    }
+    if (fallback !== undefined) return fallback;
+    const any = list[this.#next % n]!;
+    this.#next = (this.#next + 1) % n;
+    return any;
+  }
+
+  /** Feeds one call outcome on `endpoint` to outlier detection. */
+  record(endpoint: Endpoint, failed: boolean): void {
+    this.detector.record(endpoint.stats, failed, this.#stats);
+  }
+
+  close(): void {
+    for (const endpoint of this.#endpoints) endpoint.client.close();
+    this.#endpoints = [];
+    this.#stats = [];
+  }
+}

@@ -1,0 +1,110 @@
+import { status } from '@grpc/grpc-js';
+import {
+  type Backoff,
+  type Breaker,
+  type CircuitBreakerPolicy,
+  type Clock,
+  circuitBreaker,
+  consecutiveBreaker,
+  decorrelatedJitterBackoff,
+  Pipeline,
+  type Policy,
+  type Random,
+  type RetryBudget,
+  type RetryPolicy,
+  retry,
+} from '@rebound/resilience';
+import { isStatusError } from '../common/status.ts';
+
+/** Declarative resilience for one method (`{ getProduct: { idempotent: true, timeoutMs: 300 } }`). */
+export interface MethodConfig {
+  /** Safe to repeat: only idempotent methods are ever retried. Defaults to `false`. */
+  readonly idempotent?: boolean;
+  /** Upper bound on the whole call including retries; an incoming call's deadline can only shorten it. */
+  readonly timeoutMs?: number;
+  /** Retries for idempotent methods, drawn from the client's shared budget; `false` turns them off. */
+  readonly retry?: false | RetryConfig;
+  /** A circuit breaker around the method's attempts; `false` turns it off. */
+  readonly breaker?: false | BreakerConfig;
+}
+
+export interface RetryConfig {
+  /** Retries after the first call (2 → at most 3 calls). */
+  readonly maxRetries?: number;
+  readonly backoff?: Backoff;
+  /** Status codes worth another attempt on another replica. Default: UNAVAILABLE, RESOURCE_EXHAUSTED. */
+  readonly retryableCodes?: readonly status[];
+}
+
+export interface BreakerConfig {
+  /** Failures in a row that open the circuit (ignored when `breaker` is given). */
+  readonly consecutiveFailures?: number;
+  readonly breaker?: Breaker;
+  readonly openMs?: number;
+  readonly halfOpenProbes?: number;
+}
+
+/** The policies built for one method, exposed so that metrics can subscribe to their events. */
+export interface MethodPolicies {
+  readonly pipeline: Policy;
+  readonly retry: RetryPolicy | undefined;
+  readonly breaker: CircuitBreakerPolicy | undefined;
+  readonly idempotent: boolean;
+  readonly timeoutMs: number | undefined;
+}
+
+const DEFAULT_RETRYABLE: readonly status[] = [status.UNAVAILABLE, status.RESOURCE_EXHAUSTED];
+
+/** Codes that say the server (not the request) is in trouble: they count against breaker and replica. */
+const SERVER_FAILURES: ReadonlySet<number> = new Set([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.DATA_LOSS,
+]);
+
+export function isServerFailure(code: number): boolean {
+  return SERVER_FAILURES.has(code);
+}
+
+export function buildMethodPolicies(
+  config: MethodConfig,
+  shared: { budget: RetryBudget; clock: Clock; random: Random | undefined },
+): MethodPolicies {
+  const idempotent = config.idempotent ?? false;
+  const policies: Policy[] = [];
+  let retryPolicy: RetryPolicy | undefined;
+  let breakerPolicy: CircuitBreakerPolicy | undefined;
+  if (idempotent && config.retry !== false) {
+    const r = config.retry ?? {};
+    const codes: ReadonlySet<number> = new Set(r.retryableCodes ?? DEFAULT_RETRYABLE);
+    retryPolicy = retry({
+      maxRetries: r.maxRetries ?? 2,
+      backoff: r.backoff ?? decorrelatedJitterBackoff({ baseMs: 25 }),
+      budget: shared.budget,
+      clock: shared.clock,
+      ...(shared.random === undefined ? {} : { random: shared.random }),
+      retryOn: (error) => isStatusError(error) && codes.has(error.code),
+    });
+    policies.push(retryPolicy);
+  }
+  if (config.breaker !== false) {
+    const b = config.breaker ?? {};
+    breakerPolicy = circuitBreaker({
+      breaker: b.breaker ?? consecutiveBreaker(b.consecutiveFailures ?? 5),
+      ...(b.openMs === undefined ? {} : { openMs: b.openMs }),
+      ...(b.halfOpenProbes === undefined ? {} : { halfOpenProbes: b.halfOpenProbes }),
+      clock: shared.clock,
+      isFailure: (error) => !isStatusError(error) || isServerFailure(error.code),
+    });
+    policies.push(breakerPolicy);
+  }
+  return {
+    pipeline: new Pipeline(policies, shared.clock),
+    retry: retryPolicy,
+    breaker: breakerPolicy,
+    idempotent,
+    timeoutMs: config.timeoutMs,
+  };
+}

@@ -1,0 +1,282 @@
+import {
+  type ChannelCredentials,
+  type ChannelOptions,
+  Metadata,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
+import { currentRequestContext, type RedMetrics } from '@rebound/observability';
+import {
+  type Clock,
+  type ExecuteOptions,
+  type ExecutionContext,
+  type Priority,
+  type Random,
+  RetryBudget,
+  type RetryBudgetOptions,
+  systemClock,
+} from '@rebound/resilience';
+import { currentCall } from '../common/call-context.ts';
+import { codeName, RpcError, retryAfterMs, toStatusError } from '../common/status.ts';
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_DNS_REFRESH_MS,
+  IDEMPOTENCY_KEY,
+  PRIORITY_KEY,
+  REQUEST_ID_KEY,
+  TRACEPARENT_KEY,
+} from '../constants.ts';
+import type { Endpoint } from './endpoint-pool.ts';
+import { EndpointPool } from './endpoint-pool.ts';
+import {
+  buildMethodPolicies,
+  isServerFailure,
+  type MethodConfig,
+  type MethodPolicies,
+} from './method-policy.ts';
+import { type OutlierDetectionOptions, OutlierDetector } from './outlier-detector.ts';
+import { resolverFor, type Target } from './target-resolver.ts';
+
+/** A unary method as ts-proto's `outputServices=grpc-js` (and `@grpc/proto-loader`) describe it. */
+export interface UnaryMethodDefinition<Req, Res> {
+  readonly path: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly requestSerialize: (value: Req) => Buffer;
+  readonly responseDeserialize: (bytes: Buffer) => Res;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a service definition maps names to methods of any message types.
+export type ServiceDefinitionLike = { readonly [method: string]: UnaryMethodDefinition<any, any> };
+
+export interface CallOptions {
+  /** Absolute deadline in epoch ms; the incoming call's deadline and the method's `timeoutMs` can shorten it. */
+  readonly deadline?: number;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Sent as `idempotency-key` (otherwise the request context's key, if any, is propagated). */
+  readonly idempotencyKey?: string;
+  readonly priority?: Priority;
+  /** Extra metadata for this call. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** One promise-returning function per method of the service. */
+export type RpcClient<D extends ServiceDefinitionLike> = {
+  readonly [K in keyof D]: D[K] extends UnaryMethodDefinition<infer Req, infer Res>
+    ? (request: Req, options?: CallOptions) => Promise<Res>
+    : never;
+};
+
+export interface RpcClientOptions<D extends ServiceDefinitionLike> {
+  /** `['127.0.0.1:50051', …]`, `'127.0.0.1:50051,127.0.0.1:50052'` or `'dns:///catalog:50051'`. */
+  readonly target: Target;
+  /** Per-method resilience, keyed as the definition is (`getProduct`). */
+  readonly methods?: { readonly [K in keyof D]?: MethodConfig };
+  /** Applied to methods missing from `methods`. Defaults to non-idempotent with a breaker. */
+  readonly defaults?: MethodConfig;
+  /** The retry budget shared by every method (pass one instance to share it between clients too). */
+  readonly budget?: RetryBudget | RetryBudgetOptions;
+  readonly outlierDetection?: Omit<OutlierDetectionOptions, 'clock'>;
+  /** RED metrics (`createRedMetrics(registry, 'rpc_client')`), observed once per call with the final status. */
+  readonly metrics?: RedMetrics;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly credentials?: ChannelCredentials;
+  readonly channelOptions?: ChannelOptions;
+  /** How often a `dns:///` target is resolved again. */
+  readonly dnsRefreshMs?: number;
+}
+
+/** The client's machinery, for tests, metrics and shutdown. */
+export interface RpcClientHandle {
+  readonly pool: EndpointPool;
+  readonly budget: RetryBudget;
+  /** The policies of each method, built at creation. */
+  readonly policies: ReadonlyMap<string, MethodPolicies>;
+  /** Resolves once the target's addresses are known (at once for a static list). */
+  readonly ready: Promise<void>;
+  close(): void;
+}
+
+class CallState {
+  tried: Set<Endpoint> | undefined = undefined;
+  last: Endpoint | undefined = undefined;
+  readonly metadata: Metadata;
+  readonly watchSignal: boolean;
+
+  constructor(metadata: Metadata, watchSignal: boolean) {
+    this.metadata = metadata;
+    this.watchSignal = watchSignal;
+  }
+}
+
+function buildMetadata(options: CallOptions | undefined): Metadata {
+  const metadata = new Metadata();
+  const incoming = currentCall();
+  const request = currentRequestContext();
+  const requestId = incoming?.requestId ?? request?.requestId;
+  if (requestId !== undefined) metadata.set(REQUEST_ID_KEY, requestId);
+  const traceparent =
+    incoming?.traceparent ??
+    (request?.traceId !== undefined && request.spanId !== undefined
+      ? `00-${request.traceId}-${request.spanId}-01`
+      : undefined);
+  if (traceparent !== undefined) metadata.set(TRACEPARENT_KEY, traceparent);
+  const key = options?.idempotencyKey ?? incoming?.idempotencyKey ?? request?.idempotencyKey;
+  if (key !== undefined) metadata.set(IDEMPOTENCY_KEY, key);
+  const priority = options?.priority ?? incoming?.priority;
+  if (priority !== undefined) metadata.set(PRIORITY_KEY, priority);
+  if (options?.metadata !== undefined) {
+    for (const [k, v] of Object.entries(options.metadata)) metadata.set(k, v);
+  }
+  return metadata;
+}
+
+/**
+ * A client for one service over every replica of `target`: one channel per address, round robin over the healthy
+ * ones with outlier ejection, and per method a resilience pipeline (retry within the shared budget on another
+ * replica for idempotent methods, circuit breaker) under one deadline that is taken from the incoming call and
+ * put on the wire. Every failure surfaces as a gRPC status error (`code`, `details`, `metadata`).
+ */
+export function createRpcClient<D extends ServiceDefinitionLike>(
+  definition: D,
+  options: RpcClientOptions<D>,
+): RpcClient<D> & { readonly $rpc: RpcClientHandle } {
+  const clock = options.clock ?? systemClock;
+  const budget =
+    options.budget instanceof RetryBudget ? options.budget : new RetryBudget({ clock, ...options.budget });
+  const resolver = resolverFor(options.target);
+  const detector = new OutlierDetector({ ...options.outlierDetection, clock });
+  const pool = new EndpointPool({
+    resolver,
+    detector,
+    clock,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.channelOptions === undefined ? {} : { channelOptions: options.channelOptions }),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let ready: Promise<void>;
+  if (resolver.dynamic) {
+    ready = pool.refresh();
+    timer = setInterval(
+      () => void pool.refresh().catch(() => undefined),
+      options.dnsRefreshMs ?? DEFAULT_DNS_REFRESH_MS,
+    );
+    timer.unref();
+  } else {
+    ready = pool.refresh();
+  }
+  const policies = new Map<string, MethodPolicies>();
+  const client: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    if (method.requestStream || method.responseStream) continue;
+    const config = options.methods?.[name as keyof D] ?? options.defaults ?? {};
+    const built = buildMethodPolicies(config, { budget, clock, random: options.random });
+    policies.set(name, built);
+    client[name] = makeCall(method, built, pool, clock, options.metrics, ready);
+  }
+  const handle: RpcClientHandle = {
+    pool,
+    budget,
+    policies,
+    ready,
+    close() {
+      if (timer !== undefined) clearInterval(timer);
+      pool.close();
+    },
+  };
+  client.$rpc = handle;
+  return client as RpcClient<D> & { readonly $rpc: RpcClientHandle };
+}
+
+function makeCall<Req, Res>(
+  method: UnaryMethodDefinition<Req, Res>,
+  policies: MethodPolicies,
+  pool: EndpointPool,
+  clock: Clock,
+  metrics: RedMetrics | undefined,
+  ready: Promise<void>,
+): (request: Req, options?: CallOptions) => Promise<Res> {
+  const path = method.path;
+  const operation = path.slice(1);
+  const serialize = method.requestSerialize;
+  const deserialize = method.responseDeserialize;
+
+  const attempt = (request: Req, context: ExecutionContext, state: CallState): Promise<Res> => {
+    if (context.attempt > 0 && state.last !== undefined) {
+      state.tried ??= new Set();
+      state.tried.add(state.last);
+    }
+    const endpoint = pool.pick(state.tried);
+    if (endpoint === undefined) {
+      return Promise.reject(new RpcError(status.UNAVAILABLE, `no address known for ${operation}`));
+    }
+    state.last = endpoint;
+    const remaining = context.remaining();
+    const deadline =
+      remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : Date.now() + remaining;
+    const signal = state.watchSignal ? context.signal : undefined;
+    return new Promise<Res>((resolve, reject) => {
+      const call = endpoint.client.makeUnaryRequest<Req, Res>(
+        path,
+        serialize,
+        deserialize,
+        request,
+        state.metadata,
+        { deadline },
+        (error: ServiceError | null, value?: Res) => {
+          signal?.removeEventListener('abort', cancel);
+          if (error !== null) {
+            pool.record(endpoint, isServerFailure(error.code));
+            if (error.code === status.RESOURCE_EXHAUSTED) {
+              const after = retryAfterMs(error);
+              if (after !== undefined) endpoint.backoffUntil = clock.now() + after;
+            }
+            reject(error);
+          } else {
+            pool.record(endpoint, false);
+            resolve(value as Res);
+          }
+        },
+      );
+      const cancel = (): void => call.cancel();
+      if (signal !== undefined) {
+        if (signal.aborted) call.cancel();
+        else signal.addEventListener('abort', cancel, { once: true });
+      }
+    });
+  };
+
+  const invoke = async (request: Req, options?: CallOptions): Promise<Res> => {
+    if (pool.endpoints.length === 0) await ready;
+    const started = performance.now();
+    const incoming = currentCall();
+    const nowEpoch = Date.now();
+    let deadlineEpoch = options?.deadline ?? Number.POSITIVE_INFINITY;
+    if (incoming !== undefined && incoming.deadline < deadlineEpoch) deadlineEpoch = incoming.deadline;
+    const timeoutMs = options?.timeoutMs ?? policies.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    if (nowEpoch + timeoutMs < deadlineEpoch) deadlineEpoch = nowEpoch + timeoutMs;
+    const signal = options?.signal ?? incoming?.signal;
+    const state = new CallState(buildMetadata(options), signal !== undefined);
+    const execute: ExecuteOptions = {
+      deadline: clock.now() + (deadlineEpoch - nowEpoch),
+      signal,
+      idempotent: policies.idempotent,
+      priority: options?.priority ?? incoming?.priority,
+    };
+    try {
+      const result = (await policies.pipeline.execute(
+        (context) => attempt(request, context, state),
+        execute,
+      )) as Res;
+      metrics?.observe(operation, 'OK', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      const statusError = toStatusError(error, operation);
+      metrics?.observe(operation, codeName(statusError.code), (performance.now() - started) / 1000);
+      throw statusError;
+    }
+  };
+  return invoke;
+}

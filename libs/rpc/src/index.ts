@@ -1,0 +1,36 @@
+export type { Endpoint } from './client/endpoint-pool.ts';
+export { EndpointPool } from './client/endpoint-pool.ts';
+export type { BreakerConfig, MethodConfig, MethodPolicies, RetryConfig } from './client/method-policy.ts';
+export { isServerFailure } from './client/method-policy.ts';
+export type { EjectionEvent, OutlierDetectionOptions } from './client/outlier-detector.ts';
+export { OutlierDetector } from './client/outlier-detector.ts';
+export type {
+  CallOptions,
+  RpcClient,
+  RpcClientHandle,
+  RpcClientOptions,
+  ServiceDefinitionLike,
+  UnaryMethodDefinition,
+} from './client/rpc-client.ts';
+export { createRpcClient } from './client/rpc-client.ts';
+export type { Resolver, Target } from './client/target-resolver.ts';
+export { resolverFor } from './client/target-resolver.ts';
+export type { CallContext } from './common/call-context.ts';
+export { currentCall, parseTraceparent, runWithCall } from './common/call-context.ts';
+export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from './common/status.ts';
+export * from './constants.ts';
+export type { AdaptiveLimitOptions, ConcurrencyLimit } from './server/concurrency-limit.ts';
+export { AdaptiveConcurrencyLimit } from './server/concurrency-limit.ts';
+export type { FaultConfig } from './server/fault-injector.ts';
+export { FaultInjector } from './server/fault-injector.ts';
+export type {
+  AddServiceOptions,
+  DrainResult,
+  RpcServerOptions,
+  ServerMethodDefinition,
+  ServerServiceDefinition,
+  ServiceHandlers,
+} from './server/rpc-server.ts';
+export { createRpcServer, RpcServer } from './server/rpc-server.ts';
+export type { HandlerContext, UnaryHandler } from './server/unary-handler.ts';
+export type { Validator } from './server/validation.ts';

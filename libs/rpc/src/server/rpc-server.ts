@@ -1,0 +1,222 @@
+import {
+  type ChannelOptions,
+  ServerCredentials as Creds,
+  Server,
+  type ServerCredentials,
+} from '@grpc/grpc-js';
+import type { RedMetrics } from '@rebound/observability';
+import { type Random, systemRandom } from '@rebound/resilience';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+  DEFAULT_OVERLOAD_HOLD_MS,
+  DEFAULT_SHED_RETRY_AFTER_MS,
+} from '../constants.ts';
+import {
+  AdaptiveConcurrencyLimit,
+  type AdaptiveLimitOptions,
+  type ConcurrencyLimit,
+} from './concurrency-limit.ts';
+import { FaultInjector } from './fault-injector.ts';
+import { type HandlerRuntime, type UnaryHandler, wrapUnary } from './unary-handler.ts';
+import { MalformedRequest, type Validator } from './validation.ts';
+
+/** A unary method as the generated service definitions describe it, from the server's side. */
+export interface ServerMethodDefinition<Req, Res> {
+  readonly path: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly requestDeserialize: (bytes: Buffer) => Req;
+  readonly responseSerialize: (value: Res) => Buffer;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a service definition maps names to methods of any message types.
+export type ServerServiceDefinition = { readonly [method: string]: ServerMethodDefinition<any, any> };
+
+export type ServiceHandlers<D extends ServerServiceDefinition> = {
+  readonly [K in keyof D]: D[K] extends ServerMethodDefinition<infer Req, infer Res>
+    ? UnaryHandler<Req, Res>
+    : never;
+};
+
+export interface AddServiceOptions<D extends ServerServiceDefinition> {
+  /** A validator per method: a zod schema or a function returning an error message. */
+  readonly validators?: { readonly [K in keyof D]?: Validator };
+}
+
+export interface RpcServerOptions {
+  /**
+   * Admission control before work starts: an adaptive limit (options or any `ConcurrencyLimit`), or `false` to
+   * turn shedding off. Defaults to the adaptive limit.
+   */
+  readonly limit?: false | ConcurrencyLimit | AdaptiveLimitOptions;
+  /** Hint sent with RESOURCE_EXHAUSTED. */
+  readonly shedRetryAfterMs?: number;
+  readonly metrics?: RedMetrics;
+  /** Connections are closed after this age (+ grace) so that a scale-up's new pods receive traffic. */
+  readonly maxConnectionAgeMs?: number;
+  readonly maxConnectionAgeGraceMs?: number;
+  readonly channelOptions?: ChannelOptions;
+  readonly random?: Random;
+}
+
+export interface DrainResult {
+  /** True when calls were still running at the bound and were cut. */
+  readonly forced: boolean;
+}
+
+/**
+ * A grpc-js server with the platform's server side: `grpc.health.v1` with a status per service, load shedding
+ * before work starts, deadline enforcement, fault hooks, validation, request context, RED metrics and a
+ * bounded graceful drain.
+ */
+export class RpcServer {
+  readonly server: Server;
+  readonly health: HealthImplementation;
+  readonly faults: FaultInjector;
+  readonly limit: ConcurrencyLimit | undefined;
+  readonly #runtime: HandlerRuntime;
+  readonly #services = new Set<string>();
+  #lastShed = Number.NEGATIVE_INFINITY;
+  #draining = false;
+
+  constructor(options: RpcServerOptions = {}) {
+    this.server = new Server({
+      'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS,
+      'grpc.max_connection_age_grace_ms':
+        options.maxConnectionAgeGraceMs ?? DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+      ...options.channelOptions,
+    });
+    this.health = new HealthImplementation({ '': 'NOT_SERVING' });
+    this.health.addToServer(this.server);
+    this.faults = new FaultInjector(options.random ?? systemRandom);
+    const limit = options.limit;
+    this.limit =
+      limit === false
+        ? undefined
+        : limit !== undefined && 'tryAcquire' in limit
+          ? limit
+          : new AdaptiveConcurrencyLimit(limit);
+    const retryAfter = options.shedRetryAfterMs ?? DEFAULT_SHED_RETRY_AFTER_MS;
+    this.#runtime = {
+      limit: this.limit,
+      faults: this.faults,
+      metrics: options.metrics,
+      retryAfterMs: () => retryAfter,
+      onShed: () => {
+        this.#lastShed = performance.now();
+      },
+      inflight: new Set(),
+    };
+  }
+
+  /** True while calls are being shed (and for a second after the last one): readiness reads it. */
+  get overloaded(): boolean {
+    return performance.now() - this.#lastShed < DEFAULT_OVERLOAD_HOLD_MS;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Calls being handled now. */
+  get inflight(): number {
+    return this.#runtime.inflight.size;
+  }
+
+  /** Registers `handlers` for the unary methods of `definition`; the service reports SERVING once listening. */
+  addService<D extends ServerServiceDefinition>(
+    definition: D,
+    handlers: ServiceHandlers<D>,
+    options: AddServiceOptions<D> = {},
+  ): this {
+    const wrappedDefinition: Record<string, ServerMethodDefinition<unknown, unknown>> = {};
+    const implementation: Record<string, ReturnType<typeof wrapUnary>> = {};
+    let serviceName: string | undefined;
+    for (const [name, method] of Object.entries(definition)) {
+      if (method.requestStream || method.responseStream) {
+        throw new Error(`${method.path}: only unary methods are supported`);
+      }
+      serviceName ??= method.path.slice(1, method.path.lastIndexOf('/'));
+      const deserialize = method.requestDeserialize;
+      wrappedDefinition[name] = {
+        ...method,
+        requestDeserialize: (bytes: Buffer) => {
+          try {
+            return deserialize(bytes);
+          } catch (error) {
+            return new MalformedRequest(error);
+          }
+        },
+      };
+      const handler = handlers[name as keyof D] as UnaryHandler<unknown, unknown> | undefined;
+      if (handler === undefined) throw new Error(`${method.path}: no handler given`);
+      implementation[name] = wrapUnary(
+        method.path,
+        handler,
+        options.validators?.[name as keyof D],
+        this.#runtime,
+      );
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: grpc-js's ServiceDefinition is typed per message; ours are wrapped.
+    this.server.addService(wrappedDefinition as any, implementation);
+    if (serviceName !== undefined) {
+      this.#services.add(serviceName);
+      this.health.setStatus(serviceName, 'NOT_SERVING');
+    }
+    return this;
+  }
+
+  /** Binds `address` (`127.0.0.1:0` picks a port), marks every service SERVING, returns the port. */
+  async listen(address: string, credentials: ServerCredentials = Creds.createInsecure()): Promise<number> {
+    const port = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(address, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+    this.setServingStatus('SERVING');
+    return port;
+  }
+
+  /** Sets the health status of one service, or of the server and every service when `service` is omitted. */
+  setServingStatus(status: ServingStatus, service?: string): void {
+    if (service !== undefined) {
+      this.health.setStatus(service, status);
+      return;
+    }
+    this.health.setStatus('', status);
+    for (const name of this.#services) this.health.setStatus(name, status);
+  }
+
+  /**
+   * Graceful drain: health goes NOT_SERVING, no new calls are accepted (GOAWAY), in-flight calls may finish
+   * within `timeoutMs`; past it they are cut (their signals abort) and the server is shut down by force.
+   */
+  async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<DrainResult> {
+    this.#draining = true;
+    this.setServingStatus('NOT_SERVING');
+    return new Promise<DrainResult>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const controller of this.#runtime.inflight) controller.abort(new Error('server drained'));
+        this.server.forceShutdown();
+        resolve({ forced: true });
+      }, timeoutMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve({ forced: false });
+      });
+    });
+  }
+
+  /** Stops at once, cutting every call. */
+  forceShutdown(): void {
+    this.#draining = true;
+    for (const controller of this.#runtime.inflight) controller.abort(new Error('server stopped'));
+    this.server.forceShutdown();
+  }
+}
+
+/** A server; see {@link RpcServer}. */
+export function createRpcServer(options?: RpcServerOptions): RpcServer {
+  return new RpcServer(options);
+}
