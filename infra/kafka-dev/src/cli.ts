@@ -21,7 +21,7 @@ Flags (environment variable in brackets):
   --retention-ms N         delete segments older than this, -1 = never [KAFKA_DEV_RETENTION_MS] (default 604800000)
   --retention-bytes N      per-partition size cap, -1 = none [KAFKA_DEV_RETENTION_BYTES] (default 1073741824)
   --rebalance-delay-ms N   group.initial.rebalance.delay.ms [KAFKA_DEV_REBALANCE_DELAY_MS] (default 0)
-  --metrics-port N         Prometheus /metrics port, -1 = off [KAFKA_DEV_METRICS_PORT] (default 9308)
+  --metrics-port N         Prometheus /metrics port, 'off' (or =-1) = none [KAFKA_DEV_METRICS_PORT] (default 9308)
   -h, --help               this text
 
 SIGTERM / SIGINT close the broker cleanly (pending writes flushed).`;
@@ -70,7 +70,8 @@ const env = process.env;
 const fsync = (flags.fsync ?? env.KAFKA_DEV_FSYNC ?? 'acks-all') as FsyncPolicy;
 if (!['acks-all', 'always', 'never'].includes(fsync))
   fail(`--fsync must be acks-all, always or never, got '${fsync}'`);
-const metricsPort = integer('metrics-port', flags['metrics-port'] ?? env.KAFKA_DEV_METRICS_PORT, 9308, -1);
+const metricsFlag = flags['metrics-port'] ?? env.KAFKA_DEV_METRICS_PORT;
+const metricsPort = metricsFlag === 'off' ? -1 : integer('metrics-port', metricsFlag, 9308, -1);
 const inMemory = flags['in-memory'] ?? env.KAFKA_DEV_IN_MEMORY === '1';
 const options: BrokerOptions = {
   port: integer('port', flags.port ?? env.KAFKA_DEV_PORT, 9092, 0),
