@@ -1,0 +1,137 @@
+import 'reflect-metadata';
+import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
+import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
+import type { z } from 'zod';
+import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/service.config.ts';
+import { CONFIG_ERROR_EXIT_CODE } from './constants.ts';
+import { FaultInjector } from './faults/fault-injector.ts';
+import { registerFaultRoutes } from './faults/faults.routes.ts';
+import { GrpcServerHost, type ServiceDefinitionLike } from './grpc/grpc-server.ts';
+import { GRPC_SERVICE_METADATA, serviceNameOf } from './nest/grpc-service.decorator.ts';
+import { PinoNestLogger } from './nest/pino-nest.logger.ts';
+import { RpcClients } from './nest/rpc-clients.ts';
+import { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
+import type { ServiceContext } from './service-context.ts';
+
+export interface BootstrapOptions<S extends z.ZodType<BaseConfig>> {
+  /** The service's name (`catalog`); `SERVICE_NAME` overrides it. */
+  readonly service: string;
+  /** The app's root module: feature modules only; the defaults are added around it. */
+  readonly module: Type<unknown>;
+  /** `baseConfigSchema.extend({...})` when the service reads more variables. */
+  readonly config?: S;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningService {
+  readonly context: ServiceContext;
+  readonly app: INestApplicationContext;
+  readonly grpcPort: number;
+  readonly adminPort: number;
+}
+
+/**
+ * Starts a service the one way every service starts: validated config (a bad value prints one line and
+ * exits 78), logs, metrics on `/metrics`, probes on the admin port, fault injection at `/admin/faults`, the
+ * Nest application context with the app's module, every `@GrpcService` served on `GRPC_PORT`, and graceful
+ * shutdown owned by the ShutdownCoordinator (SIGTERM/SIGINT: readiness off → drain gRPC → `app.close()` → exit).
+ */
+export async function bootstrap<S extends z.ZodType<BaseConfig>>(
+  options: BootstrapOptions<S>,
+): Promise<RunningService> {
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(options.config ?? baseConfigSchema, options.env ?? process.env) as z.infer<S>;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${options.service}: ${error.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT_CODE);
+  }
+  const service = config.SERVICE_NAME ?? options.service;
+  const instance = config.SERVICE_INSTANCE ?? `${service}-${process.pid}`;
+  const logger = createLogger({ service, level: config.LOG_LEVEL }).child({ instance });
+  const registry = createMetricsRegistry({ service });
+  const probes = new HealthProbes();
+  const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
+  probes.addCheck('readiness', 'event-loop', loop.check);
+  const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
+  const shutdown = new ShutdownCoordinator({
+    probes,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    log: (line) => logger.info(line),
+  });
+  const faults = new FaultInjector({ registry });
+  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'));
+  const context: ServiceContext = {
+    service,
+    instance,
+    config,
+    logger,
+    registry,
+    probes,
+    admin,
+    shutdown,
+    faults,
+    clients,
+  };
+
+  admin.route('GET', '/metrics', async (_request, response) => {
+    response.writeHead(200, { 'content-type': registry.contentType });
+    response.end(await registry.metrics());
+  });
+  registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
+
+  // Registered first, closed last: the admin server answers probes until the very end.
+  shutdown.onShutdown('admin', () => admin.close());
+  shutdown.onShutdown('faults', () => {
+    faults.close();
+    loop.stop();
+  });
+  shutdown.listen();
+  const adminPort = await admin.listen();
+
+  @Module({ imports: [ServiceDefaultsModule.forRoot(context), options.module] })
+  class RootModule {}
+
+  const app = await NestFactory.createApplicationContext(RootModule, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  shutdown.onShutdown('nest', () => app.close());
+  shutdown.onShutdown('rpc-clients', () => clients.closeAll());
+
+  const grpc = new GrpcServerHost({
+    logger,
+    metrics: createRedMetrics(registry, 'rpc_server'),
+    faults,
+    shutdown,
+  });
+  const discovery = app.get(DiscoveryService);
+  for (const wrapper of discovery.getProviders()) {
+    const instanceOf = wrapper.instance as Record<string, unknown> | undefined;
+    if (!instanceOf || !wrapper.metatype) continue;
+    const definition = Reflect.getMetadata(GRPC_SERVICE_METADATA, wrapper.metatype) as
+      | ServiceDefinitionLike
+      | undefined;
+    if (!definition) continue;
+    const handlers: Record<string, unknown> = {};
+    for (const key of Object.keys(definition)) {
+      const method = instanceOf[key];
+      if (typeof method !== 'function') throw new Error(`${wrapper.name} does not implement ${key}`);
+      handlers[key] = method.bind(instanceOf);
+    }
+    grpc.addService(definition, handlers as never, serviceNameOf(definition));
+  }
+  const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
+  shutdown.onDrain('grpc', () => grpc.drain());
+
+  probes.markStarted();
+  logger.info(
+    { grpcPort, adminPort },
+    `${service} ready: gRPC ${config.HOST}:${grpcPort}, admin :${adminPort}`,
+  );
+  return { context, app, grpcPort, adminPort };
+}

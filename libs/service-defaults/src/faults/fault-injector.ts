@@ -1,0 +1,202 @@
+import { status } from '@grpc/grpc-js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { z } from 'zod';
+import { INJECTED_CRASH_EXIT_CODE } from '../constants.ts';
+import { RpcError } from '../grpc/rpc.error.ts';
+
+const rate = z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1');
+
+/** What `POST /admin/faults` accepts: any subset; omitted fields keep their value. */
+export const faultSettingsSchema = z
+  .object({
+    /** Added before each call's handler runs (ms), for `latencyRate` of the calls. */
+    latencyMs: z.number().int().min(0).max(600_000),
+    latencyRate: rate,
+    /** Fraction of calls answered with `errorCode` before the handler runs. */
+    errorRate: rate,
+    errorCode: z.enum(['UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED']),
+    /** Calls are accepted and never answered (until the caller's deadline or cancel). */
+    hang: z.boolean(),
+    /** Retains this many MiB of heap per second until switched off (memory leak). */
+    leakMbPerSecond: z.number().min(0).max(512),
+    /** Busy-spins the event loop this share of every 100 ms (0–100). */
+    cpuBurnPercent: z.number().min(0).max(100),
+  })
+  .strict()
+  .partial();
+
+export type FaultSettings = Required<z.infer<typeof faultSettingsSchema>>;
+
+export const NO_FAULTS: FaultSettings = Object.freeze({
+  latencyMs: 0,
+  latencyRate: 1,
+  errorRate: 0,
+  errorCode: 'UNAVAILABLE',
+  hang: false,
+  leakMbPerSecond: 0,
+  cpuBurnPercent: 0,
+});
+
+export interface FaultInjectorOptions {
+  readonly registry: Registry;
+  readonly random?: () => number;
+  /** What a crash does; default: log and `process.exit(70)`. */
+  readonly crash?: () => void;
+}
+
+export type FaultName = 'latency' | 'error' | 'hang' | 'crash' | 'leak' | 'cpu_burn';
+
+/**
+ * Faults switched at run time (off by default), applied by the gRPC server before each handler runs,
+ * plus process-wide ones (memory leak, CPU burn, crash). Every fault is visible in metrics:
+ * `rebound_fault_active{fault}` (1 while switched on) and `rebound_fault_injections_total{fault}`.
+ */
+export class FaultInjector {
+  #settings: FaultSettings = { ...NO_FAULTS };
+  readonly #random: () => number;
+  readonly #crash: () => void;
+  readonly #active: Gauge<'fault'>;
+  readonly #injected: Counter<'fault'>;
+  readonly #leakedBytes: Gauge;
+  readonly #leaked: Buffer[] = [];
+  #leakTimer: NodeJS.Timeout | undefined;
+  #burnTimer: NodeJS.Timeout | undefined;
+  readonly #hanging = new Set<() => void>();
+
+  constructor(options: FaultInjectorOptions) {
+    this.#random = options.random ?? Math.random;
+    this.#crash =
+      options.crash ??
+      (() => {
+        process.stderr.write('fault injection: crashing on purpose\n');
+        process.exit(INJECTED_CRASH_EXIT_CODE);
+      });
+    this.#active = new Gauge({
+      name: 'rebound_fault_active',
+      help: 'Injected faults switched on (1) or off (0), by fault.',
+      labelNames: ['fault'] as const,
+      registers: [options.registry],
+    });
+    this.#injected = new Counter({
+      name: 'rebound_fault_injections_total',
+      help: 'Faults injected into calls or the process, by fault.',
+      labelNames: ['fault'] as const,
+      registers: [options.registry],
+    });
+    this.#leakedBytes = new Gauge({
+      name: 'rebound_fault_leaked_bytes',
+      help: 'Heap retained on purpose by the memory-leak fault.',
+      registers: [options.registry],
+    });
+    this.#publish();
+  }
+
+  get settings(): FaultSettings {
+    return { ...this.#settings };
+  }
+
+  /** Merges a partial update (already validated by {@link faultSettingsSchema}) and applies it. */
+  update(change: Partial<FaultSettings>): FaultSettings {
+    this.#settings = { ...this.#settings, ...change };
+    this.#apply();
+    return this.settings;
+  }
+
+  /** Everything off; leaked memory is let go. */
+  reset(): FaultSettings {
+    this.#settings = { ...NO_FAULTS };
+    this.#apply();
+    return this.settings;
+  }
+
+  /** Ends the process (after the admin answer is written). */
+  crash(): void {
+    this.#injected.inc({ fault: 'crash' });
+    this.#crash();
+  }
+
+  /**
+   * Runs before a call's handler: may wait (latency), throw an injected error, or never settle until
+   * `signal` aborts (hang).
+   */
+  async beforeCall(signal: AbortSignal): Promise<void> {
+    const settings = this.#settings;
+    if (settings.hang) {
+      this.#injected.inc({ fault: 'hang' });
+      await new Promise<void>((resolve) => {
+        const release = () => {
+          this.#hanging.delete(release);
+          resolve();
+        };
+        this.#hanging.add(release);
+        signal.addEventListener('abort', release, { once: true });
+      });
+      throw new RpcError(status.CANCELLED, 'injected hang ended');
+    }
+    if (settings.latencyMs > 0 && this.#random() < settings.latencyRate) {
+      this.#injected.inc({ fault: 'latency' });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.latencyMs);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+    if (settings.errorRate > 0 && this.#random() < settings.errorRate) {
+      this.#injected.inc({ fault: 'error' });
+      throw new RpcError(status[settings.errorCode], `injected fault: ${settings.errorCode}`);
+    }
+  }
+
+  /** Stops the timers and answers hung calls (shutdown). */
+  close(): void {
+    this.reset();
+  }
+
+  #apply(): void {
+    const settings = this.#settings;
+    if (!settings.hang) for (const release of [...this.#hanging]) release();
+    clearInterval(this.#leakTimer);
+    this.#leakTimer = undefined;
+    if (settings.leakMbPerSecond > 0) {
+      const chunk = Math.ceil((settings.leakMbPerSecond * 1024 * 1024) / 10);
+      this.#leakTimer = setInterval(() => {
+        this.#leaked.push(Buffer.alloc(chunk, 1));
+        this.#injected.inc({ fault: 'leak' });
+        this.#leakedBytes.set(this.#leaked.length * chunk);
+      }, 100);
+      this.#leakTimer.unref();
+    } else {
+      this.#leaked.length = 0;
+      this.#leakedBytes.set(0);
+    }
+    clearInterval(this.#burnTimer);
+    this.#burnTimer = undefined;
+    if (settings.cpuBurnPercent > 0) {
+      const busyMs = settings.cpuBurnPercent;
+      this.#burnTimer = setInterval(() => {
+        const until = performance.now() + busyMs;
+        while (performance.now() < until) {
+          // burning CPU on purpose: the event loop is blocked for busyMs of every 100 ms
+        }
+        this.#injected.inc({ fault: 'cpu_burn' });
+      }, 100);
+      this.#burnTimer.unref();
+    }
+    this.#publish();
+  }
+
+  #publish(): void {
+    const s = this.#settings;
+    this.#active.set({ fault: 'latency' }, s.latencyMs > 0 ? 1 : 0);
+    this.#active.set({ fault: 'error' }, s.errorRate > 0 ? 1 : 0);
+    this.#active.set({ fault: 'hang' }, s.hang ? 1 : 0);
+    this.#active.set({ fault: 'leak' }, s.leakMbPerSecond > 0 ? 1 : 0);
+    this.#active.set({ fault: 'cpu_burn' }, s.cpuBurnPercent > 0 ? 1 : 0);
+  }
+}

@@ -1,0 +1,20 @@
+import type { AdminServer, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import type { Logger } from '@rebound/observability';
+import type { Registry } from 'prom-client';
+import type { BaseConfig } from './config/service.config.ts';
+import type { FaultInjector } from './faults/fault-injector.ts';
+import type { RpcClients } from './nest/rpc-clients.ts';
+
+/** Everything `bootstrap()` builds before Nest starts; feature modules inject the parts they need. */
+export interface ServiceContext<C extends BaseConfig = BaseConfig> {
+  readonly service: string;
+  readonly instance: string;
+  readonly config: C;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly probes: HealthProbes;
+  readonly admin: AdminServer;
+  readonly shutdown: ShutdownCoordinator;
+  readonly faults: FaultInjector;
+  readonly clients: RpcClients;
+}

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { freePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface ServiceProcessOptions {
+  /** The entry point, e.g. `apps/catalog/dist/main.js` (absolute or relative to `cwd`). */
+  readonly script: string;
+  /** Added to the env contract below (and to this process's PATH/HOME). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Node flags, e.g. `--conditions=development` for a fixture run from source. */
+  readonly nodeArgs?: readonly string[];
+  /** How long readiness may take (default 30 s). */
+  readonly readyTimeoutMs?: number;
+  /** Resolve once started without waiting for `/readyz` (to test a process that should fail). */
+  readonly waitReady?: boolean;
+}
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly grpcPort: number;
+  readonly adminPort: number;
+  /** `127.0.0.1:<grpcPort>`. */
+  readonly address: string;
+  /** `http://127.0.0.1:<adminPort>`. */
+  readonly adminUrl: string;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, wait for the exit (SIGKILL after `graceMs`); resolves with the exit code. Idempotent. */
+  stop(graceMs?: number): Promise<number | string>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Starts a service as the local runtime would (`SERVICE_NAME`, `HOST`, `GRPC_PORT`, `ADMIN_PORT` on free
+ * ports of 127.0.0.1, plus `env`) and waits until its `/readyz` answers 200.
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const grpcPort = options.env?.GRPC_PORT ? Number(options.env.GRPC_PORT) : await freePort();
+  const adminPort = options.env?.ADMIN_PORT ? Number(options.env.ADMIN_PORT) : await freePort();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+    cwd: options.cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      ADMIN_PORT: String(adminPort),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_DELAY_MS: '100',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const exited = (async () => {
+    if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    running.delete(child);
+    return child.exitCode ?? child.signalCode ?? -1;
+  })();
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  let stopping: Promise<number | string> | undefined;
+  const handle: ServiceProcess = {
+    child,
+    grpcPort,
+    adminPort,
+    address: `127.0.0.1:${grpcPort}`,
+    adminUrl,
+    output: () => log,
+    exited,
+    stop(graceMs = 15_000) {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          const code = await exited;
+          clearTimeout(timer);
+          return code;
+        }
+        return exited;
+      })();
+      return stopping;
+    },
+    async [Symbol.asyncDispose]() {
+      await handle.stop();
+    },
+  };
+  if (options.waitReady === false) return handle;
+  try {
+    const ready = waitFor(
+      async () => {
+        const response = await fetch(`${adminUrl}/readyz`);
+        await response.arrayBuffer();
+        return response.ok;
+      },
+      {
+        timeoutMs: options.readyTimeoutMs ?? 30_000,
+        intervalMs: 50,
+        description: `${options.script} /readyz`,
+      },
+    );
+    const died = exited.then((code) => {
+      throw new Error(`${options.script} exited (${code}) before it was ready`);
+    });
+    ready.catch(() => {});
+    died.catch(() => {}); // only the race below cares; a later, normal exit must not be unhandled
+    await Promise.race([ready, died]);
+  } catch (error) {
+    await handle.stop(1_000);
+    throw new Error(`${(error as Error).message}\n--- output ---\n${log}`);
+  }
+  return handle;
+}
