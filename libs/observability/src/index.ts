@@ -7,3 +7,5 @@ export type { CallSide, RedMetrics } from './metrics/red.metrics.ts';
 export { createRedMetrics } from './metrics/red.metrics.ts';
 export type { MetricsRegistryOptions } from './metrics/registry.ts';
 export { createMetricsRegistry } from './metrics/registry.ts';
+export type { ResilienceLabels, ResilienceMetrics } from './metrics/resilience.metrics.ts';
+export { createResilienceMetrics } from './metrics/resilience.metrics.ts';
