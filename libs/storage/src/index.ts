@@ -8,7 +8,17 @@ export {
 } from './constants.ts';
 export type { Database, DatabaseKind, Queryable, QueryResult } from './database.ts';
 export { DatabaseUnavailableError, isDatabaseUnavailableError } from './errors/database-unavailable.error.ts';
+export { FencingTokenError, isFencingTokenError } from './errors/fencing-token.error.ts';
 export { isMigrationError, MigrationError } from './errors/migration.error.ts';
+export type {
+  LeaderElection,
+  LeaderElectionOptions,
+  LeaderState,
+  LeaseClock,
+  LeaseTimer,
+} from './leader/leader-election.ts';
+export { assertFencingToken, electLeader, withFencing } from './leader/leader-election.ts';
+export { LEADER_LEASES_SQL, LEADER_LEASES_TABLE } from './leader/lease.sql.ts';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.ts';
 export { loadMigrations, migrate } from './migrate.ts';
 export type { OpenDatabaseOptions } from './open-database.ts';
