@@ -5,7 +5,7 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js';
-import { currentRequestContext, type RedMetrics } from '@rebound/observability';
+import { currentRequestContext, type RedMetrics, type ResilienceMetrics } from '@rebound/observability';
 import {
   type Clock,
   type ExecuteOptions,
@@ -80,6 +80,8 @@ export interface RpcClientOptions<D extends ServiceDefinitionLike> {
   readonly outlierDetection?: Omit<OutlierDetectionOptions, 'clock'>;
   /** RED metrics (`createRedMetrics(registry, 'rpc_client')`), observed once per call with the final status. */
   readonly metrics?: RedMetrics;
+  /** Resilience decisions (retries, budget, breaker, ejections) as `rebound_resilience_*` series. */
+  readonly resilienceMetrics?: ResilienceMetrics;
   readonly clock?: Clock;
   readonly random?: Random;
   readonly credentials?: ChannelCredentials;
@@ -167,6 +169,16 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
   } else {
     ready = pool.refresh();
   }
+  const rm = options.resilienceMetrics;
+  if (rm !== undefined) {
+    const service = Object.values(definition)[0]?.path.split('/')[1] ?? 'unknown';
+    // A budget handed in is shared: whoever created it binds it, so it is not counted twice.
+    if (!(options.budget instanceof RetryBudget))
+      rm.bindBudget(budget, { policy: 'rpc_client', target: service });
+    detector.onEject((e) =>
+      rm.count('ejections', { policy: 'rpc_client', target: `${service}@${e.address}`, reason: e.reason }),
+    );
+  }
   const policies = new Map<string, MethodPolicies>();
   const client: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
@@ -174,6 +186,12 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
     const config = options.methods?.[name as keyof D] ?? options.defaults ?? {};
     const built = buildMethodPolicies(config, { budget, clock, random: options.random });
     policies.set(name, built);
+    const rm = options.resilienceMetrics;
+    if (rm !== undefined) {
+      const labels = { policy: 'rpc_client', target: method.path.slice(1) };
+      if (built.retry !== undefined) rm.bindRetry(built.retry, labels);
+      if (built.breaker !== undefined) rm.bindBreaker(built.breaker, labels);
+    }
     client[name] = makeCall(method, built, pool, clock, options.metrics, ready);
   }
   const handle: RpcClientHandle = {

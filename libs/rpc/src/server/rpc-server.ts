@@ -4,7 +4,7 @@ import {
   Server,
   type ServerCredentials,
 } from '@grpc/grpc-js';
-import type { RedMetrics } from '@rebound/observability';
+import type { RedMetrics, ResilienceMetrics } from '@rebound/observability';
 import { type Random, systemRandom } from '@rebound/resilience';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import {
@@ -55,6 +55,8 @@ export interface RpcServerOptions {
   /** Hint sent with RESOURCE_EXHAUSTED. */
   readonly shedRetryAfterMs?: number;
   readonly metrics?: RedMetrics;
+  /** Sheds counted as `rebound_resilience_sheds_total{policy="rpc_server"}`. */
+  readonly resilienceMetrics?: ResilienceMetrics;
   /** Connections are closed after this age (+ grace) so that a scale-up's new pods receive traffic. */
   readonly maxConnectionAgeMs?: number;
   readonly maxConnectionAgeGraceMs?: number;
@@ -105,8 +107,9 @@ export class RpcServer {
       faults: this.faults,
       metrics: options.metrics,
       retryAfterMs: () => retryAfter,
-      onShed: () => {
+      onShed: (operation, priority) => {
         this.#lastShed = performance.now();
+        options.resilienceMetrics?.count('sheds', { policy: 'rpc_server', target: operation, priority });
       },
       inflight: new Set(),
     };

@@ -36,7 +36,7 @@ export interface HandlerRuntime {
   readonly faults: FaultInjector;
   readonly metrics: RedMetrics | undefined;
   readonly retryAfterMs: () => number;
-  onShed(): void;
+  onShed(operation: string, priority: string): void;
   /** In-flight calls, so a drain past its bound can cut them. */
   readonly inflight: Set<AbortController>;
 }
@@ -79,7 +79,7 @@ export function wrapUnary<Req, Res>(
     const priority = parsePriority(first(metadata, PRIORITY_KEY));
     const limit = runtime.limit;
     if (limit !== undefined && !limit.tryAcquire(priority ?? 'critical')) {
-      runtime.onShed();
+      runtime.onShed(operation, priority ?? 'critical');
       const after = runtime.retryAfterMs();
       const trailers = new Metadata();
       trailers.set(RETRY_AFTER_KEY, String(after));
