@@ -1,14 +1,16 @@
 import 'reflect-metadata';
+import { status } from '@grpc/grpc-js';
 import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
+import { createRpcServer, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
+import { Gauge } from 'prom-client';
 import type { z } from 'zod';
 import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/service.config.ts';
 import { CONFIG_ERROR_EXIT_CODE } from './constants.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
 import { registerFaultRoutes } from './faults/faults.routes.ts';
-import { GrpcServerHost, type ServiceDefinitionLike } from './grpc/grpc-server.ts';
 import { GRPC_SERVICE_METADATA, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
 import { RpcClients } from './nest/rpc-clients.ts';
@@ -35,7 +37,8 @@ export interface RunningService {
 /**
  * Starts a service the one way every service starts: validated config (a bad value prints one line and
  * exits 78), logs, metrics on `/metrics`, probes on the admin port, fault injection at `/admin/faults`, the
- * Nest application context with the app's module, every `@GrpcService` served on `GRPC_PORT`, and graceful
+ * Nest application context with the app's module, every `@GrpcService` served on `GRPC_PORT` by a
+ * `@rebound/rpc` server (health, shedding, deadlines, faults, drain), and graceful
  * shutdown owned by the ShutdownCoordinator (SIGTERM/SIGINT: readiness off → drain gRPC → `app.close()` → exit).
  */
 export async function bootstrap<S extends z.ZodType<BaseConfig>>(
@@ -63,7 +66,11 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
     log: (line) => logger.info(line),
   });
-  const faults = new FaultInjector({ registry });
+  const rpc = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server') });
+  probes.addCheck('readiness', 'overload', () =>
+    rpc.overloaded ? { ok: false, detail: 'shedding load' } : { ok: true },
+  );
+  const faults = new FaultInjector({ registry, configureCalls: (calls) => rpc.faults.configure(calls) });
   const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'));
   const context: ServiceContext = {
     service,
@@ -103,30 +110,49 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   shutdown.onShutdown('nest', () => app.close());
   shutdown.onShutdown('rpc-clients', () => clients.closeAll());
 
-  const grpc = new GrpcServerHost({
-    logger,
-    metrics: createRedMetrics(registry, 'rpc_server'),
-    faults,
-    shutdown,
+  const inflight = new Gauge({
+    name: 'rebound_rpc_server_handlers_inflight',
+    help: 'gRPC handlers running now (drain waits for them).',
+    registers: [registry],
   });
   const discovery = app.get(DiscoveryService);
   for (const wrapper of discovery.getProviders()) {
-    const instanceOf = wrapper.instance as Record<string, unknown> | undefined;
-    if (!instanceOf || !wrapper.metatype) continue;
+    const provider = wrapper.instance as Record<string, unknown> | undefined;
+    if (!provider || !wrapper.metatype) continue;
     const definition = Reflect.getMetadata(GRPC_SERVICE_METADATA, wrapper.metatype) as
-      | ServiceDefinitionLike
+      | ServerServiceDefinition
       | undefined;
     if (!definition) continue;
     const handlers: Record<string, unknown> = {};
     for (const key of Object.keys(definition)) {
-      const method = instanceOf[key];
+      const method = provider[key];
       if (typeof method !== 'function') throw new Error(`${wrapper.name} does not implement ${key}`);
-      handlers[key] = method.bind(instanceOf);
+      handlers[key] = async (request: unknown, call: unknown) => {
+        const end = shutdown.inflight.begin();
+        inflight.inc();
+        try {
+          return await method.call(provider, request, call);
+        } catch (error) {
+          // The database being unreachable is a retryable condition for the caller, not an internal bug.
+          if ((error as { name?: unknown })?.name === 'DatabaseUnavailableError') {
+            throw new RpcError(status.UNAVAILABLE, 'database unavailable', undefined, { cause: error });
+          }
+          if (!(error instanceof RpcError)) logger.error({ err: error, method: key }, 'handler failed');
+          throw error;
+        } finally {
+          inflight.dec();
+          end();
+        }
+      };
     }
-    grpc.addService(definition, handlers as never, serviceNameOf(definition));
+    rpc.addService(definition, handlers as never);
+    logger.debug({ service: serviceNameOf(definition) }, 'serving gRPC service');
   }
-  const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
-  shutdown.onDrain('grpc', () => grpc.drain());
+  const grpcPort = await rpc.listen(`${config.HOST}:${config.GRPC_PORT}`);
+  shutdown.onDrain('grpc', async () => {
+    const { forced } = await rpc.drain(config.SHUTDOWN_DRAIN_TIMEOUT_MS);
+    if (forced) logger.warn('gRPC drain hit its bound: remaining calls were cut');
+  });
 
   probes.markStarted();
   logger.info(

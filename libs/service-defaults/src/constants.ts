@@ -6,6 +6,3 @@ export const CONFIG_ERROR_EXIT_CODE = 78;
 
 /** Exit code of a crash injected through `/admin/faults`. */
 export const INJECTED_CRASH_EXIT_CODE = 70;
-
-/** Deadline of an outgoing call when neither the caller nor the incoming call sets one. */
-export const DEFAULT_CLIENT_DEADLINE_MS = 2_000;

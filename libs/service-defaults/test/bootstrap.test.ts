@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
-import { createRpcClient, INJECTED_CRASH_EXIT_CODE, type RpcClient } from '@rebound/service-defaults';
+import { createRpcClient, type RpcClient } from '@rebound/rpc';
+import { INJECTED_CRASH_EXIT_CODE } from '@rebound/service-defaults';
 import { type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
 import { admin, fixtureScript, metric } from './support.ts';
 
@@ -19,15 +20,15 @@ async function codeOf(call: Promise<unknown>): Promise<{ code: number; details: 
 
 describe('bootstrap: a service in a real process', () => {
   let service: ServiceProcess;
-  let client: RpcClient<typeof definition>;
+  let client: RpcClient<typeof definition> & { $rpc: { close(): void } };
 
   before(async () => {
     service = await startServiceProcess({ script: fixtureScript, nodeArgs: ['--conditions=development'] });
-    client = createRpcClient({ addresses: [service.address], definition });
+    client = createRpcClient(definition, { target: [service.address], defaults: { breaker: false } });
   });
 
   after(async () => {
-    client?.close();
+    client?.$rpc.close();
     await service?.stop();
   });
 
@@ -39,7 +40,7 @@ describe('bootstrap: a service in a real process', () => {
     );
     const served = await metric(
       service.adminUrl,
-      'rebound_rpc_server_requests_total{operation="/rebound.catalog.v1.CatalogService/ListProducts",outcome="OK"',
+      'rebound_rpc_server_requests_total{operation="rebound.catalog.v1.CatalogService/ListProducts",outcome="OK"',
     );
     assert.ok(served !== undefined && served >= 1);
   });
@@ -73,7 +74,11 @@ describe('bootstrap: a service in a real process', () => {
     const error = await codeOf(client.getProduct({ id: 'p-1' }));
     assert.equal(error.code, status.UNAVAILABLE);
     assert.match(error.details, /injected/);
-    assert.ok(((await metric(service.adminUrl, 'rebound_fault_injections_total{fault="error"')) ?? 0) >= 1);
+    const injected = await metric(
+      service.adminUrl,
+      'rebound_rpc_server_requests_total{operation="rebound.catalog.v1.CatalogService/GetProduct",outcome="UNAVAILABLE"',
+    );
+    assert.ok((injected ?? 0) >= 1);
     assert.equal((await admin(service.adminUrl, 'DELETE', '/admin/faults')).status, 200);
     assert.equal(await metric(service.adminUrl, 'rebound_fault_active{fault="error"'), 0);
     assert.equal((await client.getProduct({ id: 'p-1' })).product?.id, 'p-1');
@@ -81,7 +86,7 @@ describe('bootstrap: a service in a real process', () => {
 
   it('hangs calls until the caller deadline cuts them, then serves again', async () => {
     await admin(service.adminUrl, 'POST', '/admin/faults', { hang: true });
-    const error = await codeOf(client.getProduct({ id: 'p-1' }, { deadlineMs: 300 }));
+    const error = await codeOf(client.getProduct({ id: 'p-1' }, { timeoutMs: 300 }));
     assert.equal(error.code, status.DEADLINE_EXCEEDED);
     await admin(service.adminUrl, 'POST', '/admin/faults', { hang: false });
     assert.equal((await client.getProduct({ id: 'p-1' })).product?.id, 'p-1');
@@ -89,9 +94,9 @@ describe('bootstrap: a service in a real process', () => {
 
   it('adds latency while switched on', async () => {
     await admin(service.adminUrl, 'POST', '/admin/faults', { latencyMs: 2_000 });
-    const error = await codeOf(client.getProduct({ id: 'p-1' }, { deadlineMs: 300 }));
+    const error = await codeOf(client.getProduct({ id: 'p-1' }, { timeoutMs: 300 }));
     assert.equal(error.code, status.DEADLINE_EXCEEDED);
-    assert.ok(((await metric(service.adminUrl, 'rebound_fault_injections_total{fault="latency"')) ?? 0) >= 1);
+    assert.equal(await metric(service.adminUrl, 'rebound_fault_active{fault="latency"'), 1);
     await admin(service.adminUrl, 'DELETE', '/admin/faults');
   });
 
@@ -121,20 +126,19 @@ describe('bootstrap: process lifecycle', () => {
       nodeArgs: ['--conditions=development'],
       env: { LOG_LEVEL: 'info' },
     });
-    const client = createRpcClient({ addresses: [service.address], definition });
+    const client = createRpcClient(definition, { target: [service.address], defaults: { breaker: false } });
     try {
-      await admin(service.adminUrl, 'POST', '/admin/faults', { latencyMs: 400 });
-      const inflight = client.getProduct({ id: 'p-1' }, { deadlineMs: 5_000 });
+      const inflight = client.getProduct({ id: 'slow' }, { timeoutMs: 5_000 });
       await waitFor(
-        async () =>
-          ((await metric(service.adminUrl, 'rebound_fault_injections_total{fault="latency"')) ?? 0) >= 1,
+        async () => (await metric(service.adminUrl, 'rebound_rpc_server_handlers_inflight')) === 1,
+        { description: 'the slow call in flight' },
       );
       const exit = service.stop();
-      assert.equal((await inflight).product?.id, 'p-1');
+      assert.equal((await inflight).product?.id, 'slow');
       assert.equal(await exit, 0);
       assert.match(service.output(), /shutdown: done, exit 0/);
     } finally {
-      client.close();
+      client.$rpc.close();
       await service.stop();
     }
   });

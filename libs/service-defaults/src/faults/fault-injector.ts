@@ -1,17 +1,16 @@
 import { status } from '@grpc/grpc-js';
+import type { FaultConfig } from '@rebound/rpc';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { INJECTED_CRASH_EXIT_CODE } from '../constants.ts';
-import { RpcError } from '../grpc/rpc.error.ts';
 
 const rate = z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1');
 
 /** What `POST /admin/faults` accepts: any subset; omitted fields keep their value. */
 export const faultSettingsSchema = z
   .object({
-    /** Added before each call's handler runs (ms), for `latencyRate` of the calls. */
+    /** Added before each call's handler runs (ms). */
     latencyMs: z.number().int().min(0).max(600_000),
-    latencyRate: rate,
     /** Fraction of calls answered with `errorCode` before the handler runs. */
     errorRate: rate,
     errorCode: z.enum(['UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED']),
@@ -29,7 +28,6 @@ export type FaultSettings = Required<z.infer<typeof faultSettingsSchema>>;
 
 export const NO_FAULTS: FaultSettings = Object.freeze({
   latencyMs: 0,
-  latencyRate: 1,
   errorRate: 0,
   errorCode: 'UNAVAILABLE',
   hang: false,
@@ -39,21 +37,21 @@ export const NO_FAULTS: FaultSettings = Object.freeze({
 
 export interface FaultInjectorOptions {
   readonly registry: Registry;
-  readonly random?: () => number;
+  /** Where per-call faults go: the gRPC server's hooks (`rpcServer.faults.configure`). */
+  readonly configureCalls?: (config: FaultConfig) => void;
   /** What a crash does; default: log and `process.exit(70)`. */
   readonly crash?: () => void;
 }
 
-export type FaultName = 'latency' | 'error' | 'hang' | 'crash' | 'leak' | 'cpu_burn';
-
 /**
- * Faults switched at run time (off by default), applied by the gRPC server before each handler runs,
- * plus process-wide ones (memory leak, CPU burn, crash). Every fault is visible in metrics:
- * `rebound_fault_active{fault}` (1 while switched on) and `rebound_fault_injections_total{fault}`.
+ * Faults switched at run time (off by default): per-call ones (latency, errors, hang) handed to the gRPC
+ * server's hooks, which apply them before each handler runs, and process-wide ones (memory leak, CPU burn,
+ * crash). Every fault is visible in metrics: `rebound_fault_active{fault}` (1 while switched on),
+ * `rebound_fault_injections_total{fault}` (leak ticks, CPU burns, crashes) and `rebound_fault_leaked_bytes`.
  */
 export class FaultInjector {
   #settings: FaultSettings = { ...NO_FAULTS };
-  readonly #random: () => number;
+  readonly #configureCalls: (config: FaultConfig) => void;
   readonly #crash: () => void;
   readonly #active: Gauge<'fault'>;
   readonly #injected: Counter<'fault'>;
@@ -61,10 +59,9 @@ export class FaultInjector {
   readonly #leaked: Buffer[] = [];
   #leakTimer: NodeJS.Timeout | undefined;
   #burnTimer: NodeJS.Timeout | undefined;
-  readonly #hanging = new Set<() => void>();
 
   constructor(options: FaultInjectorOptions) {
-    this.#random = options.random ?? Math.random;
+    this.#configureCalls = options.configureCalls ?? (() => {});
     this.#crash =
       options.crash ??
       (() => {
@@ -115,44 +112,6 @@ export class FaultInjector {
     this.#crash();
   }
 
-  /**
-   * Runs before a call's handler: may wait (latency), throw an injected error, or never settle until
-   * `signal` aborts (hang).
-   */
-  async beforeCall(signal: AbortSignal): Promise<void> {
-    const settings = this.#settings;
-    if (settings.hang) {
-      this.#injected.inc({ fault: 'hang' });
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          this.#hanging.delete(release);
-          resolve();
-        };
-        this.#hanging.add(release);
-        signal.addEventListener('abort', release, { once: true });
-      });
-      throw new RpcError(status.CANCELLED, 'injected hang ended');
-    }
-    if (settings.latencyMs > 0 && this.#random() < settings.latencyRate) {
-      this.#injected.inc({ fault: 'latency' });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.latencyMs);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
-    }
-    if (settings.errorRate > 0 && this.#random() < settings.errorRate) {
-      this.#injected.inc({ fault: 'error' });
-      throw new RpcError(status[settings.errorCode], `injected fault: ${settings.errorCode}`);
-    }
-  }
-
   /** Stops the timers and answers hung calls (shutdown). */
   close(): void {
     this.reset();
@@ -160,7 +119,12 @@ export class FaultInjector {
 
   #apply(): void {
     const settings = this.#settings;
-    if (!settings.hang) for (const release of [...this.#hanging]) release();
+    this.#configureCalls({
+      latencyMs: settings.latencyMs,
+      errorRate: settings.errorRate,
+      errorCode: status[settings.errorCode],
+      hang: settings.hang,
+    });
     clearInterval(this.#leakTimer);
     this.#leakTimer = undefined;
     if (settings.leakMbPerSecond > 0) {
