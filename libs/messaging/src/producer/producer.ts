@@ -1,0 +1,117 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_TRACEPARENT } from '../constants.ts';
+import type { MessageHeaders } from '../headers.ts';
+import { PublishError } from './publish.error.ts';
+
+/** `connected` is the only state in which readiness should pass. */
+export type ProducerStatus = 'disconnected' | 'connecting' | 'connected' | 'closed';
+
+/** One record to publish: key = aggregate id (same key, same partition, same order). */
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: string;
+  /** Event id (dedupe key of idempotent consumers) and type; written as `event-id` / `event-type` headers. */
+  readonly id?: string;
+  readonly type?: string;
+  readonly traceparent?: string;
+  readonly headers?: MessageHeaders;
+  /** Only for replays and tests: Kafka picks the partition from the key otherwise. */
+  readonly partition?: number;
+}
+
+export interface MessageProducer {
+  readonly status: ProducerStatus;
+  connect(): Promise<void>;
+  /**
+   * Publishes records to topics in one request, in order per topic, acknowledged by all in-sync replicas.
+   * Throws {@link PublishError}. Connects first when the last connection was lost.
+   */
+  send(
+    batch: ReadonlyArray<{ readonly topic: string; readonly messages: readonly OutgoingMessage[] }>,
+  ): Promise<void>;
+  /** Disconnects; idempotent. */
+  close(): Promise<void>;
+  /** The kafkajs producer, for what this wrapper does not cover. */
+  unwrap(): Producer;
+}
+
+export function toKafkaHeaders(message: OutgoingMessage): Record<string, string> {
+  const headers: Record<string, string> = { ...message.headers };
+  if (message.id !== undefined) headers[HEADER_EVENT_ID] = message.id;
+  if (message.type !== undefined) headers[HEADER_EVENT_TYPE] = message.type;
+  if (message.traceparent !== undefined) headers[HEADER_TRACEPARENT] = message.traceparent;
+  return headers;
+}
+
+/**
+ * An idempotent producer (`acks: -1`, one request in flight, so retries can neither duplicate nor reorder a
+ * batch) with a status for readiness. Works unchanged against kafka-dev and Apache Kafka.
+ */
+export function createProducer(kafka: Kafka): MessageProducer {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  let status: ProducerStatus = 'disconnected';
+  let connecting: Promise<void> | undefined;
+  producer.on(producer.events.CONNECT, () => {
+    if (status !== 'closed') status = 'connected';
+  });
+  producer.on(producer.events.DISCONNECT, () => {
+    if (status !== 'closed') status = 'disconnected';
+  });
+
+  const connect = (): Promise<void> => {
+    if (status === 'closed') return Promise.reject(new Error('producer is closed'));
+    if (status === 'connected') return Promise.resolve();
+    connecting ??= (async () => {
+      status = 'connecting';
+      try {
+        await producer.connect();
+        status = 'connected';
+      } catch (error) {
+        status = 'disconnected';
+        throw error;
+      } finally {
+        connecting = undefined;
+      }
+    })();
+    return connecting;
+  };
+
+  return {
+    get status() {
+      return status;
+    },
+    connect,
+    async send(batch) {
+      const topics = batch.map((entry) => entry.topic);
+      try {
+        await connect();
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: batch.map(({ topic, messages }) => ({
+            topic,
+            messages: messages.map((message) => ({
+              key: message.key,
+              value: message.value,
+              headers: toKafkaHeaders(message),
+              ...(message.partition === undefined ? {} : { partition: message.partition }),
+            })),
+          })),
+        });
+      } catch (error) {
+        if (status === 'connected' && isConnectionError(error)) status = 'disconnected';
+        throw new PublishError(topics, error);
+      }
+    },
+    async close() {
+      if (status === 'closed') return;
+      status = 'closed';
+      await producer.disconnect();
+    },
+    unwrap: () => producer,
+  };
+}
+
+function isConnectionError(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return /Connection|NumberOfRetriesExceeded|RequestTimeout/.test(name);
+}
