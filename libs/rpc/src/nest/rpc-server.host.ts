@@ -1,0 +1,47 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import type { RpcServer } from '../index.ts';
+import { RPC_HANDLERS_METADATA, RPC_MODULE_OPTIONS, RPC_SERVER } from './rpc.constants.ts';
+import type { RpcModuleOptions } from './rpc.module.ts';
+import type { RpcHandlersMetadata } from './rpc-handlers.decorator.ts';
+
+/** Registers every `@RpcHandlers` provider, listens at bootstrap, drains before the application shuts down. */
+@Injectable()
+export class RpcServerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** The bound port, once the application has bootstrapped. */
+  port: number | undefined;
+
+  constructor(
+    @Inject(RPC_SERVER) private readonly server: RpcServer,
+    @Inject(RPC_MODULE_OPTIONS) private readonly options: RpcModuleOptions,
+    // Explicit tokens: the metadata emitted for a constructor does not survive type-only imports.
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const wrapper of this.discovery.getProviders()) {
+      const { instance, metatype } = wrapper;
+      if (instance === undefined || instance === null || typeof metatype !== 'function') continue;
+      const meta = this.reflector.get<RpcHandlersMetadata | undefined>(RPC_HANDLERS_METADATA, metatype);
+      if (meta === undefined) continue;
+      const handlers: Record<string, unknown> = {};
+      for (const name of Object.keys(meta.definition)) {
+        const method = (instance as Record<string, unknown>)[name];
+        if (typeof method !== 'function') throw new Error(`${metatype.name} has no handler ${name}`);
+        handlers[name] = method.bind(instance);
+      }
+      this.server.addService(meta.definition, handlers as never, meta.options);
+    }
+    this.port = await this.server.listen(this.options.address ?? '127.0.0.1:0');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.server.draining) await this.server.drain(this.options.drainTimeoutMs);
+  }
+}
