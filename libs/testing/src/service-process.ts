@@ -98,8 +98,13 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   };
   if (options.waitReady === false) return handle;
   try {
-    const ready = waitFor(
+    let exitCode: number | string | undefined;
+    void exited.then((code) => {
+      exitCode = code;
+    });
+    await waitFor(
       async () => {
+        if (exitCode !== undefined) return { exited: exitCode };
         const response = await fetch(`${adminUrl}/readyz`);
         await response.arrayBuffer();
         return response.ok;
@@ -110,15 +115,46 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         description: `${options.script} /readyz`,
       },
     );
-    const died = exited.then((code) => {
-      throw new Error(`${options.script} exited (${code}) before it was ready`);
-    });
-    ready.catch(() => {});
-    died.catch(() => {}); // only the race below cares; a later, normal exit must not be unhandled
-    await Promise.race([ready, died]);
+    if (exitCode !== undefined) throw new Error(`${options.script} exited (${exitCode}) before it was ready`);
   } catch (error) {
     await handle.stop(1_000);
     throw new Error(`${(error as Error).message}\n--- output ---\n${log}`);
   }
   return handle;
+}
+
+/** The admin token the services use when `ADMIN_TOKEN` is not set (documented local default). */
+export const LOCAL_ADMIN_TOKEN = 'rebound-local-admin';
+
+/** A JSON call to an admin endpoint with the bearer token (`token: null` sends none). */
+export async function adminRequest(
+  adminUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = LOCAL_ADMIN_TOKEN,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${adminUrl}${path}`, {
+    method,
+    headers: {
+      ...(token !== null && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    json = { text };
+  }
+  return { status: response.status, json };
+}
+
+/** The value of the first `/metrics` series starting with `series` (name and label prefix), or undefined. */
+export async function metricValue(adminUrl: string, series: string): Promise<number | undefined> {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(series));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
