@@ -13,7 +13,8 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(callback, delayMs) {
-    const timer = setTimeout(callback, delayMs);
+    // Node caps timers at 2^31-1 ms and fires larger ones at once: clamp instead
+    const timer = setTimeout(callback, Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
     timer.unref();
     return { clear: () => clearTimeout(timer) };
   },

@@ -8,6 +8,8 @@ export interface RequestHeader {
   readonly clientId: string;
   /** Peer address as Kafka reports it (`/127.0.0.1`). */
   readonly clientHost: string;
+  /** Aborted when the connection closes: parked handlers stop waiting. */
+  readonly signal: AbortSignal;
 }
 
 /**

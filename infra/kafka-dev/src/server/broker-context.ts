@@ -29,7 +29,7 @@ export interface BrokerContext {
   createTopic(name: string, partitions: number, configs: Record<string, string>): Topic;
   deleteTopic(name: string): void;
   /** Resolves after the next produce (any partition), or after `ms`, or when the broker closes. */
-  waitForData(ms: number): Promise<void>;
+  waitForData(ms: number, signal?: AbortSignal): Promise<void>;
   /** Wakes long-poll fetches after a produce. */
   notifyData(): void;
   /** fdatasync the partition, coalesced with concurrent callers. */

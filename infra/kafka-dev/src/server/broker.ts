@@ -123,16 +123,18 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
       groups.forgetTopic(name);
       log(`deleted topic ${name}`);
     },
-    waitForData: (ms) =>
+    waitForData: (ms, signal) =>
       new Promise((resolve) => {
-        if (closing) return resolve();
+        if (closing || signal?.aborted) return resolve();
         const timer = clock.setTimeout(done, ms);
         function done() {
           timer.clear();
           waiters.delete(done);
+          signal?.removeEventListener('abort', done);
           resolve();
         }
         waiters.add(done);
+        signal?.addEventListener('abort', done);
       }),
     notifyData: () => {
       for (const wake of [...waiters]) wake();

@@ -20,6 +20,7 @@ export function serveConnection(context: BrokerContext, socket: Socket, maxFrame
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const clientHost = `/${socket.remoteAddress}`;
   let closed = false;
+  const aborter = new AbortController();
   context.metrics.connections.inc();
   socket.setNoDelay(true);
 
@@ -69,7 +70,7 @@ export function serveConnection(context: BrokerContext, socket: Socket, maxFrame
       );
     }
     if (apiKey === 18 && apiVersion >= 3) reader.skipTaggedFields();
-    const header = { apiKey, apiVersion, correlationId, clientId, clientHost };
+    const header = { apiKey, apiVersion, correlationId, clientId, clientHost, signal: aborter.signal };
     Promise.resolve()
       .then(() => api.handle(context, header, reader))
       .then(answer, (error: unknown) =>
@@ -88,6 +89,7 @@ export function serveConnection(context: BrokerContext, socket: Socket, maxFrame
   socket.on('error', () => socket.destroy());
   socket.on('close', () => {
     closed = true;
+    aborter.abort();
     context.metrics.connections.dec();
   });
 }

@@ -11,7 +11,7 @@ import { client, FAST_CONSUMER, testBroker, uniqueName } from '../support/broker
 const STUCK = fileURLToPath(new URL('../fixtures/stuck-consumer.ts', import.meta.url));
 
 describe('kafkajs consumer groups', { timeout: 120_000 }, () => {
-  let broker: RunningBroker;
+  let broker: Awaited<ReturnType<typeof testBroker>>;
   let kafka: Kafka;
   before(async () => {
     broker = await testBroker();

@@ -180,7 +180,7 @@ describe('GroupCoordinator', () => {
     const [ra] = await Promise.all(
       ids.map((r, i) => coordinator.join(join(r.memberId, { protocols: lists[i]! }))),
     );
-    assert.equal(ra.protocolName, 'roundrobin');
+    assert.equal(ra?.protocolName, 'roundrobin');
   });
 
   it('leaves: the group goes Empty with a bumped generation when the last member leaves', async () => {

@@ -52,7 +52,7 @@ export const fetchApi: ApiDefinition<BrokerContext> = {
   name: 'Fetch',
   minVersion: 4,
   maxVersion: 11,
-  async handle(context, { apiVersion: v }, r) {
+  async handle(context, { apiVersion: v, signal }, r) {
     const request = parse(v, r);
     const deadline = context.clock.now() + Math.max(0, request.maxWaitMs);
     const collect = () => {
@@ -91,10 +91,10 @@ export const fetchApi: ApiDefinition<BrokerContext> = {
       return { topics, total, failed };
     };
     let result = collect();
-    while (!result.failed && result.total < Math.max(1, request.minBytes)) {
+    while (!result.failed && !signal.aborted && result.total < Math.max(1, request.minBytes)) {
       const left = deadline - context.clock.now();
       if (left <= 0) break;
-      await context.waitForData(left);
+      await context.waitForData(left, signal);
       result = collect();
     }
     context.metrics.bytesOut(result.total);

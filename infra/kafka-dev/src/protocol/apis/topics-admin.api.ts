@@ -4,6 +4,9 @@ import type { ApiDefinition } from '../api.ts';
 import { ErrorCode } from '../errors.ts';
 import { Writer } from '../writer.ts';
 
+/** A one-node development broker keeps every partition open: cap them. */
+const MAX_PARTITIONS = 1000;
+
 interface Outcome {
   name: string;
   errorCode: number;
