@@ -1,0 +1,115 @@
+import { status } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, RpcError } from '@rebound/service-defaults';
+import type { Database, Queryable } from '@rebound/storage';
+
+export interface Line {
+  readonly productId: string;
+  readonly quantity: number;
+}
+
+export type ReservationState = 'RESERVED' | 'RELEASED';
+
+function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((line, i) => line.productId === b[i]?.productId && line.quantity === b[i]?.quantity)
+  );
+}
+
+/**
+ * Stock and reservations. Every change runs in one transaction; each line takes stock with one conditional
+ * UPDATE (`available >= qty`), which locks that row, so concurrent reservations can never drive stock negative.
+ * Lines are taken in product-id order so two reservations never wait on each other in a cycle.
+ */
+@Injectable()
+export class StockRepository {
+  readonly #db: Database;
+
+  constructor(@Inject(DATABASE) db: Database) {
+    this.#db = db;
+  }
+
+  /** Reserves every line or none; the same id again returns the first outcome. */
+  reserve(reservationId: string, unsorted: readonly Line[]): Promise<ReservationState> {
+    const lines = [...unsorted].sort((a, b) => a.productId.localeCompare(b.productId));
+    return this.#db.transaction(async (tx): Promise<ReservationState> => {
+      const inserted = await tx.query(
+        `INSERT INTO reservations (id, status, lines) VALUES ($1, 'RESERVED', $2::jsonb)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [reservationId, JSON.stringify(lines)],
+      );
+      if (inserted.rows.length === 0) return this.#existing(tx, reservationId, lines);
+      for (const line of lines) {
+        const taken = await tx.query(
+          `UPDATE stock SET available = available - $2, reserved = reserved + $2
+           WHERE product_id = $1 AND available >= $2 RETURNING available`,
+          [line.productId, line.quantity],
+        );
+        if (taken.rows.length > 0) continue;
+        const known = await tx.query<{ available: number }>(
+          'SELECT available FROM stock WHERE product_id = $1',
+          [line.productId],
+        );
+        const row = known.rows[0];
+        if (!row) throw new RpcError(status.NOT_FOUND, `no stock record for product ${line.productId}`);
+        throw new RpcError(
+          status.FAILED_PRECONDITION,
+          `out of stock: ${line.productId} has ${row.available} available, ${line.quantity} requested`,
+        );
+      }
+      return 'RESERVED';
+    });
+  }
+
+  async #existing(tx: Queryable, reservationId: string, lines: readonly Line[]): Promise<ReservationState> {
+    const { rows } = await tx.query<{ status: ReservationState; lines: Line[] }>(
+      'SELECT status, lines FROM reservations WHERE id = $1',
+      [reservationId],
+    );
+    const row = rows[0];
+    if (!row) throw new RpcError(status.ABORTED, 'reservation changed concurrently; retry');
+    const stored = typeof row.lines === 'string' ? (JSON.parse(row.lines) as Line[]) : row.lines;
+    // A tombstone (released before it was reserved) answers RELEASED to the late reserve.
+    if (row.status === 'RELEASED' && stored.length === 0) return 'RELEASED';
+    if (!sameLines(stored, lines)) {
+      throw new RpcError(status.ALREADY_EXISTS, `reservation ${reservationId} exists with other lines`);
+    }
+    return row.status;
+  }
+
+  /** Gives the stock of a reservation back once; unknown ids leave a tombstone and succeed. */
+  release(reservationId: string): Promise<ReservationState> {
+    return this.#db.transaction(async (tx): Promise<ReservationState> => {
+      const released = await tx.query<{ lines: Line[] | string }>(
+        `UPDATE reservations SET status = 'RELEASED', updated_at = now()
+         WHERE id = $1 AND status = 'RESERVED' RETURNING lines`,
+        [reservationId],
+      );
+      const row = released.rows[0];
+      if (!row) {
+        await tx.query(
+          `INSERT INTO reservations (id, status, lines) VALUES ($1, 'RELEASED', '[]'::jsonb) ON CONFLICT (id) DO NOTHING`,
+          [reservationId],
+        );
+        return 'RELEASED';
+      }
+      const lines = typeof row.lines === 'string' ? (JSON.parse(row.lines) as Line[]) : row.lines;
+      for (const line of lines) {
+        await tx.query(
+          'UPDATE stock SET available = available + $2, reserved = reserved - $2 WHERE product_id = $1',
+          [line.productId, line.quantity],
+        );
+      }
+      return 'RELEASED';
+    });
+  }
+
+  async stock(productId: string): Promise<{ available: number; reserved: number } | undefined> {
+    const { rows } = await this.#db.query<{ available: number; reserved: number }>(
+      'SELECT available, reserved FROM stock WHERE product_id = $1',
+      [productId],
+    );
+    return rows[0];
+  }
+}
