@@ -7,10 +7,22 @@ export interface TimerTarget {
   onTimer(data: unknown): void;
 }
 
+/**
+ * The fields a timer list links through. {@link TimerEntry} is the ready-made one; a per-call state object can
+ * carry these fields itself and be its own entry, saving an allocation.
+ */
+export interface TimerNode {
+  prev: TimerNode | undefined;
+  next: TimerNode | undefined;
+  due: number;
+  target: TimerTarget | undefined;
+  data: unknown;
+}
+
 /** One scheduled expiry in a {@link TimerList}. */
-export class TimerEntry {
-  prev: TimerEntry | undefined = undefined;
-  next: TimerEntry | undefined = undefined;
+export class TimerEntry implements TimerNode {
+  prev: TimerNode | undefined = undefined;
+  next: TimerNode | undefined = undefined;
   due = 0;
   target: TimerTarget | undefined = undefined;
   /** Free slot for the owner (for example the pending promise of the timed call). */
@@ -25,8 +37,8 @@ export class TimerEntry {
 export class TimerList {
   readonly #clock: Clock;
   readonly #durationMs: number;
-  #head: TimerEntry | undefined = undefined;
-  #tail: TimerEntry | undefined = undefined;
+  #head: TimerNode | undefined = undefined;
+  #tail: TimerNode | undefined = undefined;
   #timer: TimerHandle | undefined = undefined;
   #size = 0;
   readonly #fire = (): void => this.#onFire();
@@ -42,7 +54,14 @@ export class TimerList {
 
   /** Schedules `target.onTimer(entry)` `durationMs` from now. */
   add(target: TimerTarget, data?: unknown): TimerEntry {
-    const entry = new TimerEntry();
+    return this.insert(new TimerEntry(), target, data);
+  }
+
+  /**
+   * Like {@link add}, for an entry the caller allocated (a per-call state object may extend `TimerEntry` and be
+   * its own timer, saving an allocation). The entry must not be scheduled already.
+   */
+  insert<E extends TimerNode>(entry: E, target: TimerTarget, data?: unknown): E {
     entry.due = this.#clock.now() + this.#durationMs;
     entry.target = target;
     entry.data = data;
@@ -60,7 +79,7 @@ export class TimerList {
   }
 
   /** Unschedules `entry`; harmless if it already fired or was removed. */
-  remove(entry: TimerEntry): void {
+  remove(entry: TimerNode): void {
     if (entry.target === undefined) return;
     entry.target = undefined;
     entry.data = undefined;

@@ -1,6 +1,8 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { BasePolicy, type Chain, type Policy, terminal } from '../common/policy.ts';
+import { type FusedLayer, isFusedLayer } from './fused-layer.ts';
+import { FusedSegment } from './fused-run.ts';
 
 class Link implements Chain {
   readonly #policy: Policy;
@@ -16,15 +18,31 @@ class Link implements Chain {
   }
 }
 
+/** Links policies around `inner`, fusing each run of adjacent {@link FusedLayer} policies into one segment. */
 function link(policies: readonly Policy[], inner: Chain): Chain {
   let chain = inner;
-  for (let i = policies.length - 1; i >= 0; i--) chain = new Link(policies[i]!, chain);
+  let fused: FusedLayer[] = [];
+  const flush = (): void => {
+    if (fused.length > 0) chain = new FusedSegment(fused.reverse(), chain);
+    fused = [];
+  };
+  for (let i = policies.length - 1; i >= 0; i--) {
+    const policy = policies[i]!;
+    if (isFusedLayer(policy)) {
+      fused.push(policy);
+    } else {
+      flush();
+      chain = new Link(policy, chain);
+    }
+  }
+  flush();
   return chain;
 }
 
 /**
  * Policies composed outermost first: `pipeline(bulkhead, timeout, retry, breaker)` runs the bulkhead around the
- * timeout around the retry around the breaker around the operation. Nested pipelines are flattened.
+ * timeout around the retry around the breaker around the operation. Nested pipelines are flattened, and adjacent
+ * policies with fused hooks (all of this package's core policies) run as one state machine per call.
  */
 export class Pipeline extends BasePolicy {
   readonly policies: readonly Policy[];

@@ -1,0 +1,182 @@
+import { type Clock, systemClock } from '../common/clock.ts';
+import { type Event, EventEmitter } from '../common/event.ts';
+import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.ts';
+import {
+  DEFAULT_BULKHEAD_MAX_CONCURRENT,
+  DEFAULT_BULKHEAD_MAX_QUEUE,
+  DEFAULT_BULKHEAD_QUEUE_TIMEOUT_MS,
+} from '../constants.ts';
+import { BulkheadRejectedError, type BulkheadRejection } from '../errors/bulkhead-rejected.error.ts';
+import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
+import { PROPAGATE } from '../pipeline/fused-layer.ts';
+import { FusedPolicy } from '../pipeline/fused-policy.ts';
+import type { FusedRun } from '../pipeline/fused-run.ts';
+
+export interface BulkheadOptions {
+  /** Calls running at once. */
+  readonly maxConcurrent?: number;
+  /** Callers allowed to wait for a slot; 0 rejects at once when every slot is taken. */
+  readonly maxQueue?: number;
+  /** How long a queued caller waits before it is rejected with `reason: 'queue-timeout'`. */
+  readonly queueTimeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface BulkheadRejectEvent {
+  readonly reason: BulkheadRejection;
+}
+
+/** A queued caller: its own timer entry (queue timeout) and abort listener. */
+class Waiter extends TimerEntry implements TimerTarget {
+  readonly bulkhead: BulkheadPolicy;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal;
+  newer: Waiter | undefined = undefined;
+  older: Waiter | undefined = undefined;
+  queued = true;
+
+  constructor(
+    bulkhead: BulkheadPolicy,
+    signal: AbortSignal,
+    resolve: () => void,
+    reject: (e: unknown) => void,
+  ) {
+    super();
+    this.bulkhead = bulkhead;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  onTimer(): void {
+    this.bulkhead.dequeue(this, new BulkheadRejectedError('queue-timeout'));
+  }
+
+  handleEvent(): void {
+    this.bulkhead.dequeue(this, new TaskCancelledError(this.signal.reason));
+  }
+}
+
+const settleAll = (work: readonly PromiseLike<unknown>[]) =>
+  Promise.allSettled(work.map((w) => Promise.resolve(w)));
+
+/**
+ * Limits concurrency, with a bounded FIFO queue whose callers wait at most `queueTimeoutMs` and leave the queue
+ * the moment they abort. A slot is freed only when the work really ends: if a timeout inside abandoned a call
+ * that is still running, the slot stays taken until that call settles.
+ */
+export class BulkheadPolicy extends FusedPolicy {
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+  readonly queueTimeoutMs: number;
+  #active = 0;
+  #queued = 0;
+  #oldest: Waiter | undefined = undefined;
+  #newest: Waiter | undefined = undefined;
+  readonly #timers: TimerList;
+  readonly #release = (): void => this.#releaseSlot();
+  readonly #onReject = new EventEmitter<BulkheadRejectEvent>();
+  /** A caller was turned away (full, or waited too long). */
+  readonly onReject: Event<BulkheadRejectEvent> = this.#onReject.event;
+
+  constructor(options: BulkheadOptions = {}) {
+    super(options.clock ?? systemClock);
+    this.maxConcurrent = options.maxConcurrent ?? DEFAULT_BULKHEAD_MAX_CONCURRENT;
+    this.maxQueue = options.maxQueue ?? DEFAULT_BULKHEAD_MAX_QUEUE;
+    this.queueTimeoutMs = options.queueTimeoutMs ?? DEFAULT_BULKHEAD_QUEUE_TIMEOUT_MS;
+    if (!(this.maxConcurrent >= 1) || !(this.maxQueue >= 0) || !(this.queueTimeoutMs > 0)) {
+      throw new RangeError('bulkhead: maxConcurrent >= 1, maxQueue >= 0 and queueTimeoutMs > 0 required');
+    }
+    this.#timers = new TimerList(this.clock, this.queueTimeoutMs);
+  }
+
+  /** Calls holding a slot (including abandoned work still running). */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Callers waiting for a slot. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** @internal Fused hook: take a slot, queue for one, or throw `BulkheadRejectedError('full')`. */
+  enter(run: FusedRun): unknown {
+    if (this.#active < this.maxConcurrent) {
+      this.#active++;
+      return undefined;
+    }
+    if (this.#queued >= this.maxQueue) {
+      this.#emitReject('full');
+      throw new BulkheadRejectedError('full');
+    }
+    const signal = run.context.signal;
+    if (signal.aborted) throw new TaskCancelledError(signal.reason);
+    run.pending = new Promise<void>((resolve, reject) => this.#enqueue(signal, resolve, reject));
+    return undefined;
+  }
+
+  /** @internal Fused hook: free the slot once the work really ended. */
+  exit(run: FusedRun, _index: number, _token: unknown, detached: boolean): number {
+    const lingering = detached ? undefined : run.context.takeLingering();
+    if (lingering === undefined) this.#releaseSlot();
+    else settleAll(lingering).then(this.#release);
+    return PROPAGATE;
+  }
+
+  /** @internal Removes a waiter that timed out or aborted. */
+  dequeue(waiter: Waiter, error: BulkheadRejectedError | TaskCancelledError): void {
+    if (!waiter.queued) return;
+    this.#unlink(waiter);
+    if (error instanceof BulkheadRejectedError) this.#emitReject(error.reason);
+    waiter.reject(error);
+  }
+
+  #enqueue(signal: AbortSignal, resolve: () => void, reject: (error: unknown) => void): void {
+    const waiter = new Waiter(this, signal, resolve, reject);
+    const newest = this.#newest;
+    if (newest === undefined) this.#oldest = waiter;
+    else {
+      newest.newer = waiter;
+      waiter.older = newest;
+    }
+    this.#newest = waiter;
+    this.#queued++;
+    this.#timers.insert(waiter, waiter);
+    signal.addEventListener('abort', waiter);
+  }
+
+  #unlink(waiter: Waiter): void {
+    waiter.queued = false;
+    this.#timers.remove(waiter);
+    waiter.signal.removeEventListener('abort', waiter);
+    const { older, newer } = waiter;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    waiter.older = waiter.newer = undefined;
+    this.#queued--;
+  }
+
+  #releaseSlot(): void {
+    const oldest = this.#oldest;
+    if (oldest === undefined) {
+      this.#active--;
+      return;
+    }
+    // Hand the slot straight to the oldest waiter: `active` stays the same.
+    this.#unlink(oldest);
+    oldest.resolve();
+  }
+
+  #emitReject(reason: BulkheadRejection): void {
+    if (this.#onReject.hasListeners) this.#onReject.emit({ reason });
+  }
+}
+
+/** A bulkhead; see {@link BulkheadOptions}. */
+export function bulkhead(options?: BulkheadOptions): BulkheadPolicy {
+  return new BulkheadPolicy(options);
+}

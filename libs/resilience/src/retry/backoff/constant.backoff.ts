@@ -1,0 +1,19 @@
+import type { Random } from '../../common/random.ts';
+import type { Backoff, BackoffMemo } from './backoff.ts';
+
+/** The same delay before every retry. */
+export class ConstantBackoff implements Backoff {
+  readonly delayMs: number;
+
+  constructor(delayMs: number) {
+    this.delayMs = delayMs;
+  }
+
+  delay(_retry: number, _random: Random, _memo: BackoffMemo): number {
+    return this.delayMs;
+  }
+}
+
+export function constantBackoff(delayMs: number): ConstantBackoff {
+  return new ConstantBackoff(delayMs);
+}

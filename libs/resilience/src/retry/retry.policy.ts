@@ -1,0 +1,160 @@
+import { type Clock, systemClock } from '../common/clock.ts';
+import { type Event, EventEmitter } from '../common/event.ts';
+import type { ExecutionContext } from '../common/execution-context.ts';
+import { type Random, systemRandom } from '../common/random.ts';
+import { DEFAULT_MAX_RETRIES } from '../constants.ts';
+import { isBrokenCircuitError, isCancellation } from '../errors/error.guards.ts';
+import { PROPAGATE, RETRY } from '../pipeline/fused-layer.ts';
+import { FusedPolicy } from '../pipeline/fused-policy.ts';
+import type { FusedRun } from '../pipeline/fused-run.ts';
+import type { Backoff, BackoffMemo } from './backoff/backoff.ts';
+import { DecorrelatedJitterBackoff } from './backoff/decorrelated-jitter.backoff.ts';
+import type { RetryBudget } from './retry-budget.ts';
+import { sleep } from './sleep.ts';
+
+export interface RetryOptions {
+  /**
+   * Retries after the first call: `maxRetries: 3` makes at most 4 calls in total. (Named so because
+   * "maxAttempts" means different things in gRPC, Polly, resilience4j and cockatiel.)
+   */
+  readonly maxRetries?: number;
+  /** Delay before each retry; defaults to decorrelated jitter (V2) with a 100 ms median first delay. */
+  readonly backoff?: Backoff;
+  /**
+   * Whether `error` is worth retrying. Defaults to every error except cancellations (the caller gave up or the
+   * deadline passed) and `BrokenCircuitError` (the breaker already said no).
+   */
+  readonly retryOn?: (error: unknown, context: ExecutionContext) => boolean;
+  /** A budget shared across callers, so that an outage never multiplies load (see `retryBudget()`). */
+  readonly budget?: RetryBudget;
+  readonly clock?: Clock;
+  /** Jitter source; seed it per replica so replicas do not retry in lockstep. */
+  readonly random?: Random;
+}
+
+/** Emitted before each retry's backoff sleep. */
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  readonly retry: number;
+  readonly delayMs: number;
+  readonly error: unknown;
+}
+
+/** Why a retry policy stopped retrying and returned the last error. */
+export type GiveUpReason =
+  | 'not-retryable'
+  | 'max-retries'
+  | 'budget'
+  | 'deadline'
+  | 'aborted'
+  | 'not-idempotent';
+
+export interface GiveUpEvent {
+  readonly reason: GiveUpReason;
+  /** Calls made, including the first. */
+  readonly attempts: number;
+  readonly error: unknown;
+}
+
+/** The default retry predicate; see {@link RetryOptions.retryOn}. */
+export function isRetryableByDefault(error: unknown): boolean {
+  return !isCancellation(error) && !isBrokenCircuitError(error);
+}
+
+/**
+ * Retries failed calls with backoff. Never retries non-idempotent executions (`idempotent: false`), never
+ * sleeps past the execution's deadline (it gives up with the last error at once), stops when the caller aborts
+ * (also during a backoff sleep), and asks the shared budget before every retry. `context.attempt` tells the
+ * operation which attempt it is.
+ */
+/** Per-execution retry state, allocated at the first failure only. */
+class RetryState {
+  retries = 0;
+  readonly memo: BackoffMemo = { value: 0 };
+}
+
+export class RetryPolicy extends FusedPolicy {
+  readonly maxRetries: number;
+  readonly backoff: Backoff;
+  readonly budget: RetryBudget | undefined;
+  readonly #random: Random;
+  readonly #retryOn: (error: unknown, context: ExecutionContext) => boolean;
+  readonly #onRetry = new EventEmitter<RetryEvent>();
+  readonly #onGiveUp = new EventEmitter<GiveUpEvent>();
+  /** Emitted before each retry. */
+  readonly onRetry: Event<RetryEvent> = this.#onRetry.event;
+  /** Emitted when a failed execution is not retried any further (the last error is rethrown). */
+  readonly onGiveUp: Event<GiveUpEvent> = this.#onGiveUp.event;
+
+  constructor(options: RetryOptions = {}) {
+    super(options.clock ?? systemClock);
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    if (!(this.maxRetries >= 0)) throw new RangeError(`maxRetries must be >= 0, got ${this.maxRetries}`);
+    this.backoff = options.backoff ?? new DecorrelatedJitterBackoff();
+    this.budget = options.budget;
+    this.#random = options.random ?? systemRandom;
+    this.#retryOn = options.retryOn ?? isRetryableByDefault;
+  }
+
+  /** @internal Fused hook: count the request against the budget. */
+  enter(run: FusedRun): unknown {
+    this.budget?.recordRequest();
+    run.context.attempt = 0;
+    return undefined;
+  }
+
+  /** @internal Fused hook: decide whether a failure is retried, and after which sleep. */
+  exit(run: FusedRun, index: number, token: unknown, detached: boolean): number {
+    if (detached || !run.failed) return PROPAGATE;
+    const context = run.context;
+    const error = run.outcome;
+    let state = token as RetryState | undefined;
+    const retries = state === undefined ? 0 : state.retries;
+    const reason = this.#refuse(error, context, retries);
+    if (reason !== undefined) {
+      this.#giveUp(reason, retries, error);
+      return PROPAGATE;
+    }
+    if (state === undefined) {
+      state = new RetryState();
+      run.setToken(index, state);
+    }
+    const delayMs = this.backoff.delay(retries, this.#random, state.memo);
+    if (context.deadline - this.clock.now() <= delayMs) {
+      this.#giveUp('deadline', retries, error);
+      return PROPAGATE;
+    }
+    if (this.budget !== undefined && !this.budget.tryAcquire()) {
+      this.#giveUp('budget', retries, error);
+      return PROPAGATE;
+    }
+    state.retries = retries + 1;
+    context.attempt = retries + 1;
+    if (this.#onRetry.hasListeners) this.#onRetry.emit({ retry: retries + 1, delayMs, error });
+    if (delayMs > 0) {
+      run.sleep = sleep(this.clock, delayMs, context).then(() => {
+        if (!context.aborted) return true;
+        this.#giveUp('aborted', retries + 1, error);
+        return false;
+      });
+    }
+    return RETRY;
+  }
+
+  #refuse(error: unknown, context: ExecutionContext, retry: number): GiveUpReason | undefined {
+    if (context.aborted) return 'aborted';
+    if (!context.idempotent) return 'not-idempotent';
+    if (!this.#retryOn(error, context)) return 'not-retryable';
+    if (retry >= this.maxRetries) return 'max-retries';
+    return undefined;
+  }
+
+  #giveUp(reason: GiveUpReason, retry: number, error: unknown): void {
+    if (this.#onGiveUp.hasListeners) this.#onGiveUp.emit({ reason, attempts: retry + 1, error });
+  }
+}
+
+/** A retry policy; see {@link RetryOptions}. */
+export function retry(options?: RetryOptions): RetryPolicy {
+  return new RetryPolicy(options);
+}
