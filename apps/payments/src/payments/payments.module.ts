@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ProcessorModule } from '../processor/processor.module.ts';
+import { PaymentsGrpcService } from './payments.grpc-service.ts';
+import { PaymentsRepository } from './payments.repository.ts';
+
+@Module({ imports: [ProcessorModule], providers: [PaymentsRepository, PaymentsGrpcService] })
+export class PaymentsModule {}

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { status } from '@grpc/grpc-js';
+import { paymentsV1 } from '@rebound/contracts';
+import { createRpcClient } from '@rebound/rpc';
+import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+
+const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
+
+async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as { code: number; details: string };
+  }
+  assert.fail('the call succeeded');
+}
+
+describe('payments (the built service over real gRPC)', () => {
+  let service: ServiceProcess;
+  let dataDir: string;
+  let client: ReturnType<typeof createRpcClient<typeof paymentsV1.PaymentsServiceService>>;
+  const processed = (outcome: string) =>
+    metricValue(
+      service.adminUrl,
+      `rebound_payments_processor_calls_total{operation="charge",outcome="${outcome}"`,
+    );
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'rebound-payments-'));
+    service = await startServiceProcess({
+      script,
+      env: { SERVICE_NAME: 'payments', DATA_DIR: dataDir },
+      readyTimeoutMs: 60_000,
+    });
+    // No retries and no breaker here: each assertion is about one call's answer.
+    client = createRpcClient(paymentsV1.PaymentsServiceService, {
+      target: [service.address],
+      defaults: { breaker: false, timeoutMs: 10_000 },
+    });
+  });
+
+  after(async () => {
+    client?.$rpc.close();
+    if (service) assert.equal(await service.stop(), 0, 'SIGTERM drains and exits 0');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('charges once per payment id: a repeat returns the first outcome without charging again', async () => {
+    const request = { paymentId: 'pay-1', orderId: 'o-1', amount: eur(1_999) };
+    assert.equal((await client.charge(request)).status, 'PAYMENT_STATUS_CHARGED');
+    const before = await processed('approved');
+    assert.equal((await client.charge(request)).status, 'PAYMENT_STATUS_CHARGED');
+    assert.equal(await processed('approved'), before, 'the processor was not asked again');
+    const other = await failure(client.charge({ ...request, amount: eur(5) }));
+    assert.equal(other.code, status.ALREADY_EXISTS);
+  });
+
+  it('refunds once; a second refund answers the same; an unknown payment is NOT_FOUND', async () => {
+    await client.charge({ paymentId: 'pay-2', orderId: 'o-2', amount: eur(500) });
+    assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
+    assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
+    assert.equal((await failure(client.refund({ paymentId: 'pay-404' }))).code, status.NOT_FOUND);
+  });
+
+  it('declines for good above the card limit, and says so again on a repeat', async () => {
+    const request = { paymentId: 'pay-big', orderId: 'o-3', amount: eur(1_000_000) };
+    const first = await failure(client.charge(request));
+    assert.equal(first.code, status.FAILED_PRECONDITION);
+    assert.match(first.details, /declined/);
+    assert.equal((await failure(client.charge(request))).code, status.FAILED_PRECONDITION);
+  });
+
+  it('answers INVALID_ARGUMENT naming the field for bad input', async () => {
+    const noAmount = await failure(client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: undefined }));
+    assert.equal(noAmount.code, status.INVALID_ARGUMENT);
+    assert.match(noAmount.details, /amount/);
+    const badCurrency = await failure(
+      client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: { amountMinor: 1, currency: 'euro' } }),
+    );
+    assert.match(badCurrency.details, /amount\.currency: expected an ISO 4217 code/);
+    const negative = await failure(client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: eur(-5) }));
+    assert.match(negative.details, /amount\.amountMinor: must be positive/);
+  });
+
+  it('the processor fails at run time (UNAVAILABLE, nothing recorded) and a retry after recovery charges', async () => {
+    assert.equal(
+      (await adminRequest(service.adminUrl, 'POST', '/admin/processor', { failureRate: 1 }, null)).status,
+      401,
+    );
+    const on = await adminRequest(service.adminUrl, 'POST', '/admin/processor', { failureRate: 1 });
+    assert.equal(on.status, 200);
+    assert.equal(
+      await metricValue(service.adminUrl, 'rebound_payments_processor_setting{setting="failure_rate"'),
+      1,
+    );
+    const request = { paymentId: 'pay-flaky', orderId: 'o-4', amount: eur(700) };
+    assert.equal((await failure(client.charge(request))).code, status.UNAVAILABLE);
+    assert.ok(((await processed('failed')) ?? 0) >= 1);
+    await adminRequest(service.adminUrl, 'DELETE', '/admin/processor');
+    assert.equal((await client.charge(request)).status, 'PAYMENT_STATUS_CHARGED');
+  });
+
+  it('the processor is slow at run time: the caller deadline cuts the charge', async () => {
+    await adminRequest(service.adminUrl, 'POST', '/admin/processor', { latencyMs: 5_000 });
+    const slow = await failure(
+      client.charge({ paymentId: 'pay-slow', orderId: 'o-5', amount: eur(100) }, { timeoutMs: 300 }),
+    );
+    assert.equal(slow.code, status.DEADLINE_EXCEEDED);
+    await adminRequest(service.adminUrl, 'DELETE', '/admin/processor');
+    assert.equal(
+      (await client.charge({ paymentId: 'pay-slow', orderId: 'o-5', amount: eur(100) })).status,
+      'PAYMENT_STATUS_CHARGED',
+    );
+  });
+
+  it('injects service faults only while switched on through the authenticated admin endpoint', async () => {
+    assert.equal(
+      (await adminRequest(service.adminUrl, 'POST', '/admin/faults', { errorRate: 1 }, 'wrong-token')).status,
+      401,
+    );
+    await adminRequest(service.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
+    assert.equal((await failure(client.refund({ paymentId: 'pay-1' }))).code, status.UNAVAILABLE);
+    await adminRequest(service.adminUrl, 'DELETE', '/admin/faults');
+    assert.equal((await client.refund({ paymentId: 'pay-1' })).status, 'PAYMENT_STATUS_REFUNDED');
+  });
+});
