@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@rebound/testing';
 import { AssignerProtocol, type Consumer, type Kafka } from 'kafkajs';
-import type { RunningBroker } from '../../src/index.ts';
 import { client, FAST_CONSUMER, testBroker, uniqueName } from '../support/broker.ts';
 
 const STUCK = fileURLToPath(new URL('../fixtures/stuck-consumer.ts', import.meta.url));

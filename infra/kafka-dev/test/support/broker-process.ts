@@ -31,7 +31,7 @@ export class BrokerProcess {
     if (child.exitCode !== null) throw new Error(`broker exited: ${this.output}`);
   }
 
-  async stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null> {
+  async stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL'): Promise<number | null> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     const exited = once(child, 'exit');

@@ -55,6 +55,12 @@ export const createTopicsApi: ApiDefinition<BrokerContext> = {
       } else {
         if (count <= 0)
           return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+        if (count > MAX_PARTITIONS) {
+          return fail(
+            ErrorCode.INVALID_PARTITIONS,
+            `The development broker allows at most ${MAX_PARTITIONS} partitions per topic.`,
+          );
+        }
         if (replicationFactor === 0 || replicationFactor < -1) {
           return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
         }
