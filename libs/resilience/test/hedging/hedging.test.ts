@@ -112,7 +112,7 @@ describe('hedging', () => {
     let requests = 0;
     const budget = {
       recordRequest: () => void requests++,
-      tryAcquire: () => (tokens > 0 ? (tokens--, true) : false),
+      tryAcquire: () => tokens-- > 0,
     };
     const policy = hedging({ delay: 10, maxHedges: 2, budget, clock });
     const seen = observe(policy);
