@@ -30,7 +30,7 @@ export const IDEMPOTENCY_KEY = 'idempotency-key';
 export const PRIORITY_KEY = 'x-priority';
 
 /** Server: adaptive concurrency limit bounds and start. */
-export const DEFAULT_LIMIT_INITIAL = 32;
+export const DEFAULT_LIMIT_INITIAL = 16;
 export const DEFAULT_LIMIT_MIN = 4;
 export const DEFAULT_LIMIT_MAX = 512;
 /** Server: retry-after hint sent with RESOURCE_EXHAUSTED when shedding. */

@@ -37,9 +37,12 @@ describe('AdaptiveConcurrencyLimit', () => {
     assert.ok(grown > 10, `limit ${grown} did not grow at steady latency`);
     saturate(100, 1);
     assert.ok(limit.limit < grown, `limit ${limit.limit} did not shrink when latency grew tenfold`);
+    saturate(10, 3);
     const before = limit.limit;
-    limit.tryAcquire('critical');
+    // One timed-out call in a window of otherwise fast ones is enough to back off.
+    while (limit.tryAcquire('critical')) {}
     limit.release(1_000, true);
-    assert.ok(limit.limit < before);
+    while (limit.inflight > 0) limit.release(10, false);
+    assert.ok(limit.limit < before, `limit ${limit.limit} did not back off after a timeout`);
   });
 });

@@ -15,10 +15,10 @@ export interface AdaptiveLimitOptions {
   readonly initial?: number;
   readonly min?: number;
   readonly max?: number;
-  /** Latency growth tolerated before the limit shrinks (Gradient2: 1.5). */
+  /** A call slower than `tolerance × minimum latency` is a sign of queueing (default 2). */
   readonly tolerance?: number;
-  /** How far each update moves the limit toward the new estimate (Gradient2: 0.2). */
-  readonly smoothing?: number;
+  /** Samples after which the minimum latency is forgotten and measured again (default 1000). */
+  readonly baselineSamples?: number;
 }
 
 /** Share of the limit each criticality may use: sheddable traffic is turned away first. */
@@ -30,11 +30,14 @@ const SHARE: Record<Priority, number> = {
 };
 
 /**
- * A gradient concurrency limit after Netflix's Gradient2: the limit follows `limit × clamp(tolerance × longRtt /
- * shortRtt, 0.5, 1) + √limit`, so it grows while latency holds and shrinks as soon as queueing inflates it;
- * timeouts cut it by 10 %. A fixed limit is `{ initial: n, min: n, max: n }`.
+ * An adaptive concurrency limit in the spirit of TCP Vegas and Netflix's concurrency-limits: it tracks the
+ * minimum latency (no queue) and, once per window of `limit` completed calls, grows by one when latency stayed
+ * within `tolerance × minimum` while the limit was actually used, and shrinks by 10 % when most calls queued or
+ * any call timed out. So in-flight work, and with it the latency of admitted calls, stays bounded while the
+ * limit follows real capacity (high for I/O-bound handlers, low for CPU-bound ones). A fixed limit is
+ * `{ initial: n, min: n, max: n }`.
  *
- * Used until `@rebound/resilience` exports its adaptive limiter with the same `tryAcquire`/`release` shape.
+ * Used until `@rebound/resilience` exports its load-shedding policy for servers (same `tryAcquire`/`release`).
  */
 export class AdaptiveConcurrencyLimit implements ConcurrencyLimit {
   #limit: number;
@@ -42,16 +45,21 @@ export class AdaptiveConcurrencyLimit implements ConcurrencyLimit {
   readonly #min: number;
   readonly #max: number;
   readonly #tolerance: number;
-  readonly #smoothing: number;
-  #shortRtt = 0;
-  #longRtt = 0;
+  readonly #baselineSamples: number;
+  #minRtt = Number.POSITIVE_INFINITY;
+  #nextMinRtt = Number.POSITIVE_INFINITY;
+  #baselineCount = 0;
+  #windowCount = 0;
+  #windowSlow = 0;
+  #windowDropped = false;
+  #windowBusy = false;
 
   constructor(options: AdaptiveLimitOptions = {}) {
     this.#min = options.min ?? DEFAULT_LIMIT_MIN;
     this.#max = options.max ?? DEFAULT_LIMIT_MAX;
     this.#limit = Math.min(this.#max, Math.max(this.#min, options.initial ?? DEFAULT_LIMIT_INITIAL));
-    this.#tolerance = options.tolerance ?? 1.5;
-    this.#smoothing = options.smoothing ?? 0.2;
+    this.#tolerance = options.tolerance ?? 2;
+    this.#baselineSamples = options.baselineSamples ?? 1_000;
   }
 
   get limit(): number {
@@ -65,31 +73,31 @@ export class AdaptiveConcurrencyLimit implements ConcurrencyLimit {
   tryAcquire(priority: Priority): boolean {
     if (this.#inflight >= Math.max(1, Math.floor(this.#limit * SHARE[priority]))) return false;
     this.#inflight++;
+    if (this.#inflight >= this.#limit / 2) this.#windowBusy = true;
     return true;
   }
 
   release(rttMs: number, dropped: boolean): void {
-    const inflight = this.#inflight--;
-    if (dropped) {
-      this.#limit = Math.max(this.#min, this.#limit * 0.9);
-      return;
+    this.#inflight--;
+    if (dropped) this.#windowDropped = true;
+    else {
+      if (rttMs < this.#minRtt) this.#minRtt = rttMs;
+      if (rttMs < this.#nextMinRtt) this.#nextMinRtt = rttMs;
+      if (++this.#baselineCount >= this.#baselineSamples) {
+        // Forget an old minimum (the handler may have become slower for good), keep the fresh one.
+        this.#minRtt = this.#nextMinRtt;
+        this.#nextMinRtt = Number.POSITIVE_INFINITY;
+        this.#baselineCount = 0;
+      }
+      if (rttMs > this.#tolerance * this.#minRtt) this.#windowSlow++;
     }
-    if (this.#longRtt === 0) {
-      this.#shortRtt = this.#longRtt = rttMs;
-      return;
-    }
-    this.#shortRtt += (rttMs - this.#shortRtt) * 0.1;
-    this.#longRtt += (rttMs - this.#longRtt) * 0.01;
-    // Drift the long average back when it sits above the short one, as Gradient2 does after a load spike.
-    if (this.#longRtt / this.#shortRtt > 2) this.#longRtt *= 0.95;
-    // An app-limited server (well under its limit) says nothing about whether the limit could grow.
-    if (inflight < this.#limit / 2) return;
-    const gradient = Math.max(
-      0.5,
-      Math.min(1, (this.#tolerance * this.#longRtt) / Math.max(this.#shortRtt, 1e-3)),
-    );
-    const estimate = this.#limit * gradient + Math.sqrt(this.#limit);
-    const next = this.#limit * (1 - this.#smoothing) + estimate * this.#smoothing;
-    this.#limit = Math.min(this.#max, Math.max(this.#min, next));
+    if (++this.#windowCount < Math.max(this.#limit, 1)) return;
+    const mostlySlow = this.#windowSlow > this.#windowCount / 2;
+    if (this.#windowDropped || mostlySlow) this.#limit = Math.max(this.#min, this.#limit * 0.9);
+    else if (this.#windowBusy) this.#limit = Math.min(this.#max, this.#limit + 1);
+    this.#windowCount = 0;
+    this.#windowSlow = 0;
+    this.#windowDropped = false;
+    this.#windowBusy = false;
   }
 }

@@ -1,0 +1,204 @@
+/**
+ * gRPC unary benchmark (issue 4, "Benchmark"): throughput and p50/p99 at concurrency 1/16/64 for raw grpc-js,
+ * @rebound/rpc (full client pipeline + metrics on both sides), a NestJS gRPC microservice and a NestJS service
+ * behind @rebound/rpc; client CPU per request; p99 at a fixed moderate rate; and the overload experiment
+ * (capacity, then 3× capacity offered, goodput within the deadline with shedding on and off).
+ * Prints a table and one JSON line. Bounded: about 2 minutes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { catalogV1 } from '@rebound/contracts';
+import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
+import { createRpcClient } from '../src/index.ts';
+import { type Call, type RunResult, runClosed, runOpen } from './load.ts';
+
+const Service = catalogV1.CatalogServiceService;
+const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 2_500);
+const CONCURRENCY = [1, 16, 64];
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
+const OVERLOAD_WORK_MS = Number(process.env.BENCH_WORK_MS ?? 5);
+const ONLY = process.env.BENCH_ONLY;
+const OVERLOAD_DEADLINE_MS = 200;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly address: string;
+}
+
+async function startServer(kind: string, workMs = 0, shedding = 'on'): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=development',
+      new URL('./bench-server.ts', import.meta.url).pathname,
+      kind,
+      String(workMs),
+      shedding,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /^PORT (\d+)$/.exec(line);
+    if (match) return { child, address: `127.0.0.1:${match[1]}` };
+  }
+  throw new Error(`${kind} server exited before listening`);
+}
+
+async function stop(server: Started): Promise<void> {
+  server.child.stdin?.end();
+  if (server.child.exitCode === null) await once(server.child, 'exit');
+}
+
+function rawClient(address: string, deadlineMs = 5_000): { call: Call; close(): void } {
+  const client = new Client(address, credentials.createInsecure());
+  const { path, requestSerialize, responseDeserialize } = Service.getProduct;
+  const call: Call = (id) =>
+    new Promise((resolve, reject) => {
+      client.makeUnaryRequest(
+        path,
+        requestSerialize,
+        responseDeserialize,
+        { id },
+        new Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (error: ServiceError | null, value?: unknown) => (error ? reject(error) : resolve(value)),
+      );
+    });
+  return { call, close: () => client.close() };
+}
+
+function reboundClient(address: string): { call: Call; close(): void } {
+  const registry = createMetricsRegistry({ service: 'bench-client' });
+  const client = createRpcClient(Service, {
+    target: [address],
+    metrics: createRedMetrics(registry, 'rpc_client'),
+    resilienceMetrics: createResilienceMetrics(registry),
+    methods: {
+      getProduct: {
+        idempotent: true,
+        timeoutMs: 5_000,
+        retry: { maxRetries: 2 },
+        breaker: { consecutiveFailures: 5 },
+      },
+    },
+  });
+  return { call: (id) => client.getProduct({ id }), close: () => client.$rpc.close() };
+}
+
+const scenarios = [
+  { name: 'raw grpc-js', server: 'raw', client: rawClient },
+  { name: '@rebound/rpc', server: 'rpc', client: reboundClient },
+  { name: 'NestJS gRPC microservice', server: 'nest-grpc', client: rawClient },
+  { name: 'NestJS behind @rebound/rpc', server: 'nest-rpc', client: reboundClient },
+] as const;
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const results: Record<string, Record<string, RunResult>> = {};
+const fixed: Record<string, RunResult> = {};
+const began = performance.now();
+
+for (const scenario of ONLY === 'overload' ? [] : scenarios) {
+  const server = await startServer(scenario.server);
+  const client = scenario.client(server.address);
+  results[scenario.name] = {};
+  for (const c of CONCURRENCY) {
+    results[scenario.name]![`c${c}`] = await runClosed(client.call, c, RUN_MS);
+  }
+  fixed[scenario.name] = await runOpen(client.call, FIXED_RATE, RUN_MS, 5_000);
+  client.close();
+  await stop(server);
+}
+
+if (ONLY !== 'overload') printThroughput();
+
+// Overload: capacity of a service doing BENCH_WORK_MS (5) of CPU per call, then 3× that offered, shedding on and off.
+const capacityServer = await startServer('rpc', OVERLOAD_WORK_MS, 'on');
+const capClient = rawClient(capacityServer.address, OVERLOAD_DEADLINE_MS);
+const capacity = (await runClosed(capClient.call, 16, RUN_MS)).rps;
+capClient.close();
+await stop(capacityServer);
+const overload: Record<string, ReturnType<typeof summarize>> = {};
+function summarize(r: Awaited<ReturnType<typeof runOpen>>) {
+  return {
+    offered: Math.round(r.offered),
+    goodput: Math.round(r.goodput),
+    goodputOfCapacity: r.goodput / capacity,
+    admittedP99Ms: r.p99Ms,
+    failed: r.failed,
+  };
+}
+for (const shedding of ['on', 'off']) {
+  const server = await startServer('rpc', OVERLOAD_WORK_MS, shedding);
+  const client = rawClient(server.address, OVERLOAD_DEADLINE_MS);
+  overload[shedding] = summarize(await runOpen(client.call, capacity * 3, 4_000, OVERLOAD_DEADLINE_MS));
+  client.close();
+  await stop(server);
+}
+console.log(
+  `\nOverload: capacity ${fmt(capacity)} req/s (${OVERLOAD_WORK_MS} ms CPU per call), offered 3×, deadline ${OVERLOAD_DEADLINE_MS} ms`,
+);
+for (const [shedding, o] of Object.entries(overload)) {
+  console.log(
+    `shedding ${shedding.padEnd(3)}  offered ${o.offered}/s  goodput ${o.goodput}/s = ${fmt(o.goodputOfCapacity * 100, 1)}% of capacity  p99 of successes ${fmt(o.admittedP99Ms, 1)} ms  failed ${o.failed}`,
+  );
+}
+
+function printThroughput(): void {
+  console.log(
+    `\ngRPC unary, GetProduct, ${RUN_MS} ms per run (client in this process, server in a child; 2 shared cores)`,
+  );
+  console.log(
+    'scenario                       conc      rps   p50 ms   p99 ms  cpu µs/req  ×raw rps  ×raw cpu',
+  );
+  const raw = results['raw grpc-js']!;
+  for (const scenario of scenarios) {
+    for (const c of CONCURRENCY) {
+      const r = results[scenario.name]![`c${c}`]!;
+      const base = raw[`c${c}`]!;
+      console.log(
+        `${scenario.name.padEnd(30)} ${String(c).padStart(4)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50Ms, 2).padStart(8)} ${fmt(r.p99Ms, 2).padStart(8)} ${fmt(r.cpuUsPerRequest, 1).padStart(11)} ${fmt(r.rps / base.rps, 2).padStart(9)} ${fmt(r.cpuUsPerRequest / base.cpuUsPerRequest, 2).padStart(9)}`,
+      );
+    }
+  }
+  console.log(`\np99 at a fixed ${FIXED_RATE} req/s`);
+  for (const scenario of scenarios) {
+    const r = fixed[scenario.name]!;
+    console.log(
+      `${scenario.name.padEnd(30)} p50 ${fmt(r.p50Ms, 2).padStart(6)} ms  p99 ${fmt(r.p99Ms, 2).padStart(6)} ms  ×raw p99 ${fmt(r.p99Ms / fixed['raw grpc-js']!.p99Ms, 2)}`,
+    );
+  }
+}
+
+const nestRpc = results['NestJS behind @rebound/rpc'];
+const rawC64 = results['raw grpc-js']?.c64;
+const throughputC64 = (nestRpc?.c64?.rps ?? Number.NaN) / (rawC64?.rps ?? Number.NaN);
+const cpuC64 = (nestRpc?.c64?.cpuUsPerRequest ?? Number.NaN) / (rawC64?.cpuUsPerRequest ?? Number.NaN);
+const p99Fixed =
+  (fixed['NestJS behind @rebound/rpc']?.p99Ms ?? Number.NaN) / (fixed['raw grpc-js']?.p99Ms ?? Number.NaN);
+const bars = {
+  throughputC64,
+  throughputC64Met: throughputC64 >= 0.9,
+  clientCpuC64: cpuC64 - 1,
+  clientCpuC64Met: cpuC64 <= 1.15,
+  p99FixedRate: p99Fixed,
+  p99FixedRateMet: p99Fixed <= 1.2,
+  overloadGoodputShedOn: overload.on!.goodputOfCapacity,
+  overloadGoodputMet: overload.on!.goodputOfCapacity >= 0.9,
+};
+console.log(
+  `\nBars: NestJS+@rebound/rpc at c=64 ${fmt(bars.throughputC64 * 100, 1)}% of raw (≥ 90%: ${bars.throughputC64Met ? 'met' : 'NOT met'}); client CPU ${bars.clientCpuC64 >= 0 ? '+' : ''}${fmt(bars.clientCpuC64 * 100, 1)}% (≤ +15%: ${bars.clientCpuC64Met ? 'met' : 'NOT met'}); p99 at ${FIXED_RATE}/s ${fmt(bars.p99FixedRate, 2)}× raw (≤ 1.2×: ${bars.p99FixedRateMet ? 'met' : 'NOT met'}); overload goodput ${fmt(bars.overloadGoodputShedOn * 100, 1)}% with shedding (≥ 90%: ${bars.overloadGoodputMet ? 'met' : 'NOT met'}). Tracing: not built yet (no figures).`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'rpc',
+    runMs: RUN_MS,
+    seconds: (performance.now() - began) / 1000,
+    throughput: results,
+    fixedRate: { rate: FIXED_RATE, ...fixed },
+    overload: { capacity, workMs: OVERLOAD_WORK_MS, deadlineMs: OVERLOAD_DEADLINE_MS, ...overload },
+    bars,
+  }),
+);
