@@ -1,3 +1,4 @@
+export * from './adaptive.constants.ts';
 export type { BulkheadOptions, BulkheadRejectEvent } from './bulkhead/bulkhead.policy.ts';
 export { BulkheadPolicy, bulkhead } from './bulkhead/bulkhead.policy.ts';
 export type { Breaker, TripReason } from './circuit-breaker/breakers/breaker.ts';
@@ -38,12 +39,51 @@ export {
   isTaskCancelledError,
   isTimeoutError,
 } from './errors/error.guards.ts';
+export type { InjectedFaultKind } from './errors/injected-fault.error.ts';
+export { InjectedFaultError, isInjectedFaultError } from './errors/injected-fault.error.ts';
+export { isLoadShedError, LoadShedError } from './errors/load-shed.error.ts';
+export { isRateLimitedError, RateLimitedError } from './errors/rate-limited.error.ts';
 export { ResilienceError } from './errors/resilience.error.ts';
 export { TaskCancelledError } from './errors/task-cancelled.error.ts';
+export { isThrottledError, ThrottledError } from './errors/throttled.error.ts';
 export { TimeoutError } from './errors/timeout.error.ts';
 export type { FallbackEvent, FallbackOptions } from './fallback/fallback.policy.ts';
 export { FallbackPolicy, fallback } from './fallback/fallback.policy.ts';
+export type { FaultConfig, FaultConfigUpdate, FaultKind } from './fault-injection/fault-config.ts';
+export { NO_FAULTS } from './fault-injection/fault-config.ts';
+export type { FaultEvent, FaultInjectionOptions } from './fault-injection/fault-injection.policy.ts';
+export { FaultInjectionPolicy, faultInjection } from './fault-injection/fault-injection.policy.ts';
+export type {
+  HedgeBudget,
+  HedgeEvent,
+  HedgeSettleEvent,
+  HedgeSkipEvent,
+  HedgingOptions,
+} from './hedging/hedging.policy.ts';
+export { HedgingPolicy, hedging } from './hedging/hedging.policy.ts';
+export type { HedgeDelay, PercentileDelayOptions } from './hedging/percentile-delay.ts';
+export { PercentileDelay, percentileDelay } from './hedging/percentile-delay.ts';
+export type { AimdLimitOptions } from './load-shedding/aimd.limit.ts';
+export { AimdLimit, aimdLimit } from './load-shedding/aimd.limit.ts';
+export type { Gradient2LimitOptions } from './load-shedding/gradient2.limit.ts';
+export { Gradient2Limit, gradient2Limit } from './load-shedding/gradient2.limit.ts';
+export type { ConcurrencyLimit, LimitSample } from './load-shedding/limit.ts';
+export type {
+  LimitChangeEvent,
+  LoadSheddingOptions,
+  ShedEvent,
+} from './load-shedding/load-shedding.policy.ts';
+export { LoadSheddingPolicy, loadShedding } from './load-shedding/load-shedding.policy.ts';
 export { Pipeline, pipeline } from './pipeline/pipeline.policy.ts';
+export type {
+  EvictEvent,
+  EvictionReason,
+  KeyedRateLimitOptions,
+} from './rate-limit/keyed-rate-limit.policy.ts';
+export { KeyedRateLimitPolicy, keyedRateLimit } from './rate-limit/keyed-rate-limit.policy.ts';
+export type { RateLimitOptions, RateLimitRejectEvent } from './rate-limit/rate-limit.policy.ts';
+export { RateLimitPolicy, rateLimit } from './rate-limit/rate-limit.policy.ts';
+export { TokenBucket } from './rate-limit/token-bucket.ts';
 export type { Backoff, BackoffMemo } from './retry/backoff/backoff.ts';
 export { ConstantBackoff, constantBackoff } from './retry/backoff/constant.backoff.ts';
 export type { DecorrelatedJitterBackoffOptions } from './retry/backoff/decorrelated-jitter.backoff.ts';
@@ -59,5 +99,7 @@ export type { GiveUpEvent, GiveUpReason, RetryEvent, RetryOptions } from './retr
 export { isRetryableByDefault, RetryPolicy, retry } from './retry/retry.policy.ts';
 export type { BudgetExhaustedEvent, RetryBudgetOptions } from './retry/retry-budget.ts';
 export { RetryBudget, retryBudget } from './retry/retry-budget.ts';
+export type { AdaptiveThrottleOptions, ThrottleEvent } from './throttling/adaptive-throttle.policy.ts';
+export { AdaptiveThrottlePolicy, adaptiveThrottle } from './throttling/adaptive-throttle.policy.ts';
 export type { TimeoutEvent, TimeoutOptions } from './timeout/timeout.policy.ts';
 export { TimeoutPolicy, timeout } from './timeout/timeout.policy.ts';
