@@ -129,4 +129,39 @@ describe('kafkajs consumer groups', { timeout: 120_000 }, () => {
     assert.ok(broker.lines.some((l) => l.includes(groupId) && /session expired|did not rejoin/.test(l)));
     await survivor.disconnect();
   });
+
+  it('rejects a session timeout below 6000 ms, as Kafka does', async () => {
+    const consumer = kafka.consumer({
+      groupId: uniqueName('grp'),
+      ...FAST_CONSUMER,
+      sessionTimeout: 5000,
+      retry: { retries: 0 },
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: uniqueName('short'), fromBeginning: true });
+    const crashed = new Promise<Error>((resolve) =>
+      consumer.on(consumer.events.CRASH, (e) => resolve(e.payload.error)),
+    );
+    await consumer.run({ eachMessage: async () => {} }).catch(() => {});
+    const error = await crashed;
+    assert.match(error.message, /session timeout is not within the range allowed by the broker/);
+    await consumer.disconnect();
+  });
+
+  it('reports group states over time: Empty → Stable → Empty', async () => {
+    const topic = uniqueName('states');
+    const groupId = uniqueName('grp');
+    const admin = kafka.admin();
+    await admin.connect();
+    const state = async () => (await admin.describeGroups([groupId])).groups[0]?.state;
+    assert.equal(await state(), 'Dead');
+    const consumer = kafka.consumer({ groupId, ...FAST_CONSUMER });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async () => {} });
+    await waitFor(async () => (await state()) === 'Stable', { description: 'Stable' });
+    await consumer.disconnect();
+    assert.equal(await state(), 'Empty');
+    await admin.disconnect();
+  });
 });
