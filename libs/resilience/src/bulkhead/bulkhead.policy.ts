@@ -8,7 +8,7 @@ import {
 } from '../constants.ts';
 import { BulkheadRejectedError, type BulkheadRejection } from '../errors/bulkhead-rejected.error.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
-import { PROPAGATE } from '../pipeline/fused-layer.ts';
+import { PROPAGATE, REJECT } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
 
@@ -101,7 +101,7 @@ export class BulkheadPolicy extends FusedPolicy {
     return this.#queued;
   }
 
-  /** @internal Fused hook: take a slot, queue for one, or throw `BulkheadRejectedError('full')`. */
+  /** @internal Fused hook: take a slot, queue for one, or reject with `BulkheadRejectedError('full')`. */
   enter(run: FusedRun): unknown {
     if (this.#active < this.maxConcurrent) {
       this.#active++;
@@ -109,7 +109,8 @@ export class BulkheadPolicy extends FusedPolicy {
     }
     if (this.#queued >= this.maxQueue) {
       this.#emitReject('full');
-      throw new BulkheadRejectedError('full');
+      run.outcome = BulkheadRejectedError.fast('full');
+      return REJECT;
     }
     const signal = run.context.signal;
     if (signal.aborted) throw new TaskCancelledError(signal.reason);

@@ -8,7 +8,7 @@ import {
 } from '../constants.ts';
 import { BrokenCircuitError } from '../errors/broken-circuit.error.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { PROPAGATE } from '../pipeline/fused-layer.ts';
+import { PROPAGATE, REJECT } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
 import type { Breaker, TripReason } from './breakers/breaker.ts';
@@ -83,6 +83,7 @@ export class CircuitBreakerPolicy extends FusedPolicy {
   #probesPlaced = 0;
   #probesSucceeded = 0;
   #isolations = 0;
+  #rejection: BrokenCircuitError | undefined = undefined;
   readonly #onStateChange = new EventEmitter<StateChangeEvent>();
   readonly #onBreak = new EventEmitter<BreakEvent>();
   readonly #onReset = new EventEmitter<void>();
@@ -131,9 +132,14 @@ export class CircuitBreakerPolicy extends FusedPolicy {
     });
   }
 
-  /** @internal Fused hook: admit (or throw BrokenCircuitError). */
-  enter(): unknown {
+  /** @internal Fused hook: admit, or reject with a stackless BrokenCircuitError (without throwing). */
+  enter(run: FusedRun): unknown {
     const epoch = this.#admit();
+    if (epoch < 0) {
+      run.outcome = this.#rejection;
+      this.#rejection = undefined;
+      return REJECT;
+    }
     return this.breaker.needsDuration ? new TimedPermit(epoch, this.clock.now()) : epoch;
   }
 
@@ -147,31 +153,32 @@ export class CircuitBreakerPolicy extends FusedPolicy {
     return PROPAGATE;
   }
 
-  /** Admits a call or throws; returns the epoch its outcome belongs to. */
+  /** Admits a call and returns the epoch its outcome belongs to, or -1 with `#rejection` set. */
   #admit(): number {
     const state = this.#state;
     if (state === CLOSED) return this.#epoch;
     const now = this.clock.now();
     if (state === OPEN) {
       const left = this.#since + this.openMs - now;
-      if (left > 0) this.#reject(left);
+      if (left > 0) return this.#reject(left);
       this.#halfOpen(now);
     } else if (state === ISOLATED) {
-      this.#reject(undefined);
+      return this.#reject(undefined);
     } else if (now - this.#since >= this.halfOpenMaxWaitMs) {
       // Probes are hung: start a fresh open period; their late outcomes carry a stale epoch.
       this.#open(now, 'half-open-timeout', undefined);
-      this.#reject(this.openMs);
+      return this.#reject(this.openMs);
     }
-    if (this.#probesPlaced >= this.halfOpenProbes) this.#reject(undefined);
+    if (this.#probesPlaced >= this.halfOpenProbes) return this.#reject(undefined);
     this.#probesPlaced++;
     return this.#epoch;
   }
 
-  #reject(retryAfterMs: number | undefined): never {
+  #reject(retryAfterMs: number | undefined): number {
     const isolated = this.#state === ISOLATED;
     if (this.#onReject.hasListeners) this.#onReject.emit({ state: NAMES[this.#state]!, retryAfterMs });
-    throw new BrokenCircuitError(retryAfterMs, isolated);
+    this.#rejection = BrokenCircuitError.fast(retryAfterMs, isolated);
+    return -1;
   }
 
   #settle(epoch: number, start: number, error: unknown, threw: boolean): void {

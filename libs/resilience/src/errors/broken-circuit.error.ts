@@ -1,8 +1,8 @@
-import { ResilienceError } from './resilience.error.ts';
+import { fastError, ResilienceError } from './resilience.error.ts';
 
 /** Raised by a circuit breaker that is open (or isolated, or half-open with every probe slot taken). */
 export class BrokenCircuitError extends ResilienceError {
-  readonly isBrokenCircuitError = true;
+  declare readonly isBrokenCircuitError: true;
   /** True when the circuit was opened by hand with `isolate()`. */
   readonly isolated: boolean;
 
@@ -14,4 +14,18 @@ export class BrokenCircuitError extends ResilienceError {
   override get name(): string {
     return 'BrokenCircuitError';
   }
+
+  /** @internal The fast-fail path: same error, built without Error's constructor (see `fastError`). */
+  static fast(retryAfterMs: number | undefined, isolated: boolean): BrokenCircuitError {
+    return fastError(
+      BrokenCircuitError.prototype,
+      isolated ? 'Circuit is isolated' : 'Circuit is open',
+      retryAfterMs,
+      {
+        isolated,
+      },
+    );
+  }
 }
+
+Object.defineProperty(BrokenCircuitError.prototype, 'isBrokenCircuitError', { value: true });

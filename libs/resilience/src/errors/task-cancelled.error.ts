@@ -2,7 +2,7 @@ import { ResilienceError } from './resilience.error.ts';
 
 /** Raised when the caller's own `signal` aborts the execution; `cause` carries the abort reason. */
 export class TaskCancelledError extends ResilienceError {
-  readonly isTaskCancelledError = true;
+  declare readonly isTaskCancelledError: true;
 
   constructor(reason?: unknown) {
     super('Execution cancelled', undefined, { cause: reason });
@@ -12,3 +12,5 @@ export class TaskCancelledError extends ResilienceError {
     return 'TaskCancelledError';
   }
 }
+
+Object.defineProperty(TaskCancelledError.prototype, 'isTaskCancelledError', { value: true });

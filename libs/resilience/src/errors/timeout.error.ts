@@ -6,7 +6,7 @@ import { ResilienceError } from './resilience.error.ts';
  * the callee's `signal`, so the callee can tell a timeout from its caller giving up.
  */
 export class TimeoutError extends ResilienceError {
-  readonly isTimeoutError = true;
+  declare readonly isTimeoutError: true;
   readonly timeoutMs: number;
   readonly deadline: boolean;
 
@@ -20,3 +20,5 @@ export class TimeoutError extends ResilienceError {
     return 'TimeoutError';
   }
 }
+
+Object.defineProperty(TimeoutError.prototype, 'isTimeoutError', { value: true });

@@ -2,6 +2,12 @@ import type { FusedRun } from './fused-run.ts';
 
 /** {@link FusedLayer.exit}: pass the (possibly replaced) outcome on to the layer outside. */
 export const PROPAGATE = 0;
+/**
+ * Returned by {@link FusedLayer.enter} to reject the call without throwing (a fast fail): the layer sets
+ * `run.outcome` to the error first. Cheaper than `throw` on paths that reject every call (an open breaker).
+ */
+export const REJECT: unique symbol = Symbol('reject');
+
 /** {@link FusedLayer.exit}: run the layers inside again, after `run.sleep` settles if the layer set it. */
 export const RETRY = 1;
 
@@ -15,8 +21,8 @@ export interface FusedLayer {
   /** True for layers that may call `run.abandon()` (timeouts); such segments race their waits. */
   readonly abandons?: boolean;
   /**
-   * Before the layers inside run. Returns a token for `exit`; throws to reject the call (the layers outside
-   * still exit). To wait first (a bulkhead queue), set `run.pending` to a promise: the layers inside run when it
+   * Before the layers inside run. Returns a token for `exit`; throws (or sets `run.outcome` and returns
+   * {@link REJECT}) to reject the call, in which case this layer does not exit but those outside do. To wait first (a bulkhead queue), set `run.pending` to a promise: the layers inside run when it
    * fulfils, and a rejection unwinds from the layer outside this one (this layer does not exit).
    */
   enter(run: FusedRun, index: number): unknown;

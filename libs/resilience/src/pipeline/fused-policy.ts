@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '../common/execution-context.ts';
+import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
 import { BasePolicy, type Chain, terminal } from '../common/policy.ts';
 import type { FusedLayer } from './fused-layer.ts';
 import { type FusedRun, FusedSegment } from './fused-run.ts';
@@ -12,6 +12,11 @@ export abstract class FusedPolicy extends BasePolicy implements FusedLayer {
 
   abstract enter(run: FusedRun, index: number): unknown;
   abstract exit(run: FusedRun, index: number, token: unknown, detached: boolean): number;
+
+  override execute<T>(operation: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    this.#alone ??= new FusedSegment([this], terminal);
+    return this.#alone.execute(operation, this.clock, options);
+  }
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     if (next === terminal) {

@@ -1,6 +1,9 @@
-import type { ExecutionContext } from '../common/execution-context.ts';
+import type { Clock } from '../common/clock.ts';
+import { type ExecuteOptions, ExecutionContext, type Operation } from '../common/execution-context.ts';
 import type { Chain } from '../common/policy.ts';
-import { type FusedLayer, RETRY } from './fused-layer.ts';
+import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
+import { TimeoutError } from '../errors/timeout.error.ts';
+import { type FusedLayer, REJECT, RETRY } from './fused-layer.ts';
 
 /** A segment of adjacent fused layers around an inner chain; built once per pipeline. */
 export class FusedSegment implements Chain {
@@ -15,8 +18,25 @@ export class FusedSegment implements Chain {
     this.abandons = layers.some((layer) => layer.abandons === true);
   }
 
+  /** Runs inside an existing execution: the run is a child context of `context` (see `fork()`). */
   run(context: ExecutionContext): Promise<unknown> {
-    return new FusedRun(this, context).drive();
+    return new FusedRun(this, context.operation, context.clock, undefined, context).drive();
+  }
+
+  /** Runs at the top of an execution: the run itself is the execution context, saving an object per call. */
+  execute<T>(operation: Operation<T>, clock: Clock, options: ExecuteOptions | undefined): Promise<T> {
+    if (options !== undefined) {
+      const { signal, deadline } = options;
+      if (signal?.aborted) return Promise.reject(new TaskCancelledError(signal.reason));
+      if (deadline !== undefined && deadline <= clock.now()) return Promise.reject(new TimeoutError(0, true));
+    }
+    return new FusedRun(
+      this,
+      operation as Operation<unknown>,
+      clock,
+      options,
+      undefined,
+    ).drive() as Promise<T>;
   }
 }
 
@@ -24,12 +44,19 @@ const ABANDONED: unique symbol = Symbol('abandoned');
 const ignore = (): void => {};
 
 /**
+ * A rejection decided synchronously is delivered one microtask later, so the caller's handler is attached first
+ * and Node's unhandled-rejection bookkeeping (microseconds per call) never runs.
+ */
+function rejectSoon(error: unknown): Promise<never> {
+  return new Promise((_, reject) => queueMicrotask(() => reject(error)));
+}
+
+/**
  * One call through a fused segment: enters the layers in order, runs the inner chain, exits them in reverse,
  * re-entering the layers inside a retry when it asks. One async driver and one await per attempt, however many
  * layers; a wait is raced (one extra promise) only in segments that contain a timeout.
  */
-export class FusedRun {
-  readonly context: ExecutionContext;
+export class FusedRun extends ExecutionContext {
   readonly #layers: readonly FusedLayer[];
   readonly #inner: Chain;
   readonly #raced: boolean;
@@ -54,12 +81,23 @@ export class FusedRun {
   /** The promise of the attempt in flight (for layers that record abandoned work). */
   work: Promise<unknown> | undefined = undefined;
 
-  constructor(segment: FusedSegment, context: ExecutionContext) {
-    this.context = context;
+  constructor(
+    segment: FusedSegment,
+    operation: Operation<unknown>,
+    clock: Clock,
+    options: ExecuteOptions | undefined,
+    parent: ExecutionContext | undefined,
+  ) {
+    super(operation, clock, options, parent);
     this.#layers = segment.layers;
     this.#inner = segment.inner;
     this.#raced = segment.abandons;
     this.#tokens = new Array(segment.layers.length);
+  }
+
+  /** The execution context the layers see: the run itself. */
+  get context(): ExecutionContext {
+    return this;
   }
 
   /** True while layer `index` is entered with `token` (not exited, not abandoned, not a later attempt's). */
@@ -95,22 +133,60 @@ export class FusedRun {
   }
 
   /** Runs the call; the returned promise settles with the outcome that reaches the outermost layer. */
-  async drive(): Promise<unknown> {
+  drive(): Promise<unknown> {
+    // Fast fail: the outermost layer rejects at once (an open breaker, a full bulkhead) and nothing is outside
+    // it to unwind: no async machinery, no throw.
+    const first = this.#layers[0];
+    if (first !== undefined && this.pending === undefined) {
+      let token: unknown;
+      try {
+        token = first.enter(this, 0);
+      } catch (error) {
+        token = REJECT;
+        this.outcome = error;
+      }
+      if (token === REJECT) {
+        this.pending = undefined;
+        this.#done = true;
+        this.release();
+        return rejectSoon(this.outcome);
+      }
+      this.#tokens[0] = token;
+      return this.#drive(1);
+    }
+    return this.#drive(0);
+  }
+
+  async #drive(start: number): Promise<unknown> {
     const layers = this.#layers;
     const count = layers.length;
     const tokens = this.#tokens;
-    let next = 0;
+    let next = start;
     let awaited = false;
+    if (start === 1) {
+      // Layer 0 was entered by drive(); a wait it asked for (a bulkhead queue) is still to be done.
+      const pending = this.pending;
+      if (pending === undefined) this.#depth = 1;
+      else {
+        this.pending = undefined;
+        awaited = true;
+        if (await this.#entryWait(0, tokens[0], pending)) this.#depth = 1;
+        else next = count;
+      }
+    }
     for (;;) {
-      let entered = true;
-      for (let i = next; i < count; i++) {
+      let entered = next <= count && this.#depth === next;
+      for (let i = next; entered && i < count; i++) {
         let token: unknown;
         try {
           token = layers[i]!.enter(this, i);
         } catch (error) {
+          token = REJECT;
+          this.outcome = error;
+        }
+        if (token === REJECT) {
           this.pending = undefined;
           this.failed = true;
-          this.outcome = error;
           entered = false;
           break;
         }
@@ -119,17 +195,8 @@ export class FusedRun {
         if (pending !== undefined) {
           this.pending = undefined;
           awaited = true;
-          try {
-            await this.#wait(pending);
-          } catch (error) {
+          if (!(await this.#entryWait(i, token, pending))) {
             entered = false;
-            if (this.#takeAbandon()) {
-              // Abandoned while waiting: if the wait is granted later, give back what it granted.
-              pending.then(() => layers[i]!.exit(this, i, token, true), ignore);
-            } else {
-              this.failed = true;
-              this.outcome = error;
-            }
             break;
           }
         }
@@ -138,7 +205,7 @@ export class FusedRun {
       if (entered) {
         let work: Promise<unknown>;
         try {
-          work = this.#inner.run(this.context);
+          work = this.#inner.run(this);
         } catch (error) {
           work = Promise.reject(error);
         }
@@ -196,11 +263,29 @@ export class FusedRun {
       if (next < 0) break;
     }
     this.#done = true;
+    this.release();
     // A rejection decided synchronously (an open breaker, a full bulkhead) is deferred by one microtask, so the
     // caller's handler is attached first and Node's unhandled-rejection bookkeeping (microseconds) never runs.
     if (!awaited) await undefined;
     if (this.failed) throw this.outcome;
     return this.outcome;
+  }
+
+  /** Awaits the wait layer `index` asked for on entry; false (outcome set) when it was refused or abandoned. */
+  async #entryWait(index: number, token: unknown, pending: PromiseLike<unknown>): Promise<boolean> {
+    try {
+      await this.#wait(pending);
+      return true;
+    } catch (error) {
+      if (this.#takeAbandon()) {
+        // Abandoned while waiting: if the wait is granted later, give back what it granted.
+        pending.then(() => this.#layers[index]!.exit(this, index, token, true), ignore);
+      } else {
+        this.failed = true;
+        this.outcome = error;
+      }
+      return false;
+    }
   }
 
   #wait(promise: PromiseLike<unknown>): PromiseLike<unknown> {

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../common/clock.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
+import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
 import { BasePolicy, type Chain, type Policy, terminal } from '../common/policy.ts';
 import { type FusedLayer, isFusedLayer } from './fused-layer.ts';
 import { FusedSegment } from './fused-run.ts';
@@ -52,6 +52,12 @@ export class Pipeline extends BasePolicy {
     super(clock);
     this.policies = policies;
     this.#head = link(policies, terminal);
+  }
+
+  override execute<T>(operation: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const head = this.#head;
+    if (head instanceof FusedSegment) return head.execute(operation, this.clock, options);
+    return super.execute(operation, options);
   }
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {

@@ -35,6 +35,21 @@ describe('errors', () => {
     assert.ok(error instanceof Error);
   });
 
+  it('built on the fast-fail path are the same errors, with a one-line stack', () => {
+    const open = BrokenCircuitError.fast(120, false);
+    assert.ok(open instanceof BrokenCircuitError);
+    assert.ok(open instanceof Error);
+    assert.ok(isBrokenCircuitError(open) && isResilienceError(open));
+    assert.equal(open.retryAfterMs, 120);
+    assert.equal(open.isolated, false);
+    assert.equal(open.message, 'Circuit is open');
+    assert.equal(open.stack, 'BrokenCircuitError: Circuit is open');
+    const full = BulkheadRejectedError.fast('full');
+    assert.ok(isBulkheadRejectedError(full));
+    assert.equal(full.reason, 'full');
+    assert.equal(String(full), 'BulkheadRejectedError: Bulkhead is full');
+  });
+
   it('treat caller cancellation and exceeded deadlines as cancellations, plain timeouts not', () => {
     assert.equal(isCancellation(new TaskCancelledError()), true);
     assert.equal(isCancellation(new TimeoutError(0, true)), true);

@@ -1,9 +1,9 @@
+import type { Random } from '../../common/random.ts';
 import {
   DEFAULT_BACKOFF_BASE_MS,
   DEFAULT_BACKOFF_EXPONENT,
   DEFAULT_BACKOFF_MAX_MS,
 } from '../../constants.ts';
-import type { Random } from '../../common/random.ts';
 import { type Backoff, type BackoffMemo, clampDelay } from './backoff.ts';
 
 export interface ExponentialBackoffOptions {
