@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Database, openPostgres } from '@rebound/storage';
 import { type PostgresServer, skipUnlessPostgres, startPostgres, waitFor } from '@rebound/testing';
 import {
+  createIdempotentConsumer,
   createOutboxRelay,
   createProducer,
   type MessageProducer,
@@ -144,6 +145,77 @@ describe('messaging on PostgreSQL (dev broker)', { skip: skipUnlessPostgres() },
       assert.equal(exitCode, 0, 'graceful shutdown');
     } finally {
       second?.kill('SIGKILL');
+      await notifications.close();
+    }
+  });
+
+  it('handles at most maxInFlight partitions at once, and hands the handler the trace context', async () => {
+    const topic = 'inflight.events';
+    const notifications = await openPostgres({ url: server.url, schema: 'inflight' });
+    await notifications.exec(PROCESSED_MESSAGES_SQL);
+    let active = 0;
+    let maxActive = 0;
+    let draining = false;
+    const gates: (() => void)[] = [];
+    const traces: (string | undefined)[] = [];
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const admin = broker.kafka('admin').admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
+    await admin.disconnect();
+    // Published before the member joins, so its first fetch returns all four partitions at once: kafkajs hands
+    // the batches of one fetch response to `partitionsConsumedConcurrently` workers.
+    await producer.send([
+      {
+        topic,
+        messages: [0, 1, 2, 3].map((partition) => ({
+          key: `k${partition}`,
+          value: 'x',
+          id: randomUUID(),
+          partition,
+          traceparent,
+        })),
+      },
+    ]);
+    const consumer = createIdempotentConsumer({
+      kafka: broker.kafka('inflight'),
+      db: notifications,
+      producer,
+      groupId: 'inflight-group',
+      topic,
+      partitions: 4,
+      maxInFlight: 2,
+      retryDelaysMs: [],
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeInMs: 200,
+      handler: async (event) => {
+        traces.push(event.traceparent);
+        active++;
+        maxActive = Math.max(maxActive, active);
+        if (!draining) await new Promise<void>((resolve) => gates.push(resolve));
+        active--;
+      },
+    });
+    await consumer.start();
+    try {
+      for (let released = 0; released < 4; released++) {
+        await waitFor(() => gates.length > 0 && (active === 2 || released >= 3), {
+          timeoutMs: 20_000,
+          description: `two handlers busy (${released} released)`,
+        });
+        gates.shift()!();
+      }
+      await waitFor(() => traces.length === 4 && active === 0, {
+        timeoutMs: 20_000,
+        description: 'all handled',
+      });
+      assert.equal(maxActive, 2);
+      assert.deepEqual(traces, Array(4).fill(traceparent));
+    } finally {
+      draining = true;
+      for (const gate of gates) gate();
+      await consumer.close();
       await notifications.close();
     }
   });
