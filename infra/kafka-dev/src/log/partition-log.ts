@@ -123,24 +123,24 @@ export class PartitionLog {
     let total = 0;
     for (const segment of this.segments) {
       if (segment.lastOffset < offset) continue;
-      for (const entry of segment.entries) {
-        if (entry.lastOffset < offset) continue;
+      for (let i = segment.find(offset); i < segment.entries.length; i++) {
+        const entry = segment.entries[i]!;
         if (out.length > 0 && total + entry.size > maxBytes) return out;
-        out.push(segment.read(entry));
+        out.push(segment.read(i));
         total += entry.size;
       }
     }
     return out;
   }
 
-  /** Offset of the first batch whose newest record is at or after `timestamp`; the high watermark when none. */
+  /** Offset of the first batch whose newest record is at or after `timestamp`; −1 when none (as Kafka). */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
     for (const segment of this.segments) {
       if (segment.maxTimestamp < timestamp) continue;
       const entry: BatchEntry | undefined = segment.entries.find((e) => e.maxTimestamp >= timestamp);
       if (entry) return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
     }
-    return { offset: this.nextOffset, timestamp: -1 };
+    return { offset: -1, timestamp: -1 };
   }
 
   /** Flushes every segment written since the last sync. */

@@ -63,8 +63,21 @@ export class Segment {
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
   }
 
-  read(entry: BatchEntry): Buffer {
-    if (this.path === null) return this.chunks[this.entries.indexOf(entry)]!;
+  /** Index of the first entry whose last offset is at or after `offset` (binary search). */
+  find(offset: number): number {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.entries[mid]!.lastOffset < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  read(index: number): Buffer {
+    const entry = this.entries[index]!;
+    if (this.path === null) return this.chunks[index]!;
     if (this.fd === null) throw new Error(`segment ${this.path} is closed`);
     const out = Buffer.allocUnsafe(entry.size);
     let got = 0;
