@@ -5,6 +5,7 @@ import type { ExecutionContext, Priority } from '../common/execution-context.ts'
 import { BasePolicy, type Chain } from '../common/policy.ts';
 import { isTimeoutError } from '../errors/error.guards.ts';
 import { LoadShedError } from '../errors/load-shed.error.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import { Gradient2Limit } from './gradient2.limit.ts';
 import { type ConcurrencyLimit, ExpAverage } from './limit.ts';
 
@@ -35,6 +36,9 @@ export interface LimitChangeEvent {
   readonly from: number;
   readonly to: number;
 }
+
+/** The limit in force: the algorithm's value rounded down, never below 1 (so the shedder can always sample). */
+const wholeLimit = (algorithm: ConcurrencyLimit): number => Math.max(1, Math.floor(algorithm.limit));
 
 const PRIORITIES: readonly Priority[] = ['critical-plus', 'critical', 'sheddable-plus', 'sheddable'];
 
@@ -74,7 +78,7 @@ export class LoadSheddingPolicy extends BasePolicy {
     }
     this.#isDrop = options.isDrop ?? isTimeoutError;
     this.sheddingHoldMs = options.sheddingHoldMs ?? DEFAULT_SHEDDING_HOLD_MS;
-    this.#wholeLimit = Math.floor(this.algorithm.limit);
+    this.#wholeLimit = wholeLimit(this.algorithm);
   }
 
   /** Calls in flight (including abandoned work still running). */
@@ -82,7 +86,7 @@ export class LoadSheddingPolicy extends BasePolicy {
     return this.#inflight;
   }
 
-  /** The current limit, rounded down. */
+  /** The limit in force: the algorithm's limit rounded down (at least 1). Admission compares against it. */
   get limit(): number {
     return this.#wholeLimit;
   }
@@ -94,9 +98,9 @@ export class LoadSheddingPolicy extends BasePolicy {
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     const priority = context.priority;
-    const limit = this.algorithm.limit;
+    const limit = this.#wholeLimit;
     if (this.#inflight >= this.#shares[priority] * limit) {
-      return Promise.reject(this.#shed(priority, limit));
+      return rejectSoon(this.#shed(priority, limit));
     }
     const inflight = ++this.#inflight;
     return this.#run(context, next, inflight);
@@ -127,7 +131,7 @@ export class LoadSheddingPolicy extends BasePolicy {
   #sample(rttMs: number, inflight: number, dropped: boolean): void {
     this.#rtt.add(rttMs);
     this.algorithm.update({ rttMs, inflight, dropped });
-    const to = Math.floor(this.algorithm.limit);
+    const to = wholeLimit(this.algorithm);
     const from = this.#wholeLimit;
     if (to !== from) {
       this.#wholeLimit = to;
@@ -139,7 +143,7 @@ export class LoadSheddingPolicy extends BasePolicy {
     this.#lastShed = this.clock.now();
     const retryAfterMs = Math.max(1, Math.ceil(this.#rtt.value));
     if (this.#onShed.hasListeners) {
-      this.#onShed.emit({ priority, inflight: this.#inflight, limit: Math.floor(limit), retryAfterMs });
+      this.#onShed.emit({ priority, inflight: this.#inflight, limit, retryAfterMs });
     }
     return new LoadShedError(priority, retryAfterMs);
   }

@@ -9,6 +9,7 @@ import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { BasePolicy, type Chain } from '../common/policy.ts';
 import { RateLimitedError } from '../errors/rate-limited.error.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import type { RateLimitRejectEvent } from './rate-limit.policy.ts';
 import { validateRate } from './token-bucket.ts';
 
@@ -144,7 +145,7 @@ export class KeyedRateLimitPolicy extends BasePolicy {
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     const key = (this.#keyOf === undefined ? context.key : this.#keyOf(context)) ?? this.#defaultKey;
     const wait = this.tryAcquire(key);
-    if (wait > 0) return Promise.reject(new RateLimitedError(wait, key));
+    if (wait > 0) return rejectSoon(new RateLimitedError(wait, key));
     return next.run(context);
   }
 

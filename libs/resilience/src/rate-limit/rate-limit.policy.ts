@@ -4,6 +4,7 @@ import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { BasePolicy, type Chain } from '../common/policy.ts';
 import { RateLimitedError } from '../errors/rate-limited.error.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import { TokenBucket, validateRate } from './token-bucket.ts';
 
 export interface RateLimitOptions {
@@ -61,7 +62,7 @@ export class RateLimitPolicy extends BasePolicy {
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     const wait = this.tryAcquire();
-    if (wait > 0) return Promise.reject(new RateLimitedError(wait));
+    if (wait > 0) return rejectSoon(new RateLimitedError(wait));
     return next.run(context);
   }
 }

@@ -9,6 +9,7 @@ import type { ExecutionContext } from '../common/execution-context.ts';
 import { BasePolicy, type Chain } from '../common/policy.ts';
 import { type Random, systemRandom } from '../common/random.ts';
 import { isTaskCancelledError } from '../errors/error.guards.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import { ThrottledError } from '../errors/throttled.error.ts';
 
 export interface AdaptiveThrottleOptions {
@@ -126,7 +127,7 @@ export class AdaptiveThrottlePolicy extends BasePolicy {
   }
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
-    if (!this.tryAcquire()) return Promise.reject(new ThrottledError(this.#probability()));
+    if (!this.tryAcquire()) return rejectSoon(new ThrottledError(this.#probability()));
     return next.run(context).then(this.#accept, this.#fail);
   }
 

@@ -165,14 +165,15 @@ describe('loadShedding', () => {
           for (const [start, priority, pick] of steps) {
             if (start || open.length === 0) {
               const before = shedder.inflight;
-              const limit = shedder.algorithm.limit;
+              const limit = shedder.limit;
+              if (limit !== Math.max(1, Math.floor(shedder.algorithm.limit))) return false;
               const gate = Promise.withResolvers<void>();
               const run = shedder.execute(() => gate.promise, { priority });
               run.catch(() => {});
               const admitted = shedder.inflight === before + 1;
               if (admitted) open.push(gate.resolve);
               if (admitted !== before < shares[priority] * limit) return false;
-              if (shedder.inflight > limit + 1e-9) return false;
+              if (shedder.inflight > limit) return false;
             } else {
               open.splice(pick % open.length, 1)[0]!();
               await flushMicrotasks();
