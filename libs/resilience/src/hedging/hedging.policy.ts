@@ -3,6 +3,7 @@ import { type Clock, systemClock, type TimerHandle } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { BasePolicy, type Chain } from '../common/policy.ts';
+import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.ts';
 import { isCancellation } from '../errors/error.guards.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import type { HedgeDelay } from './percentile-delay.ts';
@@ -70,8 +71,11 @@ class FixedDelay implements HedgeDelay {
   record(): void {}
 }
 
-/** One hedged execution: its attempts, their contexts and the hedge timer. */
-class HedgedCall {
+/**
+ * One hedged execution: its attempts, their contexts and the hedge timer. It is its own entry in the policy's
+ * shared timer list when the delay is fixed, so a call answered in time costs no `setTimeout`.
+ */
+class HedgedCall extends TimerEntry implements TimerTarget {
   readonly #policy: HedgingPolicy;
   readonly #context: ExecutionContext;
   readonly #next: Chain;
@@ -90,6 +94,7 @@ class HedgedCall {
   };
 
   constructor(policy: HedgingPolicy, context: ExecutionContext, next: Chain) {
+    super();
     this.#policy = policy;
     this.#context = context;
     this.#next = next;
@@ -124,9 +129,26 @@ class HedgedCall {
     if (index < this.#policy.maxHedges) this.#arm();
   }
 
+  /** @internal Hedge timer expiry (shared timer list). */
+  onTimer(): void {
+    this.#hedge('delay');
+  }
+
   #arm(): void {
+    const list = this.#policy.timers;
+    if (list !== undefined) {
+      list.remove(this);
+      list.insert(this, this);
+      return;
+    }
     this.#timer?.cancel();
     this.#timer = this.#policy.clock.setTimer(this.#onTimer, this.#policy.delay.delayMs());
+  }
+
+  #disarm(): void {
+    this.#policy.timers?.remove(this);
+    this.#timer?.cancel();
+    this.#timer = undefined;
   }
 
   /** Sends the next hedge if allowed; returns whether it did. */
@@ -164,8 +186,7 @@ class HedgedCall {
 
   #finish(winner: number, failed: boolean, outcome: unknown): void {
     this.#done = true;
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#disarm();
     const attempts = this.#attempts;
     for (let i = 0; i < attempts.length; i++) {
       attempts[i]!.release();
@@ -190,6 +211,8 @@ export class HedgingPolicy extends BasePolicy {
   readonly maxHedges: number;
   readonly delay: HedgeDelay;
   readonly budget: HedgeBudget | undefined;
+  /** @internal Shared expiries when the delay is fixed (one clock timer for every call in flight). */
+  readonly timers: TimerList | undefined;
   readonly #recordRequests: boolean;
   readonly #handle: (error: unknown) => boolean;
   readonly #onHedge = new EventEmitter<HedgeEvent>();
@@ -212,6 +235,7 @@ export class HedgingPolicy extends BasePolicy {
     if (typeof delay === 'number' && !(delay >= 0))
       throw new RangeError(`hedging: delay must be >= 0, got ${delay}`);
     this.delay = typeof delay === 'number' ? new FixedDelay(delay) : delay;
+    this.timers = typeof delay === 'number' && delay > 0 ? new TimerList(this.clock, delay) : undefined;
     this.budget = options.budget;
     this.#recordRequests = options.recordRequests ?? true;
     this.#handle = options.handle ?? ((error) => !isCancellation(error));

@@ -38,8 +38,17 @@ describe('hedging', () => {
     const clock = new FakeClock();
     const policy = hedging({ delay: 50, clock });
     const seen = observe(policy);
-    assert.equal(await policy.execute(() => 'fast'), 'fast');
-    assert.equal(clock.pendingTimers, 0);
+    let calls = 0;
+    assert.equal(
+      await policy.execute(() => {
+        calls++;
+        return 'fast';
+      }),
+      'fast',
+    );
+    await clock.tick(1000);
+    assert.equal(clock.pendingTimers, 0, 'the shared timer stopped once nothing was scheduled');
+    assert.equal(calls, 1);
     assert.deepEqual(seen.hedges, []);
     assert.deepEqual(seen.settles, [{ winner: 0, attempts: 1, failed: false }]);
   });
@@ -144,6 +153,8 @@ describe('hedging', () => {
     calls[2]!.reject(new Error('e2'));
     await assert.rejects(result, /e2/);
     assert.deepEqual(seen.settles, [{ winner: -1, attempts: 3, failed: true }]);
+    await clock.tick(2000);
+    assert.equal(calls.length, 3, 'no hedge after the execution settled');
     assert.equal(clock.pendingTimers, 0);
   });
 

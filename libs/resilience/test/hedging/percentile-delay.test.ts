@@ -36,6 +36,20 @@ describe('percentileDelay', () => {
     assert.equal(delay.delayMs(), 20);
   });
 
+  it('hedges after the percentile delay on a timer of its own, cancelled when the call settles', async () => {
+    const clock = new FakeClock();
+    const policy = hedging({ delay: percentileDelay({ initialDelayMs: 30 }), clock });
+    let calls = 0;
+    const run = policy.execute(() => (++calls === 1 ? new Promise(() => {}) : 'second'));
+    await clock.tick(29);
+    assert.equal(calls, 1);
+    await clock.tick(1);
+    assert.equal(await run, 'second');
+    assert.equal(clock.pendingTimers, 0);
+    assert.equal(await policy.execute(() => 'fast'), 'fast');
+    assert.equal(clock.pendingTimers, 0);
+  });
+
   it('returns one of the recorded latencies at or above the requested rank (property)', () => {
     fc.assert(
       fc.property(
