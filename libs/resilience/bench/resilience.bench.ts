@@ -105,7 +105,7 @@ interface Case {
   readonly run: () => Promise<unknown>;
 }
 
-const cases: Case[] = [
+const allCases: Case[] = [
   { name: 'bare await', lib: 'bare', run: () => noop() },
   { name: 'retry', lib: 'rebound', run: () => rRetry.execute(noop) },
   { name: 'retry', lib: 'cockatiel', run: () => cRetry1.execute(noop) },
@@ -124,6 +124,11 @@ const cases: Case[] = [
   { name: 'open-breaker rejection', lib: 'cockatiel', run: () => cOpen.execute(noop).catch(swallow) },
   { name: 'open-breaker rejection', lib: 'opossum', run: () => oOpen.fire().catch(swallow) },
 ];
+
+// BENCH_ONLY=rebound (or cockatiel, opossum) measures one library (plus the bare call) for diagnosis; the bars
+// need all of them.
+const only = process.env.BENCH_ONLY;
+const cases = only ? allCases.filter((c) => c.lib === 'bare' || c.lib === only) : allCases;
 
 async function loop(run: () => Promise<unknown>, n: number): Promise<number> {
   const start = performance.now();
@@ -186,6 +191,7 @@ async function main(): Promise<void> {
     );
   }
 
+  if (only) return;
   const pipelineVsCockatiel = get('cockatiel', 'pipeline') / get('rebound', 'pipeline');
   const pipelineVsBare = get('rebound', 'pipeline') / bare;
   const openVsCockatiel =
