@@ -29,12 +29,12 @@ export const DEFAULT_AIMD_BACKOFF_RATIO = 0.9;
 /** AIMD: a call slower than this counts as a drop. */
 export const DEFAULT_AIMD_TIMEOUT_MS = 5_000;
 /** Load shedding: fraction of the limit each priority may fill before it is shed. */
-export const DEFAULT_PRIORITY_SHARES = {
+export const DEFAULT_PRIORITY_SHARES = Object.freeze({
   'critical-plus': 1,
   critical: 0.9,
   'sheddable-plus': 0.75,
   sheddable: 0.5,
-} as const;
+} as const);
 /** Load shedding: `shedding` stays true this long after the last shed call (readiness hysteresis). */
 export const DEFAULT_SHEDDING_HOLD_MS = 1_000;
 
