@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
@@ -101,6 +102,7 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 const results: Record<string, Record<string, RunResult>> = {};
 const fixed: Record<string, RunResult> = {};
 const began = performance.now();
+const loadBefore = loadavg()[0]!;
 
 /** The run whose throughput is the median of `runs` (the box is shared: rounds interleave the scenarios). */
 function median(runs: RunResult[]): RunResult {
@@ -207,11 +209,12 @@ const bars = {
   overloadGoodputMet: overload.on!.goodputOfCapacity >= 0.9,
 };
 console.log(
-  `\nBars: NestJS+@rebound/rpc at c=64 ${fmt(bars.throughputC64 * 100, 1)}% of raw (≥ 90%: ${bars.throughputC64Met ? 'met' : 'NOT met'}); client CPU ${bars.clientCpuC64 >= 0 ? '+' : ''}${fmt(bars.clientCpuC64 * 100, 1)}% (≤ +15%: ${bars.clientCpuC64Met ? 'met' : 'NOT met'}); p99 at ${FIXED_RATE}/s ${fmt(bars.p99FixedRate, 2)}× raw (≤ 1.2×: ${bars.p99FixedRateMet ? 'met' : 'NOT met'}); overload goodput ${fmt(bars.overloadGoodputShedOn * 100, 1)}% with shedding (≥ 90%: ${bars.overloadGoodputMet ? 'met' : 'NOT met'}). Tracing: not built yet (no figures).`,
+  `\nBars: NestJS+@rebound/rpc at c=64 ${fmt(bars.throughputC64 * 100, 1)}% of raw (≥ 90%: ${bars.throughputC64Met ? 'met' : 'NOT met'}); client CPU ${bars.clientCpuC64 >= 0 ? '+' : ''}${fmt(bars.clientCpuC64 * 100, 1)}% (≤ +15%: ${bars.clientCpuC64Met ? 'met' : 'NOT met'}); p99 at ${FIXED_RATE}/s ${fmt(bars.p99FixedRate, 2)}× raw (≤ 1.2×: ${bars.p99FixedRateMet ? 'met' : 'NOT met'}); overload goodput ${fmt(bars.overloadGoodputShedOn * 100, 1)}% with shedding (≥ 90%: ${bars.overloadGoodputMet ? 'met' : 'NOT met'}). Tracing: not built yet (no figures). Load average (1 min) before/after: ${fmt(loadBefore, 1)}/${fmt(loadavg()[0]!, 1)} on ${availableParallelism()} cores.`,
 );
 console.log(
   JSON.stringify({
     bench: 'rpc',
+    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
     runMs: RUN_MS,
     seconds: (performance.now() - began) / 1000,
     throughput: results,

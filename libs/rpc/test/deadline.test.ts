@@ -93,7 +93,7 @@ describe('deadlines and propagation', () => {
     assert.ok(left1 <= 2_001, `first hop had ${left1} ms`);
     // Not the downstream client's 60 s method timeout: the incoming deadline, minus the work done meanwhile.
     assert.ok(left2 <= left1 - 19, `second hop had ${left2} ms, first ${left1} ms`);
-    assert.ok(hop2.deadline <= hop1.deadline + 1, 'the absolute deadline never grows (1 ms wire rounding)');
+    // (Absolute deadlines are not compared: gRPC sends the time left, so transit time is not subtracted.)
     for (const hop of [hop1, hop2]) {
       assert.equal(hop.context.requestId, 'req-42');
       assert.equal(hop.requestId, 'req-42', 'logs see the request id');

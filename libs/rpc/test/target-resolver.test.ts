@@ -21,3 +21,30 @@ describe('resolverFor', () => {
     assert.throws(() => resolverFor('dns:///catalog'), /expected dns:\/\/\/name:port/);
   });
 });
+
+describe('EndpointPool.update', () => {
+  it('keeps the channels of addresses still resolved, opens new ones and drops the rest', async () => {
+    const { EndpointPool, OutlierDetector } = await import('../src/index.ts');
+    const { systemClock } = await import('@rebound/resilience');
+    let addresses = ['127.0.0.1:1', '127.0.0.1:2'];
+    const pool = new EndpointPool({
+      resolver: { dynamic: true, resolve: () => Promise.resolve(addresses) },
+      detector: new OutlierDetector(),
+      clock: systemClock,
+    });
+    await pool.refresh();
+    const [first, second] = pool.endpoints;
+    addresses = ['127.0.0.1:2', '127.0.0.1:3'];
+    await pool.refresh();
+    assert.deepEqual(
+      pool.endpoints.map((e) => e.address),
+      ['127.0.0.1:2', '127.0.0.1:3'],
+    );
+    assert.equal(pool.endpoints[0], second, 'the surviving replica keeps its channel and outlier state');
+    assert.notEqual(pool.endpoints[1], first);
+    addresses = [];
+    await pool.refresh();
+    assert.equal(pool.endpoints.length, 2, 'an empty answer (DNS hiccup) keeps the last known replicas');
+    pool.close();
+  });
+});

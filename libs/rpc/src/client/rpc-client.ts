@@ -231,6 +231,31 @@ function makeCall<Req, Res>(
       return Promise.reject(new RpcError(status.UNAVAILABLE, `no address known for ${operation}`));
     }
     state.last = endpoint;
+    const wait = endpoint.backoffUntil - clock.now();
+    if (wait > 0) {
+      // Every replica asked to be left alone for a while (RESOURCE_EXHAUSTED + retry-after): honour the hint
+      // when the deadline allows it, otherwise give up now rather than add load the server just refused.
+      if (wait >= context.remaining()) {
+        return Promise.reject(
+          new RpcError(
+            status.RESOURCE_EXHAUSTED,
+            `${operation}: every replica is shedding, retry after ${Math.ceil(wait)} ms`,
+          ),
+        );
+      }
+      return new Promise<void>((resolve) => clock.setTimer(resolve, wait)).then(() =>
+        send(endpoint, request, context, state),
+      );
+    }
+    return send(endpoint, request, context, state);
+  };
+
+  const send = (
+    endpoint: Endpoint,
+    request: Req,
+    context: ExecutionContext,
+    state: CallState,
+  ): Promise<Res> => {
     const remaining = context.remaining();
     const deadline =
       remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : Date.now() + remaining;
