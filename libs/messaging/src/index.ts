@@ -18,6 +18,11 @@ export type { MessageHeaders } from './headers.ts';
 export { readHeaders, readTraceparent } from './headers.ts';
 export type { CreateKafkaOptions } from './kafka.ts';
 export { brokersFromEnv, createKafka } from './kafka.ts';
+export {
+  consumerOutcomeMetrics,
+  registerConsumerLagMetric,
+  registerOutboxMetrics,
+} from './messaging.metrics.ts';
 export { OUTBOX_SQL, PROCESSED_MESSAGES_SQL } from './outbox/outbox.sql.ts';
 export type {
   OutboxBacklog,

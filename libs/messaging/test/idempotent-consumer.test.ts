@@ -5,14 +5,17 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type Database, openPGlite } from '@rebound/storage';
 import { waitFor } from '@rebound/testing';
+import { Registry } from 'prom-client';
 import {
   type ConsumedEvent,
+  consumerOutcomeMetrics,
   createIdempotentConsumer,
   createProducer,
   type HandlerOutcome,
   listDeadLetters,
   type MessageProducer,
   PROCESSED_MESSAGES_SQL,
+  registerConsumerLagMetric,
   replayDeadLetters,
 } from '../src/index.ts';
 import { startTestBroker, type TestBroker } from './support/broker.ts';
@@ -45,6 +48,8 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
     let fixed = false;
     const attempts: ConsumedEvent[] = [];
     const outcomes: HandlerOutcome[] = [];
+    const registry = new Registry();
+    const metrics = consumerOutcomeMetrics(registry);
     const consumer = createIdempotentConsumer({
       kafka: broker.kafka('poison'),
       db,
@@ -53,7 +58,10 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
       topic,
       retryDelaysMs: [100, 300],
       ...fast,
-      onOutcome: (_e, outcome) => outcomes.push(outcome),
+      onOutcome: (event, outcome, durationMs) => {
+        outcomes.push(outcome);
+        metrics(event, outcome, durationMs);
+      },
       handler: async (event, tx) => {
         attempts.push(event);
         if (event.value === 'poison' && !fixed) throw new Error('cannot parse order');
@@ -96,6 +104,13 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
         assert.equal(retry.topic, topic);
       }
       assert.deepEqual(outcomes.filter((o) => o !== 'processed').sort(), ['dead_letter', 'retry', 'retry']);
+      const text = await registry.metrics();
+      assert.match(text, /^rebound_kafka_dlq_messages_total\{topic="poison.events"\} 1$/m);
+      assert.match(text, /^rebound_kafka_retries_total\{topic="poison.events"\} 2$/m);
+      assert.match(
+        text,
+        /^rebound_kafka_handler_requests_total\{operation="poison.events",outcome="processed"\} 2$/m,
+      );
 
       fixed = true;
       const replayed = await replayDeadLetters(broker.kafka('dlq-replay'), topic, { producer });
@@ -164,13 +179,16 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
     const more = randomUUID();
     await publish(topic, 'k', more, 'x');
     const second = make();
+    const registry = new Registry();
+    registerConsumerLagMetric(registry, 'shutdown-group', second);
     await second.start();
     try {
       await waitFor(() => seen.length === 11, { timeoutMs: 20_000, description: 'the new record' });
       assert.equal(seen[10], more);
-      assert.deepEqual(
-        (await second.lag()).map((p) => p.lag),
-        [0],
+      await waitFor(async () => (await second.lag())[0]?.lag === 0, { description: 'lag 0 after commit' });
+      assert.match(
+        await registry.metrics(),
+        /^rebound_kafka_consumer_lag\{group="shutdown-group",topic="shutdown.events",partition="0"\} 0$/m,
       );
     } finally {
       await second.close();

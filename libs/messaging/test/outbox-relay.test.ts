@@ -5,6 +5,7 @@ import { seededRandom } from '@rebound/resilience';
 import { FakeClock, flushMicrotasks } from '@rebound/resilience/testing';
 import { type Database, openPGlite } from '@rebound/storage';
 import { waitFor } from '@rebound/testing';
+import { Registry } from 'prom-client';
 import {
   createIdempotentConsumer,
   createOutboxRelay,
@@ -12,6 +13,7 @@ import {
   type MessageProducer,
   OUTBOX_SQL,
   PROCESSED_MESSAGES_SQL,
+  registerOutboxMetrics,
   writeOutbox,
 } from '../src/index.ts';
 import { readTopic, startTestBroker, type TestBroker } from './support/broker.ts';
@@ -73,11 +75,18 @@ describe('outbox relay (PGlite, dev broker)', () => {
     for (let n = 0; n < 12; n++)
       for (const key of ['a', 'b', 'c']) await db.transaction((tx) => writeOutbox(tx, event(topic, key, n)));
     const relay = createOutboxRelay({ db, producer, batchSize: 7 });
+    const registry = new Registry();
+    registerOutboxMetrics(registry, relay);
     assert.equal((await relay.backlog()).count, 36);
+    assert.match(await registry.metrics(), /^rebound_outbox_backlog_messages 36$/m);
     let total = 0;
     for (let count = await relay.runOnce(); count > 0; count = await relay.runOnce()) total += count;
     assert.equal(total, 36);
     assert.deepEqual(await relay.backlog(), { count: 0, oldestAgeSeconds: 0 });
+    const text = await registry.metrics();
+    assert.match(text, /^rebound_outbox_backlog_messages 0$/m);
+    assert.match(text, /^rebound_outbox_published_total 36$/m);
+    assert.match(text, /^rebound_outbox_publish_failures_total 0$/m);
     const records = await readTopic(broker.kafka('reader'), topic, 36);
     for (const key of ['a', 'b', 'c']) {
       const seq = records.filter((r) => r.key === key).map((r) => (JSON.parse(r.value) as { n: number }).n);

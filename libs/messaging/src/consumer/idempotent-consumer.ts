@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@rebound/resilience';
 import { systemClock } from '@rebound/resilience';
 import { type Database, isDatabaseUnavailableError, type Queryable } from '@rebound/storage';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_PROCESSED_TABLE,
@@ -109,6 +109,7 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
     maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
   });
   let status: ConsumerStatus = 'stopped';
+  let lagAdmin: Promise<Admin> | undefined;
   const paused = new Map<string, bigint>();
   const timers = new Set<TimerHandle>();
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -256,15 +257,25 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
       for (const timer of timers) timer.cancel();
       timers.clear();
       await consumer.disconnect();
+      const admin = lagAdmin;
+      lagAdmin = undefined;
+      await admin?.then((a) => a.disconnect()).catch(() => {});
       status = 'stopped';
     },
     async lag() {
-      const admin = kafka.admin();
-      await admin.connect();
+      // One admin connection, reused by every scrape.
+      lagAdmin ??= (async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
       try {
-        return await consumerLag(admin, options.groupId, consumed);
-      } finally {
-        await admin.disconnect();
+        return await consumerLag(await lagAdmin, options.groupId, consumed);
+      } catch (error) {
+        const failed = lagAdmin;
+        lagAdmin = undefined;
+        await failed?.then((a) => a.disconnect()).catch(() => {});
+        throw error;
       }
     },
     unwrap: () => consumer,

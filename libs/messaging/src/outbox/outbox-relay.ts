@@ -116,7 +116,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows.length;
   };
 
-  const runOnce = (): Promise<number> => {
+  const lockedRound = (): Promise<number> => {
     if (db.kind === 'pglite') return publishAndMark(db);
     return db.transaction(async (tx) => {
       const { rows } = await tx.query<{ locked: boolean }>(
@@ -125,6 +125,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!rows[0]?.locked) return 0;
       return publishAndMark(tx);
     });
+  };
+
+  const runOnce = async (): Promise<number> => {
+    try {
+      const count = await lockedRound();
+      stats.published += count;
+      if (count > 0) options.onPublished?.(count);
+      return count;
+    } catch (error) {
+      stats.failures++;
+      throw error;
+    }
   };
 
   const backoff = (failures: number): number => {
@@ -138,13 +150,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     try {
       const count = await runOnce();
       stats.consecutiveFailures = 0;
-      if (count > 0) {
-        stats.published += count;
-        options.onPublished?.(count);
-      }
       delay = count >= batchSize ? 0 : pollIntervalMs;
     } catch (error) {
-      stats.failures++;
       stats.consecutiveFailures++;
       delay = backoff(stats.consecutiveFailures);
       options.onError?.(error, stats.consecutiveFailures, delay);

@@ -1,0 +1,91 @@
+import { createRedMetrics } from '@rebound/observability';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ConsumedEvent, HandlerOutcome, IdempotentConsumer } from './consumer/idempotent-consumer.ts';
+import type { OutboxRelay } from './outbox/outbox-relay.ts';
+
+/**
+ * Outbox gauges read at scrape time: `rebound_outbox_backlog_messages`, `rebound_outbox_oldest_age_seconds`,
+ * and `rebound_outbox_published_total` / `rebound_outbox_publish_failures_total` from the relay's counters.
+ */
+export function registerOutboxMetrics(registry: Registry, relay: OutboxRelay): void {
+  new Gauge({
+    name: 'rebound_outbox_backlog_messages',
+    help: 'Outbox rows not yet published to Kafka.',
+    registers: [registry],
+    async collect() {
+      this.set((await relay.backlog()).count);
+    },
+  });
+  new Gauge({
+    name: 'rebound_outbox_oldest_age_seconds',
+    help: 'Age of the oldest unpublished outbox row (0 when empty).',
+    registers: [registry],
+    async collect() {
+      this.set((await relay.backlog()).oldestAgeSeconds);
+    },
+  });
+  new Counter({
+    name: 'rebound_outbox_published_total',
+    help: 'Outbox rows published and marked sent.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(relay.stats.published);
+    },
+  });
+  new Counter({
+    name: 'rebound_outbox_publish_failures_total',
+    help: 'Relay rounds that failed (broker or database unavailable) and backed off.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(relay.stats.failures);
+    },
+  });
+}
+
+/** `rebound_kafka_consumer_lag{group,topic,partition}` from committed offsets vs high watermarks, at scrape time. */
+export function registerConsumerLagMetric(
+  registry: Registry,
+  group: string,
+  consumer: IdempotentConsumer,
+): void {
+  new Gauge({
+    name: 'rebound_kafka_consumer_lag',
+    help: 'Records between the group committed offset and the high watermark, per partition.',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const p of await consumer.lag())
+        this.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
+    },
+  });
+}
+
+/**
+ * An `onOutcome` for {@link createIdempotentConsumer}: RED metrics as `rebound_kafka_handler_*{operation=<topic>,
+ * outcome}` plus `rebound_kafka_retries_total{topic}` and `rebound_kafka_dlq_messages_total{topic}`.
+ */
+export function consumerOutcomeMetrics(
+  registry: Registry,
+): (event: ConsumedEvent, outcome: HandlerOutcome, durationMs: number) => void {
+  const red = createRedMetrics(registry, 'kafka_handler');
+  const retries = new Counter({
+    name: 'rebound_kafka_retries_total',
+    help: 'Records forwarded to a retry topic after a failed attempt.',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const deadLetters = new Counter({
+    name: 'rebound_kafka_dlq_messages_total',
+    help: 'Records sent to the dead-letter topic after their last attempt failed.',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  return (event, outcome, durationMs) => {
+    red.observe(event.topic, outcome, durationMs / 1000);
+    if (outcome === 'retry') retries.inc({ topic: event.topic });
+    if (outcome === 'dead_letter') deadLetters.inc({ topic: event.topic });
+  };
+}
