@@ -98,6 +98,24 @@ describe('loadShedding', () => {
     ]);
   });
 
+  it('grows the default Gradient2 limit while the limit is used and latency stays flat', async () => {
+    const clock = new FakeClock();
+    const shedder = loadShedding({ clock });
+    const changes: LimitChangeEvent[] = [];
+    shedder.onLimitChange((e) => changes.push(e));
+    assert.equal(shedder.limit, 20);
+    for (let round = 0; round < 10; round++) {
+      const gates = Array.from({ length: shedder.limit }, () => Promise.withResolvers<void>());
+      const runs = gates.map((g) => shedder.execute(() => g.promise, { priority: 'critical-plus' }));
+      await clock.tick(10);
+      for (const g of gates) g.resolve();
+      await Promise.all(runs);
+    }
+    assert.ok(shedder.limit > 20, `limit ${shedder.limit}`);
+    assert.equal(changes[0]!.from, 20);
+    assert.equal(changes.at(-1)!.to, shedder.limit);
+  });
+
   it('does not sample ordinary errors or calls the caller cancelled', async () => {
     const clock = new FakeClock();
     const limit = fixed(5);

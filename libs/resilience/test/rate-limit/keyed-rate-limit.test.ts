@@ -71,6 +71,18 @@ describe('keyedRateLimit', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 
+  it('also forgets idle keys when a known key is used, keeping the key in use', () => {
+    const clock = new FakeClock();
+    const limiter = keyedRateLimit({ rate: 1, burst: 2, idleMs: 1000, clock });
+    limiter.tryAcquire('old');
+    limiter.tryAcquire('busy');
+    clock.advance(1000);
+    assert.equal(limiter.tryAcquire('busy'), 0, 'busy still has its second token');
+    assert.equal(limiter.size, 1);
+    assert.equal(limiter.available('old'), 2, 'old is forgotten');
+    assert.equal(limiter.available('busy'), 1);
+  });
+
   it('validates its options', () => {
     assert.throws(() => keyedRateLimit({ maxKeys: 0 }), RangeError);
     assert.throws(() => keyedRateLimit({ maxKeys: 1.5 }), RangeError);
