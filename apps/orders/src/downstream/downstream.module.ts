@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { inventoryV1, paymentsV1 } from '@rebound/contracts';
+import { RPC_CLIENTS, type RpcClient, type RpcClients, SERVICE_CONFIG } from '@rebound/service-defaults';
+import type { OrdersConfig } from '../config.ts';
+
+export const INVENTORY_CLIENT = Symbol.for('rebound.orders.inventory-client');
+export const PAYMENTS_CLIENT = Symbol.for('rebound.orders.payments-client');
+
+export type InventoryClient = RpcClient<typeof inventoryV1.InventoryServiceService>;
+export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>;
+
+/**
+ * The saga's clients. Every method here is idempotent by the key the saga derives from the order id
+ * (reservation id, payment id), so each may be retried on another replica within the shared budget.
+ */
+@Module({
+  providers: [
+    {
+      provide: INVENTORY_CLIENT,
+      inject: [RPC_CLIENTS, SERVICE_CONFIG],
+      useFactory: (clients: RpcClients, config: OrdersConfig) =>
+        clients.create(inventoryV1.InventoryServiceService, {
+          target: config.INVENTORY_ADDRS,
+          defaults: { idempotent: true, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+        }),
+    },
+    {
+      provide: PAYMENTS_CLIENT,
+      inject: [RPC_CLIENTS, SERVICE_CONFIG],
+      useFactory: (clients: RpcClients, config: OrdersConfig) =>
+        clients.create(paymentsV1.PaymentsServiceService, {
+          target: config.PAYMENTS_ADDRS,
+          defaults: { idempotent: true, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+        }),
+    },
+  ],
+  exports: [INVENTORY_CLIENT, PAYMENTS_CLIENT],
+})
+export class DownstreamModule {}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
+import { ordersV1 } from '@rebound/contracts';
+import { runWithCall } from '@rebound/rpc';
+import { GrpcService, type HandlerContext, RpcError, validateRequest } from '@rebound/service-defaults';
+import { z } from 'zod';
+import { CheckoutSaga } from '../saga/checkout.saga.ts';
+import { type OrderRecord, toProtoOrder } from './order.types.ts';
+import { OrdersRepository } from './orders.repository.ts';
+
+const id = z.string().trim().min(1, 'is required').max(128, 'is too long');
+
+const placeSchema = z.object({
+  idempotencyKey: id,
+  customerId: id,
+  lines: z
+    .array(
+      z.object({
+        productId: id,
+        quantity: z.number().int().min(1, 'must be at least 1').max(10_000, 'must be at most 10000'),
+        unitPrice: z.object(
+          {
+            amountMinor: z.number().int().min(0, 'must not be negative').max(100_000_000),
+            currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'),
+          },
+          { error: 'is required' },
+        ),
+      }),
+    )
+    .min(1, 'at least one line is required')
+    .max(50, 'at most 50 lines')
+    .refine(
+      (lines) => new Set(lines.map((line) => line.productId)).size === lines.length,
+      'a product appears twice',
+    )
+    .refine(
+      (lines) => new Set(lines.map((line) => line.unitPrice.currency)).size === 1,
+      'lines must share one currency',
+    ),
+});
+
+/** What makes two PlaceOrder calls "the same request" under one idempotency key. */
+function requestHash(customerId: string, lines: readonly ordersV1.OrderLine[]): string {
+  const canonical = [...lines]
+    .map((line) => [line.productId, line.quantity, line.unitPrice?.amountMinor, line.unitPrice?.currency])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return createHash('sha256')
+    .update(JSON.stringify([customerId, canonical]))
+    .digest('hex');
+}
+
+/** Resolves when `work` settles or `signal` aborts, whichever comes first (the work itself goes on). */
+function until(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    work.then(
+      () => resolve(),
+      () => resolve(),
+    );
+  });
+}
+
+@GrpcService(ordersV1.OrdersServiceService)
+export class OrdersGrpcService implements BeforeApplicationShutdown {
+  readonly #orders: OrdersRepository;
+  readonly #saga: CheckoutSaga;
+  /** Sagas running in this process, by order id. */
+  readonly #running = new Map<string, Promise<void>>();
+
+  // Explicit tokens: decorator metadata cannot name classes imported under isolatedModules.
+  constructor(@Inject(OrdersRepository) orders: OrdersRepository, @Inject(CheckoutSaga) saga: CheckoutSaga) {
+    this.#orders = orders;
+    this.#saga = saga;
+  }
+
+  async placeOrder(
+    request: ordersV1.PlaceOrderRequest,
+    context: HandlerContext,
+  ): Promise<ordersV1.PlaceOrderResponse> {
+    const valid = validateRequest(placeSchema, request);
+    const hash = requestHash(valid.customerId, valid.lines);
+    const currency = valid.lines[0]?.unitPrice.currency ?? 'EUR';
+    const totalMinor = valid.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice.amountMinor, 0);
+    const { created, order } = await this.#orders.place({
+      idempotencyKey: valid.idempotencyKey,
+      requestHash: hash,
+      customerId: valid.customerId,
+      lines: valid.lines,
+      totalMinor,
+      currency,
+    });
+    if (!created && order.requestHash !== hash) {
+      throw new RpcError(
+        status.FAILED_PRECONDITION,
+        `idempotency key ${valid.idempotencyKey} was used for a different request`,
+      );
+    }
+    if (created) this.#start(order, context);
+    const running = this.#running.get(order.id);
+    if (running) await until(running, context.signal);
+    return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order) };
+  }
+
+  async getOrder(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {
+    const { id: orderId } = validateRequest(z.object({ id }), request);
+    const order = await this.#orders.find(orderId);
+    if (!order) throw new RpcError(status.NOT_FOUND, `no order with id ${orderId}`);
+    return { order: toProtoOrder(order) };
+  }
+
+  /** Lets running sagas finish before the database closes (bounded by the shutdown hook timeout). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.#running.values()]);
+  }
+
+  /**
+   * Runs the saga detached from the incoming call: if the caller gives up, the saga still completes (its own
+   * step deadlines bound it), and its downstream calls do not inherit the caller's deadline.
+   */
+  #start(order: OrderRecord, context: HandlerContext): void {
+    const detached = {
+      deadline: Number.POSITIVE_INFINITY,
+      signal: new AbortController().signal,
+      requestId: context.requestId,
+      traceparent: context.traceparent,
+      idempotencyKey: undefined,
+      priority: undefined,
+    };
+    const saga = runWithCall(detached, () => this.#saga.run(order))
+      .catch(() => undefined)
+      .finally(() => this.#running.delete(order.id));
+    this.#running.set(order.id, saga);
+  }
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type OrderEvent, OrderEventSchema } from '@rebound/contracts';
+import { DATABASE } from '@rebound/service-defaults';
+import type { Database, Queryable } from '@rebound/storage';
+import type { CancellationReason, OrderLine, OrderRecord } from './order.types.ts';
+
+export type SagaStep =
+  | 'reserve_stock'
+  | 'charge_payment'
+  | 'confirm_order'
+  | 'refund_payment'
+  | 'release_stock'
+  | 'cancel_order';
+
+export type StepOutcome = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+export interface StepRecord {
+  readonly step: SagaStep;
+  readonly seq: number;
+  readonly outcome: StepOutcome;
+  readonly detail: string;
+  readonly attempts: number;
+}
+
+export interface NewOrder {
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly customerId: string;
+  readonly lines: readonly OrderLine[];
+  readonly totalMinor: number;
+  readonly currency: string;
+}
+
+const columns = `id, idempotency_key AS "idempotencyKey", request_hash AS "requestHash", customer_id AS "customerId",
+  status, lines, total_minor AS "totalMinor", currency, cancellation_reason AS "cancellationReason",
+  cancellation_detail AS "cancellationDetail", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+function parse(row: OrderRecord): OrderRecord {
+  return typeof row.lines === 'string' ? { ...row, lines: JSON.parse(row.lines) as OrderLine[] } : row;
+}
+
+/**
+ * Writes an order event to the outbox in the caller's transaction, validated against the contract first.
+ * The relay that publishes the outbox to Kafka arrives with the next issue; until then events wait here.
+ */
+export async function recordEvent(tx: Queryable, event: OrderEvent): Promise<void> {
+  const valid = OrderEventSchema.parse(event);
+  await tx.query('INSERT INTO outbox (event_id, order_id, type, payload) VALUES ($1, $2, $3, $4::jsonb)', [
+    valid.eventId,
+    valid.orderId,
+    valid.type,
+    JSON.stringify(valid),
+  ]);
+}
+
+const envelope = (orderId: string) => ({
+  eventId: randomUUID(),
+  orderId,
+  occurredAt: new Date().toISOString(),
+  version: 1 as const,
+});
+
+/** Orders, their saga steps and their outbox, in the orders database. */
+@Injectable()
+export class OrdersRepository {
+  readonly #db: Database;
+
+  constructor(@Inject(DATABASE) db: Database) {
+    this.#db = db;
+  }
+
+  /** Creates the order (PENDING, with its OrderPlaced event), or returns the one already under this key. */
+  place(order: NewOrder): Promise<{ created: boolean; order: OrderRecord }> {
+    return this.#db.transaction(async (tx) => {
+      const id = randomUUID();
+      const inserted = await tx.query<OrderRecord>(
+        `INSERT INTO orders (id, idempotency_key, request_hash, customer_id, status, lines, total_minor, currency)
+         VALUES ($1, $2, $3, $4, 'PENDING', $5::jsonb, $6, $7)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${columns}`,
+        [
+          id,
+          order.idempotencyKey,
+          order.requestHash,
+          order.customerId,
+          JSON.stringify(order.lines),
+          order.totalMinor,
+          order.currency,
+        ],
+      );
+      const created = inserted.rows[0];
+      if (created) {
+        await recordEvent(tx, {
+          type: 'OrderPlaced',
+          ...envelope(id),
+          customerId: order.customerId,
+          lines: order.lines.map((line) => ({ ...line, unitPrice: { ...line.unitPrice } })),
+          total: { amountMinor: order.totalMinor, currency: order.currency },
+        });
+        return { created: true, order: parse(created) };
+      }
+      const existing = await tx.query<OrderRecord>(
+        `SELECT ${columns} FROM orders WHERE idempotency_key = $1`,
+        [order.idempotencyKey],
+      );
+      const row = existing.rows[0];
+      if (!row) throw new Error(`order under key ${order.idempotencyKey} vanished`);
+      return { created: false, order: parse(row) };
+    });
+  }
+
+  async find(id: string): Promise<OrderRecord | undefined> {
+    const { rows } = await this.#db.query<OrderRecord>(`SELECT ${columns} FROM orders WHERE id = $1`, [id]);
+    return rows[0] && parse(rows[0]);
+  }
+
+  async steps(orderId: string): Promise<StepRecord[]> {
+    const { rows } = await this.#db.query<StepRecord>(
+      'SELECT step, seq, outcome, detail, attempts FROM saga_steps WHERE order_id = $1 ORDER BY seq',
+      [orderId],
+    );
+    return rows;
+  }
+
+  /** Records a step's outcome (STARTED counts an attempt). */
+  async recordStep(
+    orderId: string,
+    step: SagaStep,
+    outcome: StepOutcome,
+    detail = '',
+    tx: Queryable = this.#db,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO saga_steps (order_id, step, seq, outcome, detail, attempts)
+       VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM saga_steps WHERE order_id = $1), $3, $4,
+               CASE WHEN $3 = 'STARTED' THEN 1 ELSE 0 END)
+       ON CONFLICT (order_id, step) DO UPDATE SET outcome = EXCLUDED.outcome, detail = EXCLUDED.detail,
+         attempts = saga_steps.attempts + CASE WHEN EXCLUDED.outcome = 'STARTED' THEN 1 ELSE 0 END, updated_at = now()`,
+      [orderId, step, outcome, detail],
+    );
+  }
+
+  /** PENDING → CONFIRMED with its step and event, in one transaction. */
+  confirm(orderId: string): Promise<void> {
+    return this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `UPDATE orders SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING id`,
+        [orderId],
+      );
+      if (rows.length === 0) return;
+      await this.recordStep(orderId, 'confirm_order', 'SUCCEEDED', '', tx);
+      await recordEvent(tx, {
+        type: 'OrderConfirmed',
+        ...envelope(orderId),
+        reservationId: `rsv-${orderId}`,
+        paymentId: `pay-${orderId}`,
+      });
+    });
+  }
+
+  /** PENDING → CANCELLED with the reason, its step and event, in one transaction. */
+  cancel(orderId: string, reason: CancellationReason, detail: string): Promise<void> {
+    return this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `UPDATE orders SET status = 'CANCELLED', cancellation_reason = $2, cancellation_detail = $3, updated_at = now()
+         WHERE id = $1 AND status = 'PENDING' RETURNING id`,
+        [orderId, `CANCELLATION_REASON_${reason}`, detail],
+      );
+      if (rows.length === 0) return;
+      await this.recordStep(orderId, 'cancel_order', 'SUCCEEDED', reason, tx);
+      await recordEvent(tx, { type: 'OrderCancelled', ...envelope(orderId), reason, detail });
+    });
+  }
+
+  /** Events waiting in the outbox for an order (tests and the coming relay). */
+  async outbox(orderId: string): Promise<string[]> {
+    const { rows } = await this.#db.query<{ type: string }>(
+      'SELECT type FROM outbox WHERE order_id = $1 ORDER BY created_at, type',
+      [orderId],
+    );
+    return rows.map((row) => row.type);
+  }
+}

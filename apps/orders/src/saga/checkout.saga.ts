@@ -1,0 +1,162 @@
+import { status } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from '@rebound/observability';
+import { LOGGER, METRICS_REGISTRY, SERVICE_CONFIG } from '@rebound/service-defaults';
+import { Counter, type Registry } from 'prom-client';
+import type { OrdersConfig } from '../config.ts';
+import {
+  INVENTORY_CLIENT,
+  type InventoryClient,
+  PAYMENTS_CLIENT,
+  type PaymentsClient,
+} from '../downstream/downstream.module.ts';
+import { type OrderRecord, paymentIdOf, reservationIdOf } from '../orders/order.types.ts';
+import { OrdersRepository, type SagaStep } from '../orders/orders.repository.ts';
+import { runStep, type StepResult } from './step-runner.ts';
+
+/** Refund answers meaning the charge never took effect (unknown payment id, or declined). */
+const NOTHING_TO_REFUND: ReadonlySet<number> = new Set([status.NOT_FOUND, status.FAILED_PRECONDITION]);
+
+type StepFn = (
+  name: SagaStep,
+  call: () => Promise<unknown>,
+  skipOn?: ReadonlySet<number>,
+) => Promise<StepResult>;
+
+/**
+ * The checkout saga, as explicit steps with their outcomes recorded per order:
+ *
+ *   reserve_stock → charge_payment → confirm_order                    (CONFIRMED)
+ *   a forward step fails for good → refund_payment → release_stock → cancel_order   (CANCELLED, reason)
+ *
+ * Compensation runs in reverse over the steps that may have taken effect; each downstream call is idempotent by
+ * a key derived from the order id (`rsv-<id>`, `pay-<id>`), so retries and a future resume never double-apply.
+ */
+@Injectable()
+export class CheckoutSaga {
+  readonly #orders: OrdersRepository;
+  readonly #inventory: InventoryClient;
+  readonly #payments: PaymentsClient;
+  readonly #config: OrdersConfig;
+  readonly #logger: Logger;
+  readonly #outcomes: Counter<'outcome' | 'reason'>;
+
+  constructor(
+    @Inject(OrdersRepository) orders: OrdersRepository,
+    @Inject(INVENTORY_CLIENT) inventory: InventoryClient,
+    @Inject(PAYMENTS_CLIENT) payments: PaymentsClient,
+    @Inject(SERVICE_CONFIG) config: OrdersConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.#orders = orders;
+    this.#inventory = inventory;
+    this.#payments = payments;
+    this.#config = config;
+    this.#logger = logger;
+    this.#outcomes = new Counter({
+      name: 'rebound_orders_sagas_total',
+      help: 'Checkout sagas finished, by outcome (confirmed, cancelled, stuck) and cancellation reason.',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    });
+  }
+
+  async run(order: OrderRecord): Promise<void> {
+    const id = order.id;
+    const step: StepFn = (name, call, skipOn) =>
+      runStep(this.#orders, this.#logger, id, name, call, {
+        deadlineMs:
+          name === 'reserve_stock' || name === 'charge_payment'
+            ? this.#config.SAGA_STEP_DEADLINE_MS
+            : this.#config.SAGA_COMPENSATION_DEADLINE_MS,
+        ...(skipOn && { skipOn }),
+      });
+
+    const reserved = await step('reserve_stock', () =>
+      this.#inventory.reserve(
+        {
+          reservationId: reservationIdOf(id),
+          lines: order.lines.map(({ productId, quantity }) => ({ productId, quantity })),
+        },
+        { idempotencyKey: reservationIdOf(id) },
+      ),
+    );
+    if (!reserved.ok) {
+      // A final "no" reserved nothing; an unanswered reserve may have, so release it (idempotent, tombstoned).
+      const compensated = reserved.final || (await this.#release(id, step));
+      return this.#cancel(
+        id,
+        reserved,
+        reserved.final ? 'OUT_OF_STOCK' : 'DEPENDENCY_UNAVAILABLE',
+        compensated,
+      );
+    }
+
+    const charged = await step('charge_payment', () =>
+      this.#payments.charge(
+        {
+          paymentId: paymentIdOf(id),
+          orderId: id,
+          amount: { amountMinor: order.totalMinor, currency: order.currency },
+        },
+        { idempotencyKey: paymentIdOf(id) },
+      ),
+    );
+    if (!charged.ok) {
+      // Compensate in reverse: refund (only an unanswered charge may have gone through; a declined or unknown
+      // payment has nothing to refund and is recorded SKIPPED), then release the stock.
+      const paymentId = paymentIdOf(id);
+      const refunded = charged.final
+        ? await this.#skip(id, 'refund_payment', 'charge declined: nothing to refund')
+        : await step(
+            'refund_payment',
+            () => this.#payments.refund({ paymentId }, { idempotencyKey: `refund-${paymentId}` }),
+            NOTHING_TO_REFUND,
+          );
+      const released = refunded.ok && (await this.#release(id, step));
+      return this.#cancel(
+        id,
+        charged,
+        charged.final ? 'PAYMENT_DECLINED' : 'DEPENDENCY_UNAVAILABLE',
+        released,
+      );
+    }
+
+    await this.#orders.confirm(id);
+    this.#outcomes.inc({ outcome: 'confirmed', reason: '' });
+  }
+
+  async #release(orderId: string, step: StepFn): Promise<boolean> {
+    const reservationId = reservationIdOf(orderId);
+    return (
+      await step('release_stock', () =>
+        this.#inventory.release({ reservationId }, { idempotencyKey: `release-${reservationId}` }),
+      )
+    ).ok;
+  }
+
+  async #skip(orderId: string, name: SagaStep, detail: string): Promise<StepResult> {
+    await this.#orders.recordStep(orderId, name, 'SKIPPED', detail);
+    return { ok: true };
+  }
+
+  async #cancel(
+    orderId: string,
+    failed: StepResult & { ok: false },
+    reason: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'DEPENDENCY_UNAVAILABLE',
+    compensated: boolean,
+  ): Promise<void> {
+    if (!compensated) {
+      // Left PENDING with the failed compensation recorded: the recovery worker (next issue) resumes it.
+      this.#outcomes.inc({ outcome: 'stuck', reason });
+      this.#logger.error(
+        { orderId, reason },
+        'compensation did not complete; order left PENDING for recovery',
+      );
+      return;
+    }
+    await this.#orders.cancel(orderId, reason, failed.detail);
+    this.#outcomes.inc({ outcome: 'cancelled', reason });
+  }
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { status } from '@grpc/grpc-js';
+import { inventoryV1, ordersV1, paymentsV1 } from '@rebound/contracts';
+import { createRpcClient } from '@rebound/rpc';
+import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+
+const app = (name: string) => fileURLToPath(new URL(`../../${name}/dist/main.js`, import.meta.url));
+const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
+
+async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as { code: number; details: string };
+  }
+  assert.fail('the call succeeded');
+}
+
+describe('orders: the checkout saga over real inventory and payments processes', () => {
+  let dir: string;
+  let inventory: ServiceProcess;
+  let payments: ServiceProcess;
+  let orders: ServiceProcess;
+  let ordersClient: ReturnType<typeof createRpcClient<typeof ordersV1.OrdersServiceService>>;
+  let inventoryClient: ReturnType<typeof createRpcClient<typeof inventoryV1.InventoryServiceService>>;
+  let paymentsClient: ReturnType<typeof createRpcClient<typeof paymentsV1.PaymentsServiceService>>;
+  let sequence = 0;
+
+  const stock = async (productId: string) => {
+    const { available, reserved } = await inventoryClient.getStock({ productId });
+    return { available, reserved };
+  };
+  const place = (lines: ordersV1.OrderLine[], idempotencyKey = `key-${++sequence}`) =>
+    ordersClient.placeOrder({ idempotencyKey, customerId: 'customer-1', lines }, { timeoutMs: 20_000 });
+  /** Whether payments holds any charge for the order: a refund of an unknown payment id is NOT_FOUND. */
+  const charged = async (orderId: string) => {
+    try {
+      await paymentsClient.refund({ paymentId: `pay-${orderId}` });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === status.NOT_FOUND) return false;
+      throw error;
+    }
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rebound-orders-'));
+    [inventory, payments] = await Promise.all([
+      startServiceProcess({
+        script: app('inventory'),
+        env: { SERVICE_NAME: 'inventory', DATA_DIR: join(dir, 'inventory') },
+        readyTimeoutMs: 60_000,
+      }),
+      startServiceProcess({
+        script: app('payments'),
+        env: { SERVICE_NAME: 'payments', DATA_DIR: join(dir, 'payments') },
+        readyTimeoutMs: 60_000,
+      }),
+    ]);
+    orders = await startServiceProcess({
+      script: app('orders'),
+      env: {
+        SERVICE_NAME: 'orders',
+        DATA_DIR: join(dir, 'orders'),
+        INVENTORY_ADDRS: inventory.address,
+        PAYMENTS_ADDRS: payments.address,
+        SAGA_CALL_TIMEOUT_MS: '500',
+        SAGA_STEP_DEADLINE_MS: '1500',
+      },
+      readyTimeoutMs: 60_000,
+    });
+    const options = { defaults: { breaker: false as const, timeoutMs: 10_000 } };
+    ordersClient = createRpcClient(ordersV1.OrdersServiceService, { target: [orders.address], ...options });
+    inventoryClient = createRpcClient(inventoryV1.InventoryServiceService, {
+      target: [inventory.address],
+      ...options,
+    });
+    paymentsClient = createRpcClient(paymentsV1.PaymentsServiceService, {
+      target: [payments.address],
+      ...options,
+    });
+  });
+
+  after(async () => {
+    for (const client of [ordersClient, inventoryClient, paymentsClient]) client?.$rpc.close();
+    const exits = await Promise.all([orders?.stop(), inventory?.stop(), payments?.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
+    assert.deepEqual(exits, [0, 0, 0], 'SIGTERM drains and every process exits 0');
+  });
+
+  it('confirms an order: stock reserved, payment charged, the same order on GetOrder', async () => {
+    const { order } = await place([{ productId: 'p-001', quantity: 2, unitPrice: eur(500) }]);
+    assert.equal(order?.status, 'ORDER_STATUS_CONFIRMED');
+    assert.deepEqual(order?.total, eur(1_000));
+    assert.deepEqual(await stock('p-001'), { available: 98, reserved: 2 });
+    const fetched = await ordersClient.getOrder({ id: order?.id ?? '' });
+    assert.deepEqual(fetched.order, order);
+    assert.equal(await metricValue(orders.adminUrl, 'rebound_orders_sagas_total{outcome="confirmed"'), 1);
+  });
+
+  it('is idempotent by key: the same request is the same order; another request under the key is refused', async () => {
+    const lines = [{ productId: 'p-005', quantity: 1, unitPrice: eur(2_000) }];
+    const first = await place(lines, 'key-repeat');
+    const again = await place(lines, 'key-repeat');
+    assert.equal(again.order?.id, first.order?.id);
+    assert.equal(again.order?.status, 'ORDER_STATUS_CONFIRMED');
+    assert.deepEqual(await stock('p-005'), { available: 99, reserved: 1 }, 'reserved once');
+    const other = await failure(
+      place([{ productId: 'p-005', quantity: 3, unitPrice: eur(2_000) }], 'key-repeat'),
+    );
+    assert.equal(other.code, status.FAILED_PRECONDITION);
+    assert.match(other.details, /different request/);
+  });
+
+  it('out of stock: CANCELLED with the reason, nothing charged, no stock held', async () => {
+    const { order } = await place([{ productId: 'p-002', quantity: 101, unitPrice: eur(1_250) }]);
+    assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
+    assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_OUT_OF_STOCK');
+    assert.match(order?.cancellationDetail ?? '', /out of stock: p-002/);
+    assert.equal(await charged(order?.id ?? ''), false);
+    assert.deepEqual(await stock('p-002'), { available: 100, reserved: 0 });
+  });
+
+  it('payment declined: CANCELLED, no refund needed, the stock released', async () => {
+    const { order } = await place([{ productId: 'p-003', quantity: 1, unitPrice: eur(1_000_000) }]);
+    assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
+    assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_PAYMENT_DECLINED');
+    assert.deepEqual(await stock('p-003'), { available: 100, reserved: 0 });
+  });
+
+  it('payments failing for good: CANCELLED after the step deadline, nothing charged, the stock released', async () => {
+    assert.equal(
+      (await adminRequest(payments.adminUrl, 'POST', '/admin/processor', { failureRate: 1 })).status,
+      200,
+    );
+    try {
+      const { order } = await place([{ productId: 'p-004', quantity: 3, unitPrice: eur(1_500) }]);
+      assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
+      assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_DEPENDENCY_UNAVAILABLE');
+      assert.match(order?.cancellationDetail ?? '', /UNAVAILABLE/);
+      assert.deepEqual(await stock('p-004'), { available: 100, reserved: 0 });
+      assert.equal(await charged(order?.id ?? ''), false);
+    } finally {
+      await adminRequest(payments.adminUrl, 'DELETE', '/admin/processor');
+    }
+  });
+
+  it('answers INVALID_ARGUMENT naming the field for bad input, NOT_FOUND for an unknown order', async () => {
+    const noKey = await failure(
+      ordersClient.placeOrder({
+        idempotencyKey: '',
+        customerId: 'c',
+        lines: [{ productId: 'p-001', quantity: 1, unitPrice: eur(1) }],
+      }),
+    );
+    assert.equal(noKey.code, status.INVALID_ARGUMENT);
+    assert.match(noKey.details, /idempotencyKey: is required/);
+    const mixed = await failure(
+      place([
+        { productId: 'p-001', quantity: 1, unitPrice: eur(1) },
+        { productId: 'p-002', quantity: 1, unitPrice: { amountMinor: 1, currency: 'USD' } },
+      ]),
+    );
+    assert.match(mixed.details, /one currency/);
+    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
+  });
+
+  it('injects faults only while switched on through the authenticated admin endpoint', async () => {
+    assert.equal(
+      (await adminRequest(orders.adminUrl, 'POST', '/admin/faults', { errorRate: 1 }, null)).status,
+      401,
+    );
+    await adminRequest(orders.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
+    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.UNAVAILABLE);
+    await adminRequest(orders.adminUrl, 'DELETE', '/admin/faults');
+    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
+  });
+});
