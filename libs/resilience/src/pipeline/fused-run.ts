@@ -47,6 +47,11 @@ const ignore = (): void => {};
  * A rejection decided synchronously is delivered one microtask later, so the caller's handler is attached first
  * and Node's unhandled-rejection bookkeeping (microseconds per call) never runs.
  */
+const UNWIND = 0;
+const ENTRY_WAIT = 1;
+const RETRY_AT = 2;
+const PENDING_AT = 3;
+
 function rejectSoon(error: unknown): Promise<never> {
   return new Promise((_, reject) => queueMicrotask(() => reject(error)));
 }
@@ -134,123 +139,130 @@ export class FusedRun extends ExecutionContext {
 
   /** Runs the call; the returned promise settles with the outcome that reaches the outermost layer. */
   drive(): Promise<unknown> {
-    // Fast fail: the outermost layer rejects at once (an open breaker, a full bulkhead) and nothing is outside
-    // it to unwind: no async machinery, no throw.
-    const first = this.#layers[0];
-    if (first !== undefined && this.pending === undefined) {
+    const layers = this.#layers;
+    const tokens = this.#tokens;
+    for (let i = 0; i < layers.length; i++) {
       let token: unknown;
       try {
-        token = first.enter(this, 0);
+        token = layers[i]!.enter(this, i);
       } catch (error) {
         token = REJECT;
         this.outcome = error;
       }
       if (token === REJECT) {
         this.pending = undefined;
-        this.#done = true;
-        this.release();
-        return rejectSoon(this.outcome);
+        this.failed = true;
+        if (i === 0) {
+          // Fast fail at the outermost layer (an open breaker, a full bulkhead): nothing to unwind, no async
+          // machinery, no throw.
+          this.#done = true;
+          this.release();
+          return rejectSoon(this.outcome);
+        }
+        return this.#drive(UNWIND, i);
       }
-      this.#tokens[0] = token;
-      return this.#drive(1);
+      tokens[i] = token;
+      if (this.pending !== undefined) return this.#drive(ENTRY_WAIT, i);
+      this.#depth = i + 1;
     }
-    return this.#drive(0);
+    return this.#attempt();
   }
 
-  async #drive(start: number): Promise<unknown> {
+  /** The common path: every layer entered synchronously; await the work once, exit synchronously. */
+  async #attempt(): Promise<unknown> {
+    let work: Promise<unknown>;
+    try {
+      work = this.#inner.run(this);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    this.work = work;
+    try {
+      this.outcome = await this.#wait(work);
+      this.failed = false;
+    } catch (error) {
+      if (!this.#takeAbandon()) {
+        this.failed = true;
+        this.outcome = error;
+      }
+    }
+    const layers = this.#layers;
+    const tokens = this.#tokens;
+    while (this.#depth > 0) {
+      const j = --this.#depth;
+      if (layers[j]!.exit(this, j, tokens[j], false) === RETRY) return this.#drive(RETRY_AT, j);
+      if (this.pending !== undefined) return this.#drive(PENDING_AT, j);
+    }
+    this.#done = true;
+    this.release();
+    if (this.failed) throw this.outcome;
+    return this.outcome;
+  }
+
+  /** The general path: waits on entry, retries with sleeps, async fallbacks. */
+  async #drive(mode: number, index: number): Promise<unknown> {
     const layers = this.#layers;
     const count = layers.length;
     const tokens = this.#tokens;
-    let next = start;
-    let awaited = false;
-    if (start === 1) {
-      // Layer 0 was entered by drive(); a wait it asked for (a bulkhead queue) is still to be done.
-      const pending = this.pending;
-      if (pending === undefined) this.#depth = 1;
-      else {
-        this.pending = undefined;
-        awaited = true;
-        if (await this.#entryWait(0, tokens[0], pending)) this.#depth = 1;
-        else next = count;
+    let next = -1;
+    let awaited = mode !== UNWIND;
+    if (mode === ENTRY_WAIT) {
+      const pending = this.pending!;
+      this.pending = undefined;
+      if (await this.#entryWait(index, tokens[index], pending)) {
+        this.#depth = index + 1;
+        next = index + 1;
       }
+    } else if (mode === RETRY_AT) {
+      if (await this.#retryWait()) {
+        this.#depth = index + 1;
+        next = index + 1;
+      }
+    } else if (mode === PENDING_AT) {
+      await this.#exitWait();
+    } else {
+      this.#depth = index;
     }
     for (;;) {
-      let entered = next <= count && this.#depth === next;
-      for (let i = next; entered && i < count; i++) {
-        let token: unknown;
-        try {
-          token = layers[i]!.enter(this, i);
-        } catch (error) {
-          token = REJECT;
-          this.outcome = error;
-        }
-        if (token === REJECT) {
-          this.pending = undefined;
-          this.failed = true;
-          entered = false;
-          break;
-        }
-        tokens[i] = token;
-        const pending = this.pending;
-        if (pending !== undefined) {
-          this.pending = undefined;
-          awaited = true;
-          if (!(await this.#entryWait(i, token, pending))) {
+      if (next >= 0) {
+        let entered = true;
+        for (let i = next; i < count; i++) {
+          let token: unknown;
+          try {
+            token = layers[i]!.enter(this, i);
+          } catch (error) {
+            token = REJECT;
+            this.outcome = error;
+          }
+          if (token === REJECT) {
+            this.pending = undefined;
+            this.failed = true;
             entered = false;
             break;
           }
-        }
-        this.#depth = i + 1;
-      }
-      if (entered) {
-        let work: Promise<unknown>;
-        try {
-          work = this.#inner.run(this);
-        } catch (error) {
-          work = Promise.reject(error);
-        }
-        this.work = work;
-        awaited = true;
-        try {
-          this.outcome = await this.#wait(work);
-          this.failed = false;
-        } catch (error) {
-          if (!this.#takeAbandon()) {
-            this.failed = true;
-            this.outcome = error;
-          }
-        }
-      }
-      next = -1;
-      while (this.#depth > 0) {
-        const j = --this.#depth;
-        if (layers[j]!.exit(this, j, tokens[j], false) === RETRY) {
-          const sleep = this.sleep;
-          this.sleep = undefined;
-          let go: unknown = true;
-          if (sleep !== undefined) {
+          tokens[i] = token;
+          const pending = this.pending;
+          if (pending !== undefined) {
+            this.pending = undefined;
             awaited = true;
-            try {
-              go = await this.#wait(sleep);
-            } catch (error) {
-              if (!this.#takeAbandon()) {
-                this.failed = true;
-                this.outcome = error;
-              }
-              continue;
+            if (!(await this.#entryWait(i, token, pending))) {
+              entered = false;
+              break;
             }
           }
-          if (go === false) continue;
-          this.#depth = j + 1;
-          next = j + 1;
-          break;
+          this.#depth = i + 1;
         }
-        const pending = this.pending;
-        if (pending !== undefined) {
-          this.pending = undefined;
+        if (entered) {
+          let work: Promise<unknown>;
+          try {
+            work = this.#inner.run(this);
+          } catch (error) {
+            work = Promise.reject(error);
+          }
+          this.work = work;
           awaited = true;
           try {
-            this.outcome = await this.#wait(pending);
+            this.outcome = await this.#wait(work);
             this.failed = false;
           } catch (error) {
             if (!this.#takeAbandon()) {
@@ -260,15 +272,62 @@ export class FusedRun extends ExecutionContext {
           }
         }
       }
+      next = -1;
+      while (this.#depth > 0) {
+        const j = --this.#depth;
+        if (layers[j]!.exit(this, j, tokens[j], false) === RETRY) {
+          awaited = true;
+          if (await this.#retryWait()) {
+            this.#depth = j + 1;
+            next = j + 1;
+            break;
+          }
+          continue;
+        }
+        if (this.pending !== undefined) {
+          awaited = true;
+          await this.#exitWait();
+        }
+      }
       if (next < 0) break;
     }
     this.#done = true;
     this.release();
-    // A rejection decided synchronously (an open breaker, a full bulkhead) is deferred by one microtask, so the
-    // caller's handler is attached first and Node's unhandled-rejection bookkeeping (microseconds) never runs.
+    // A rejection decided without waiting is deferred by one microtask (see rejectSoon).
     if (!awaited) await undefined;
     if (this.failed) throw this.outcome;
     return this.outcome;
+  }
+
+  /** After RETRY: waits for the layer's sleep; false (outcome set) when it gave up or the run was abandoned. */
+  async #retryWait(): Promise<boolean> {
+    const sleep = this.sleep;
+    this.sleep = undefined;
+    if (sleep === undefined) return true;
+    try {
+      return (await this.#wait(sleep)) !== false;
+    } catch (error) {
+      if (!this.#takeAbandon()) {
+        this.failed = true;
+        this.outcome = error;
+      }
+      return false;
+    }
+  }
+
+  /** Awaits the promise an exit set in `pending`; its result replaces the outcome. */
+  async #exitWait(): Promise<void> {
+    const pending = this.pending!;
+    this.pending = undefined;
+    try {
+      this.outcome = await this.#wait(pending);
+      this.failed = false;
+    } catch (error) {
+      if (!this.#takeAbandon()) {
+        this.failed = true;
+        this.outcome = error;
+      }
+    }
   }
 
   /** Awaits the wait layer `index` asked for on entry; false (outcome set) when it was refused or abandoned. */

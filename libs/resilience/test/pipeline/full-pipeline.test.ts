@@ -111,3 +111,64 @@ describe('full pipeline (bulkhead, timeout, retry, breaker, attempt timeout)', (
     await rejected;
   });
 });
+
+describe('fused engine edges', () => {
+  it('a timeout outside a bulkhead gives up on a queued caller, which then never takes a slot', async () => {
+    const clock = new FakeClock();
+    const bh = bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeoutMs: 10_000, clock });
+    const p = pipeline(timeout(100, { clock, resolutionMs: 10 }), bh);
+    let release!: () => void;
+    const first = assert.rejects(
+      p.execute(() => new Promise<void>((resolve) => (release = resolve))),
+      (e) => isTimeoutError(e),
+    );
+    let secondRan = false;
+    const second = assert.rejects(
+      p.execute(() => {
+        secondRan = true;
+      }),
+      (e) => isTimeoutError(e),
+    );
+    await clock.tick(50);
+    assert.equal(bh.queued, 1);
+    await clock.tick(70);
+    await second;
+    assert.equal(bh.queued, 0);
+    assert.equal(secondRan, false);
+    assert.equal(bh.active, 1);
+    await first;
+    release();
+    await clock.tick(0);
+    assert.equal(bh.active, 0);
+  });
+
+  it('retries a failing call, then an async fallback outside the retry answers', async () => {
+    const clock = new FakeClock();
+    const { fallback } = await import('../../src/index.ts');
+    const p = pipeline(
+      fallback(async () => 'fallback', { clock }),
+      retry({ maxRetries: 2, backoff: constantBackoff(10), clock }),
+    );
+    let calls = 0;
+    const result = p.execute(async () => {
+      calls++;
+      throw new Error('down');
+    });
+    await clock.tick(50);
+    assert.equal(await result, 'fallback');
+    assert.equal(calls, 3);
+  });
+
+  it('an inner rejection at a later layer unwinds the layers outside it', async () => {
+    const clock = new FakeClock();
+    const breaker = circuitBreaker({ breaker: consecutiveBreaker(1), openMs: 1_000, clock });
+    const bh = bulkhead({ maxConcurrent: 1, clock });
+    const p = pipeline(bh, breaker);
+    await assert.rejects(p.execute(async () => Promise.reject(new Error('x'))));
+    await assert.rejects(
+      p.execute(async () => 'never'),
+      (e) => isBrokenCircuitError(e),
+    );
+    assert.equal(bh.active, 0, 'the bulkhead slot was released when the breaker rejected inside it');
+  });
+});
