@@ -52,26 +52,7 @@ export class GroupCoordinator {
 
   constructor(options: CoordinatorOptions) {
     this.options = options;
-    for (const stored of options.store.loadAll()) {
-      const group = new Group(stored.groupId);
-      group.generationId = stored.generationId;
-      group.protocolType = stored.protocolType;
-      group.protocolName = stored.protocolName;
-      group.leaderId = stored.leaderId;
-      for (const [topic, partition, offset, metadata] of stored.offsets)
-        group.commit(topic, partition, { offset, metadata });
-      for (const m of stored.members) {
-        const member: Member = {
-          ...m,
-          protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })),
-          assignment: Buffer.from(m.assignment, 'base64'),
-          joinReply: null,
-          syncReply: null,
-          sessionTimer: null,
-        };
-        group.members.set(member.memberId, member);
-      }
-      group.state = group.members.size === 0 ? 'Empty' : 'Stable';
+    for (const group of options.store.loadAll()) {
       this.groups.set(group.groupId, group);
       for (const member of group.members.values()) this.touch(group, member);
     }

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Group, GroupState } from '../group/group.ts';
+import { Group, type GroupState, type Member } from '../group/group.ts';
 import { readJson, writeJsonAtomic } from './json-file.ts';
 
 interface StoredMember {
@@ -77,11 +77,36 @@ export class GroupStore {
     if (this.dir) rmSync(this.path(groupId), { force: true });
   }
 
-  loadAll(): StoredGroup[] {
+  /** Every stored group, settled: Stable with its members, or Empty (session timers are the caller's). */
+  loadAll(): Group[] {
     if (!this.dir) return [];
     return readdirSync(this.dir)
       .filter((name) => name.endsWith('.json'))
       .map((name) => readJson<StoredGroup>(join(this.dir!, name)))
-      .filter((g): g is StoredGroup => g !== null);
+      .filter((g): g is StoredGroup => g !== null)
+      .map(restore);
   }
+}
+
+function restore(stored: StoredGroup): Group {
+  const group = new Group(stored.groupId);
+  group.generationId = stored.generationId;
+  group.protocolType = stored.protocolType;
+  group.protocolName = stored.protocolName;
+  group.leaderId = stored.leaderId;
+  for (const [topic, partition, offset, metadata] of stored.offsets)
+    group.commit(topic, partition, { offset, metadata });
+  for (const m of stored.members) {
+    const member: Member = {
+      ...m,
+      protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })),
+      assignment: Buffer.from(m.assignment, 'base64'),
+      joinReply: null,
+      syncReply: null,
+      sessionTimer: null,
+    };
+    group.members.set(member.memberId, member);
+  }
+  group.state = group.members.size === 0 ? 'Empty' : 'Stable';
+  return group;
 }
