@@ -16,7 +16,8 @@
  * - Open-breaker rejection: each breaker is tripped by 5 real failures (opossum: `open()`), then every call is
  *   rejected and the rejection caught, which is what a caller pays when a dependency is down.
  * - Method: `--expose-gc`; warm-up; then ROUNDS rounds in which the cases run interleaved (so machine noise
- *   hits all of them alike), with a GC before each measurement; the median round is reported.
+ *   hits all of them alike), with a GC before each measurement; the table reports each case's median round, and
+ *   each bar is the median over rounds of that round's ratio (both sides measured moments apart).
  *
  * Output: a table (ns/op, ops/s, ratio to the bare call, speed-up over the cockatiel/opossum equivalent), PASS
  * or FAIL per bar, and one line `BENCH_JSON {...}` for machines. Exits 1 when a bar fails.
@@ -106,7 +107,14 @@ interface Case {
 }
 
 const allCases: Case[] = [
+  // The cases behind the bars come first and adjacent, so each round measures both sides of a ratio together.
   { name: 'bare await', lib: 'bare', run: () => noop() },
+  { name: 'pipeline', lib: 'rebound', run: () => rPipeline.execute(noop) },
+  { name: 'pipeline', lib: 'cockatiel', run: () => cWrap.execute(noop) },
+  { name: 'open-breaker rejection', lib: 'rebound', run: () => rOpen.execute(noop).catch(swallow) },
+  { name: 'open-breaker rejection', lib: 'cockatiel', run: () => cOpen.execute(noop).catch(swallow) },
+  { name: 'open-breaker rejection', lib: 'opossum', run: () => oOpen.fire().catch(swallow) },
+  { name: 'pipeline (recommended order)', lib: 'rebound', run: () => rPipelineRecommended.execute(noop) },
   { name: 'retry', lib: 'rebound', run: () => rRetry.execute(noop) },
   { name: 'retry', lib: 'cockatiel', run: () => cRetry1.execute(noop) },
   { name: 'breaker', lib: 'rebound', run: () => rBreaker.execute(noop) },
@@ -116,13 +124,7 @@ const allCases: Case[] = [
   { name: 'timeout', lib: 'cockatiel', run: () => cTimeout1.execute(noop) },
   { name: 'bulkhead', lib: 'rebound', run: () => rBulkhead.execute(noop) },
   { name: 'bulkhead', lib: 'cockatiel', run: () => cBulkhead1.execute(noop) },
-  { name: 'pipeline', lib: 'rebound', run: () => rPipeline.execute(noop) },
-  { name: 'pipeline', lib: 'cockatiel', run: () => cWrap.execute(noop) },
-  { name: 'pipeline (recommended order)', lib: 'rebound', run: () => rPipelineRecommended.execute(noop) },
   { name: 'fire() defaults (breaker+timeout)', lib: 'opossum', run: () => oDefault.fire() },
-  { name: 'open-breaker rejection', lib: 'rebound', run: () => rOpen.execute(noop).catch(swallow) },
-  { name: 'open-breaker rejection', lib: 'cockatiel', run: () => cOpen.execute(noop).catch(swallow) },
-  { name: 'open-breaker rejection', lib: 'opossum', run: () => oOpen.fire().catch(swallow) },
 ];
 
 // BENCH_ONLY=rebound (or cockatiel, opossum) measures one library (plus the bare call) for diagnosis; the bars
@@ -192,11 +194,21 @@ async function main(): Promise<void> {
   }
 
   if (only) return;
-  const pipelineVsCockatiel = get('cockatiel', 'pipeline') / get('rebound', 'pipeline');
-  const pipelineVsBare = get('rebound', 'pipeline') / bare;
-  const openVsCockatiel =
-    get('cockatiel', 'open-breaker rejection') / get('rebound', 'open-breaker rejection');
-  const openVsOpossum = get('opossum', 'open-breaker rejection') / get('rebound', 'open-breaker rejection');
+  // Bars use the median over rounds of each round's own ratio: both sides of a ratio were measured moments
+  // apart, so a burst of load from other processes on the machine shifts both rather than one.
+  const sample = (lib: string, name: string): number[] =>
+    samples.get(cases.find((c) => c.lib === lib && c.name === name)!)!;
+  const ratio = (num: number[], den: number[]): number => median(num.map((n, i) => n / den[i]!));
+  const pipelineVsCockatiel = ratio(sample('cockatiel', 'pipeline'), sample('rebound', 'pipeline'));
+  const pipelineVsBare = ratio(sample('rebound', 'pipeline'), sample('bare', 'bare await'));
+  const openVsCockatiel = ratio(
+    sample('cockatiel', 'open-breaker rejection'),
+    sample('rebound', 'open-breaker rejection'),
+  );
+  const openVsOpossum = ratio(
+    sample('opossum', 'open-breaker rejection'),
+    sample('rebound', 'open-breaker rejection'),
+  );
   const bars = [
     {
       bar: 'pipeline throughput >= 10x cockatiel wrap',
