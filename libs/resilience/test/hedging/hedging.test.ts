@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { ExecutionContext } from '../../src/common/execution-context.ts';
 import { BasePolicy, type Chain } from '../../src/common/policy.ts';
 import { isTaskCancelledError } from '../../src/errors/error.guards.ts';
@@ -214,5 +215,45 @@ describe('hedging', () => {
     assert.throws(() => hedging({ maxHedges: -1 }), RangeError);
     assert.throws(() => hedging({ maxHedges: 1.5 }), RangeError);
     assert.throws(() => hedging({ delay: -1 }), RangeError);
+  });
+});
+
+describe('hedging (property)', () => {
+  it('sends at most 1 + maxHedges attempts, settles once, and cancels every loser', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.boolean()), { minLength: 4, maxLength: 4 }),
+        async (maxHedges, delay, plan) => {
+          const clock = new FakeClock();
+          const policy = hedging({ delay, maxHedges, clock });
+          let settles = 0;
+          policy.onSettle(() => settles++);
+          const signals: AbortSignal[] = [];
+          const run = policy.execute((ctx) => {
+            const index = signals.length;
+            signals.push(ctx.signal);
+            const [latency, ok] = plan[index]!;
+            return new Promise((resolve, reject) =>
+              clock.setTimer(() => (ok ? resolve(index) : reject(new Error(`e${index}`))), latency),
+            );
+          });
+          const outcome = run.then(
+            (value) => ({ ok: true, value }),
+            () => ({ ok: false, value: -1 }),
+          );
+          await clock.tick(1000);
+          const result = await outcome;
+          if (signals.length > 1 + maxHedges) return false;
+          // maxHedges 0 is a plain pass-through: no hedging state, no events.
+          if (maxHedges === 0) return signals.length === 1 && settles === 0;
+          if (settles !== 1) return false;
+          if (result.ok && !plan[result.value as number]![1]) return false;
+          return signals.every((s, i) => s.aborted === !(result.ok && i === result.value));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
