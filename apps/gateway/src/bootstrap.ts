@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
+import { AppModule } from './app.module.ts';
+import { ConfigError, type GatewayConfig, loadGatewayConfig } from './config/gateway.config.ts';
+import { AbuseBlocker } from './edge/abuse-blocker.ts';
+import { ApiKeys } from './edge/api-keys.ts';
+import { ClientThrottle } from './edge/client-throttle.ts';
+import { registerEdgeHooks } from './edge/edge.hooks.ts';
+import { createEdgeMetrics } from './edge/edge-metrics.ts';
+import { EdgeErrorFilter, sendError } from './edge/error.filter.ts';
+import { LoadShedder } from './edge/load-shedder.ts';
+import type { GatewayContext } from './gateway-context.ts';
+import { PinoNestLogger } from './nest-logger.ts';
+
+/** Exit code of a process whose configuration is invalid (sysexits.h EX_CONFIG), as every service uses. */
+const CONFIG_ERROR_EXIT_CODE = 78;
+
+export interface RunningGateway {
+  readonly context: GatewayContext;
+  readonly app: NestFastifyApplication;
+  readonly httpPort: number;
+  readonly adminPort: number;
+}
+
+/**
+ * Starts the gateway: validated config (one line and exit 78 when wrong), logs, metrics, probes on the admin
+ * port, the edge hooks, Nest on Fastify with one module per feature, and graceful shutdown (SIGTERM: readiness
+ * off, drain in-flight requests, close clients, exit). `@rebound/service-defaults`' `bootstrap()` starts
+ * gRPC-only application contexts, so the HTTP edge is assembled here from the same libraries.
+ */
+export async function startGateway(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<RunningGateway> {
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gateway: ${error.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT_CODE);
+  }
+  const service = config.SERVICE_NAME;
+  const logger = createLogger({ service, level: config.LOG_LEVEL }).child({
+    instance: config.SERVICE_INSTANCE ?? `${service}-${process.pid}`,
+  });
+  const registry = createMetricsRegistry({ service });
+  const probes = new HealthProbes();
+  const shedder = new LoadShedder({
+    initialLimit: config.SHED_LIMIT_INITIAL,
+    minLimit: config.SHED_LIMIT_MIN,
+    maxLimit: config.SHED_LIMIT_MAX,
+    holdMs: config.SHED_HOLD_MS,
+    eventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+  });
+  const context: GatewayContext = {
+    config,
+    logger,
+    registry,
+    probes,
+    http: createRedMetrics(registry, 'http_server'),
+    edge: createEdgeMetrics(registry),
+    apiKeys: new ApiKeys(config.API_KEYS),
+    throttle: new ClientThrottle({
+      rate: config.RATE_LIMIT_RPS,
+      burst: config.RATE_LIMIT_BURST,
+      maxClients: config.RATE_LIMIT_MAX_CLIENTS,
+    }),
+    blocker: new AbuseBlocker({
+      threshold: config.BLOCK_THRESHOLD,
+      windowMs: config.BLOCK_WINDOW_MS,
+      blockMs: config.BLOCK_DURATION_MS,
+      maxTracked: config.BLOCK_MAX_TRACKED,
+    }),
+    shedder,
+  };
+
+  const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
+  probes.addCheck('readiness', 'event-loop', loop.check);
+  probes.addCheck('readiness', 'load-shedding', () =>
+    shedder.overloaded
+      ? { ok: false, detail: `shedding (in flight ${shedder.inflight}, limit ${shedder.limit})` }
+      : { ok: true, detail: `in flight ${shedder.inflight}, limit ${shedder.limit}` },
+  );
+  const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
+  admin.route('GET', '/metrics', async (_request, response) => {
+    response.writeHead(200, { 'content-type': registry.contentType });
+    response.end(await registry.metrics());
+  });
+  const shutdown = new ShutdownCoordinator({
+    probes,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    log: (line) => logger.info(line),
+  });
+  shutdown.onShutdown('admin', () => admin.close());
+  shutdown.onShutdown('edge', () => {
+    shedder.close();
+    loop.stop();
+  });
+  shutdown.listen();
+  const adminPort = await admin.listen();
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+  registerEdgeHooks(fastify, context);
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(context), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new EdgeErrorFilter());
+  // Nest answers every request through its own route handlers; count them as in flight for the drain.
+  shutdown.onDrain('http', () => app.close());
+  await app.listen({ port: config.HTTP_PORT, host: config.HOST });
+  const address = app.getHttpServer().address();
+  const httpPort = typeof address === 'object' && address !== null ? address.port : config.HTTP_PORT;
+
+  probes.markStarted();
+  logger.info(
+    { httpPort, adminPort },
+    `${service} ready: http://${config.HOST}:${httpPort}, admin :${adminPort}`,
+  );
+  return { context, app, httpPort, adminPort };
+}

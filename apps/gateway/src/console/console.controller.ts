@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { Controller, Get, Header, Inject, type OnModuleDestroy } from '@nestjs/common';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
+import { PlatformStatus } from '../platform/platform-status.ts';
+
+const PUBLIC = new URL('../../public/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, PUBLIC), 'utf8');
+
+/** The web console: one static page and its script, plus the platform status it polls. No build step. */
+@Controller()
+export class ConsoleController implements OnModuleDestroy {
+  readonly #context: GatewayContext;
+  readonly #status: PlatformStatus;
+  readonly #files: Record<string, string>;
+
+  constructor(@Inject(GATEWAY_CONTEXT) context: GatewayContext) {
+    this.#context = context;
+    this.#status = new PlatformStatus({
+      catalog: context.config.CATALOG_ADDRS,
+      orders: context.config.ORDERS_ADDRS,
+    });
+    this.#files = { html: read('index.html'), js: read('console.js'), css: read('console.css') };
+  }
+
+  @Get()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  page(): string {
+    return this.#files.html!;
+  }
+
+  @Get('console.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  script(): string {
+    return this.#files.js!;
+  }
+
+  @Get('console.css')
+  @Header('content-type', 'text/css; charset=utf-8')
+  style(): string {
+    return this.#files.css!;
+  }
+
+  /** The gateway's own readiness and every replica it calls. Public: it shows health, never data. */
+  @Get('console/status')
+  async status(): Promise<unknown> {
+    const [gateway, replicas] = await Promise.all([
+      this.#context.probes.evaluate('readiness'),
+      this.#status.check(),
+    ]);
+    return {
+      gateway: {
+        ready: gateway.ok,
+        checks: gateway.checks.map((check) => ({ name: check.name, ok: check.ok, detail: check.detail })),
+      },
+      replicas,
+    };
+  }
+
+  /** The local default key for the console, only while API_KEYS is the documented local default. */
+  @Get('console/config.json')
+  config(): unknown {
+    const key = [...this.#context.config.API_KEYS].find(([, client]) => client === 'console')?.[0];
+    return { apiKey: this.#context.config.API_KEYS.size > 0 && key === 'console-local-key' ? key : null };
+  }
+
+  onModuleDestroy(): void {
+    this.#status.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '@rebound/observability';
+import type { FastifyRequest } from 'fastify';
+
+/** What the edge learned about a request before the route runs. */
+export interface RequestState {
+  readonly requestId: string;
+  readonly started: number;
+  readonly logger: Logger;
+  /** The authenticated client (undefined off /api, or before authentication). */
+  client: string | undefined;
+}
+
+const states = new WeakMap<FastifyRequest, RequestState>();
+
+export function setRequestState(request: FastifyRequest, state: RequestState): void {
+  states.set(request, state);
+}
+
+export function requestStateOf(request: FastifyRequest): RequestState {
+  const state = states.get(request);
+  if (state === undefined) throw new Error('request did not pass the edge hooks');
+  return state;
+}
+
+export function maybeRequestStateOf(request: FastifyRequest): RequestState | undefined {
+  return states.get(request);
+}

@@ -1,0 +1,79 @@
+/** A finished answer to a POST, replayed for the same key and body. */
+export interface StoredAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export type Begin =
+  | { readonly kind: 'new'; complete(answer: StoredAnswer): void; abandon(): void }
+  | { readonly kind: 'replay'; readonly answer: StoredAnswer }
+  | { readonly kind: 'join'; readonly answer: Promise<StoredAnswer | undefined> }
+  | { readonly kind: 'conflict' };
+
+interface Entry {
+  readonly fingerprint: string;
+  readonly at: number;
+  answer: StoredAnswer | undefined;
+  waiting: Promise<StoredAnswer | undefined>;
+}
+
+export interface IdempotencyStoreOptions {
+  readonly ttlMs: number;
+  readonly maxKeys: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Idempotency keys at the edge: the first request of a key runs; concurrent duplicates join it and get its
+ * answer (one order, however many retries race); later duplicates get the stored answer; the same key with
+ * another body is a conflict (422). Answers are kept `ttlMs`, for at most `maxKeys` keys (oldest forgotten).
+ * An abandoned run (a failure worth retrying) frees the key. Orders itself is idempotent by the same key, so
+ * replicas of the gateway that do not share this store still never place an order twice.
+ */
+export class IdempotencyStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: IdempotencyStoreOptions;
+  readonly #now: () => number;
+
+  constructor(options: IdempotencyStoreOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  begin(key: string, fingerprint: string): Begin {
+    const now = this.#now();
+    const existing = this.#entries.get(key);
+    if (existing !== undefined && now - existing.at < this.#options.ttlMs) {
+      if (existing.fingerprint !== fingerprint) return { kind: 'conflict' };
+      if (existing.answer !== undefined) return { kind: 'replay', answer: existing.answer };
+      return { kind: 'join', answer: existing.waiting };
+    }
+    if (existing !== undefined) this.#entries.delete(key);
+    while (this.#entries.size >= this.#options.maxKeys) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#entries.delete(oldest);
+    }
+    let settle!: (answer: StoredAnswer | undefined) => void;
+    const waiting = new Promise<StoredAnswer | undefined>((resolve) => {
+      settle = resolve;
+    });
+    const entry: Entry = { fingerprint, at: now, answer: undefined, waiting };
+    this.#entries.set(key, entry);
+    return {
+      kind: 'new',
+      complete: (answer) => {
+        entry.answer = answer;
+        settle(answer);
+      },
+      abandon: () => {
+        if (this.#entries.get(key) === entry) this.#entries.delete(key);
+        settle(undefined);
+      },
+    };
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ordersV1 } from '@rebound/contracts';
+import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/rpc-clients.ts';
+import { httpErrorFromRpc } from '../edge/grpc-to-http.ts';
+import { HttpError } from '../edge/http-error.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
+import { CatalogService } from '../products/catalog.service.ts';
+import { IdempotencyStore, type StoredAnswer } from './idempotency-store.ts';
+import type { PlaceOrderBody } from './order.schema.ts';
+
+export interface PlacedAnswer extends StoredAnswer {
+  /** True when this answer is a replay of an earlier request with the same key and body. */
+  readonly replayed: boolean;
+}
+
+const strip = (value: string, prefix: string) =>
+  value.startsWith(prefix) ? value.slice(prefix.length) : value;
+
+export function toOrderView(order: ordersV1.Order): Record<string, unknown> {
+  const cancelled = order.status === 'ORDER_STATUS_CANCELLED';
+  return {
+    id: order.id,
+    status: strip(order.status, 'ORDER_STATUS_'),
+    lines: order.lines.map((line) => ({
+      productId: line.productId,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice ?? null,
+    })),
+    total: order.total ?? null,
+    ...(cancelled
+      ? {
+          cancellation: {
+            reason: strip(order.cancellationReason, 'CANCELLATION_REASON_'),
+            detail: order.cancellationDetail,
+          },
+        }
+      : {}),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
+/** Answers that are final for a key and body (worth replaying); 5xx answers free the key for a retry. */
+const isFinal = (status: number) => status < 500;
+
+@Injectable()
+export class OrdersService {
+  readonly #clients: GatewayClients;
+  readonly #catalog: CatalogService;
+  readonly #context: GatewayContext;
+  readonly #store: IdempotencyStore;
+
+  constructor(
+    @Inject(GATEWAY_CLIENTS) clients: GatewayClients,
+    @Inject(CatalogService) catalog: CatalogService,
+    @Inject(GATEWAY_CONTEXT) context: GatewayContext,
+  ) {
+    this.#clients = clients;
+    this.#catalog = catalog;
+    this.#context = context;
+    this.#store = new IdempotencyStore({
+      ttlMs: context.config.IDEMPOTENCY_TTL_MS,
+      maxKeys: context.config.IDEMPOTENCY_MAX_KEYS,
+    });
+  }
+
+  /** Places an order at most once per client and key; see IdempotencyStore for the rules. */
+  async place(client: string, key: string, body: PlaceOrderBody, requestId: string): Promise<PlacedAnswer> {
+    const scopedKey = `${client}/${key}`;
+    const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const begun = this.#store.begin(scopedKey, fingerprint);
+    const outcomes = this.#context.edge.idempotentReplays;
+    switch (begun.kind) {
+      case 'conflict':
+        outcomes.inc({ outcome: 'conflict' });
+        throw new HttpError(
+          422,
+          'idempotency_key_reused',
+          `Idempotency-Key ${key} was already used with another body`,
+        );
+      case 'replay':
+        outcomes.inc({ outcome: 'replayed' });
+        return { ...begun.answer, replayed: true };
+      case 'join': {
+        outcomes.inc({ outcome: 'joined' });
+        const answer = await begun.answer;
+        if (answer === undefined) {
+          throw new HttpError(
+            409,
+            'conflict',
+            `the first request with Idempotency-Key ${key} failed; retry it`,
+          );
+        }
+        return { ...answer, replayed: true };
+      }
+      case 'new':
+        break;
+    }
+    try {
+      const answer = await this.#run(client, scopedKey, body, requestId);
+      begun.complete(answer);
+      return { ...answer, replayed: false };
+    } catch (error) {
+      if (error instanceof HttpError && isFinal(error.status)) {
+        begun.complete({
+          status: error.status,
+          body: { error: error.code, message: error.message, details: error.details },
+        });
+      } else {
+        begun.abandon();
+      }
+      throw error;
+    }
+  }
+
+  async #run(
+    client: string,
+    scopedKey: string,
+    body: PlaceOrderBody,
+    requestId: string,
+  ): Promise<StoredAnswer> {
+    const ids = [...new Set(body.lines.map((line) => line.productId))];
+    const prices = new Map<string, { amountMinor: number; currency: string }>();
+    const unknown: Array<{ path: string; message: string }> = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const product = (await this.#catalog.get(id, requestId)).value;
+          if (product.price !== null) prices.set(id, product.price);
+        } catch (error) {
+          if (!(error instanceof HttpError) || error.status !== 404) throw error;
+        }
+      }),
+    );
+    body.lines.forEach((line, index) => {
+      if (!prices.has(line.productId))
+        unknown.push({ path: `lines.${index}.productId`, message: `unknown product ${line.productId}` });
+    });
+    if (unknown.length > 0) {
+      throw new HttpError(
+        400,
+        'bad_request',
+        `invalid body: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`,
+        {
+          details: unknown,
+        },
+      );
+    }
+    try {
+      const response = await this.#clients.orders.placeOrder(
+        {
+          idempotencyKey: scopedKey,
+          customerId: client,
+          lines: body.lines.map((line) => ({
+            productId: line.productId,
+            quantity: line.quantity,
+            unitPrice: prices.get(line.productId),
+          })),
+        },
+        { idempotencyKey: scopedKey, priority: 'critical', metadata: { 'x-request-id': requestId } },
+      );
+      if (response.order === undefined)
+        throw new HttpError(502, 'bad_gateway', 'orders answered without an order');
+      return { status: 201, body: { order: toOrderView(response.order) } };
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw httpErrorFromRpc(error, 'orders');
+    }
+  }
+
+  async get(id: string, requestId: string): Promise<Record<string, unknown>> {
+    try {
+      const response = await this.#clients.orders.getOrder(
+        { id },
+        { metadata: { 'x-request-id': requestId } },
+      );
+      if (response.order === undefined) throw new HttpError(404, 'not_found', `no order ${id}`);
+      return { order: toOrderView(response.order) };
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw httpErrorFromRpc(error, 'orders');
+    }
+  }
+}

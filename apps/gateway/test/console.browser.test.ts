@@ -1,0 +1,69 @@
+// Browser smoke test of the web console with Debian's Chromium (never a downloaded browser): products are
+// listed, the platform status shows every replica, an order is placed and looked up. Leaves a screenshot in
+// /tmp/rebound-gateway-console.png.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { skipUnlessBinary } from '@rebound/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
+import { type GatewayProcess, startGateway } from './support/gateway-process.ts';
+
+const skip = skipUnlessBinary('chromium', 'chromium');
+const SCREENSHOT = '/tmp/rebound-gateway-console.png';
+
+describe('web console', { skip }, () => {
+  let catalog: FakeServer;
+  let orders: FakeServer;
+  let gateway: GatewayProcess;
+  let browser: Browser;
+
+  before(async () => {
+    catalog = await startFakeCatalog();
+    orders = await startFakeOrders();
+    // API_KEYS unset: the documented local defaults, whose console key the page picks up by itself.
+    gateway = await startGateway({ CATALOG_ADDRS: catalog.address, ORDERS_ADDRS: orders.address });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    await catalog?.stop();
+    await orders?.stop();
+  });
+
+  it('shows products and status, places an order and looks it up', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(gateway.url);
+    await page.locator('#products tbody tr').nth(1).waitFor();
+    assert.deepEqual(await page.locator('#products tbody td:first-child').allTextContents(), [
+      'Rubber duck',
+      'Mug',
+    ]);
+    await page.locator('#status .pill', { hasText: 'SERVING' }).nth(1).waitFor();
+    assert.equal(await page.locator('#status .pill', { hasText: 'READY' }).count(), 1);
+
+    await page.getByLabel('quantity of Rubber duck').fill('2');
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.locator('#order-result', { hasText: 'CONFIRMED' }).waitFor();
+    const placed = (await page.locator('#order-result').textContent()) ?? '';
+    assert.match(placed, /^order o-1: CONFIRMED, total 10\.00 EUR$/);
+
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.locator('#lookup-result', { hasText: '"status": "CONFIRMED"' }).waitFor();
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,247 @@
+// Happy path, idempotency and bad input at the edge: the built gateway as a process, catalog and orders as
+// in-test gRPC servers on 127.0.0.1.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
+import {
+  call,
+  type GatewayProcess,
+  metricsOf,
+  metricValue,
+  startGateway,
+} from './support/gateway-process.ts';
+
+const KEY_A = { 'x-api-key': 'key-a' };
+const JSON_HEADERS = { ...KEY_A, 'content-type': 'application/json' };
+
+describe('gateway API', () => {
+  let catalog: FakeServer;
+  let orders: Awaited<ReturnType<typeof startFakeOrders>>;
+  let gateway: GatewayProcess;
+  let keys = 0;
+  const nextKey = () => `test-key-${++keys}`;
+  const order = (lines: unknown, key = nextKey(), headers: Record<string, string> = JSON_HEADERS) =>
+    call(`${gateway.url}/api/orders`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': key },
+      body: JSON.stringify(lines),
+    });
+
+  before(async () => {
+    catalog = await startFakeCatalog();
+    orders = await startFakeOrders();
+    gateway = await startGateway({
+      CATALOG_ADDRS: catalog.address,
+      ORDERS_ADDRS: orders.address,
+      API_KEYS: 'client-a:key-a,client-b:key-b',
+    });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await catalog?.stop();
+    await orders?.stop();
+  });
+
+  describe('happy path', () => {
+    it('lists products and reads one, propagating the request id to catalog', async () => {
+      const list = await call(`${gateway.url}/api/products`, {
+        headers: { ...KEY_A, 'x-request-id': 'req-list-1' },
+      });
+      assert.equal(list.status, 200);
+      assert.equal(list.headers.get('x-request-id'), 'req-list-1');
+      assert.equal(catalog.lastRequestId(), 'req-list-1');
+      assert.equal(list.headers.get('x-rebound-fallback'), null);
+      assert.deepEqual(
+        list.body.products.map((product: { id: string }) => product.id),
+        ['p-duck', 'p-mug'],
+      );
+      const one = await call(`${gateway.url}/api/products/p-mug`, { headers: KEY_A });
+      assert.equal(one.status, 200);
+      assert.deepEqual(one.body.product.price, { amountMinor: 1200, currency: 'EUR' });
+      assert.ok(one.headers.get('x-request-id'), 'a request id is made up when none is sent');
+      const missing = await call(`${gateway.url}/api/products/p-nope`, { headers: KEY_A });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.error, 'not_found');
+    });
+
+    it('places an order priced from the catalog and looks it up', async () => {
+      const placed = await order({
+        lines: [
+          { productId: 'p-duck', quantity: 2 },
+          { productId: 'p-mug', quantity: 1 },
+        ],
+      });
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      assert.equal(placed.body.order.status, 'CONFIRMED');
+      assert.deepEqual(placed.body.order.total, { amountMinor: 2 * 500 + 1200, currency: 'EUR' });
+      assert.deepEqual(placed.body.order.lines[0].unitPrice, { amountMinor: 500, currency: 'EUR' });
+      const found = await call(`${gateway.url}/api/orders/${placed.body.order.id}`, { headers: KEY_A });
+      assert.equal(found.status, 200);
+      assert.deepEqual(found.body.order, placed.body.order);
+      const missing = await call(`${gateway.url}/api/orders/o-999`, { headers: KEY_A });
+      assert.equal(missing.status, 404);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('replays the same key and body, and refuses the same key with another body (422)', async () => {
+      const key = nextKey();
+      const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
+      const before = orders.calls.get('placeOrder') ?? 0;
+      const first = await order(body, key);
+      const again = await order(body, key);
+      assert.equal(first.status, 201);
+      assert.equal(again.status, 201);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal(again.body.order.id, first.body.order.id);
+      assert.equal(orders.calls.get('placeOrder'), before + 1, 'the replay never reached orders');
+      const other = await order({ lines: [{ productId: 'p-duck', quantity: 3 }] }, key);
+      assert.equal(other.status, 422);
+      assert.equal(other.body.error, 'idempotency_key_reused');
+    });
+
+    it('turns concurrent duplicates into one order', async () => {
+      const key = nextKey();
+      const body = { lines: [{ productId: 'p-mug', quantity: 2 }] };
+      const ordersBefore = orders.orders.size;
+      const answers = await Promise.all(Array.from({ length: 10 }, () => order(body, key)));
+      assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([201]));
+      assert.equal(new Set(answers.map((answer) => answer.body.order.id)).size, 1);
+      assert.equal(orders.orders.size, ordersBefore + 1);
+    });
+
+    it('scopes keys per client', async () => {
+      const key = nextKey();
+      const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
+      const a = await order(body, key);
+      const b = await order(body, key, { 'x-api-key': 'key-b', 'content-type': 'application/json' });
+      assert.equal(a.status, 201);
+      assert.equal(b.status, 201);
+      assert.notEqual(a.body.order.id, b.body.order.id);
+    });
+
+    it('maps an idempotency conflict found by orders to 422', async () => {
+      // Another gateway replica (no shared store) sent this key with another body first.
+      const key = nextKey();
+      const first = await order({ lines: [{ productId: 'p-duck', quantity: 1 }] }, key);
+      assert.equal(first.status, 201);
+      const restarted = await startGateway({
+        CATALOG_ADDRS: catalog.address,
+        ORDERS_ADDRS: orders.address,
+        API_KEYS: 'client-a:key-a',
+      });
+      try {
+        const other = await call(`${restarted.url}/api/orders`, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, 'idempotency-key': key },
+          body: JSON.stringify({ lines: [{ productId: 'p-mug', quantity: 1 }] }),
+        });
+        assert.equal(other.status, 422);
+        assert.match(other.body.message, /idempotency key reused/);
+      } finally {
+        await restarted.stop();
+      }
+    });
+  });
+
+  describe('bad input at every edge', () => {
+    it('refuses a missing or unknown API key with 401 and a message', async () => {
+      const missing = await call(`${gateway.url}/api/products`);
+      assert.equal(missing.status, 401);
+      assert.match(missing.body.message, /missing API key/);
+      const wrong = await call(`${gateway.url}/api/products`, { headers: { 'x-api-key': 'key-zzz' } });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.body.message, 'unknown API key');
+      const bearer = await call(`${gateway.url}/api/products`, {
+        headers: { authorization: 'Bearer key-b' },
+      });
+      assert.equal(bearer.status, 200);
+    });
+
+    it('answers malformed JSON with 400', async () => {
+      const answer = await call(`${gateway.url}/api/orders`, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'idempotency-key': nextKey() },
+        body: '{"lines": [',
+      });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.error, 'bad_request');
+      assert.match(answer.body.message, /JSON/);
+    });
+
+    it('lists every bad field of a body with wrong types', async () => {
+      const answer = await order({
+        lines: [
+          { productId: 'p-duck', quantity: '2' },
+          { productId: 7, quantity: 0 },
+        ],
+        coupon: 'x',
+      });
+      assert.equal(answer.status, 400);
+      const paths = answer.body.details.map((detail: { path: string }) => detail.path).sort();
+      assert.deepEqual(paths, ['(root)', 'lines.0.quantity', 'lines.1.productId', 'lines.1.quantity']);
+      const empty = await order({ lines: [] });
+      assert.equal(empty.status, 400);
+      assert.match(empty.body.message, /lines: must list at least one line/);
+      const unknown = await order({ lines: [{ productId: 'p-ghost', quantity: 1 }] });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.details[0].path, 'lines.0.productId');
+    });
+
+    it('requires a well-formed Idempotency-Key', async () => {
+      const missing = await call(`${gateway.url}/api/orders`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ lines: [{ productId: 'p-duck', quantity: 1 }] }),
+      });
+      assert.equal(missing.status, 400);
+      assert.match(missing.body.message, /Idempotency-Key header is required/);
+      const bad = await order({ lines: [{ productId: 'p-duck', quantity: 1 }] }, 'spaces are not allowed');
+      assert.equal(bad.status, 400);
+    });
+
+    it('refuses a body above the limit with 413 and a non-JSON body with 415', async () => {
+      const huge = await order({
+        lines: [{ productId: 'p-duck', quantity: 1 }],
+        padding: 'x'.repeat(64 * 1024),
+      });
+      assert.equal(huge.status, 413);
+      assert.equal(huge.body.error, 'payload_too_large');
+      const text = await call(`${gateway.url}/api/orders`, {
+        method: 'POST',
+        headers: { ...KEY_A, 'content-type': 'text/plain', 'idempotency-key': nextKey() },
+        body: 'lines=1',
+      });
+      assert.equal(text.status, 415);
+    });
+
+    it('answers unknown routes and bad ids with JSON errors', async () => {
+      const unknown = await call(`${gateway.url}/api/nothing-here`, { headers: KEY_A });
+      assert.equal(unknown.status, 404);
+      assert.deepEqual(Object.keys(unknown.body).sort(), ['error', 'message', 'requestId']);
+      assert.equal(unknown.body.message, 'no route GET /api/nothing-here');
+      const offApi = await call(`${gateway.url}/nope`);
+      assert.equal(offApi.status, 404);
+      const badId = await call(`${gateway.url}/api/products/${'x'.repeat(100)}`, { headers: KEY_A });
+      assert.equal(badId.status, 400);
+      const badQuery = await call(`${gateway.url}/api/products?pageSize=abc`, { headers: KEY_A });
+      assert.equal(badQuery.status, 400);
+      assert.equal(badQuery.body.details[0].path, 'pageSize');
+    });
+
+    it('is still healthy afterwards and counts every route in the RED metrics', async () => {
+      assert.equal((await fetch(`${gateway.adminUrl}/livez`)).status, 200);
+      const metrics = await metricsOf(gateway);
+      const http = 'rebound_http_server_requests_total';
+      assert.ok(metricValue(metrics, http, { operation: 'GET /api/products', outcome: '200' })! >= 1);
+      assert.ok(metricValue(metrics, http, { operation: 'POST /api/orders', outcome: '201' })! >= 1);
+      assert.ok(metricValue(metrics, http, { operation: 'POST /api/orders', outcome: '400' })! >= 1);
+      assert.equal(metricValue(metrics, 'rebound_gateway_unauthenticated_total', { reason: 'missing' }), 1);
+      assert.equal(metricValue(metrics, 'rebound_gateway_idempotency_total', { outcome: 'conflict' }), 1);
+      const listProducts = { operation: 'rebound.catalog.v1.CatalogService/ListProducts', outcome: 'OK' };
+      assert.ok(metricValue(metrics, 'rebound_rpc_client_requests_total', listProducts)! >= 1);
+      assert.match(gateway.output(), /"requestId":"[^"]+"/);
+    });
+  });
+});

@@ -1,0 +1,90 @@
+// Catalog fallback: the last good catalog data is served, marked with X-Rebound-Fallback, when catalog hangs
+// (the deadline cuts the call) and when it is down (server stopped).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
+import {
+  call,
+  type GatewayProcess,
+  metricsOf,
+  metricValue,
+  startGateway,
+} from './support/gateway-process.ts';
+
+const KEY = { 'x-api-key': 'key-a' };
+const DEADLINE_MS = 300;
+
+describe('catalog fallback', () => {
+  let catalog: FakeServer;
+  let orders: FakeServer;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    catalog = await startFakeCatalog();
+    orders = await startFakeOrders();
+    gateway = await startGateway({
+      CATALOG_ADDRS: catalog.address,
+      ORDERS_ADDRS: orders.address,
+      API_KEYS: 'client-a:key-a',
+      CATALOG_DEADLINE_MS: String(DEADLINE_MS),
+    });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await catalog?.stop();
+    await orders?.stop();
+  });
+
+  const listProducts = 'rebound.catalog.v1.CatalogService/ListProducts';
+
+  it('serves fresh data without the header while catalog is healthy', async () => {
+    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    assert.equal(list.status, 200);
+    assert.equal(list.headers.get('x-rebound-fallback'), null);
+    assert.equal((await call(`${gateway.url}/api/products/p-duck`, { headers: KEY })).status, 200);
+  });
+
+  it('cuts a hung catalog call at the deadline and serves the last good copy', async () => {
+    catalog.mode = 'hang';
+    const started = performance.now();
+    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    const waited = performance.now() - started;
+    assert.equal(list.status, 200);
+    assert.match(list.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
+    assert.deepEqual(
+      list.body.products.map((product: { id: string }) => product.id),
+      ['p-duck', 'p-mug'],
+    );
+    // The gateway waited for the deadline (a logical lower bound, not a speed claim).
+    assert.ok(waited >= DEADLINE_MS * 0.9, `answered after ${Math.round(waited)} ms`);
+    const metrics = await metricsOf(gateway);
+    const cut = { operation: listProducts, outcome: 'DEADLINE_EXCEEDED' };
+    assert.ok(
+      metricValue(metrics, 'rebound_rpc_client_requests_total', cut)! >= 1,
+      'the deadline cut the call',
+    );
+    const product = await call(`${gateway.url}/api/products/p-mug`, { headers: KEY });
+    assert.equal(product.status, 200, 'products seen in a list are kept too');
+    assert.match(product.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
+  });
+
+  it('serves the last good copy when catalog is down, and 503 for data it never had', async () => {
+    await catalog.stop();
+    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    assert.equal(list.status, 200);
+    assert.match(list.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
+    const never = await call(`${gateway.url}/api/products?pageSize=7`, { headers: KEY });
+    assert.equal(never.status, 503);
+    assert.ok(Number(never.headers.get('retry-after')) >= 1);
+    const served = metricValue(await metricsOf(gateway), 'rebound_gateway_fallback_served_total', {
+      source: 'catalog-cache',
+    });
+    assert.ok(served! >= 3, `fallbacks served: ${served}`);
+    const status = await call(`${gateway.url}/console/status`);
+    const catalogReplica = status.body.replicas.find(
+      (replica: { service: string }) => replica.service === 'catalog',
+    );
+    assert.equal(catalogReplica.status, 'UNREACHABLE');
+  });
+});
