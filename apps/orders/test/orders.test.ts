@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { inventoryV1, ordersV1, paymentsV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
+import { openPGlite } from '@rebound/storage';
 import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
 
 const app = (name: string) => fileURLToPath(new URL(`../../${name}/dist/main.js`, import.meta.url));
@@ -30,6 +31,8 @@ describe('orders: the checkout saga over real inventory and payments processes',
   let inventoryClient: ReturnType<typeof createRpcClient<typeof inventoryV1.InventoryServiceService>>;
   let paymentsClient: ReturnType<typeof createRpcClient<typeof paymentsV1.PaymentsServiceService>>;
   let sequence = 0;
+  /** Order ids by scenario, for the final look at what the saga recorded. */
+  const placed: Record<string, string> = {};
 
   const stock = async (productId: string) => {
     const { available, reserved } = await inventoryClient.getStock({ productId });
@@ -54,12 +57,12 @@ describe('orders: the checkout saga over real inventory and payments processes',
       startServiceProcess({
         script: app('inventory'),
         env: { SERVICE_NAME: 'inventory', DATA_DIR: join(dir, 'inventory') },
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: 120_000,
       }),
       startServiceProcess({
         script: app('payments'),
         env: { SERVICE_NAME: 'payments', DATA_DIR: join(dir, 'payments') },
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: 120_000,
       }),
     ]);
     orders = await startServiceProcess({
@@ -72,7 +75,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
         SAGA_CALL_TIMEOUT_MS: '500',
         SAGA_STEP_DEADLINE_MS: '1500',
       },
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: 120_000,
     });
     const options = { defaults: { breaker: false as const, timeoutMs: 10_000 } };
     ordersClient = createRpcClient(ordersV1.OrdersServiceService, { target: [orders.address], ...options });
@@ -96,6 +99,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
   it('confirms an order: stock reserved, payment charged, the same order on GetOrder', async () => {
     const { order } = await place([{ productId: 'p-001', quantity: 2, unitPrice: eur(500) }]);
     assert.equal(order?.status, 'ORDER_STATUS_CONFIRMED');
+    placed.confirmed = order?.id ?? '';
     assert.deepEqual(order?.total, eur(1_000));
     assert.deepEqual(await stock('p-001'), { available: 98, reserved: 2 });
     const fetched = await ordersClient.getOrder({ id: order?.id ?? '' });
@@ -121,6 +125,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
     const { order } = await place([{ productId: 'p-002', quantity: 101, unitPrice: eur(1_250) }]);
     assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
     assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_OUT_OF_STOCK');
+    placed.outOfStock = order?.id ?? '';
     assert.match(order?.cancellationDetail ?? '', /out of stock: p-002/);
     assert.equal(await charged(order?.id ?? ''), false);
     assert.deepEqual(await stock('p-002'), { available: 100, reserved: 0 });
@@ -130,6 +135,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
     const { order } = await place([{ productId: 'p-003', quantity: 1, unitPrice: eur(1_000_000) }]);
     assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
     assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_PAYMENT_DECLINED');
+    placed.declined = order?.id ?? '';
     assert.deepEqual(await stock('p-003'), { available: 100, reserved: 0 });
   });
 
@@ -142,6 +148,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
       const { order } = await place([{ productId: 'p-004', quantity: 3, unitPrice: eur(1_500) }]);
       assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');
       assert.equal(order?.cancellationReason, 'CANCELLATION_REASON_DEPENDENCY_UNAVAILABLE');
+      placed.paymentsDown = order?.id ?? '';
       assert.match(order?.cancellationDetail ?? '', /UNAVAILABLE/);
       assert.deepEqual(await stock('p-004'), { available: 100, reserved: 0 });
       assert.equal(await charged(order?.id ?? ''), false);
@@ -179,5 +186,49 @@ describe('orders: the checkout saga over real inventory and payments processes',
     assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.UNAVAILABLE);
     await adminRequest(orders.adminUrl, 'DELETE', '/admin/faults');
     assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
+  });
+
+  it('recorded each step outcome and event in the orders database (read after a clean SIGTERM)', async () => {
+    assert.equal(await orders.stop(), 0);
+    const db = await openPGlite({ dataDir: join(dir, 'orders', 'db'), schema: 'orders' });
+    try {
+      const steps = async (orderId: string | undefined) =>
+        (
+          await db.query<{ step: string; outcome: string }>(
+            'SELECT step, outcome FROM saga_steps WHERE order_id = $1 ORDER BY seq',
+            [orderId],
+          )
+        ).rows.map((row) => `${row.step}:${row.outcome}`);
+      const events = async (orderId: string | undefined) =>
+        (
+          await db.query<{ type: string }>('SELECT type FROM outbox WHERE order_id = $1 ORDER BY type DESC', [
+            orderId,
+          ])
+        ).rows.map((row) => row.type);
+      assert.deepEqual(await steps(placed.confirmed), [
+        'reserve_stock:SUCCEEDED',
+        'charge_payment:SUCCEEDED',
+        'confirm_order:SUCCEEDED',
+      ]);
+      assert.deepEqual(await events(placed.confirmed), ['OrderPlaced', 'OrderConfirmed']);
+      assert.deepEqual(await steps(placed.outOfStock), ['reserve_stock:FAILED', 'cancel_order:SUCCEEDED']);
+      assert.deepEqual(await steps(placed.declined), [
+        'reserve_stock:SUCCEEDED',
+        'charge_payment:FAILED',
+        'refund_payment:SKIPPED',
+        'release_stock:SUCCEEDED',
+        'cancel_order:SUCCEEDED',
+      ]);
+      assert.deepEqual(await steps(placed.paymentsDown), [
+        'reserve_stock:SUCCEEDED',
+        'charge_payment:FAILED',
+        'refund_payment:SKIPPED',
+        'release_stock:SUCCEEDED',
+        'cancel_order:SUCCEEDED',
+      ]);
+      assert.deepEqual(await events(placed.paymentsDown), ['OrderPlaced', 'OrderCancelled']);
+    } finally {
+      await db.close();
+    }
   });
 });

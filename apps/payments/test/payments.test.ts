@@ -36,7 +36,7 @@ describe('payments (the built service over real gRPC)', () => {
     service = await startServiceProcess({
       script,
       env: { SERVICE_NAME: 'payments', DATA_DIR: dataDir },
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: 120_000,
     });
     // No retries and no breaker here: each assertion is about one call's answer.
     client = createRpcClient(paymentsV1.PaymentsServiceService, {

@@ -53,7 +53,7 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
       service = await startServiceProcess({
         script,
         env: { SERVICE_NAME: 'inventory', DATA_DIR: dataDir, ...(await database()) },
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: 120_000,
       });
       client = createRpcClient(inventoryV1.InventoryServiceService, {
         target: [service.address],
