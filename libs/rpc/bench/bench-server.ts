@@ -69,7 +69,7 @@ async function startRpc(): Promise<number> {
   const server = createRpcServer(serverOptions());
   if (process.env.BENCH_DEBUG) {
     setInterval(
-      () => process.stderr.write(`limit ${server.limit?.limit} inflight ${server.limit?.inflight}\n`),
+      () => process.stderr.write(`limit ${server.shedder?.limit} inflight ${server.shedder?.inflight}\n`),
       250,
     ).unref();
   }

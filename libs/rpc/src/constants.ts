@@ -33,8 +33,6 @@ export const PRIORITY_KEY = 'x-priority';
 export const DEFAULT_LIMIT_INITIAL = 16;
 export const DEFAULT_LIMIT_MIN = 4;
 export const DEFAULT_LIMIT_MAX = 512;
-/** Server: retry-after hint sent with RESOURCE_EXHAUSTED when shedding. */
-export const DEFAULT_SHED_RETRY_AFTER_MS = 100;
 /** Server: the "overloaded" flag stays up this long after the last shed call. */
 export const DEFAULT_OVERLOAD_HOLD_MS = 1_000;
 /** Server: graceful drain bound before remaining calls are cut. */

@@ -19,8 +19,6 @@ export type { CallContext } from './common/call-context.ts';
 export { currentCall, parseTraceparent, runWithCall } from './common/call-context.ts';
 export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from './common/status.ts';
 export * from './constants.ts';
-export type { AdaptiveLimitOptions, ConcurrencyLimit } from './server/concurrency-limit.ts';
-export { AdaptiveConcurrencyLimit } from './server/concurrency-limit.ts';
 export type { FaultConfig } from './server/fault-injector.ts';
 export { FaultInjector } from './server/fault-injector.ts';
 export type {
@@ -34,3 +32,5 @@ export type {
 export { createRpcServer, RpcServer } from './server/rpc-server.ts';
 export type { HandlerContext, UnaryHandler } from './server/unary-handler.ts';
 export type { Validator } from './server/validation.ts';
+export type { WindowedVegasLimitOptions } from './server/windowed-vegas.limit.ts';
+export { WindowedVegasLimit, windowedVegasLimit } from './server/windowed-vegas.limit.ts';

@@ -1,48 +1,36 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AdaptiveConcurrencyLimit } from '../src/index.ts';
+import { WindowedVegasLimit } from '../src/index.ts';
 
-describe('AdaptiveConcurrencyLimit', () => {
-  it('admits up to a fixed limit and frees a slot on release', () => {
-    const limit = new AdaptiveConcurrencyLimit({ initial: 2, min: 2, max: 2 });
-    assert.equal(limit.tryAcquire('critical'), true);
-    assert.equal(limit.tryAcquire('critical'), true);
-    assert.equal(limit.tryAcquire('critical'), false);
-    limit.release(1, false);
-    assert.equal(limit.inflight, 1);
-    assert.equal(limit.tryAcquire('critical'), true);
+describe('WindowedVegasLimit', () => {
+  /** One window at the current limit: `limit` calls, all in flight together, each taking `rttMs`. */
+  function window(limit: WindowedVegasLimit, rttMs: number, dropped = 0): void {
+    const n = Math.floor(limit.limit);
+    for (let i = 0; i < n; i++) limit.update({ rttMs, inflight: n, dropped: i < dropped });
+  }
+
+  it('grows by one per window while latency holds and the limit is used', () => {
+    const limit = new WindowedVegasLimit({ initialLimit: 10, minLimit: 2, maxLimit: 100 });
+    for (let i = 0; i < 5; i++) window(limit, 10);
+    assert.equal(limit.limit, 15);
   });
 
-  it('sheds sheddable traffic first', () => {
-    const limit = new AdaptiveConcurrencyLimit({ initial: 4, min: 4, max: 4 });
-    assert.equal(limit.tryAcquire('sheddable'), true);
-    assert.equal(limit.tryAcquire('sheddable'), true);
-    assert.equal(limit.tryAcquire('sheddable'), false, 'sheddable may use half');
-    assert.equal(limit.tryAcquire('sheddable-plus'), true);
-    assert.equal(limit.tryAcquire('sheddable-plus'), false, 'sheddable-plus may use three quarters');
-    assert.equal(limit.tryAcquire('critical'), true);
-    assert.equal(limit.tryAcquire('critical-plus'), false);
+  it('does not grow when the limit is not used', () => {
+    const limit = new WindowedVegasLimit({ initialLimit: 10, minLimit: 2, maxLimit: 100 });
+    for (let i = 0; i < 50; i++) limit.update({ rttMs: 10, inflight: 1, dropped: false });
+    assert.equal(limit.limit, 10);
   });
 
-  it('grows while latency holds under load and shrinks when it inflates or calls time out', () => {
-    const limit = new AdaptiveConcurrencyLimit({ initial: 10, min: 2, max: 100 });
-    const saturate = (rtt: number, rounds: number): void => {
-      for (let round = 0; round < rounds; round++) {
-        while (limit.tryAcquire('critical')) {}
-        while (limit.inflight > 0) limit.release(rtt, false);
-      }
-    };
-    saturate(10, 20);
+  it('shrinks by 10 % when most calls queue, or when one times out, never below the minimum', () => {
+    const limit = new WindowedVegasLimit({ initialLimit: 20, minLimit: 5, maxLimit: 100 });
+    window(limit, 10);
     const grown = limit.limit;
-    assert.ok(grown > 10, `limit ${grown} did not grow at steady latency`);
-    saturate(100, 1);
-    assert.ok(limit.limit < grown, `limit ${limit.limit} did not shrink when latency grew tenfold`);
-    saturate(10, 3);
+    window(limit, 50);
+    assert.ok(Math.abs(limit.limit - grown * 0.9) < 1e-9, `limit ${limit.limit} after latency grew fivefold`);
     const before = limit.limit;
-    // One timed-out call in a window of otherwise fast ones is enough to back off.
-    while (limit.tryAcquire('critical')) {}
-    limit.release(1_000, true);
-    while (limit.inflight > 0) limit.release(10, false);
-    assert.ok(limit.limit < before, `limit ${limit.limit} did not back off after a timeout`);
+    window(limit, 10, 1);
+    assert.ok(limit.limit < before, 'one timeout in a window is enough to back off');
+    for (let i = 0; i < 50; i++) window(limit, 100);
+    assert.equal(limit.limit, 5);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { constantBackoff } from '@rebound/resilience';
+import { aimdLimit, constantBackoff } from '@rebound/resilience';
 import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import { createRpcClient, isStatusError } from '../src/index.ts';
@@ -26,7 +26,7 @@ describe('retry-after hints', () => {
         if (request.id === 'hold') await held;
         return product(request.id);
       },
-      { limit: { initial: 1, min: 1, max: 1 }, shedRetryAfterMs: 250 },
+      { limit: { limit: aimdLimit({ initialLimit: 1, minLimit: 1, maxLimit: 1 }) }, shedRetryAfterMs: 250 },
     );
     cleanup.push(() => replica.server.forceShutdown());
     const client = createRpcClient(CatalogService, {
@@ -64,7 +64,10 @@ describe('retry-after hints', () => {
         if (request.id === 'hold') await held;
         return product(request.id);
       },
-      { limit: { initial: 1, min: 1, max: 1 }, shedRetryAfterMs: 60_000 },
+      {
+        limit: { limit: aimdLimit({ initialLimit: 1, minLimit: 1, maxLimit: 1 }) },
+        shedRetryAfterMs: 60_000,
+      },
     );
     cleanup.push(() => replica.server.forceShutdown());
     const client = createRpcClient(CatalogService, {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { aimdLimit } from '@rebound/resilience';
 import { waitFor } from '@rebound/testing';
 import { service as healthService } from 'grpc-health-check';
 import { z } from 'zod';
@@ -55,7 +56,7 @@ describe('rpc server', () => {
         await held.wait;
         return product(request.id);
       },
-      { limit: { initial: 4, min: 4, max: 4 }, shedRetryAfterMs: 250 },
+      { limit: { limit: aimdLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }) }, shedRetryAfterMs: 250 },
     );
     cleanup.push(() => replica.server.forceShutdown());
     const client = createRpcClient(CatalogService, { target: [replica.address] });

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { type Random, systemRandom } from '@rebound/resilience';
+import { type FaultInjectionPolicy, faultInjection, type Random, systemRandom } from '@rebound/resilience';
 import { RpcError } from '../common/status.ts';
 
 /** Faults injected before a handler runs; all off by default, switchable at run time. */
@@ -16,16 +16,17 @@ export interface FaultConfig {
 }
 
 /**
- * Run-time fault hooks for a server: `configure({ errorRate: 1 })` makes every call fail, `configure({})` heals.
+ * Run-time fault hooks for a server, on `@rebound/resilience`'s fault-injection policy (`policy`, whose
+ * `onFault` metrics can bind to): `configure({ errorRate: 1 })` makes every call fail, `configure({})` heals.
  * The admin endpoint that drives it belongs to service-defaults.
  */
 export class FaultInjector {
+  readonly policy: FaultInjectionPolicy;
   #config: FaultConfig = {};
-  #active = false;
-  readonly #random: Random;
+  #methods: readonly string[] | undefined;
 
   constructor(random: Random = systemRandom) {
-    this.#random = random;
+    this.policy = faultInjection({ random });
   }
 
   get config(): FaultConfig {
@@ -33,37 +34,24 @@ export class FaultInjector {
   }
 
   configure(config: FaultConfig): void {
+    const latencyMs = config.latencyMs ?? 0;
+    const hang = config.hang === true;
+    const errorRate = hang ? 0 : (config.errorRate ?? 0);
+    const code = config.errorCode ?? status.UNAVAILABLE;
+    this.policy.reset().set({
+      enabled: latencyMs > 0 || errorRate > 0 || hang,
+      latency: { rate: latencyMs > 0 ? 1 : 0, ms: latencyMs },
+      error: { rate: errorRate, error: () => new RpcError(code, 'injected fault') },
+      hang: { rate: hang ? 1 : 0 },
+    });
     this.#config = config;
-    this.#active = (config.latencyMs ?? 0) > 0 || (config.errorRate ?? 0) > 0 || config.hang === true;
+    this.#methods = config.methods;
   }
 
-  /** Undefined when no fault applies (the fast path); otherwise a promise that injects it. */
-  before(path: string, signal: AbortSignal): Promise<void> | undefined {
-    if (!this.#active) return undefined;
-    const config = this.#config;
-    if (config.methods !== undefined) {
-      const name = path.slice(path.lastIndexOf('/') + 1);
-      if (!config.methods.includes(path) && !config.methods.includes(name)) return undefined;
-    }
-    return this.#inject(config, signal);
-  }
-
-  async #inject(config: FaultConfig, signal: AbortSignal): Promise<void> {
-    if (config.hang === true) {
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      throw new RpcError(status.CANCELLED, 'injected hang cut');
-    }
-    if ((config.latencyMs ?? 0) > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.latencyMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    if ((config.errorRate ?? 0) > 0 && this.#random.next() < (config.errorRate ?? 0)) {
-      throw new RpcError(config.errorCode ?? status.UNAVAILABLE, 'injected fault');
-    }
+  /** Whether the configured faults apply to the method at `path`. */
+  applies(path: string): boolean {
+    const methods = this.#methods;
+    if (methods === undefined) return true;
+    return methods.includes(path) || methods.includes(path.slice(path.lastIndexOf('/') + 1));
   }
 }

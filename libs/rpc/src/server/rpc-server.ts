@@ -5,23 +5,27 @@ import {
   type ServerCredentials,
 } from '@grpc/grpc-js';
 import type { RedMetrics, ResilienceMetrics } from '@rebound/observability';
-import { type Random, systemRandom } from '@rebound/resilience';
+import {
+  type LoadSheddingOptions,
+  LoadSheddingPolicy,
+  loadShedding,
+  Pipeline,
+  type Policy,
+  type Random,
+  systemClock,
+  systemRandom,
+} from '@rebound/resilience';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
   DEFAULT_MAX_CONNECTION_AGE_MS,
   DEFAULT_OVERLOAD_HOLD_MS,
-  DEFAULT_SHED_RETRY_AFTER_MS,
 } from '../constants.ts';
-import {
-  AdaptiveConcurrencyLimit,
-  type AdaptiveLimitOptions,
-  type ConcurrencyLimit,
-} from './concurrency-limit.ts';
 import { FaultInjector } from './fault-injector.ts';
 import { type HandlerRuntime, type UnaryHandler, wrapUnary } from './unary-handler.ts';
 import { MalformedRequest, type Validator } from './validation.ts';
+import { WindowedVegasLimit } from './windowed-vegas.limit.ts';
 
 /** A unary method as the generated service definitions describe it, from the server's side. */
 export interface ServerMethodDefinition<Req, Res> {
@@ -48,11 +52,12 @@ export interface AddServiceOptions<D extends ServerServiceDefinition> {
 
 export interface RpcServerOptions {
   /**
-   * Admission control before work starts: an adaptive limit (options or any `ConcurrencyLimit`), or `false` to
-   * turn shedding off. Defaults to the adaptive limit.
+   * Admission control before work starts: `@rebound/resilience`'s load-shedding policy (an instance, or its
+   * options: `{ limit: aimdLimit({...}) }`), or `false` to turn shedding off. Defaults to load shedding with the
+   * {@link WindowedVegasLimit} algorithm and resilience's priority shares.
    */
-  readonly limit?: false | ConcurrencyLimit | AdaptiveLimitOptions;
-  /** Hint sent with RESOURCE_EXHAUSTED. */
+  readonly limit?: false | LoadSheddingPolicy | LoadSheddingOptions;
+  /** Fixed hint sent with RESOURCE_EXHAUSTED; by default the shedder's (the recent average latency). */
   readonly shedRetryAfterMs?: number;
   readonly metrics?: RedMetrics;
   /** Sheds counted as `rebound_resilience_sheds_total{policy="rpc_server"}`. */
@@ -78,10 +83,10 @@ export class RpcServer {
   readonly server: Server;
   readonly health: HealthImplementation;
   readonly faults: FaultInjector;
-  readonly limit: ConcurrencyLimit | undefined;
+  /** The load shedder (its `onShed`/`onLimitChange` events, `limit`, `inflight`), unless shedding is off. */
+  readonly shedder: LoadSheddingPolicy | undefined;
   readonly #runtime: HandlerRuntime;
   readonly #services = new Set<string>();
-  #lastShed = Number.NEGATIVE_INFINITY;
   #draining = false;
 
   constructor(options: RpcServerOptions = {}) {
@@ -95,20 +100,24 @@ export class RpcServer {
     this.health.addToServer(this.server);
     this.faults = new FaultInjector(options.random ?? systemRandom);
     const limit = options.limit;
-    this.limit =
+    this.shedder =
       limit === false
         ? undefined
-        : limit !== undefined && 'tryAcquire' in limit
+        : limit instanceof LoadSheddingPolicy
           ? limit
-          : new AdaptiveConcurrencyLimit(limit);
-    const retryAfter = options.shedRetryAfterMs ?? DEFAULT_SHED_RETRY_AFTER_MS;
+          : loadShedding({
+              limit: new WindowedVegasLimit(),
+              sheddingHoldMs: DEFAULT_OVERLOAD_HOLD_MS,
+              ...limit,
+            });
+    const admission: Policy[] = this.shedder === undefined ? [] : [this.shedder];
     this.#runtime = {
-      limit: this.limit,
+      withFaults: new Pipeline([...admission, this.faults.policy], systemClock),
+      withoutFaults: new Pipeline(admission, systemClock),
       faults: this.faults,
       metrics: options.metrics,
-      retryAfterMs: () => retryAfter,
+      retryAfterMs: options.shedRetryAfterMs,
       onShed: (operation, priority) => {
-        this.#lastShed = performance.now();
         options.resilienceMetrics?.count('sheds', { policy: 'rpc_server', target: operation, priority });
       },
       inflight: new Set(),
@@ -117,7 +126,7 @@ export class RpcServer {
 
   /** True while calls are being shed (and for a second after the last one): readiness reads it. */
   get overloaded(): boolean {
-    return performance.now() - this.#lastShed < DEFAULT_OVERLOAD_HOLD_MS;
+    return this.shedder?.shedding ?? false;
   }
 
   get draining(): boolean {

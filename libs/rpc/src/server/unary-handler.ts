@@ -8,7 +8,7 @@ import {
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
 import { type RedMetrics, runWithRequestContext } from '@rebound/observability';
-import { TimeoutError } from '@rebound/resilience';
+import { isLoadShedError, type Policy, TimeoutError } from '@rebound/resilience';
 import { type CallContext, parsePriority, parseTraceparent, runWithCall } from '../common/call-context.ts';
 import { codeName, RpcError, toStatusError } from '../common/status.ts';
 import {
@@ -18,7 +18,6 @@ import {
   RETRY_AFTER_KEY,
   TRACEPARENT_KEY,
 } from '../constants.ts';
-import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import type { FaultInjector } from './fault-injector.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
 
@@ -32,10 +31,14 @@ export type UnaryHandler<Req, Res> = (request: Req, context: HandlerContext) => 
 
 /** Server-wide machinery every wrapped handler shares. */
 export interface HandlerRuntime {
-  readonly limit: ConcurrencyLimit | undefined;
+  /** Admission (load shedding) then fault injection, around the handler. */
+  readonly withFaults: Policy;
+  /** Admission only, for methods the configured faults leave alone. */
+  readonly withoutFaults: Policy;
   readonly faults: FaultInjector;
   readonly metrics: RedMetrics | undefined;
-  readonly retryAfterMs: () => number;
+  /** Fixed retry-after hint for shed calls; otherwise the shedder's (about when a slot frees up). */
+  readonly retryAfterMs: number | undefined;
   onShed(operation: string, priority: string): void;
   /** In-flight calls, so a drain past its bound can cut them. */
   readonly inflight: Set<AbortController>;
@@ -47,10 +50,11 @@ function first(metadata: Metadata, key: string): string | undefined {
 }
 
 /**
- * Wraps a promise-returning handler for grpc-js: malformed bytes → INVALID_ARGUMENT, shedding before any work
- * (RESOURCE_EXHAUSTED + `retry-after-ms` trailer), validation → INVALID_ARGUMENT, an AbortSignal that fires on
- * the deadline or the client's cancel (and the call is answered DEADLINE_EXCEEDED at the deadline even if the
- * handler ignores it), fault hooks, the request context for logs and outgoing calls, and RED metrics.
+ * Wraps a promise-returning handler for grpc-js: malformed bytes → INVALID_ARGUMENT, validation →
+ * INVALID_ARGUMENT, load shedding before any work (RESOURCE_EXHAUSTED + `retry-after-ms` trailer), an
+ * AbortSignal that fires on the deadline or the client's cancel (and the call is answered DEADLINE_EXCEEDED at
+ * the deadline even if the handler ignores it), fault hooks, the request context for logs and outgoing calls,
+ * and RED metrics.
  */
 export function wrapUnary<Req, Res>(
   path: string,
@@ -62,11 +66,8 @@ export function wrapUnary<Req, Res>(
   return (call: ServerUnaryCall<Req | MalformedRequest, Res>, callback: sendUnaryData<Res>) => {
     const started = performance.now();
     const finish = (error: ServiceError | null, value?: Res): void => {
-      runtime.metrics?.observe(
-        operation,
-        error === null ? 'OK' : codeName(error.code),
-        (performance.now() - started) / 1000,
-      );
+      const outcome = error === null ? 'OK' : codeName(error.code);
+      runtime.metrics?.observe(operation, outcome, (performance.now() - started) / 1000);
       if (error === null) callback(null, value);
       else callback(error);
     };
@@ -75,30 +76,27 @@ export function wrapUnary<Req, Res>(
       finish(new RpcError(status.INVALID_ARGUMENT, `malformed request for ${operation}: ${request.reason}`));
       return;
     }
-    const metadata = call.metadata;
-    const priority = parsePriority(first(metadata, PRIORITY_KEY));
-    const limit = runtime.limit;
-    if (limit !== undefined && !limit.tryAcquire(priority ?? 'critical')) {
-      runtime.onShed(operation, priority ?? 'critical');
-      const after = runtime.retryAfterMs();
-      const trailers = new Metadata();
-      trailers.set(RETRY_AFTER_KEY, String(after));
-      finish(new RpcError(status.RESOURCE_EXHAUSTED, `overloaded, retry after ${after} ms`, trailers));
-      return;
-    }
     if (validator !== undefined) {
       const problem = validate(validator, request);
       if (problem !== undefined) {
-        limit?.release(performance.now() - started, false);
         finish(new RpcError(status.INVALID_ARGUMENT, `invalid ${operation} request: ${problem}`));
         return;
       }
     }
+    const metadata = call.metadata;
+    const priority = parsePriority(first(metadata, PRIORITY_KEY));
     const rawDeadline = call.getDeadline();
     const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : Number(rawDeadline);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      // Already too late (it waited in a queue): no work for an answer nobody will read.
+      finish(new RpcError(status.DEADLINE_EXCEEDED, `${operation} arrived past its deadline`));
+      return;
+    }
     const controller = new AbortController();
     runtime.inflight.add(controller);
     let settled = false;
+    let cutAtDeadline = false;
     let timer: NodeJS.Timeout | undefined;
     const settle = (error: ServiceError | null, value?: Res): void => {
       if (settled) return;
@@ -106,9 +104,6 @@ export function wrapUnary<Req, Res>(
       if (timer !== undefined) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
       runtime.inflight.delete(controller);
-      const dropped =
-        error !== null && (error.code === status.DEADLINE_EXCEEDED || error.code === status.CANCELLED);
-      limit?.release(performance.now() - started, dropped);
       finish(error, value);
     };
     const onCancel = (): void => {
@@ -117,16 +112,11 @@ export function wrapUnary<Req, Res>(
     };
     call.on('cancelled', onCancel);
     if (Number.isFinite(deadline)) {
-      const remaining = deadline - Date.now();
-      const onDeadline = (): void => {
+      timer = setTimeout(() => {
+        cutAtDeadline = true;
         controller.abort(new TimeoutError(remaining, true));
         settle(new RpcError(status.DEADLINE_EXCEEDED, `${operation} cut at its deadline`));
-      };
-      if (remaining <= 0) {
-        onDeadline();
-        return;
-      }
-      timer = setTimeout(onDeadline, remaining);
+      }, remaining);
     }
     const requestId = first(metadata, REQUEST_ID_KEY) ?? randomUUID();
     const traceparent = first(metadata, TRACEPARENT_KEY);
@@ -143,20 +133,32 @@ export function wrapUnary<Req, Res>(
       path,
     };
     const run = async (): Promise<Res> => {
-      const fault = runtime.faults.before(path, controller.signal);
-      if (fault !== undefined) await fault;
-      return handler(request as Req, context);
+      const value = await runWithRequestContext(
+        {
+          requestId,
+          ...(trace === undefined ? {} : { traceId: trace.traceId, spanId: trace.spanId }),
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        },
+        () => runWithCall(context, () => handler(request as Req, context)),
+      );
+      // Work that outlived its deadline is a congestion signal for the limit, even if the handler finished.
+      if (cutAtDeadline) throw new TimeoutError(remaining, true);
+      return value;
     };
-    runWithRequestContext(
-      {
-        requestId,
-        ...(trace === undefined ? {} : { traceId: trace.traceId, spanId: trace.spanId }),
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    const policy = runtime.faults.applies(path) ? runtime.withFaults : runtime.withoutFaults;
+    policy.execute(run, { signal: controller.signal, priority: priority ?? 'critical' }).then(
+      (value) => settle(null, value as Res),
+      (error: unknown) => {
+        if (isLoadShedError(error)) {
+          runtime.onShed(operation, priority ?? 'critical');
+          const after = runtime.retryAfterMs ?? Math.ceil(error.retryAfterMs ?? 1);
+          const trailers = new Metadata();
+          trailers.set(RETRY_AFTER_KEY, String(after));
+          settle(new RpcError(status.RESOURCE_EXHAUSTED, `overloaded, retry after ${after} ms`, trailers));
+          return;
+        }
+        settle(toStatusError(error, operation));
       },
-      () => runWithCall(context, run),
-    ).then(
-      (value) => settle(null, value),
-      (error: unknown) => settle(toStatusError(error, operation)),
     );
   };
 }
