@@ -112,6 +112,26 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
         /^rebound_kafka_handler_requests_total\{operation="poison.events",outcome="processed"\} 2$/m,
       );
 
+      // The CLI shows the same dead letter.
+      const cli = new URL('../src/dlq.cli.ts', import.meta.url).pathname;
+      const listed = await promisify(execFile)(process.execPath, [
+        '--conditions=development',
+        cli,
+        'list',
+        '--topic',
+        topic,
+        '--brokers',
+        broker.bootstrap,
+      ]);
+      const lines = listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { eventId: string; reason: string });
+      assert.deepEqual(
+        lines.map((l) => [l.eventId, l.reason]),
+        [[poisonId, 'Error: cannot parse order']],
+      );
+
       fixed = true;
       const replayed = await replayDeadLetters(broker.kafka('dlq-replay'), topic, { producer });
       assert.equal(replayed.length, 1);
