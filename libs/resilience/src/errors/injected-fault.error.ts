@@ -5,7 +5,7 @@ export type InjectedFaultKind = 'error' | 'abort';
 
 /** The default error of the fault-injection policy (chaos), so dashboards can tell injected from real failures. */
 export class InjectedFaultError extends ResilienceError {
-  readonly isInjectedFaultError = true;
+  declare readonly isInjectedFaultError: true;
   readonly kind: InjectedFaultKind;
 
   constructor(kind: InjectedFaultKind) {
@@ -17,6 +17,8 @@ export class InjectedFaultError extends ResilienceError {
     return 'InjectedFaultError';
   }
 }
+
+Object.defineProperty(InjectedFaultError.prototype, 'isInjectedFaultError', { value: true });
 
 export const isInjectedFaultError = (e: unknown): e is InjectedFaultError =>
   typeof e === 'object' &&

@@ -145,7 +145,7 @@ export class LoadSheddingPolicy extends BasePolicy {
     if (this.#onShed.hasListeners) {
       this.#onShed.emit({ priority, inflight: this.#inflight, limit, retryAfterMs });
     }
-    return new LoadShedError(priority, retryAfterMs);
+    return LoadShedError.fast(priority, retryAfterMs);
   }
 }
 

@@ -145,7 +145,7 @@ export class KeyedRateLimitPolicy extends BasePolicy {
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     const key = (this.#keyOf === undefined ? context.key : this.#keyOf(context)) ?? this.#defaultKey;
     const wait = this.tryAcquire(key);
-    if (wait > 0) return rejectSoon(new RateLimitedError(wait, key));
+    if (wait > 0) return rejectSoon(RateLimitedError.fast(wait, key));
     return next.run(context);
   }
 

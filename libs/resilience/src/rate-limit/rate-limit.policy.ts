@@ -62,7 +62,7 @@ export class RateLimitPolicy extends BasePolicy {
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     const wait = this.tryAcquire();
-    if (wait > 0) return rejectSoon(new RateLimitedError(wait));
+    if (wait > 0) return rejectSoon(RateLimitedError.fast(wait, undefined));
     return next.run(context);
   }
 }

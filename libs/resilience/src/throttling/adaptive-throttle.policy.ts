@@ -127,7 +127,7 @@ export class AdaptiveThrottlePolicy extends BasePolicy {
   }
 
   intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
-    if (!this.tryAcquire()) return rejectSoon(new ThrottledError(this.#probability()));
+    if (!this.tryAcquire()) return rejectSoon(ThrottledError.fast(this.#probability()));
     return next.run(context).then(this.#accept, this.#fail);
   }
 
