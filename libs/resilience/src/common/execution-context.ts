@@ -39,10 +39,7 @@ export class ExecutionContext {
   deadline: number;
   /** 0 for the first call, then 1, 2, … for retries (set by the retry policy). */
   attempt = 0;
-  readonly key: string | undefined;
-  readonly priority: Priority;
-  readonly idempotent: boolean;
-  readonly #callerSignal: AbortSignal | undefined;
+  readonly #options: ExecuteOptions | undefined;
   readonly #parent: ExecutionContext | undefined;
   #controller: AbortController | undefined = undefined;
   #cancelReason: unknown = NOT_CANCELLED;
@@ -59,25 +56,32 @@ export class ExecutionContext {
     this.clock = clock;
     this.#parent = parent;
     if (parent !== undefined) {
+      this.#options = parent.#options;
       this.deadline = parent.deadline;
-      this.key = parent.key;
-      this.priority = parent.priority;
-      this.idempotent = parent.idempotent;
       this.attempt = parent.attempt;
-      this.#callerSignal = undefined;
-    } else if (options === undefined) {
-      this.deadline = Number.POSITIVE_INFINITY;
-      this.key = undefined;
-      this.priority = 'critical';
-      this.idempotent = true;
-      this.#callerSignal = undefined;
     } else {
-      this.deadline = options.deadline ?? Number.POSITIVE_INFINITY;
-      this.key = options.key;
-      this.priority = options.priority ?? 'critical';
-      this.idempotent = options.idempotent ?? true;
-      this.#callerSignal = options.signal;
+      this.#options = options;
+      this.deadline = options?.deadline ?? Number.POSITIVE_INFINITY;
     }
+  }
+
+  /** Who the call is for (`ExecuteOptions.key`). */
+  get key(): string | undefined {
+    return this.#options?.key;
+  }
+
+  /** Criticality for load shedding (`ExecuteOptions.priority`, default `'critical'`). */
+  get priority(): Priority {
+    return this.#options?.priority ?? 'critical';
+  }
+
+  /** False when the call must never be repeated (`ExecuteOptions.idempotent`, default `true`). */
+  get idempotent(): boolean {
+    return this.#options?.idempotent ?? true;
+  }
+
+  get #callerSignal(): AbortSignal | undefined {
+    return this.#parent === undefined ? this.#options?.signal : undefined;
   }
 
   /** The signal to hand to the callee (fetch, grpc-js, kafkajs…). Aborted with a `TimeoutError` on timeout. */

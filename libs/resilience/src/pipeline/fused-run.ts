@@ -16,7 +16,11 @@ export class FusedSegment implements Chain {
     this.layers = layers;
     this.inner = inner;
     this.abandons = layers.some((layer) => layer.abandons === true);
+    this.blankTokens = new Array(layers.length).fill(undefined);
   }
+
+  /** A packed array of the right length, copied per run (copying keeps the elements kind stable). */
+  readonly blankTokens: unknown[];
 
   /** Runs inside an existing execution: the run is a child context of `context` (see `fork()`). */
   run(context: ExecutionContext): Promise<unknown> {
@@ -62,9 +66,7 @@ function rejectSoon(error: unknown): Promise<never> {
  * layers; a wait is raced (one extra promise) only in segments that contain a timeout.
  */
 export class FusedRun extends ExecutionContext {
-  readonly #layers: readonly FusedLayer[];
-  readonly #inner: Chain;
-  readonly #raced: boolean;
+  readonly #segment: FusedSegment;
   readonly #tokens: unknown[];
   /** Layers currently entered (0..depth-1). */
   #depth = 0;
@@ -94,10 +96,8 @@ export class FusedRun extends ExecutionContext {
     parent: ExecutionContext | undefined,
   ) {
     super(operation, clock, options, parent);
-    this.#layers = segment.layers;
-    this.#inner = segment.inner;
-    this.#raced = segment.abandons;
-    this.#tokens = new Array(segment.layers.length);
+    this.#segment = segment;
+    this.#tokens = segment.blankTokens.slice();
   }
 
   /** The execution context the layers see: the run itself. */
@@ -139,7 +139,7 @@ export class FusedRun extends ExecutionContext {
 
   /** Runs the call; the returned promise settles with the outcome that reaches the outermost layer. */
   drive(): Promise<unknown> {
-    const layers = this.#layers;
+    const layers = this.#segment.layers;
     const tokens = this.#tokens;
     for (let i = 0; i < layers.length; i++) {
       let token: unknown;
@@ -172,7 +172,7 @@ export class FusedRun extends ExecutionContext {
   async #attempt(): Promise<unknown> {
     let work: Promise<unknown>;
     try {
-      work = this.#inner.run(this);
+      work = this.#segment.inner.run(this);
     } catch (error) {
       work = Promise.reject(error);
     }
@@ -186,7 +186,7 @@ export class FusedRun extends ExecutionContext {
         this.outcome = error;
       }
     }
-    const layers = this.#layers;
+    const layers = this.#segment.layers;
     const tokens = this.#tokens;
     while (this.#depth > 0) {
       const j = --this.#depth;
@@ -201,7 +201,7 @@ export class FusedRun extends ExecutionContext {
 
   /** The general path: waits on entry, retries with sleeps, async fallbacks. */
   async #drive(mode: number, index: number): Promise<unknown> {
-    const layers = this.#layers;
+    const layers = this.#segment.layers;
     const count = layers.length;
     const tokens = this.#tokens;
     let next = -1;
@@ -255,7 +255,7 @@ export class FusedRun extends ExecutionContext {
         if (entered) {
           let work: Promise<unknown>;
           try {
-            work = this.#inner.run(this);
+            work = this.#segment.inner.run(this);
           } catch (error) {
             work = Promise.reject(error);
           }
@@ -338,7 +338,7 @@ export class FusedRun extends ExecutionContext {
     } catch (error) {
       if (this.#takeAbandon()) {
         // Abandoned while waiting: if the wait is granted later, give back what it granted.
-        pending.then(() => this.#layers[index]!.exit(this, index, token, true), ignore);
+        pending.then(() => this.#segment.layers[index]!.exit(this, index, token, true), ignore);
       } else {
         this.failed = true;
         this.outcome = error;
@@ -348,7 +348,7 @@ export class FusedRun extends ExecutionContext {
   }
 
   #wait(promise: PromiseLike<unknown>): PromiseLike<unknown> {
-    if (!this.#raced) return promise;
+    if (!this.#segment.abandons) return promise;
     return new Promise((resolve, reject) => {
       this.#rejectWait = reject;
       promise.then(resolve, reject);
@@ -372,7 +372,7 @@ export class FusedRun extends ExecutionContext {
     for (let k = tokens.length - 1; k >= 0; k--) {
       this.failed = failed;
       this.outcome = outcome;
-      this.#layers[from + k]!.exit(this, from + k, tokens[k], true);
+      this.#segment.layers[from + k]!.exit(this, from + k, tokens[k], true);
     }
     this.failed = saveFailed;
     this.outcome = saveOutcome;
