@@ -215,6 +215,49 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
     }
     assert.equal(seen.length, 11, 'nothing redelivered');
   });
+  it('keeps consuming after the broker is closed and restarted on the same port and data', async () => {
+    const topic = 'restart.events';
+    const seen: string[] = [];
+    const delivered: string[] = [];
+    const consumer = createIdempotentConsumer({
+      kafka: broker.kafka('restart'),
+      db,
+      producer,
+      groupId: 'restart-group',
+      topic,
+      retryDelaysMs: [],
+      ...fast,
+      onOutcome: (event) => delivered.push(event.id),
+      handler: async (event) => {
+        seen.push(event.id);
+      },
+    });
+    await consumer.start();
+    try {
+      const before = randomUUID();
+      await publish(topic, 'k', before, 'x');
+      await waitFor(() => seen.length === 1, { timeoutMs: 20_000, description: 'first record' });
+      await broker.stop();
+      await broker.restart();
+      const afterRestart = randomUUID();
+      await waitFor(
+        async () => {
+          await publish(topic, 'k', afterRestart, 'x').catch(() => {});
+          return seen.includes(afterRestart);
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, description: 'record published after the restart' },
+      );
+      assert.equal(
+        delivered.filter((id) => id === before).length,
+        1,
+        'the committed record is not redelivered',
+      );
+      assert.equal(seen.filter((id) => id === afterRestart).length, 1);
+      assert.equal(consumer.status, 'running');
+    } finally {
+      await consumer.close();
+    }
+  });
 });
 
 describe('dlq CLI', () => {
