@@ -244,4 +244,11 @@ describe('gateway API', () => {
       assert.match(gateway.output(), /"requestId":"[^"]+"/);
     });
   });
+
+  describe('shutdown', () => {
+    it('drains and exits 0 on SIGTERM', async () => {
+      assert.equal(await gateway.stop(), 0);
+      assert.match(gateway.output(), /drain/i);
+    });
+  });
 });

@@ -1,10 +1,12 @@
-import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
+  type Clock,
   gradient2Limit,
   isLoadShedError,
   type LoadSheddingPolicy,
   loadShedding,
   type Priority,
+  systemClock,
 } from '@rebound/resilience';
 
 export interface LoadShedderOptions {
@@ -13,8 +15,17 @@ export interface LoadShedderOptions {
   readonly maxLimit: number;
   /** `overloaded` stays true this long after the last shed request (readiness does not flap). */
   readonly holdMs: number;
-  /** Sheddable requests are refused while the event loop p99 delay of the last second is above this. */
+  /** Non-critical requests are refused while the event loop p99 delay of the last second is above this. */
   readonly eventLoopDelayMs: number;
+  /** Where the event loop delay is read (tests inject one); default: `monitorEventLoopDelay`, 1 s windows. */
+  readonly eventLoopDelay?: EventLoopDelaySource;
+  readonly clock?: Clock;
+}
+
+/** The p99 event loop delay (ms) of the latest window. */
+export interface EventLoopDelaySource {
+  p99Ms(): number;
+  close(): void;
 }
 
 /** Why a request was refused. */
@@ -35,8 +46,27 @@ export class ShedDecision {
   }
 }
 
-const LOOP_SAMPLE_MS = 1_000;
+const LOOP_WINDOW_MS = 1_000;
 const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+/** The process's event loop delay, as the p99 of the last completed 1 s window (timer unref'd). */
+export function monitoredEventLoopDelay(): EventLoopDelaySource {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let p99Ms = 0;
+  const timer = setInterval(() => {
+    p99Ms = histogram.percentile(99) / 1e6;
+    histogram.reset();
+  }, LOOP_WINDOW_MS);
+  timer.unref();
+  return {
+    p99Ms: () => p99Ms,
+    close: () => {
+      clearInterval(timer);
+      histogram.disable();
+    },
+  };
+}
 
 /**
  * The edge's load shedding: an adaptive concurrency limit (Gradient2, from the resilience library) with
@@ -46,13 +76,13 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
 export class LoadShedder {
   readonly #policy: LoadSheddingPolicy;
   readonly #options: LoadShedderOptions;
-  readonly #loop: ELDHistogram;
-  readonly #timer: NodeJS.Timeout;
-  #loopP99Ms = 0;
+  readonly #loop: EventLoopDelaySource;
+  readonly #clock: Clock;
   #lastLoopShed = Number.NEGATIVE_INFINITY;
 
   constructor(options: LoadShedderOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.#policy = loadShedding({
       limit: gradient2Limit({
         initialLimit: options.initialLimit,
@@ -60,25 +90,21 @@ export class LoadShedder {
         maxLimit: options.maxLimit,
       }),
       sheddingHoldMs: options.holdMs,
+      clock: this.#clock,
     });
-    this.#loop = monitorEventLoopDelay({ resolution: 10 });
-    this.#loop.enable();
-    this.#timer = setInterval(() => {
-      this.#loopP99Ms = this.#loop.percentile(99) / 1e6;
-      this.#loop.reset();
-    }, LOOP_SAMPLE_MS);
-    this.#timer.unref();
+    this.#loop = options.eventLoopDelay ?? monitoredEventLoopDelay();
   }
 
   /** Admits the request (resolves with a slot) or resolves with the reason it must be refused. */
   async admit(priority: Priority): Promise<Admission | ShedDecision> {
+    const loopDelay = this.#loop.p99Ms();
     if (
       priority !== 'critical' &&
       priority !== 'critical-plus' &&
-      this.#loopP99Ms > this.#options.eventLoopDelayMs
+      loopDelay > this.#options.eventLoopDelayMs
     ) {
-      this.#lastLoopShed = performance.now();
-      return new ShedDecision('event-loop', Math.ceil(this.#loopP99Ms));
+      this.#lastLoopShed = this.#clock.now();
+      return new ShedDecision('event-loop', Math.ceil(loopDelay));
     }
     let release!: () => void;
     const finished = new Promise<void>((resolve) => {
@@ -108,7 +134,7 @@ export class LoadShedder {
 
   /** True while requests are being shed (and `holdMs` after): readiness reports not ready. */
   get overloaded(): boolean {
-    return this.#policy.shedding || performance.now() - this.#lastLoopShed < this.#options.holdMs;
+    return this.#policy.shedding || this.#clock.now() - this.#lastLoopShed < this.#options.holdMs;
   }
 
   get inflight(): number {
@@ -119,12 +145,7 @@ export class LoadShedder {
     return this.#policy.limit;
   }
 
-  get eventLoopP99Ms(): number {
-    return this.#loopP99Ms;
-  }
-
   close(): void {
-    clearInterval(this.#timer);
-    this.#loop.disable();
+    this.#loop.close();
   }
 }

@@ -5,29 +5,41 @@ import { freePort, waitFor } from '@rebound/testing';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-export interface GatewayProcess {
+export interface NodeProcess {
+  /** `http://127.0.0.1:<traffic port>` (HTTP for the gateway). */
   readonly url: string;
+  /** `127.0.0.1:<traffic port>` (the gRPC address of a service). */
+  readonly address: string;
   readonly adminUrl: string;
   readonly child: ChildProcess;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then the exit code (or signal name); SIGKILL after 10 s. */
+  stop(): Promise<number | string>;
 }
+
+export type GatewayProcess = NodeProcess;
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** `node dist/main.js` with the local runtime's env contract on free ports; resolves once /readyz is 200. */
-export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const httpPort = await freePort();
+/**
+ * `node <script>` with the local runtime's env contract on free ports of 127.0.0.1 (the traffic port in
+ * `portVariable`); resolves once its `/readyz` answers 200, fails at once if it exits first.
+ */
+export async function startNodeProcess(
+  script: string,
+  portVariable: 'HTTP_PORT' | 'GRPC_PORT',
+  env: Record<string, string>,
+): Promise<NodeProcess> {
+  const port = await freePort();
   const adminPort = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [script], {
     env: {
       PATH: process.env.PATH ?? '',
-      SERVICE_NAME: 'gateway',
       HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
+      [portVariable]: String(port),
       ADMIN_PORT: String(adminPort),
       LOG_LEVEL: 'info',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
@@ -44,14 +56,14 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
     const died = exited.then(([code]) => {
-      throw new Error(`gateway exited ${code} before it was ready: ${output}`);
+      throw new Error(`${script} exited ${code} before it was ready: ${output}`);
     });
     died.catch(() => undefined);
     await Promise.race([
       died,
       waitFor(async () => (await fetch(`${adminUrl}/readyz`)).ok, {
         timeoutMs: 30_000,
-        description: 'gateway readiness',
+        description: `${script} readiness`,
       }),
     ]);
   } catch (error) {
@@ -59,18 +71,24 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
     throw error;
   }
   return {
-    url: `http://127.0.0.1:${httpPort}`,
+    url: `http://127.0.0.1:${port}`,
+    address: `127.0.0.1:${port}`,
     adminUrl,
     child,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
+      const [code, signal] = await exited;
       clearTimeout(timer);
+      return (code as number | null) ?? (signal as string);
     },
   };
+}
+
+/** The built gateway (`node dist/main.js`). */
+export function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  return startNodeProcess(MAIN, 'HTTP_PORT', { SERVICE_NAME: 'gateway', ...env });
 }
 
 export interface Answer {

@@ -1,0 +1,91 @@
+// The gateway in front of two replicas of the real catalog service (apps/catalog, built before this suite
+// because it is a devDependency): products through @rebound/rpc's balancing, the platform status over
+// grpc.health.v1, and the fallback while both replicas hang (switched on through their fault-injection admin
+// endpoint) and after they recover.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@rebound/testing';
+import { type FakeServer, startFakeOrders } from './support/fake-services.ts';
+import {
+  call,
+  type GatewayProcess,
+  type NodeProcess,
+  startGateway,
+  startNodeProcess,
+} from './support/gateway-process.ts';
+
+const CATALOG_MAIN = createRequire(import.meta.url).resolve('@rebound/catalog');
+const ADMIN_TOKEN = 'rebound-local-admin';
+const KEY = { 'x-api-key': 'key-a' };
+
+async function setFaults(replica: NodeProcess, method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
+  const response = await fetch(`${replica.adminUrl}/admin/faults`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  assert.ok(response.ok, `${method} /admin/faults: ${response.status} ${await response.text()}`);
+}
+
+describe('gateway with the real catalog', () => {
+  let replicas: NodeProcess[] = [];
+  let orders: FakeServer;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    replicas = await Promise.all(
+      [1, 2].map((n) =>
+        startNodeProcess(CATALOG_MAIN, 'GRPC_PORT', {
+          SERVICE_NAME: 'catalog',
+          SERVICE_INSTANCE: `catalog-${n}`,
+        }),
+      ),
+    );
+    orders = await startFakeOrders();
+    gateway = await startGateway({
+      CATALOG_ADDRS: replicas.map((replica) => replica.address).join(','),
+      ORDERS_ADDRS: orders.address,
+      API_KEYS: 'client-a:key-a',
+      CATALOG_DEADLINE_MS: '400',
+    });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await orders?.stop();
+  });
+
+  it('lists the seeded products and shows both replicas serving', async () => {
+    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    assert.equal(list.status, 200);
+    assert.equal(list.headers.get('x-rebound-fallback'), null);
+    assert.ok(list.body.products.length >= 2);
+    assert.ok(list.body.products.every((product: { price: unknown }) => product.price !== null));
+    const status = await call(`${gateway.url}/console/status`);
+    const catalog = status.body.replicas.filter(
+      (replica: { service: string }) => replica.service === 'catalog',
+    );
+    assert.deepEqual(
+      catalog.map((replica: { status: string }) => replica.status),
+      ['SERVING', 'SERVING'],
+    );
+  });
+
+  it('serves the last good copy while every replica hangs, and fresh data after they recover', async () => {
+    await Promise.all(replicas.map((replica) => setFaults(replica, 'POST', { hang: true })));
+    const hung = await call(`${gateway.url}/api/products`, { headers: KEY });
+    assert.equal(hung.status, 200);
+    assert.match(hung.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
+    await Promise.all(replicas.map((replica) => setFaults(replica, 'DELETE')));
+    // A breaker opened by the hang lets a probe through once its open period is over.
+    await waitFor(
+      async () => {
+        const fresh = await call(`${gateway.url}/api/products`, { headers: KEY });
+        return fresh.status === 200 && fresh.headers.get('x-rebound-fallback') === null;
+      },
+      { timeoutMs: 20_000, description: 'fresh catalog answers again' },
+    );
+  });
+});

@@ -1,0 +1,65 @@
+// The edge's load shedder with a manual clock and an injected event loop delay: priorities share the
+// concurrency limit, a late event loop refuses everything but checkout, and `overloaded` holds for holdMs.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
+import { type Admission, LoadShedder, ShedDecision } from '../src/edge/load-shedder.ts';
+
+function shedder(loopDelayMs: { value: number }, clock: FakeClock) {
+  return new LoadShedder({
+    initialLimit: 4,
+    minLimit: 4,
+    maxLimit: 4,
+    holdMs: 1_000,
+    eventLoopDelayMs: 100,
+    eventLoopDelay: { p99Ms: () => loopDelayMs.value, close: () => {} },
+    clock,
+  });
+}
+
+describe('LoadShedder', () => {
+  it('lets sheddable reads fill half of the limit and checkout 90% of it', async () => {
+    const clock = new FakeClock();
+    const edge = shedder({ value: 0 }, clock);
+    const reads = [await edge.admit('sheddable'), await edge.admit('sheddable')];
+    assert.ok(reads.every((admission) => !(admission instanceof ShedDecision)));
+    const third = await edge.admit('sheddable');
+    assert.ok(third instanceof ShedDecision);
+    assert.equal(third.reason, 'concurrency');
+    assert.ok(third.retryAfterMs >= 1);
+    assert.equal(edge.overloaded, true);
+    const checkout = await edge.admit('critical');
+    assert.ok(!(checkout instanceof ShedDecision), 'checkout is admitted while reads are shed');
+    assert.equal(edge.inflight, 3);
+    for (const admission of [...reads, checkout] as Admission[]) admission.release();
+    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(edge.inflight, 0, 'released slots are free again');
+    clock.advance(1_000);
+    assert.equal(edge.overloaded, false, 'not overloaded once the hold has passed');
+    edge.close();
+  });
+
+  it('refuses all but critical requests while the event loop is late', async () => {
+    const clock = new FakeClock();
+    const loop = { value: 250 };
+    const edge = shedder(loop, clock);
+    const read = await edge.admit('sheddable');
+    assert.ok(read instanceof ShedDecision);
+    assert.equal(read.reason, 'event-loop');
+    assert.equal(read.retryAfterMs, 250);
+    const lookup = await edge.admit('sheddable-plus');
+    assert.ok(lookup instanceof ShedDecision);
+    const checkout = await edge.admit('critical');
+    assert.ok(!(checkout instanceof ShedDecision));
+    (checkout as Admission).release();
+    assert.equal(edge.overloaded, true);
+    loop.value = 5;
+    clock.advance(999);
+    assert.equal(edge.overloaded, true, 'held');
+    clock.advance(1);
+    assert.equal(edge.overloaded, false);
+    assert.ok(!((await edge.admit('sheddable')) instanceof ShedDecision));
+    edge.close();
+  });
+});
