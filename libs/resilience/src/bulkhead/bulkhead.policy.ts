@@ -112,7 +112,7 @@ export class BulkheadPolicy extends FusedPolicy {
       run.outcome = BulkheadRejectedError.fast('full');
       return REJECT;
     }
-    const signal = run.context.signal;
+    const signal = run.signal;
     if (signal.aborted) throw new TaskCancelledError(signal.reason);
     run.pending = new Promise<void>((resolve, reject) => this.#enqueue(signal, resolve, reject));
     return undefined;
@@ -120,7 +120,7 @@ export class BulkheadPolicy extends FusedPolicy {
 
   /** @internal Fused hook: free the slot once the work really ended. */
   exit(run: FusedRun, _index: number, _token: unknown, detached: boolean): number {
-    const lingering = detached ? undefined : run.context.takeLingering();
+    const lingering = detached ? undefined : run.takeLingering();
     if (lingering === undefined) this.#releaseSlot();
     else settleAll(lingering).then(this.#release);
     return PROPAGATE;

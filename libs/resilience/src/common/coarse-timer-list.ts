@@ -15,6 +15,7 @@ export class CoarseTimerList {
   readonly resolutionMs: number;
   readonly #clock: Clock;
   readonly #generations: number;
+  readonly #span: number;
   #generation = 0;
   #generationStart = 0;
   #head: TimerNode | undefined = undefined;
@@ -29,6 +30,7 @@ export class CoarseTimerList {
     this.durationMs = durationMs;
     this.resolutionMs = resolutionMs;
     this.#generations = Math.ceil(durationMs / resolutionMs) + 1;
+    this.#span = this.#generations * resolutionMs;
   }
 
   get size(): number {
@@ -40,8 +42,8 @@ export class CoarseTimerList {
    * deadline of the work the entry guards.
    */
   get expiry(): number {
-    if (this.#timer === undefined) return this.#clock.now() + this.#generations * this.resolutionMs;
-    return this.#generationStart + this.#generations * this.resolutionMs;
+    if (this.#timer === undefined) return this.#clock.now() + this.#span;
+    return this.#generationStart + this.#span;
   }
 
   /** Schedules `target.onTimer(data)` for `entry` about `durationMs` from now. `entry` must not be scheduled. */

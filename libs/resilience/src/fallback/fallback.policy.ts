@@ -49,7 +49,7 @@ export class FallbackPolicy<R = unknown> extends FusedPolicy {
     const error = run.outcome;
     if (this.#onFallback.hasListeners) this.#onFallback.emit({ error });
     try {
-      const value = this.#fallback(error, run.context);
+      const value = this.#fallback(error, run);
       if (value !== null && typeof (value as PromiseLike<R>)?.then === 'function') {
         run.pending = value as PromiseLike<R>;
       } else {

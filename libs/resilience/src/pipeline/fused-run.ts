@@ -105,6 +105,11 @@ export class FusedRun extends ExecutionContext {
     return this;
   }
 
+  /** The layer at `index` of this run's segment. */
+  layerAt(index: number): FusedLayer {
+    return this.#segment.layers[index]!;
+  }
+
   /** True while layer `index` is entered with `token` (not exited, not abandoned, not a later attempt's). */
   holds(index: number, token: unknown): boolean {
     return !this.#done && index < this.#depth && this.#tokens[index] === token;

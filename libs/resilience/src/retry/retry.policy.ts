@@ -99,14 +99,14 @@ export class RetryPolicy extends FusedPolicy {
   /** @internal Fused hook: count the request against the budget. */
   enter(run: FusedRun): unknown {
     this.budget?.recordRequest();
-    run.context.attempt = 0;
+    run.attempt = 0;
     return undefined;
   }
 
   /** @internal Fused hook: decide whether a failure is retried, and after which sleep. */
   exit(run: FusedRun, index: number, token: unknown, detached: boolean): number {
     if (detached || !run.failed) return PROPAGATE;
-    const context = run.context;
+    const context = run;
     const error = run.outcome;
     let state = token as RetryState | undefined;
     const retries = state === undefined ? 0 : state.retries;

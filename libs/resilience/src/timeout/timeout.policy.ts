@@ -33,42 +33,54 @@ class TimedCall implements TimerNode, TimerTarget {
   due = 0;
   target: TimerTarget | undefined = undefined;
   data: unknown = undefined;
-  readonly policy: TimeoutPolicy;
   readonly run: FusedRun;
   readonly index: number;
-  readonly timeoutMs: number;
-  readonly deadlineBound: boolean;
   readonly savedDeadline: number;
-  handle: TimerHandle | undefined = undefined;
   cancelToken: unknown = NOT_FIRED;
 
-  constructor(
-    policy: TimeoutPolicy,
-    run: FusedRun,
-    index: number,
-    timeoutMs: number,
-    deadlineBound: boolean,
-    savedDeadline: number,
-  ) {
-    this.policy = policy;
+  constructor(run: FusedRun, index: number, savedDeadline: number) {
     this.run = run;
     this.index = index;
-    this.timeoutMs = timeoutMs;
-    this.deadlineBound = deadlineBound;
     this.savedDeadline = savedDeadline;
+  }
+
+  get timeoutMs(): number {
+    return (this.run.layerAt(this.index) as TimeoutPolicy).timeoutMs;
+  }
+
+  get deadlineBound(): boolean {
+    return false;
   }
 
   onTimer(): void {
     const run = this.run;
     if (!run.holds(this.index, this)) return;
     const error = new TimeoutError(this.timeoutMs, this.deadlineBound);
-    const context = run.context;
     // The callee sees the TimeoutError as its signal's reason, and the abandoned work is recorded as lingering
     // so that a bulkhead outside keeps its slot until the work really ends. Then the layers outside unwind.
-    this.cancelToken = context.cancel(error);
-    if (run.work !== undefined) context.linger(run.work);
-    this.policy.emitTimeout(this);
+    this.cancelToken = run.cancel(error);
+    if (run.work !== undefined) run.linger(run.work);
+    (run.layerAt(this.index) as TimeoutPolicy).emitTimeout(this);
     run.abandon(this.index, error);
+  }
+}
+
+/** A call bounded by the execution's deadline rather than the policy's duration: timed exactly. */
+class DeadlineCall extends TimedCall {
+  readonly remainingMs: number;
+  handle: TimerHandle | undefined = undefined;
+
+  constructor(run: FusedRun, index: number, savedDeadline: number, remainingMs: number) {
+    super(run, index, savedDeadline);
+    this.remainingMs = remainingMs;
+  }
+
+  override get timeoutMs(): number {
+    return this.remainingMs;
+  }
+
+  override get deadlineBound(): boolean {
+    return true;
   }
 }
 
@@ -115,7 +127,7 @@ export class TimeoutPolicy extends FusedPolicy {
 
   /** @internal Fused hook: schedule the expiry and narrow the deadline seen inside. */
   enter(run: FusedRun, index: number): unknown {
-    const context = run.context;
+    const context = run;
     const deadline = context.deadline;
     const list = this.#list;
     if (deadline !== Number.POSITIVE_INFINITY) {
@@ -123,12 +135,12 @@ export class TimeoutPolicy extends FusedPolicy {
       if (remaining <= 0) throw new TimeoutError(0, true);
       if (remaining < this.timeoutMs + 2 * list.resolutionMs) {
         // The deadline comes first: time it exactly.
-        const call = new TimedCall(this, run, index, remaining, true, deadline);
+        const call = new DeadlineCall(run, index, deadline, remaining);
         call.handle = this.clock.setTimer(() => call.onTimer(), remaining);
         return call;
       }
     }
-    const call = new TimedCall(this, run, index, this.timeoutMs, false, deadline);
+    const call = new TimedCall(run, index, deadline);
     context.deadline = list.expiry;
     list.insert(call, call);
     return call;
@@ -137,10 +149,10 @@ export class TimeoutPolicy extends FusedPolicy {
   /** @internal Fused hook: unschedule, restore the outer deadline and cancellation state. */
   exit(run: FusedRun, _index: number, token: unknown, detached: boolean): number {
     const call = token as TimedCall;
-    if (call.handle !== undefined) call.handle.cancel();
+    if (call instanceof DeadlineCall) call.handle?.cancel();
     else this.#list.remove(call);
     if (!detached) {
-      const context = run.context;
+      const context = run;
       context.deadline = call.savedDeadline;
       if (call.cancelToken !== NOT_FIRED) context.restore(call.cancelToken);
     }
