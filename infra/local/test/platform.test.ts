@@ -52,7 +52,9 @@ describe('platform topology', () => {
         description: `the broker ready in:\n${out}`,
         timeoutMs: 20_000,
       });
-      assert.match(out, new RegExp(`^kafka-0 +\\| .*listening on 127\\.0\\.0\\.1:${basePort}`, 'm'));
+      // The TCP probe can pass before the broker's own log line has been relayed: wait for the line.
+      const listening = new RegExp(`^kafka-0 +\\| .*listening on 127\\.0\\.0\\.1:${basePort}`, 'm');
+      await waitFor(() => listening.test(out), { description: `the broker's prefixed log line in:\n${out}` });
       assert.equal(await status(`http://127.0.0.1:${basePort + 5}/metrics`), 200);
       up.kill('SIGINT');
       assert.equal(await exit, 0, out);
