@@ -79,10 +79,12 @@ class HedgedCall extends TimerEntry implements TimerTarget {
   readonly #policy: HedgingPolicy;
   readonly #context: ExecutionContext;
   readonly #next: Chain;
-  readonly #start: number;
+  /** When the execution started (clock reads are costly: derived from the timer entry where possible). */
+  #start = Number.NaN;
   readonly #attempts: ExecutionContext[] = [];
   readonly #works: Promise<unknown>[] = [];
-  readonly #starts: number[] = [];
+  /** Start of each attempt, kept only when the delay learns from latencies. */
+  readonly #starts: number[] | undefined;
   #inflight = 0;
   #done = false;
   #timer: TimerHandle | undefined = undefined;
@@ -98,7 +100,7 @@ class HedgedCall extends TimerEntry implements TimerTarget {
     this.#policy = policy;
     this.#context = context;
     this.#next = next;
-    this.#start = policy.clock.now();
+    this.#starts = policy.delay instanceof FixedDelay ? undefined : [];
   }
 
   start(): Promise<unknown> {
@@ -113,7 +115,14 @@ class HedgedCall extends TimerEntry implements TimerTarget {
     const index = this.#attempts.length;
     const child = this.#context.fork();
     this.#attempts.push(child);
-    this.#starts.push(this.#policy.clock.now());
+    const starts = this.#starts;
+    if (starts !== undefined) {
+      const now = this.#policy.clock.now();
+      starts.push(now);
+      if (index === 0) this.#start = now;
+    } else if (index === 0 && this.#policy.timers === undefined) {
+      this.#start = this.#policy.clock.now();
+    }
     this.#inflight++;
     let work: Promise<unknown>;
     try {
@@ -139,6 +148,7 @@ class HedgedCall extends TimerEntry implements TimerTarget {
     if (list !== undefined) {
       list.remove(this);
       list.insert(this, this);
+      if (Number.isNaN(this.#start)) this.#start = this.due - this.#policy.delay.delayMs();
       return;
     }
     this.#timer?.cancel();
@@ -162,14 +172,15 @@ class HedgedCall extends TimerEntry implements TimerTarget {
       policy.emitSkip('budget');
       return false;
     }
-    policy.emitHedge(hedge, policy.clock.now() - this.#start, trigger);
+    policy.emitHedge(hedge, this.#start, trigger);
     this.#launch();
     return true;
   }
 
   #succeeded(index: number, value: unknown): void {
     if (this.#done) return;
-    this.#policy.delay.record(this.#policy.clock.now() - this.#starts[index]!);
+    const starts = this.#starts;
+    if (starts !== undefined) this.#policy.delay.record(this.#policy.clock.now() - starts[index]!);
     this.#finish(index, false, value);
   }
 
@@ -256,8 +267,10 @@ export class HedgingPolicy extends BasePolicy {
   }
 
   /** @internal */
-  emitHedge(hedge: number, afterMs: number, trigger: HedgeEvent['trigger']): void {
-    if (this.#onHedge.hasListeners) this.#onHedge.emit({ hedge, afterMs, trigger });
+  emitHedge(hedge: number, start: number, trigger: HedgeEvent['trigger']): void {
+    if (!this.#onHedge.hasListeners) return;
+    const afterMs = Number.isNaN(start) ? 0 : this.clock.now() - start;
+    this.#onHedge.emit({ hedge, afterMs, trigger });
   }
 
   /** @internal */

@@ -111,7 +111,10 @@ export class AdaptiveThrottlePolicy extends BasePolicy {
   tryAcquire(): boolean {
     this.#rotate();
     const p = this.#probability();
-    this.#add(this.#requests, 1);
+    // Already rotated: count into the current bucket without reading the clock again.
+    const size = this.#requests.length;
+    this.#requests[((this.#bucket % size) + size) % size]! += 1;
+    this.#totalRequests += 1;
     if (p > 0 && this.#random.next() < p) {
       if (this.#onThrottle.hasListeners) {
         this.#onThrottle.emit({ probability: p, requests: this.#totalRequests, accepts: this.#totalAccepts });
