@@ -90,10 +90,6 @@ class HedgedCall extends TimerEntry implements TimerTarget {
   #timer: TimerHandle | undefined = undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
-  readonly #onTimer = (): void => {
-    this.#timer = undefined;
-    this.#hedge('delay');
-  };
 
   constructor(policy: HedgingPolicy, context: ExecutionContext, next: Chain) {
     super();
@@ -152,7 +148,10 @@ class HedgedCall extends TimerEntry implements TimerTarget {
       return;
     }
     this.#timer?.cancel();
-    this.#timer = this.#policy.clock.setTimer(this.#onTimer, this.#policy.delay.delayMs());
+    this.#timer = this.#policy.clock.setTimer(() => {
+      this.#timer = undefined;
+      this.#hedge('delay');
+    }, this.#policy.delay.delayMs());
   }
 
   #disarm(): void {
