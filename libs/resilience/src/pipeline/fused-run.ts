@@ -16,11 +16,7 @@ export class FusedSegment implements Chain {
     this.layers = layers;
     this.inner = inner;
     this.abandons = layers.some((layer) => layer.abandons === true);
-    this.blankTokens = new Array(layers.length).fill(undefined);
   }
-
-  /** A packed array of the right length, copied per run (copying keeps the elements kind stable). */
-  readonly blankTokens: unknown[];
 
   /** Runs inside an existing execution: the run is a child context of `context` (see `fork()`). */
   run(context: ExecutionContext): Promise<unknown> {
@@ -45,6 +41,17 @@ export class FusedSegment implements Chain {
 }
 
 const ABANDONED: unique symbol = Symbol('abandoned');
+
+/** A timeout gave up at layer `index` with `error` (rare path, so kept out of the run's own fields). */
+class Abandonment {
+  readonly index: number;
+  readonly error: unknown;
+
+  constructor(index: number, error: unknown) {
+    this.index = index;
+    this.error = error;
+  }
+}
 const ignore = (): void => {};
 
 /**
@@ -67,12 +74,16 @@ function rejectSoon(error: unknown): Promise<never> {
  */
 export class FusedRun extends ExecutionContext {
   readonly #segment: FusedSegment;
-  readonly #tokens: unknown[];
+  // Tokens of the first four layers live in fields (no array per call); deeper segments spill into #more.
+  #t0: unknown = undefined;
+  #t1: unknown = undefined;
+  #t2: unknown = undefined;
+  #t3: unknown = undefined;
+  #more: unknown[] | undefined = undefined;
   /** Layers currently entered (0..depth-1). */
   #depth = 0;
   #done = false;
-  #abandonIndex = -1;
-  #abandonError: unknown = undefined;
+  #abandoned: Abandonment | undefined = undefined;
   #rejectWait: ((reason: unknown) => void) | undefined = undefined;
   /** Whether the outcome travelling outwards is an error. Layers may replace it in `exit`. */
   failed = false;
@@ -97,7 +108,6 @@ export class FusedRun extends ExecutionContext {
   ) {
     super(operation, clock, options, parent);
     this.#segment = segment;
-    this.#tokens = segment.blankTokens.slice();
   }
 
   /** The execution context the layers see: the run itself. */
@@ -112,12 +122,43 @@ export class FusedRun extends ExecutionContext {
 
   /** True while layer `index` is entered with `token` (not exited, not abandoned, not a later attempt's). */
   holds(index: number, token: unknown): boolean {
-    return !this.#done && index < this.#depth && this.#tokens[index] === token;
+    return !this.#done && index < this.#depth && this.#token(index) === token;
   }
 
   /** Replaces the token of layer `index` (a retry keeping its count). */
   setToken(index: number, token: unknown): void {
-    this.#tokens[index] = token;
+    switch (index) {
+      case 0:
+        this.#t0 = token;
+        return;
+      case 1:
+        this.#t1 = token;
+        return;
+      case 2:
+        this.#t2 = token;
+        return;
+      case 3:
+        this.#t3 = token;
+        return;
+      default:
+        this.#more ??= [];
+        this.#more[index - 4] = token;
+    }
+  }
+
+  #token(index: number): unknown {
+    switch (index) {
+      case 0:
+        return this.#t0;
+      case 1:
+        return this.#t1;
+      case 2:
+        return this.#t2;
+      case 3:
+        return this.#t3;
+      default:
+        return this.#more?.[index - 4];
+    }
   }
 
   /**
@@ -125,18 +166,18 @@ export class FusedRun extends ExecutionContext {
    * exit when the abandoned work settles, while layer `index` and those outside unwind now with `error`.
    */
   abandon(index: number, error: unknown): void {
-    if (this.#done || index >= this.#depth || this.#abandonIndex >= 0) return;
+    if (this.#done || index >= this.#depth || this.#abandoned !== undefined) return;
     const from = index + 1;
     if (this.#depth > from) {
-      const tokens = this.#tokens.slice(from, this.#depth);
+      const tokens: unknown[] = [];
+      for (let i = from; i < this.#depth; i++) tokens.push(this.#token(i));
       const work = this.work ?? Promise.resolve();
       work.then(
         (value) => this.#exitDetached(from, tokens, false, value),
         (failure: unknown) => this.#exitDetached(from, tokens, true, failure),
       );
     }
-    this.#abandonIndex = index;
-    this.#abandonError = error;
+    this.#abandoned = new Abandonment(index, error);
     const reject = this.#rejectWait;
     this.#rejectWait = undefined;
     reject?.(ABANDONED);
@@ -145,7 +186,6 @@ export class FusedRun extends ExecutionContext {
   /** Runs the call; the returned promise settles with the outcome that reaches the outermost layer. */
   drive(): Promise<unknown> {
     const layers = this.#segment.layers;
-    const tokens = this.#tokens;
     for (let i = 0; i < layers.length; i++) {
       let token: unknown;
       try {
@@ -166,7 +206,7 @@ export class FusedRun extends ExecutionContext {
         }
         return this.#drive(UNWIND, i);
       }
-      tokens[i] = token;
+      this.setToken(i, token);
       if (this.pending !== undefined) return this.#drive(ENTRY_WAIT, i);
       this.#depth = i + 1;
     }
@@ -192,10 +232,9 @@ export class FusedRun extends ExecutionContext {
       }
     }
     const layers = this.#segment.layers;
-    const tokens = this.#tokens;
     while (this.#depth > 0) {
       const j = --this.#depth;
-      if (layers[j]!.exit(this, j, tokens[j], false) === RETRY) return this.#drive(RETRY_AT, j);
+      if (layers[j]!.exit(this, j, this.#token(j), false) === RETRY) return this.#drive(RETRY_AT, j);
       if (this.pending !== undefined) return this.#drive(PENDING_AT, j);
     }
     this.#done = true;
@@ -208,13 +247,12 @@ export class FusedRun extends ExecutionContext {
   async #drive(mode: number, index: number): Promise<unknown> {
     const layers = this.#segment.layers;
     const count = layers.length;
-    const tokens = this.#tokens;
     let next = -1;
     let awaited = mode !== UNWIND;
     if (mode === ENTRY_WAIT) {
       const pending = this.pending!;
       this.pending = undefined;
-      if (await this.#entryWait(index, tokens[index], pending)) {
+      if (await this.#entryWait(index, this.#token(index), pending)) {
         this.#depth = index + 1;
         next = index + 1;
       }
@@ -245,7 +283,7 @@ export class FusedRun extends ExecutionContext {
             entered = false;
             break;
           }
-          tokens[i] = token;
+          this.setToken(i, token);
           const pending = this.pending;
           if (pending !== undefined) {
             this.pending = undefined;
@@ -280,7 +318,7 @@ export class FusedRun extends ExecutionContext {
       next = -1;
       while (this.#depth > 0) {
         const j = --this.#depth;
-        if (layers[j]!.exit(this, j, tokens[j], false) === RETRY) {
+        if (layers[j]!.exit(this, j, this.#token(j), false) === RETRY) {
           awaited = true;
           if (await this.#retryWait()) {
             this.#depth = j + 1;
@@ -361,13 +399,13 @@ export class FusedRun extends ExecutionContext {
   }
 
   #takeAbandon(): boolean {
-    const index = this.#abandonIndex;
-    if (index < 0) return false;
-    this.#abandonIndex = -1;
+    const abandoned = this.#abandoned;
+    if (abandoned === undefined) return false;
+    this.#abandoned = undefined;
+    const index = abandoned.index;
     this.#depth = index + 1;
     this.failed = true;
-    this.outcome = this.#abandonError;
-    this.#abandonError = undefined;
+    this.outcome = abandoned.error;
     return true;
   }
 
