@@ -4,7 +4,7 @@ import { type INestApplicationContext, Module, type Type } from '@nestjs/common'
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
-import { createRpcServer, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
+import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
 import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/service.config.ts';
@@ -137,8 +137,10 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
           if ((error as { name?: unknown })?.name === 'DatabaseUnavailableError') {
             throw new RpcError(status.UNAVAILABLE, 'database unavailable', undefined, { cause: error });
           }
-          if (!(error instanceof RpcError)) logger.error({ err: error, method: key }, 'handler failed');
-          throw error;
+          if (isStatusError(error)) throw error;
+          // Anything else is a bug: log it whole, answer INTERNAL without leaking its message to callers.
+          logger.error({ err: error, method: key }, 'handler failed');
+          throw new RpcError(status.INTERNAL, 'internal error', undefined, { cause: error });
         } finally {
           inflight.dec();
           end();

@@ -51,6 +51,13 @@ describe('bootstrap: a service in a real process', () => {
     assert.match(error.details, /id: is required/);
   });
 
+  it('answers INTERNAL for a bug in a handler without leaking its message, and keeps serving', async () => {
+    const error = await codeOf(client.getProduct({ id: 'boom' }));
+    assert.equal(error.code, status.INTERNAL);
+    assert.doesNotMatch(error.details, /secret/);
+    assert.equal((await client.getProduct({ id: 'p-1' })).product?.id, 'p-1');
+  });
+
   it('refuses the fault endpoint without the bearer token (401) and bad settings (400)', async () => {
     assert.equal((await admin(service.adminUrl, 'GET', '/admin/faults', undefined, false)).status, 401);
     assert.equal(
