@@ -60,11 +60,23 @@ async function loadStatus() {
   }
 }
 
+let productsLoaded = false;
+
 async function loadProducts() {
-  const { response, body } = await api('/api/products');
   const note = $('#products-note');
+  let answer;
+  try {
+    answer = await api('/api/products');
+  } catch (error) {
+    productsLoaded = false;
+    note.textContent = `gateway unreachable: ${error.message}; retrying`;
+    note.className = 'bad';
+    return;
+  }
+  const { response, body } = answer;
+  productsLoaded = response.ok;
   if (!response.ok) {
-    note.textContent = explain(response, body);
+    note.textContent = `${explain(response, body)}; retrying`;
     note.className = 'bad';
     return;
   }
@@ -138,7 +150,10 @@ async function start() {
   $('#place-order').addEventListener('click', () => void placeOrder());
   $('#lookup').addEventListener('submit', (event) => void lookUp(event));
   await Promise.all([loadStatus(), loadProducts()]);
-  setInterval(() => void loadStatus(), 3000);
+  setInterval(() => {
+    void loadStatus();
+    if (!productsLoaded) void loadProducts();
+  }, 3000);
 }
 
 void start();

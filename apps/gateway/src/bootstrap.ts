@@ -123,6 +123,7 @@ export async function startGateway(
   const address = app.getHttpServer().address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.HTTP_PORT;
 
+  shedder.resetEventLoop();
   probes.markStarted();
   logger.info(
     { httpPort, adminPort },

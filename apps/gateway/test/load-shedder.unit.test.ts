@@ -12,7 +12,7 @@ function shedder(loopDelayMs: { value: number }, clock: FakeClock) {
     maxLimit: 4,
     holdMs: 1_000,
     eventLoopDelayMs: 100,
-    eventLoopDelay: { p99Ms: () => loopDelayMs.value, close: () => {} },
+    eventLoopDelay: { p99Ms: () => loopDelayMs.value, reset: () => {}, close: () => {} },
     clock,
   });
 }

@@ -25,6 +25,8 @@ export interface LoadShedderOptions {
 /** The p99 event loop delay (ms) of the latest window. */
 export interface EventLoopDelaySource {
   p99Ms(): number;
+  /** Starts a new window (after start-up, whose module loading would otherwise count as a stall). */
+  reset(): void;
   close(): void;
 }
 
@@ -61,6 +63,10 @@ export function monitoredEventLoopDelay(): EventLoopDelaySource {
   timer.unref();
   return {
     p99Ms: () => p99Ms,
+    reset: () => {
+      histogram.reset();
+      p99Ms = 0;
+    },
     close: () => {
       clearInterval(timer);
       histogram.disable();
@@ -143,6 +149,11 @@ export class LoadShedder {
 
   get limit(): number {
     return this.#policy.limit;
+  }
+
+  /** Forgets the event loop delay measured so far (called once the process is started). */
+  resetEventLoop(): void {
+    this.#loop.reset();
   }
 
   close(): void {
