@@ -39,3 +39,12 @@ export const systemClock: Clock = {
 export function deadlineAfter(timeoutMs: number, clock: Clock = systemClock): number {
   return clock.now() + timeoutMs;
 }
+
+/**
+ * Converts a wall-clock deadline (epoch milliseconds, as gRPC's `call.getDeadline()` or an HTTP header gives it)
+ * into an absolute deadline on `clock`. `Infinity` stays `Infinity`.
+ */
+export function deadlineFromEpoch(epochMs: number, clock: Clock = systemClock): number {
+  if (epochMs === Number.POSITIVE_INFINITY) return epochMs;
+  return clock.now() + (epochMs - Date.now());
+}

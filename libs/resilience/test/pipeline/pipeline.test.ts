@@ -4,6 +4,7 @@ import {
   BasePolicy,
   type Chain,
   deadlineAfter,
+  deadlineFromEpoch,
   type ExecutionContext,
   isTaskCancelledError,
   isTimeoutError,
@@ -97,6 +98,13 @@ describe('pipeline', () => {
     );
     caller.abort();
     assert.equal(signal?.aborted, false);
+  });
+
+  it('reads a wall-clock deadline from an incoming request onto the monotonic clock', () => {
+    const clock = new FakeClock(5_000);
+    const deadline = deadlineFromEpoch(Date.now() + 250, clock);
+    assert.ok(deadline > 5_240 && deadline <= 5_250, `deadline ${deadline}`);
+    assert.equal(deadlineFromEpoch(Number.POSITIVE_INFINITY, clock), Number.POSITIVE_INFINITY);
   });
 
   it('allows an empty pipeline', async () => {
