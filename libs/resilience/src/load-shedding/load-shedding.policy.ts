@@ -37,6 +37,34 @@ export interface LimitChangeEvent {
   readonly to: number;
 }
 
+/** How a call admitted with {@link LoadSheddingPolicy.acquire} ended, for the limit algorithm. */
+export type PermitOutcome = 'success' | 'drop' | 'ignore';
+
+/**
+ * A slot taken outside a pipeline (an HTTP middleware, a message handler). Call `release()` exactly when the work
+ * ends; later calls do nothing. `success` samples the latency, `drop` samples it as congestion (a timeout, an
+ * overload answer), `ignore` frees the slot without sampling (a caller error, a cancellation).
+ */
+export class ShedPermit {
+  readonly #policy: LoadSheddingPolicy;
+  readonly #start: number;
+  readonly #inflight: number;
+  #released = false;
+
+  /** @internal */
+  constructor(policy: LoadSheddingPolicy, start: number, inflight: number) {
+    this.#policy = policy;
+    this.#start = start;
+    this.#inflight = inflight;
+  }
+
+  release(outcome: PermitOutcome = 'success'): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#policy.releasePermit(this.#start, this.#inflight, outcome);
+  }
+}
+
 /** The limit in force: the algorithm's value rounded down, never below 1 (so the shedder can always sample). */
 const wholeLimit = (algorithm: ConcurrencyLimit): number => Math.max(1, Math.floor(algorithm.limit));
 
@@ -104,6 +132,24 @@ export class LoadSheddingPolicy extends BasePolicy {
     }
     const inflight = ++this.#inflight;
     return this.#run(context, next, inflight);
+  }
+
+  /**
+   * Admission outside a pipeline: a {@link ShedPermit} to release when the work ends, or the stackless
+   * {@link LoadShedError} (with its retry-after hint) when the call must be shed. Same shares, events and limit
+   * as `execute()`.
+   */
+  acquire(priority: Priority = 'critical'): ShedPermit | LoadShedError {
+    const limit = this.#wholeLimit;
+    if (this.#inflight >= this.#shares[priority] * limit) return this.#shed(priority, limit);
+    const inflight = ++this.#inflight;
+    return new ShedPermit(this, this.clock.now(), inflight);
+  }
+
+  /** @internal Ends a permit's slot (see {@link ShedPermit.release}). */
+  releasePermit(start: number, inflight: number, outcome: PermitOutcome): void {
+    this.#inflight--;
+    if (outcome !== 'ignore') this.#sample(this.clock.now() - start, inflight, outcome === 'drop');
   }
 
   async #run(context: ExecutionContext, next: Chain, inflight: number): Promise<unknown> {

@@ -11,6 +11,7 @@ import {
   type LimitChangeEvent,
   loadShedding,
   type ShedEvent,
+  ShedPermit,
 } from '../../src/load-shedding/load-shedding.policy.ts';
 import { pipeline } from '../../src/pipeline/pipeline.policy.ts';
 import { FakeClock, flushMicrotasks } from '../../src/testing/index.ts';
@@ -159,6 +160,32 @@ describe('loadShedding', () => {
     );
     work.resolve();
     await flushMicrotasks();
+    assert.equal(shedder.inflight, 0);
+  });
+
+  it('admits outside a pipeline with permits that sample their latency and free their slot once', () => {
+    const clock = new FakeClock();
+    const shedder = loadShedding({ clock, limit: aimdLimit({ initialLimit: 2, minLimit: 1, maxLimit: 4 }) });
+    const shed: ShedEvent[] = [];
+    shedder.onShed((e) => shed.push(e));
+    const a = shedder.acquire('critical-plus');
+    const b = shedder.acquire('critical-plus');
+    assert.ok(a instanceof ShedPermit && b instanceof ShedPermit);
+    const refused = shedder.acquire('critical-plus');
+    assert.ok(isLoadShedError(refused) && refused.priority === 'critical-plus');
+    assert.equal(shed.length, 1);
+    assert.equal(shedder.inflight, 2);
+    clock.advance(30);
+    a.release();
+    a.release();
+    assert.equal(shedder.inflight, 1, 'a second release does nothing');
+    assert.equal(shedder.limit, 3, 'a used success grows the AIMD limit');
+    b.release('drop');
+    assert.equal(shedder.limit, 2, 'a drop backs it off');
+    const c = shedder.acquire();
+    assert.ok(c instanceof ShedPermit);
+    c.release('ignore');
+    assert.equal(shedder.limit, 2, 'an ignored outcome is not sampled');
     assert.equal(shedder.inflight, 0);
   });
 
