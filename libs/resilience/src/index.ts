@@ -71,9 +71,10 @@ export type { ConcurrencyLimit, LimitSample } from './load-shedding/limit.ts';
 export type {
   LimitChangeEvent,
   LoadSheddingOptions,
+  PermitOutcome,
   ShedEvent,
 } from './load-shedding/load-shedding.policy.ts';
-export { LoadSheddingPolicy, loadShedding } from './load-shedding/load-shedding.policy.ts';
+export { LoadSheddingPolicy, loadShedding, ShedPermit } from './load-shedding/load-shedding.policy.ts';
 export { Pipeline, pipeline } from './pipeline/pipeline.policy.ts';
 export type {
   EvictEvent,
