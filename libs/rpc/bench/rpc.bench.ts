@@ -13,6 +13,7 @@ import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js'
 import { catalogV1 } from '@rebound/contracts';
 import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
 import { createRpcClient } from '../src/index.ts';
+import { inProcessCpu } from './in-process.ts';
 import { type Call, type RunResult, runClosed, runOpen } from './load.ts';
 
 const Service = catalogV1.CatalogServiceService;
@@ -134,6 +135,13 @@ if (ONLY !== 'overload') {
 
 if (ONLY !== 'overload') printThroughput();
 
+const cpu = ONLY === 'overload' ? undefined : await inProcessCpu();
+if (cpu !== undefined) {
+  console.log(
+    `\nCPU per request, client and server in one process (c=${cpu.concurrency}, median of 5 interleaved rounds): raw grpc-js ${fmt(cpu.rawCpuUsPerRequest, 1)} µs, @rebound/rpc both sides ${fmt(cpu.reboundCpuUsPerRequest, 1)} µs (${fmt((cpu.cpuRatio - 1) * 100, 1)}%); throughput ${fmt(cpu.rawRps)} vs ${fmt(cpu.reboundRps)} req/s (${fmt(cpu.reboundRps / cpu.rawRps, 2)}×)`,
+  );
+}
+
 // Overload: capacity of a service doing BENCH_WORK_MS (5) of CPU per call, then 3× that offered, shedding on and off.
 const capacityServer = await startServer('rpc', OVERLOAD_WORK_MS, 'on');
 const capClient = rawClient(capacityServer.address, OVERLOAD_DEADLINE_MS);
@@ -220,6 +228,7 @@ console.log(
     throughput: results,
     fixedRate: { rate: FIXED_RATE, ...fixed },
     overload: { capacity, workMs: OVERLOAD_WORK_MS, deadlineMs: OVERLOAD_DEADLINE_MS, ...overload },
+    inProcessCpu: cpu,
     bars,
   }),
 );

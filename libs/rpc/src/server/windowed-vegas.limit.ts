@@ -5,8 +5,13 @@ export interface WindowedVegasLimitOptions {
   readonly initialLimit?: number;
   readonly minLimit?: number;
   readonly maxLimit?: number;
-  /** A call slower than `tolerance × minimum latency` is a sign of queueing (default 2). */
+  /** A call slower than `tolerance × minimum latency` is a sign of queueing (default 2)… */
   readonly tolerance?: number;
+  /**
+   * …and slower than `minimum + queueSlackMs` (default 10): for handlers of a few microseconds, a few ms of queue
+   * is noise, not overload, and shedding it would only cost throughput.
+   */
+  readonly queueSlackMs?: number;
   /** Samples after which the minimum latency is forgotten and measured again (default 1000). */
   readonly baselineSamples?: number;
 }
@@ -14,7 +19,7 @@ export interface WindowedVegasLimitOptions {
 /**
  * A concurrency-limit algorithm for `loadShedding({ limit })` in the spirit of TCP Vegas: it tracks the
  * no-queue (minimum) latency and, once per window of `limit` completed calls, grows by one when latency stayed
- * within `tolerance × minimum` while the limit was actually used, and shrinks by 10 % when most calls queued or
+ * within `tolerance × minimum` (or `minimum + queueSlackMs`) while the limit was actually used, and shrinks by 10 % when most calls queued or
  * any call timed out. In-flight work, and with it the latency of admitted calls, stays bounded while the limit
  * follows real capacity: high for I/O-bound handlers, low for CPU-bound ones.
  *
@@ -26,6 +31,7 @@ export class WindowedVegasLimit implements ConcurrencyLimit {
   readonly #min: number;
   readonly #max: number;
   readonly #tolerance: number;
+  readonly #slackMs: number;
   readonly #baselineSamples: number;
   #minRtt = Number.POSITIVE_INFINITY;
   #nextMinRtt = Number.POSITIVE_INFINITY;
@@ -40,6 +46,7 @@ export class WindowedVegasLimit implements ConcurrencyLimit {
     this.#max = options.maxLimit ?? DEFAULT_LIMIT_MAX;
     this.#limit = Math.min(this.#max, Math.max(this.#min, options.initialLimit ?? DEFAULT_LIMIT_INITIAL));
     this.#tolerance = options.tolerance ?? 2;
+    this.#slackMs = options.queueSlackMs ?? 10;
     this.#baselineSamples = options.baselineSamples ?? 1_000;
   }
 
@@ -59,7 +66,8 @@ export class WindowedVegasLimit implements ConcurrencyLimit {
         this.#nextMinRtt = Number.POSITIVE_INFINITY;
         this.#baselineCount = 0;
       }
-      if (rttMs > this.#tolerance * this.#minRtt) this.#windowSlow++;
+      const minRtt = this.#minRtt;
+      if (rttMs > this.#tolerance * minRtt && rttMs > minRtt + this.#slackMs) this.#windowSlow++;
     }
     if (++this.#windowCount < Math.max(Math.floor(this.#limit), 1)) return;
     const mostlySlow = this.#windowSlow > this.#windowCount / 2;

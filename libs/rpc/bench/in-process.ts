@@ -1,0 +1,123 @@
+/**
+ * CPU per request with client and server in this one process, for raw grpc-js and for @rebound/rpc on both
+ * sides (client pipeline + metrics, server shedding + faults hook + metrics). CPU time, interleaved rounds and the
+ * median make this figure stable on a busy shared box where throughput is not.
+ */
+import {
+  Client,
+  credentials,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { catalogV1 } from '@rebound/contracts';
+import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
+import { createRpcClient, createRpcServer } from '../src/index.ts';
+
+const Service = catalogV1.CatalogServiceService;
+type Call = (id: string) => Promise<unknown>;
+
+const answer = (id: string): catalogV1.GetProductResponse => ({
+  product: { id, name: 'bench', description: '', price: { amountMinor: 1999, currency: 'EUR' } },
+});
+
+async function rawPair(): Promise<{ call: Call; close(): void }> {
+  const server = new Server();
+  server.addService(Service, {
+    getProduct: (
+      call: ServerUnaryCall<catalogV1.GetProductRequest, catalogV1.GetProductResponse>,
+      callback: sendUnaryData<catalogV1.GetProductResponse>,
+    ) => callback(null, answer(call.request.id)),
+    listProducts: (_call: unknown, callback: sendUnaryData<catalogV1.ListProductsResponse>) =>
+      callback(null, { products: [], nextPageToken: '' }),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+  const { path, requestSerialize, responseDeserialize } = Service.getProduct;
+  const call: Call = (id) =>
+    new Promise((resolve, reject) =>
+      client.makeUnaryRequest(
+        path,
+        requestSerialize,
+        responseDeserialize,
+        { id },
+        new Metadata(),
+        { deadline: Date.now() + 5_000 },
+        (e, v) => (e ? reject(e) : resolve(v)),
+      ),
+    );
+  const close = (): void => {
+    client.close();
+    server.forceShutdown();
+  };
+  return { call, close };
+}
+
+async function reboundPair(): Promise<{ call: Call; close(): void }> {
+  const registry = createMetricsRegistry({ service: 'bench' });
+  const resilienceMetrics = createResilienceMetrics(registry);
+  const server = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server'), resilienceMetrics });
+  server.addService(Service, {
+    getProduct: (request) => answer(request.id),
+    listProducts: () => ({ products: [], nextPageToken: '' }),
+  });
+  const port = await server.listen('127.0.0.1:0');
+  const client = createRpcClient(Service, {
+    target: [`127.0.0.1:${port}`],
+    metrics: createRedMetrics(registry, 'rpc_client'),
+    resilienceMetrics,
+    methods: { getProduct: { idempotent: true, timeoutMs: 5_000, retry: { maxRetries: 2 } } },
+  });
+  return {
+    call: (id) => client.getProduct({ id }),
+    close: () => {
+      client.$rpc.close();
+      server.forceShutdown();
+    },
+  };
+}
+
+async function measure(call: Call, n: number, concurrency: number): Promise<{ cpuUs: number; rps: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = 0; i < n / concurrency; i++) await call(`${w}-${i}`);
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return { cpuUs: (used.user + used.system) / n, rps: n / ((performance.now() - started) / 1000) };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function inProcessCpu(rounds = 5, n = 6_400, concurrency = 64) {
+  const raw = await rawPair();
+  const ours = await reboundPair();
+  await measure(raw.call, 2_000, concurrency);
+  await measure(ours.call, 2_000, concurrency);
+  const r: { cpuUs: number; rps: number }[] = [];
+  const o: { cpuUs: number; rps: number }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    r.push(await measure(raw.call, n, concurrency));
+    o.push(await measure(ours.call, n, concurrency));
+  }
+  raw.close();
+  ours.close();
+  const rawCpu = median(r.map((x) => x.cpuUs));
+  const oursCpu = median(o.map((x) => x.cpuUs));
+  return {
+    concurrency,
+    rawCpuUsPerRequest: rawCpu,
+    reboundCpuUsPerRequest: oursCpu,
+    cpuRatio: oursCpu / rawCpu,
+    rawRps: median(r.map((x) => x.rps)),
+    reboundRps: median(o.map((x) => x.rps)),
+  };
+}
