@@ -39,6 +39,8 @@ describe('gateway with the real catalog', () => {
         startNodeProcess(CATALOG_MAIN, 'GRPC_PORT', {
           SERVICE_NAME: 'catalog',
           SERVICE_INSTANCE: `catalog-${n}`,
+          // Other processes on a shared CI box delay the event loop; this suite is not about overload.
+          OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
         }),
       ),
     );
