@@ -164,10 +164,18 @@ describe('rpc server', () => {
     });
     const client = createRpcClient(CatalogService, { target: [replica.address] });
     cleanup.push(() => client.$rpc.close());
+    // A draining server cannot be asked over the wire (it refuses new calls), so watch what it reports.
+    const reported: string[] = [];
+    const setStatus = replica.server.health.setStatus.bind(replica.server.health);
+    replica.server.health.setStatus = (service, servingStatus) => {
+      reported.push(`${service || '(server)'}=${servingStatus}`);
+      setStatus(service, servingStatus);
+    };
     const inflight = [client.getProduct({ id: '1' }), client.getProduct({ id: '2' })];
     await waitFor(() => started === 2, { description: 'two calls in flight' });
     const drained = replica.server.drain(10_000);
     assert.equal(replica.server.draining, true);
+    assert.deepEqual(reported, ['(server)=NOT_SERVING', 'rebound.catalog.v1.CatalogService=NOT_SERVING']);
     const refused = await client.getProduct({ id: 'late' }).catch((e: unknown) => e);
     assert.ok(isStatusError(refused) && refused.code === status.UNAVAILABLE, String(refused));
     held.open();
