@@ -10,7 +10,7 @@ import { ApiKeys } from './edge/api-keys.ts';
 import { ClientThrottle } from './edge/client-throttle.ts';
 import { registerEdgeHooks } from './edge/edge.hooks.ts';
 import { createEdgeMetrics } from './edge/edge-metrics.ts';
-import { EdgeErrorFilter, sendError } from './edge/error.filter.ts';
+import { EdgeErrorFilter } from './edge/error.filter.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { PinoNestLogger } from './nest-logger.ts';
@@ -110,7 +110,6 @@ export async function startGateway(
   });
   const fastify = adapter.getInstance();
   registerEdgeHooks(fastify, context);
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(context), adapter, {
     logger: new PinoNestLogger(logger),

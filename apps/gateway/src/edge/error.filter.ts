@@ -35,6 +35,8 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const state = maybeRequestStateOf(request);
   const http = toHttpError(error, request.method, request.url);
   if (http.status >= 500 && !isHttpError(error)) state?.logger.error({ err: error }, 'unhandled error');
+  else if (http.status >= 500 && http.cause !== undefined)
+    state?.logger.warn({ err: http.cause }, http.message);
   void reply
     .code(http.status)
     .headers(http.headers)

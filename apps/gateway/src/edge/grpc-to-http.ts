@@ -29,14 +29,19 @@ export function httpErrorFromRpc(error: unknown, dependency: string): HttpError 
     case status.RESOURCE_EXHAUSTED:
     case status.UNAVAILABLE: {
       const after = retryAfterMs(error) ?? 1_000;
-      return new HttpError(503, 'unavailable', `${dependency} is unavailable: ${details}`, {
+      return new HttpError(503, 'unavailable', `${dependency} is unavailable; retry later`, {
         headers: { 'retry-after': String(Math.max(1, Math.ceil(after / 1000))) },
+        cause: error,
       });
     }
     case status.DEADLINE_EXCEEDED:
-      return new HttpError(504, 'deadline_exceeded', `${dependency} did not answer in time`);
+      return new HttpError(504, 'deadline_exceeded', `${dependency} did not answer in time`, {
+        cause: error,
+      });
     default:
-      return new HttpError(502, 'bad_gateway', `${dependency} failed: ${codeName(error.code)} ${details}`);
+      return new HttpError(502, 'bad_gateway', `${dependency} failed (${codeName(error.code)})`, {
+        cause: error,
+      });
   }
 }
 

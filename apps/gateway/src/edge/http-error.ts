@@ -20,9 +20,10 @@ export class HttpError extends Error {
     status: number,
     code: string,
     message: string,
-    options: { details?: readonly FieldProblem[]; headers?: Record<string, string> } = {},
+    options: { details?: readonly FieldProblem[]; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(message);
+    // The cause is logged, never sent: it may name addresses and internals.
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
     this.details = options.details;
