@@ -72,8 +72,8 @@ describe('orders: the checkout saga over real inventory and payments processes',
         DATA_DIR: join(dir, 'orders'),
         INVENTORY_ADDRS: inventory.address,
         PAYMENTS_ADDRS: payments.address,
-        SAGA_CALL_TIMEOUT_MS: '500',
-        SAGA_STEP_DEADLINE_MS: '1500',
+        SAGA_CALL_TIMEOUT_MS: '2000',
+        SAGA_STEP_DEADLINE_MS: '4000', // generous: a loaded CI box must not turn a slow success into a cancel
       },
       readyTimeoutMs: 120_000,
     });
