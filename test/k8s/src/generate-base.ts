@@ -1,0 +1,237 @@
+/**
+ * Renders `k8s/base/<service>.yaml` from `services.ts`: one uniform, hardened shape for every service, so one
+ * patch fits all and no file drifts. `node test/k8s/src/generate-base.ts` rewrites the files; the suite fails
+ * when a committed file differs from what this produces.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { repoRoot } from './paths.ts';
+import {
+  ADMIN_PORT,
+  GRPC_PORT,
+  HTTP_PORT,
+  IMAGE_VERSION,
+  MAX_OLD_SPACE_MI,
+  MEMORY_LIMIT_MI,
+  PRESTOP_SLEEP_SECONDS,
+  SERVICES,
+  type ServiceSpec,
+  SHUTDOWN_DRAIN_DELAY_MS,
+  SHUTDOWN_DRAIN_TIMEOUT_MS,
+  TERMINATION_GRACE_SECONDS,
+} from './services.ts';
+
+type Env = { name: string; value?: string; valueFrom?: unknown };
+
+function labels(spec: ServiceSpec): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': spec.name,
+    'app.kubernetes.io/component': spec.component,
+    'app.kubernetes.io/part-of': 'rebound',
+    'app.kubernetes.io/version': IMAGE_VERSION,
+  };
+}
+
+function env(spec: ServiceSpec): Env[] {
+  const list: Env[] = [
+    {
+      name: 'SERVICE_NAME',
+      valueFrom: { fieldRef: { fieldPath: "metadata.labels['app.kubernetes.io/name']" } },
+    },
+    { name: 'SERVICE_INSTANCE', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'HOST', value: '0.0.0.0' },
+  ];
+  if (spec.transport === 'grpc') list.push({ name: 'GRPC_PORT', value: String(GRPC_PORT) });
+  if (spec.transport === 'http') list.push({ name: 'HTTP_PORT', value: String(HTTP_PORT) });
+  list.push({ name: 'ADMIN_PORT', value: String(ADMIN_PORT) });
+  for (const callee of spec.calls) {
+    list.push({ name: `${callee.toUpperCase()}_ADDRS`, value: `${callee}:${GRPC_PORT}` });
+  }
+  if (spec.database) list.push({ name: 'DATA_DIR', value: '/data' });
+  if (spec.transport === 'http') {
+    list.push({
+      name: 'API_KEYS',
+      valueFrom: { secretKeyRef: { name: 'rebound-gateway', key: 'api-keys' } },
+    });
+  } else {
+    list.push({ name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'rebound-admin', key: 'token' } } });
+  }
+  list.push(
+    { name: 'SHUTDOWN_DRAIN_DELAY_MS', value: String(SHUTDOWN_DRAIN_DELAY_MS) },
+    { name: 'SHUTDOWN_DRAIN_TIMEOUT_MS', value: String(SHUTDOWN_DRAIN_TIMEOUT_MS) },
+    { name: 'NODE_OPTIONS', value: `--max-old-space-size=${MAX_OLD_SPACE_MI}` },
+  );
+  return list;
+}
+
+function httpProbe(path: string, periodSeconds: number, failureThreshold: number): Record<string, unknown> {
+  return { httpGet: { path, port: 'admin' }, periodSeconds, timeoutSeconds: 1, failureThreshold };
+}
+
+function deployment(spec: ServiceSpec): Record<string, unknown> {
+  const ports: Record<string, unknown>[] = [];
+  if (spec.transport === 'grpc') ports.push({ name: 'grpc', containerPort: GRPC_PORT, protocol: 'TCP' });
+  if (spec.transport === 'http') ports.push({ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' });
+  ports.push({ name: 'admin', containerPort: ADMIN_PORT, protocol: 'TCP' });
+  // gRPC services prove at start-up that the traffic port answers grpc.health.v1 (service ""), which the
+  // server turns SERVING once it listens; the others use /startupz. Liveness and readiness are the admin
+  // endpoints everywhere: /livez is process-local, /readyz covers draining, shedding and dependencies.
+  const startupProbe =
+    spec.transport === 'grpc'
+      ? { grpc: { port: GRPC_PORT, service: '' }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 30 }
+      : httpProbe('/startupz', 2, 30);
+  const volumeMounts: Record<string, unknown>[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const volumes: Record<string, unknown>[] = [
+    { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+  ];
+  if (spec.database) {
+    volumeMounts.push({ name: 'data', mountPath: '/data' });
+    volumes.push({ name: 'data', emptyDir: { sizeLimit: '256Mi' } });
+  }
+  const selector = { 'app.kubernetes.io/name': spec.name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: spec.name, labels: labels(spec) },
+    spec: {
+      // No `replicas`: the HorizontalPodAutoscaler owns the count (every apply would reset it).
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: labels(spec) },
+        spec: {
+          serviceAccountName: spec.name,
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+              matchLabelKeys: ['pod-template-hash'],
+            },
+          ],
+          containers: [
+            {
+              name: 'app',
+              image: `rebound/${spec.name}:${IMAGE_VERSION}`,
+              imagePullPolicy: 'IfNotPresent',
+              ports,
+              env: env(spec),
+              resources: {
+                requests: { cpu: '100m', memory: `${MEMORY_LIMIT_MI}Mi` },
+                limits: { memory: `${MEMORY_LIMIT_MI}Mi` },
+              },
+              startupProbe,
+              livenessProbe: httpProbe('/livez', 5, 3),
+              readinessProbe: httpProbe('/readyz', 2, 2),
+              lifecycle: { preStop: { sleep: { seconds: PRESTOP_SLEEP_SECONDS } } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts,
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+function service(spec: ServiceSpec): Record<string, unknown> {
+  const ports: Record<string, unknown>[] = [];
+  if (spec.transport === 'grpc') {
+    ports.push({ name: 'grpc', port: GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
+  }
+  if (spec.transport === 'http')
+    ports.push({ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' });
+  ports.push({ name: 'metrics', port: ADMIN_PORT, targetPort: 'admin', protocol: 'TCP' });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: spec.name, labels: labels(spec) },
+    spec: {
+      // Headless for gRPC: DNS returns every ready pod, so clients balance per pod, not per connection.
+      ...(spec.transport === 'grpc' && { clusterIP: 'None' }),
+      selector: { 'app.kubernetes.io/name': spec.name },
+      ports,
+    },
+  };
+}
+
+function others(spec: ServiceSpec): Record<string, unknown>[] {
+  const meta = { name: spec.name, labels: labels(spec) };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta, automountServiceAccountToken: false },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta,
+      spec: {
+        maxUnavailable: 1,
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        selector: { matchLabels: { 'app.kubernetes.io/name': spec.name } },
+      },
+    },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name },
+        minReplicas: spec.minReplicas,
+        maxReplicas: spec.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+          },
+        ],
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            selectPolicy: 'Max',
+            policies: [
+              { type: 'Pods', value: 2, periodSeconds: 15 },
+              { type: 'Percent', value: 100, periodSeconds: 15 },
+            ],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: 120,
+            selectPolicy: 'Max',
+            policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** The YAML text of `k8s/base/<service>.yaml`. */
+export function renderBaseFile(spec: ServiceSpec): string {
+  const docs = [deployment(spec), service(spec), ...others(spec)];
+  const header = `# Generated from test/k8s/src/services.ts by \`node test/k8s/src/generate-base.ts\`: edit those, not this file.\n`;
+  return (
+    header + docs.map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')
+  );
+}
+
+if (import.meta.main) {
+  for (const spec of SERVICES) {
+    writeFileSync(join(repoRoot, 'k8s', 'base', `${spec.name}.yaml`), renderBaseFile(spec));
+  }
+  process.stdout.write(`wrote ${SERVICES.length} files under k8s/base\n`);
+}

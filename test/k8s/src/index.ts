@@ -1,0 +1,18 @@
+export { renderBaseFile } from './generate-base.ts';
+export { repoRoot } from './paths.ts';
+export type { K8sObject } from './render.ts';
+export {
+  combinations,
+  componentNames,
+  K8S_DIR,
+  mapLimit,
+  objectId,
+  overlayNames,
+  renderCombination,
+  renderDir,
+  subsets,
+} from './render.ts';
+export { unknownFields, validateObject } from './schema.ts';
+export type { ServiceSpec } from './services.ts';
+export * from './services.ts';
+export { GENERATED_DIR, monitoringBundle, syncMonitoring } from './sync-monitoring.ts';

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { skipUnlessBinary } from '@rebound/testing';
+import { parse } from 'yaml';
+import {
+  combinations,
+  componentNames,
+  GENERATED_DIR,
+  K8S_DIR,
+  mapLimit,
+  monitoringBundle,
+  objectId,
+  overlayNames,
+  renderBaseFile,
+  renderCombination,
+  renderDir,
+  SERVICES,
+} from '../src/index.ts';
+
+const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+
+describe('k8s sources', () => {
+  it('keeps every base file equal to what test/k8s/src/generate-base.ts produces', () => {
+    for (const spec of SERVICES) {
+      const file = join(K8S_DIR, 'base', `${spec.name}.yaml`);
+      assert.equal(
+        readFileSync(file, 'utf8'),
+        renderBaseFile(spec),
+        `${file} is stale: run node test/k8s/src/generate-base.ts`,
+      );
+    }
+    const listed = (
+      parse(readFileSync(join(K8S_DIR, 'base', 'kustomization.yaml'), 'utf8')) as { resources: string[] }
+    ).resources;
+    assert.deepEqual([...listed].sort(), SERVICES.map((s) => `${s.name}.yaml`).sort());
+  });
+
+  it('keeps the monitoring copies identical to infra/prometheus, infra/alertmanager and infra/grafana', () => {
+    const expected = monitoringBundle();
+    const committed = new Map<string, string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else committed.set(relative(GENERATED_DIR, path), readFileSync(path, 'utf8'));
+      }
+    };
+    walk(GENERATED_DIR);
+    assert.deepEqual(
+      [...committed.keys()].sort(),
+      [...expected.keys()].sort(),
+      'run node test/k8s/src/sync-monitoring.ts',
+    );
+    for (const [path, content] of expected) {
+      assert.equal(
+        committed.get(path),
+        content,
+        `${path} differs from its source: run node test/k8s/src/sync-monitoring.ts`,
+      );
+    }
+  });
+
+  it('gives every component a kind: Component kustomization and a README', () => {
+    assert.ok(componentNames().length >= 6);
+    for (const name of componentNames()) {
+      const dir = join(K8S_DIR, 'components', name);
+      const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { kind: string };
+      assert.equal(kustomization.kind, 'Component', name);
+      assert.ok(existsSync(join(dir, 'README.md')), `${name} has no README.md`);
+    }
+  });
+});
+
+describe('kustomize rendering', { skip }, () => {
+  it('renders the base and every overlay', async () => {
+    const base = await renderDir(join(K8S_DIR, 'base'));
+    assert.equal(base.filter((o) => o.kind === 'Deployment').length, SERVICES.length);
+    for (const overlay of overlayNames()) {
+      const objects = await renderDir(join(K8S_DIR, 'overlays', overlay));
+      const ids = objects.map(objectId);
+      assert.equal(new Set(ids).size, ids.length, `${overlay} renders duplicate objects`);
+    }
+  });
+
+  it('renders the base with each component alone, each pair, all but one, and all: each object once', async () => {
+    const names = componentNames();
+    const list = combinations(names);
+    assert.equal(list.length, 1 + names.length + (names.length * (names.length - 1)) / 2 + names.length + 1);
+    const rendered = await mapLimit(list, 3, async (components) => ({
+      components,
+      objects: await renderCombination(['base'], components),
+    }));
+    for (const { components, objects } of rendered) {
+      const ids = objects.map(objectId);
+      assert.equal(new Set(ids).size, ids.length, `[${components.join(', ')}] renders duplicates`);
+      assert.equal(
+        objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'rebound').length >=
+          SERVICES.length,
+        true,
+      );
+    }
+  });
+
+  it('fails loudly on a component that does not exist (the harness is not vacuous)', async () => {
+    await assert.rejects(renderCombination(['base'], ['no-such-component']));
+  });
+});
