@@ -1,3 +1,16 @@
+export { run } from './binaries.ts';
+export type { DashboardSpec, Panel } from './dashboards.ts';
+export { DASHBOARDS, dashboardJson } from './dashboards.ts';
+export type { DashboardExpr, LoadedRule } from './monitoring.files.ts';
+export {
+  alertTestCoverage,
+  dashboardExprs,
+  expandGrafanaVariables,
+  generatedDashboards,
+  loadRules,
+  ruleFiles,
+  ruleTestFiles,
+} from './monitoring.files.ts';
 export {
   ALERTMANAGER_DIR,
   GRAFANA_DIR,
@@ -6,6 +19,7 @@ export {
   RULES_DIR,
   RUNBOOKS_DIR,
 } from './paths.ts';
+export { exportedFamilies, isExported, metricNames } from './promql.names.ts';
 export { ruleFileText } from './rule-file.ts';
 export type { Rule, RuleGroup, Slo, SloRuleOptions } from './slo.rules.ts';
 export { CHECKOUT_LATENCY_THRESHOLD_SECONDS, CHECKOUT_SLOS, sloRuleGroups, windowName } from './slo.rules.ts';

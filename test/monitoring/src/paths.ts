@@ -10,3 +10,4 @@ export const RULES_DIR = `${PROMETHEUS_DIR}/rules`;
 export const RULE_TESTS_DIR = `${PROMETHEUS_DIR}/tests`;
 export const RUNBOOKS_DIR = `${REPO_ROOT}docs/runbooks`;
 export const SLO_RULES_FILE = `${RULES_DIR}/slo.rules.yml`;
+export const DASHBOARDS_DIR = `${GRAFANA_DIR}/dashboards`;

@@ -1,0 +1,7 @@
+export type {
+  Notification,
+  ReceivedAlert,
+  WebhookReceiver,
+  WebhookReceiverOptions,
+} from './webhook-receiver.ts';
+export { formatAlert, startWebhookReceiver } from './webhook-receiver.ts';
