@@ -97,3 +97,43 @@ describe('catalog (the built service over real gRPC)', () => {
     assert.equal((await client.getProduct({ id: 'p-001' })).product?.id, 'p-001');
   });
 });
+
+describe('catalog with two replicas', () => {
+  it('keeps answering while one replica crashes on demand (exit 70): calls fail over to the other', async () => {
+    const replicas = await Promise.all(
+      [0, 1].map((i) =>
+        startServiceProcess({ script, env: { SERVICE_NAME: 'catalog', SERVICE_INSTANCE: `catalog-${i}` } }),
+      ),
+    );
+    const [survivor, victim] = replicas as [ServiceProcess, ServiceProcess];
+    // getProduct is idempotent: a call that lands on the dead replica is retried on the other one.
+    const client = createRpcClient(catalogV1.CatalogServiceService, {
+      target: replicas.map((replica) => replica.address),
+      methods: { getProduct: { idempotent: true, timeoutMs: 5_000 } },
+      defaults: { breaker: false },
+    });
+    try {
+      for (let i = 0; i < 10; i++)
+        assert.equal((await client.getProduct({ id: 'p-001' })).product?.id, 'p-001');
+      const served = async (replica: ServiceProcess) =>
+        (await metricValue(
+          replica.adminUrl,
+          'rebound_rpc_server_requests_total{operation="rebound.catalog.v1.CatalogService/GetProduct",outcome="OK"',
+        )) ?? 0;
+      assert.ok((await served(survivor)) > 0 && (await served(victim)) > 0, 'round robin over both replicas');
+
+      assert.equal(
+        (await adminRequest(victim.adminUrl, 'POST', '/admin/faults', { crash: true })).status,
+        200,
+      );
+      assert.equal(await victim.exited, 70);
+      // Steady sequential traffic, as a caller sees it right after the crash.
+      const answers: Array<string | undefined> = [];
+      for (let i = 0; i < 20; i++) answers.push((await client.getProduct({ id: 'p-002' })).product?.id);
+      assert.deepEqual(new Set(answers), new Set(['p-002']));
+    } finally {
+      client.$rpc.close();
+      await Promise.all(replicas.map((replica) => replica.stop()));
+    }
+  });
+});
