@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
+import { FaultInjector } from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
 import { ConfigError, type GatewayConfig, loadGatewayConfig } from './config/gateway.config.ts';
 import { AbuseBlocker } from './edge/abuse-blocker.ts';
@@ -11,6 +12,8 @@ import { ClientThrottle } from './edge/client-throttle.ts';
 import { registerEdgeHooks } from './edge/edge.hooks.ts';
 import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
+import { registerGatewayFaultRoutes } from './edge/fault-routes.ts';
+import { HttpFaults } from './edge/http-faults.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { PinoNestLogger } from './nest-logger.ts';
@@ -55,6 +58,8 @@ export async function startGateway(
     holdMs: config.SHED_HOLD_MS,
     eventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
   });
+  const faults = new HttpFaults();
+  const injector = new FaultInjector({ registry, configureCalls: faults.configure });
   const context: GatewayContext = {
     config,
     logger,
@@ -75,6 +80,7 @@ export async function startGateway(
       maxTracked: config.BLOCK_MAX_TRACKED,
     }),
     shedder,
+    faults,
   };
 
   const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
@@ -89,6 +95,7 @@ export async function startGateway(
     response.writeHead(200, { 'content-type': registry.contentType });
     response.end(await registry.metrics());
   });
+  registerGatewayFaultRoutes(admin, injector, config.ADMIN_TOKEN);
   const shutdown = new ShutdownCoordinator({
     probes,
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
@@ -96,6 +103,11 @@ export async function startGateway(
     log: (line) => logger.info(line),
   });
   shutdown.onShutdown('admin', () => admin.close());
+  // Hung requests (an injected fault) would hold the HTTP drain until its bound: let them go first.
+  shutdown.onDrain('faults', () => {
+    injector.close();
+    faults.releaseHung();
+  });
   shutdown.onShutdown('edge', () => {
     shedder.close();
     loop.stop();

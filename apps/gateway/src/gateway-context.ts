@@ -6,6 +6,7 @@ import type { AbuseBlocker } from './edge/abuse-blocker.ts';
 import type { ApiKeys } from './edge/api-keys.ts';
 import type { ClientThrottle } from './edge/client-throttle.ts';
 import type { EdgeMetrics } from './edge/edge-metrics.ts';
+import type { HttpFaults } from './edge/http-faults.ts';
 import type { LoadShedder } from './edge/load-shedder.ts';
 
 /** Everything the bootstrap builds before Nest starts; feature modules inject it as GATEWAY_CONTEXT. */
@@ -20,6 +21,8 @@ export interface GatewayContext {
   readonly throttle: ClientThrottle;
   readonly blocker: AbuseBlocker;
   readonly shedder: LoadShedder;
+  /** Per-request faults switched through `/admin/faults` (off by default). */
+  readonly faults: HttpFaults;
 }
 
 export const GATEWAY_CONTEXT = Symbol('GATEWAY_CONTEXT');

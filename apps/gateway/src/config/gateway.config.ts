@@ -1,3 +1,4 @@
+import { DEFAULT_ADMIN_TOKEN } from '@rebound/service-defaults';
 import { z } from 'zod';
 
 /** Local default API keys (`client:key`): fine on a laptop, replaced by `API_KEYS` everywhere else. */
@@ -78,6 +79,8 @@ export const gatewayConfigSchema = z.object({
   /** Replayed answers of POST /api/orders are kept this long, for this many keys. */
   IDEMPOTENCY_TTL_MS: millis.default(24 * 60 * 60_000),
   IDEMPOTENCY_MAX_KEYS: count.default(10_000),
+  /** Bearer token of `/admin/faults` on the admin port (the platform's local default otherwise). */
+  ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').default(DEFAULT_ADMIN_TOKEN),
   SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
   SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
 });
@@ -101,7 +104,11 @@ export function loadGatewayConfig(
     const name = String(issue.path[0] ?? 'env');
     const raw = env[name];
     const got =
-      raw === undefined ? 'missing' : name === 'API_KEYS' ? 'value hidden' : `got ${JSON.stringify(raw)}`;
+      raw === undefined
+        ? 'missing'
+        : name === 'API_KEYS' || name === 'ADMIN_TOKEN'
+          ? 'value hidden'
+          : `got ${JSON.stringify(raw)}`;
     return `${name}: ${issue.message} (${got})`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

@@ -32,7 +32,7 @@ function refuse(reply: FastifyReply, requestId: string, error: HttpError): Fasti
  * bucket → load shedding. Afterwards: RED metrics per route, abuse strikes for 429/4xx, one log line.
  */
 export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext): void {
-  const { apiKeys, blocker, throttle, shedder, edge, http, logger } = context;
+  const { apiKeys, blocker, throttle, shedder, edge, http, logger, faults } = context;
 
   app.addHook('onRequest', async (request, reply) => {
     const incoming = request.headers['x-request-id'];
@@ -100,10 +100,23 @@ export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext)
       );
     }
     edge.inflight.inc();
-    reply.raw.once('close', () => {
-      edge.inflight.dec();
-      admission.release();
+    const closed = new Promise<void>((resolve) => {
+      reply.raw.once('close', () => {
+        edge.inflight.dec();
+        admission.release();
+        resolve();
+      });
     });
+
+    if (faults.active && path.startsWith('/api/')) {
+      try {
+        await faults.apply(closed);
+      } catch (error) {
+        return refuse(reply, requestId, error as HttpError);
+      }
+      // The client gave up while the request hung: nothing is left to answer.
+      if (reply.raw.destroyed) return reply.code(499).send();
+    }
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -15,6 +15,8 @@ export interface NodeProcess {
   output(): string;
   /** SIGTERM, then the exit code (or signal name); SIGKILL after 10 s. */
   stop(): Promise<number | string>;
+  /** The exit code (or signal name) once the process exits by itself. */
+  readonly exited: Promise<number | string>;
 }
 
 export type GatewayProcess = NodeProcess;
@@ -76,6 +78,7 @@ export async function startNodeProcess(
     adminUrl,
     child,
     output: () => output,
+    exited: exited.then(([code, signal]) => (code as number | null) ?? (signal as string)),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
