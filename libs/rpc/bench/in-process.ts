@@ -59,6 +59,8 @@ async function rawPair(): Promise<{ call: Call; close(): void }> {
   return { call, close };
 }
 
+const sheds = { count: 0 };
+
 async function reboundPair(): Promise<{ call: Call; close(): void }> {
   const registry = createMetricsRegistry({ service: 'bench' });
   const resilienceMetrics = createResilienceMetrics(registry);
@@ -68,6 +70,9 @@ async function reboundPair(): Promise<{ call: Call; close(): void }> {
     listProducts: () => ({ products: [], nextPageToken: '' }),
   });
   const port = await server.listen('127.0.0.1:0');
+  server.shedder?.onShed(() => {
+    sheds.count++;
+  });
   const client = createRpcClient(Service, {
     target: [`127.0.0.1:${port}`],
     metrics: createRedMetrics(registry, 'rpc_client'),
@@ -119,5 +124,7 @@ export async function inProcessCpu(rounds = 5, n = 6_400, concurrency = 64) {
     cpuRatio: oursCpu / rawCpu,
     rawRps: median(r.map((x) => x.rps)),
     reboundRps: median(o.map((x) => x.rps)),
+    /** Calls the server shed (and the client retried) over all rounds. */
+    sheds: sheds.count,
   };
 }

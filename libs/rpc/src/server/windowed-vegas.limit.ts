@@ -8,7 +8,7 @@ export interface WindowedVegasLimitOptions {
   /** A call slower than `tolerance × minimum latency` is a sign of queueing (default 2)… */
   readonly tolerance?: number;
   /**
-   * …and slower than `minimum + queueSlackMs` (default 10): for handlers of a few microseconds, a few ms of queue
+   * …and slower than `minimum + queueSlackMs` (default 50): for handlers of a few microseconds, tens of ms of queue
    * is noise, not overload, and shedding it would only cost throughput.
    */
   readonly queueSlackMs?: number;
@@ -46,7 +46,7 @@ export class WindowedVegasLimit implements ConcurrencyLimit {
     this.#max = options.maxLimit ?? DEFAULT_LIMIT_MAX;
     this.#limit = Math.min(this.#max, Math.max(this.#min, options.initialLimit ?? DEFAULT_LIMIT_INITIAL));
     this.#tolerance = options.tolerance ?? 2;
-    this.#slackMs = options.queueSlackMs ?? 10;
+    this.#slackMs = options.queueSlackMs ?? 50;
     this.#baselineSamples = options.baselineSamples ?? 1_000;
   }
 
