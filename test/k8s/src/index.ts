@@ -16,3 +16,5 @@ export { unknownFields, validateObject } from './schema.ts';
 export type { ServiceSpec } from './services.ts';
 export * from './services.ts';
 export { GENERATED_DIR, monitoringBundle, syncMonitoring } from './sync-monitoring.ts';
+export type { Container, PodSpec, Probe, Workload } from './workloads.ts';
+export { mebibytes, probePort, selects, workloads } from './workloads.ts';

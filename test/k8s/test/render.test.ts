@@ -84,25 +84,6 @@ describe('kustomize rendering', { skip }, () => {
     }
   });
 
-  it('renders the base with each component alone, each pair, all but one, and all: each object once', async () => {
-    const names = componentNames();
-    const list = combinations(names);
-    assert.equal(list.length, 1 + names.length + (names.length * (names.length - 1)) / 2 + names.length + 1);
-    const rendered = await mapLimit(list, 3, async (components) => ({
-      components,
-      objects: await renderCombination(['base'], components),
-    }));
-    for (const { components, objects } of rendered) {
-      const ids = objects.map(objectId);
-      assert.equal(new Set(ids).size, ids.length, `[${components.join(', ')}] renders duplicates`);
-      assert.equal(
-        objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'rebound').length >=
-          SERVICES.length,
-        true,
-      );
-    }
-  });
-
   it('fails loudly on a component that does not exist (the harness is not vacuous)', async () => {
     await assert.rejects(renderCombination(['base'], ['no-such-component']));
   });

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# pnpm kind:up [--with-keda] [--skip-build]: create the kind cluster (pinned node image), install
+# metrics-server (and KEDA) from pinned releases, build and load the service images, apply k8s/overlays/kind,
+# wait until everything is ready and print the URLs. Safe to re-run: existing pieces are kept or updated.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+with_keda=false
+skip_build=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-keda) with_keda=true ;;
+    --skip-build) skip_build=true ;;
+    -h | --help)
+      sed -n '2,4p' "$0"
+      exit 0
+      ;;
+    *) fail "unknown flag ${arg} (flags: --with-keda, --skip-build)" ;;
+  esac
+done
+
+step "Checking prerequisites (docker, kind, kubectl)"
+require_tools
+require node "Install Node 24 (the repository's toolchain: pnpm install)"
+info "docker, kind $(kind version | awk '{print $2}'), kubectl ok"
+
+step "Creating kind cluster ${CLUSTER_NAME} (${NODE_IMAGE})"
+if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+  info "cluster exists: reusing it"
+else
+  kind create cluster --name "$CLUSTER_NAME" --config "$ROOT/infra/kind/cluster.yaml" --image "$NODE_IMAGE" --wait 180s
+fi
+kubectl config use-context "kind-${CLUSTER_NAME}" >/dev/null
+
+step "Installing metrics-server ${METRICS_SERVER_VERSION} (the HPAs read CPU from it)"
+kubectl apply -f "https://github.com/kubernetes-sigs/metrics-server/releases/download/${METRICS_SERVER_VERSION}/components.yaml"
+# kind kubelets serve self-signed certificates.
+if ! kubectl -n kube-system get deploy metrics-server -o jsonpath='{.spec.template.spec.containers[0].args}' | grep -q kubelet-insecure-tls; then
+  kubectl -n kube-system patch deploy metrics-server --type=json \
+    -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'
+fi
+kubectl -n kube-system rollout status deploy/metrics-server --timeout=180s
+
+if [ "$with_keda" = true ]; then
+  step "Installing KEDA ${KEDA_VERSION}"
+  kubectl apply --server-side --force-conflicts \
+    -f "https://github.com/kedacore/keda/releases/download/v${KEDA_VERSION}/keda-${KEDA_VERSION}.yaml"
+  kubectl wait --for condition=Established --timeout=120s crd/scaledobjects.keda.sh
+  kubectl -n keda rollout status deploy/keda-operator --timeout=180s
+fi
+
+tag="$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo dev)"
+if ! git -C "$ROOT" diff --quiet HEAD -- apps libs 2>/dev/null; then tag="${tag}-dirty"; fi
+present=""
+missing=""
+for service in $SERVICES; do
+  if [ -f "$ROOT/apps/$service/package.json" ]; then present="$present $service"; else missing="$missing $service"; fi
+done
+
+if [ "$skip_build" = true ]; then
+  step "Skipping image builds (--skip-build): loading rebound/*:${tag} if present"
+else
+  step "Building images rebound/<service>:${tag} (infra/docker/Dockerfile)"
+  for service in $present; do
+    info "building ${service}"
+    DOCKER_BUILDKIT=1 docker build --quiet -f "$ROOT/infra/docker/Dockerfile" --build-arg "SERVICE=${service}" \
+      -t "rebound/${service}:${tag}" "$ROOT" >/dev/null
+  done
+fi
+
+step "Loading images into the cluster"
+for service in $present; do
+  info "loading rebound/${service}:${tag}"
+  kind load docker-image --name "$CLUSTER_NAME" "rebound/${service}:${tag}" >/dev/null
+done
+[ -z "$missing" ] || info "not built yet (no apps/ folder), left out:${missing}"
+
+step "Rendering k8s/overlays/kind"
+node "$ROOT/test/k8s/src/sync-monitoring.ts"
+overlay="$ROOT/.data/kind/overlay"
+keda_flag=()
+if [ "$with_keda" = true ]; then keda_flag=(--with-keda); fi
+bash "$ROOT/infra/kind/render.sh" --tag "$tag" --out "$overlay" "${keda_flag[@]}"
+
+step "Applying (server-side)"
+kubectl apply --server-side --force-conflicts -f "$overlay/rendered.yaml" >/dev/null
+info "applied"
+
+step "Waiting for everything to be ready"
+kubectl -n "$NAMESPACE" rollout status statefulset/kafka --timeout=300s
+kubectl -n "$NAMESPACE" rollout status statefulset/postgresql --timeout=300s
+for service in $present; do
+  kubectl -n "$NAMESPACE" rollout status "deploy/${service}" --timeout=300s
+done
+for deploy in prometheus alertmanager grafana kube-state-metrics otel-collector jaeger; do
+  kubectl -n monitoring rollout status "deploy/${deploy}" --timeout=300s
+done
+
+step "Ready"
+kubectl -n "$NAMESPACE" get pods -o wide
+cat <<MSG
+
+  gateway      http://127.0.0.1:8080            (console: http://127.0.0.1:8080/)
+  grafana      http://127.0.0.1:3000            (anonymous viewer, folder "Rebound")
+  prometheus   kubectl -n monitoring port-forward svc/prometheus 9090    → http://127.0.0.1:9090
+  alertmanager kubectl -n monitoring port-forward svc/alertmanager 9093  → http://127.0.0.1:9093
+  jaeger       kubectl -n monitoring port-forward svc/jaeger 16686       → http://127.0.0.1:16686
+
+  Break it: pnpm kind:chaos --help        Tear down: pnpm kind:down
+MSG

@@ -1,0 +1,337 @@
+/** One test per line of the checklist (../shared/notes/k8s-checklist.md §1), over the rendered kind overlay + KEDA. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { skipUnlessBinary } from '@rebound/testing';
+import {
+  type K8sObject,
+  MAX_OLD_SPACE_MI,
+  mebibytes,
+  probePort,
+  renderCombination,
+  SERVICES,
+  selects,
+  type Workload,
+  workloads,
+} from '../src/index.ts';
+
+const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+const APP_NAMES = new Set(SERVICES.map((s) => s.name));
+/** Third-party images whose entrypoint writes into the image (documented in their component README). */
+const WRITABLE_ROOT = new Set(['kafka']);
+/** Workloads that call the Kubernetes API (service discovery, object state). */
+const NEEDS_API_TOKEN = new Set(['prometheus', 'kube-state-metrics']);
+const ALLOWED_API_VERSIONS = new Set([
+  'v1',
+  'apps/v1',
+  'policy/v1',
+  'autoscaling/v2',
+  'networking.k8s.io/v1',
+  'rbac.authorization.k8s.io/v1',
+  'keda.sh/v1alpha1',
+]);
+
+let objects: K8sObject[] = [];
+let all: Workload[] = [];
+let apps: Workload[] = [];
+const spec = (o: K8sObject) => o.spec as any;
+const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+
+describe('checklist policies on the kind overlay (+ keda-notifications)', { skip }, () => {
+  before(async () => {
+    objects = await renderCombination(['overlays/kind'], ['keda-notifications']);
+    all = workloads(objects);
+    apps = all.filter((w) => APP_NAMES.has(w.name) && w.namespace === 'rebound');
+    assert.equal(apps.length, SERVICES.length);
+  });
+
+  it('labels every app with app.kubernetes.io/{name,component,part-of,version}; selectors use name only', () => {
+    for (const w of apps) {
+      for (const labels of [w.object.metadata.labels ?? {}, w.templateLabels]) {
+        assert.equal(labels['app.kubernetes.io/name'], w.name);
+        assert.ok(labels['app.kubernetes.io/component'], `${w.name}: component`);
+        assert.equal(labels['app.kubernetes.io/part-of'], 'rebound');
+        assert.match(labels['app.kubernetes.io/version'] ?? '', /^\d+\.\d+\.\d+/);
+      }
+      assert.deepEqual(spec(w.object).selector, { matchLabels: { 'app.kubernetes.io/name': w.name } });
+    }
+  });
+
+  it('sets no replicas on a Deployment an HPA or a ScaledObject owns, and every app has exactly one owner', () => {
+    for (const w of apps) {
+      const hpas = ofKind('HorizontalPodAutoscaler').filter((h) => spec(h).scaleTargetRef.name === w.name);
+      const scaled = ofKind('ScaledObject').filter((s) => spec(s).scaleTargetRef.name === w.name);
+      assert.equal(
+        hpas.length + scaled.length,
+        1,
+        `${w.name}: ${hpas.length} HPAs, ${scaled.length} ScaledObjects`,
+      );
+      assert.equal(spec(w.object).replicas, undefined, `${w.name} sets replicas`);
+    }
+  });
+
+  it('gives every app startup, liveness and readiness probes on ports the container declares', () => {
+    for (const w of apps) {
+      for (const c of w.pod.containers) {
+        for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
+          const probe = c[kind];
+          assert.ok(probe, `${w.name}: no ${kind}`);
+          assert.ok(probePort(c, probe), `${w.name}: ${kind} port is not a container port`);
+        }
+        assert.equal(
+          c.livenessProbe?.httpGet?.path,
+          '/livez',
+          `${w.name}: liveness must be the process-local /livez`,
+        );
+        assert.equal(c.readinessProbe?.httpGet?.path, '/readyz');
+        const startup = c.startupProbe as { periodSeconds: number; failureThreshold: number };
+        assert.ok(
+          startup.periodSeconds * startup.failureThreshold >= 60,
+          `${w.name}: start-up budget under 60 s`,
+        );
+      }
+    }
+  });
+
+  it('probes every other workload too, on declared ports', () => {
+    for (const w of all) {
+      for (const c of w.pod.containers) {
+        assert.ok(c.livenessProbe && c.readinessProbe, `${w.name}/${c.name}: liveness and readiness`);
+        for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+          if (probe && !probe.exec)
+            assert.ok(probePort(c, probe), `${w.name}/${c.name}: probe port undeclared`);
+        }
+      }
+    }
+  });
+
+  it('requests CPU and memory and limits memory everywhere; the V8 heap is 75% of the app limit', () => {
+    for (const w of all) {
+      for (const c of w.pod.containers) {
+        assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${w.name}: requests`);
+        assert.ok(c.resources?.limits?.memory, `${w.name}: memory limit`);
+        assert.equal(
+          c.resources?.limits?.cpu,
+          undefined,
+          `${w.name}: CPU limits are not used (docs/kubernetes.md)`,
+        );
+      }
+    }
+    for (const w of apps) {
+      const c = w.pod.containers[0];
+      assert.ok(c);
+      const limit = mebibytes(c.resources?.limits?.memory ?? '0Mi');
+      const options = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const heap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+      assert.equal(heap, Math.floor(limit * 0.75), `${w.name}: heap ${heap} vs limit ${limit}`);
+      assert.equal(heap, MAX_OLD_SPACE_MI);
+    }
+  });
+
+  it('gives every HPA autoscaling/v2 behaviour: instant scale-up by 2 pods or 100%, 120 s scale-down window', () => {
+    const hpas = ofKind('HorizontalPodAutoscaler');
+    assert.ok(hpas.length >= SERVICES.length - 1);
+    for (const h of hpas) {
+      const s = spec(h);
+      assert.equal(h.apiVersion, 'autoscaling/v2');
+      assert.ok(s.minReplicas >= 2 && s.maxReplicas > s.minReplicas, `${h.metadata.name}: min/max`);
+      assert.ok(all.some((w) => w.object.kind === s.scaleTargetRef.kind && w.name === s.scaleTargetRef.name));
+      assert.equal(s.behavior.scaleUp.stabilizationWindowSeconds, 0);
+      assert.equal(s.behavior.scaleUp.selectPolicy, 'Max');
+      assert.deepEqual(
+        s.behavior.scaleUp.policies.map((p: any) => `${p.type}:${p.value}/${p.periodSeconds}`).sort(),
+        ['Percent:100/15', 'Pods:2/15'],
+      );
+      assert.equal(s.behavior.scaleDown.stabilizationWindowSeconds, 120);
+      assert.ok(s.metrics.length > 0, 'an HPA needs a target metric');
+    }
+  });
+
+  it('covers every app with one PDB: maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow', () => {
+    for (const w of apps) {
+      const pdbs = ofKind('PodDisruptionBudget').filter((p) => selects(spec(p).selector, w.templateLabels));
+      assert.equal(pdbs.length, 1, `${w.name}: ${pdbs.length} PDBs`);
+      const pdb = spec(pdbs[0] as K8sObject);
+      assert.equal(pdb.maxUnavailable, 1);
+      assert.equal(pdb.minAvailable, undefined);
+      assert.equal(pdb.unhealthyPodEvictionPolicy, 'AlwaysAllow');
+    }
+  });
+
+  it('spreads every app over nodes without leaving pods Pending', () => {
+    for (const w of apps) {
+      const [constraint] = w.pod.topologySpreadConstraints ?? [];
+      assert.ok(constraint, `${w.name}: no topologySpreadConstraints`);
+      assert.equal(constraint.topologyKey, 'kubernetes.io/hostname');
+      assert.equal(constraint.maxSkew, 1);
+      assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway');
+      assert.deepEqual(constraint.matchLabelKeys, ['pod-template-hash']);
+      assert.ok(selects(constraint.labelSelector as any, w.templateLabels));
+    }
+  });
+
+  it('labels every namespace Pod Security restricted, and every pod meets it', () => {
+    const namespaces = ofKind('Namespace');
+    const used = new Set(
+      objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined),
+    );
+    for (const name of used) {
+      const ns = namespaces.find((n) => n.metadata.name === name);
+      assert.ok(ns, `namespace ${name} is not rendered`);
+      assert.equal(ns.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted', name);
+    }
+    for (const w of all) {
+      const pod = w.pod.securityContext ?? {};
+      assert.equal(pod.runAsNonRoot, true, `${w.name}: runAsNonRoot`);
+      assert.equal(typeof pod.runAsUser, 'number', `${w.name}: numeric runAsUser`);
+      assert.ok((pod.runAsUser as number) > 0);
+      assert.deepEqual(pod.seccompProfile, { type: 'RuntimeDefault' }, w.name);
+      assert.ok(!w.pod.hostNetwork && !w.pod.hostPID && !w.pod.hostIPC, `${w.name}: host namespaces`);
+      assert.ok(!(w.pod.volumes ?? []).some((v) => v.hostPath), `${w.name}: hostPath`);
+      for (const c of w.pod.containers) {
+        const sc = c.securityContext ?? {};
+        assert.equal(sc.allowPrivilegeEscalation, false, `${w.name}: allowPrivilegeEscalation`);
+        assert.equal(sc.privileged ?? false, false);
+        assert.deepEqual(sc.capabilities?.drop, ['ALL'], `${w.name}: drop ALL`);
+        assert.ok((sc.capabilities?.add ?? []).every((cap) => cap === 'NET_BIND_SERVICE'));
+        assert.ok(!(c.ports ?? []).some((p) => 'hostPort' in p), `${w.name}: hostPort`);
+        if (!WRITABLE_ROOT.has(w.name))
+          assert.equal(sc.readOnlyRootFilesystem, true, `${w.name}: read-only root`);
+      }
+    }
+  });
+
+  it('mounts an emptyDir at /tmp in every app (read-only root) and automounts no token unless the API is needed', () => {
+    for (const w of apps) {
+      const mount = w.pod.containers[0]?.volumeMounts?.find((m) => m.mountPath === '/tmp');
+      assert.ok(mount, `${w.name}: /tmp`);
+      assert.ok(
+        w.pod.volumes?.find((v) => v.name === mount.name)?.emptyDir,
+        `${w.name}: /tmp is not an emptyDir`,
+      );
+    }
+    for (const w of all) {
+      const account = ofKind('ServiceAccount').find(
+        (a) =>
+          a.metadata.name === (w.pod.serviceAccountName ?? 'default') && a.metadata.namespace === w.namespace,
+      );
+      assert.ok(account, `${w.name}: its ServiceAccount is not rendered`);
+      if (NEEDS_API_TOKEN.has(w.name)) continue;
+      assert.equal(w.pod.automountServiceAccountToken, false, `${w.name}: pod automount`);
+      assert.equal((account as any).automountServiceAccountToken, false, `${w.name}: account automount`);
+    }
+  });
+
+  it('waits out endpoint removal before SIGTERM and gives the drain its time', () => {
+    for (const w of apps) {
+      const c = w.pod.containers[0];
+      const sleep = c?.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      assert.ok(sleep >= 5, `${w.name}: preStop sleep`);
+      const envMs = (name: string) => Number(c?.env?.find((e) => e.name === name)?.value);
+      const drainSeconds = (envMs('SHUTDOWN_DRAIN_DELAY_MS') + envMs('SHUTDOWN_DRAIN_TIMEOUT_MS')) / 1000;
+      assert.ok(Number.isFinite(drainSeconds), `${w.name}: drain variables`);
+      const grace = w.pod.terminationGracePeriodSeconds ?? 30;
+      assert.ok(grace > sleep + drainSeconds, `${w.name}: grace ${grace} <= ${sleep} + ${drainSeconds}`);
+    }
+  });
+
+  it('pins every image to an exact tag, never latest, pulled IfNotPresent', () => {
+    for (const w of all) {
+      for (const c of w.pod.containers) {
+        const [, tag] = /:([^:/]+)$/.exec(c.image) ?? [];
+        assert.ok(tag, `${c.image}: no tag`);
+        assert.notEqual(tag, 'latest');
+        assert.match(tag, /^v?\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/, `${c.image}: not an exact version`);
+        assert.equal(c.imagePullPolicy, 'IfNotPresent', c.image);
+      }
+    }
+  });
+
+  it('names every Service port, selects a workload, and targets a port its pods declare', () => {
+    for (const service of ofKind('Service')) {
+      const s = spec(service);
+      const targets = all.filter(
+        (w) =>
+          w.namespace === service.metadata.namespace &&
+          selects({ matchLabels: s.selector }, w.templateLabels),
+      );
+      assert.ok(targets.length > 0, `Service ${service.metadata.name} selects nothing`);
+      for (const port of s.ports) {
+        assert.ok(port.name, `Service ${service.metadata.name}: unnamed port`);
+        for (const w of targets) {
+          const declared = w.pod.containers.flatMap((c) => c.ports ?? []);
+          assert.ok(
+            declared.some((p) => p.name === port.targetPort || p.containerPort === port.targetPort),
+            `Service ${service.metadata.name}: targetPort ${port.targetPort} not on ${w.name}`,
+          );
+        }
+      }
+    }
+    for (const w of apps) {
+      const service = ofKind('Service').find((s) => s.metadata.name === w.name);
+      assert.ok(service, `${w.name}: no Service`);
+      assert.ok(spec(service).ports.some((p: any) => p.name === 'metrics' && p.targetPort === 'admin'));
+      const grpc = SERVICES.find((x) => x.name === w.name)?.transport === 'grpc';
+      if (grpc) assert.equal(spec(service).clusterIP, 'None', `${w.name}: gRPC Service must be headless`);
+    }
+  });
+
+  it('denies by default, admits each service only from its callers and monitoring, and selects real pods', () => {
+    const policies = ofKind('NetworkPolicy');
+    const deny = policies.find(
+      (p) => Object.keys(spec(p).podSelector).length === 0 && !spec(p).ingress && !spec(p).egress,
+    );
+    assert.ok(deny, 'no default-deny policy');
+    assert.deepEqual([...spec(deny).policyTypes].sort(), ['Egress', 'Ingress']);
+    for (const p of policies) {
+      if (Object.keys(spec(p).podSelector).length === 0) continue;
+      assert.ok(
+        all.some((w) => selects(spec(p).podSelector, w.templateLabels)),
+        `${p.metadata.name} selects no pod`,
+      );
+    }
+    for (const svc of SERVICES) {
+      const w = apps.find((a) => a.name === svc.name) as Workload;
+      const rules = policies
+        .filter(
+          (p) =>
+            Object.keys(spec(p).podSelector).length > 0 && selects(spec(p).podSelector, w.templateLabels),
+        )
+        .flatMap((p) => spec(p).ingress ?? []);
+      const admitted = (port: number) =>
+        rules
+          .filter((r: any) => (r.ports ?? []).some((p: any) => p.port === port))
+          .flatMap((r: any) => r.from ?? ['*']);
+      const trafficPort = svc.transport === 'grpc' ? 50051 : svc.transport === 'http' ? 8080 : undefined;
+      if (trafficPort !== undefined) {
+        const from = admitted(trafficPort);
+        if (svc.callers.includes('*')) assert.ok(from.includes('*'), `${svc.name}: the edge admits anyone`);
+        else {
+          const names = from.map((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']).sort();
+          assert.deepEqual(names, [...svc.callers].sort(), `${svc.name}: callers`);
+        }
+      }
+      const metrics = admitted(9464);
+      assert.deepEqual(
+        metrics.map((f: any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']),
+        ['monitoring'],
+        `${svc.name}: metrics port`,
+      );
+    }
+    const dns = policies
+      .flatMap((p) => spec(p).egress ?? [])
+      .find((e: any) => e.ports?.some((x: any) => x.port === 53));
+    assert.ok(dns, 'no DNS egress');
+    assert.deepEqual(dns.ports.map((p: any) => p.protocol).sort(), ['TCP', 'UDP']);
+  });
+
+  it('keeps secrets out of plain env values and uses no deprecated API versions', () => {
+    for (const w of all) {
+      for (const e of w.pod.containers.flatMap((c) => c.env ?? [])) {
+        if (/TOKEN|PASSWORD|SECRET|API_KEYS|DATABASE_URL/.test(e.name)) {
+          assert.equal(e.value, undefined, `${w.name}: ${e.name} is a plain value`);
+        }
+      }
+    }
+    for (const o of objects) assert.ok(ALLOWED_API_VERSIONS.has(o.apiVersion), `${o.kind}: ${o.apiVersion}`);
+  });
+});
