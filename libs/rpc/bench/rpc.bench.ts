@@ -138,7 +138,7 @@ if (ONLY !== 'overload') printThroughput();
 const cpu = ONLY === 'overload' ? undefined : await inProcessCpu();
 if (cpu !== undefined) {
   console.log(
-    `\nCPU per request, client and server in one process (c=${cpu.concurrency}, median of 5 interleaved rounds): raw grpc-js ${fmt(cpu.rawCpuUsPerRequest, 1)} µs, @rebound/rpc both sides ${fmt(cpu.reboundCpuUsPerRequest, 1)} µs (${fmt((cpu.cpuRatio - 1) * 100, 1)}%); throughput ${fmt(cpu.rawRps)} vs ${fmt(cpu.reboundRps)} req/s (${fmt(cpu.reboundRps / cpu.rawRps, 2)}×)`,
+    `\nCPU per request, client and server in one process (c=${cpu.concurrency}, median of 5 interleaved rounds): raw grpc-js ${fmt(cpu.rawCpuUsPerRequest, 1)} µs, @rebound/rpc both sides ${fmt(cpu.reboundCpuUsPerRequest, 1)} µs (${fmt((cpu.cpuRatio - 1) * 100, 1)}%); throughput ${fmt(cpu.rawRps)} vs ${fmt(cpu.reboundRps)} req/s (${fmt(cpu.reboundRps / cpu.rawRps, 2)}×), ${cpu.sheds} calls shed`,
   );
 }
 
