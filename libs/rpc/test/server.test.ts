@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { aimdLimit } from '@rebound/resilience';
+import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import { service as healthService } from 'grpc-health-check';
 import { z } from 'zod';
@@ -48,6 +49,7 @@ describe('rpc server', () => {
   });
 
   it('sheds calls past its limit with RESOURCE_EXHAUSTED and a retry-after hint while admitted calls succeed', async () => {
+    const clock = new FakeClock();
     const held = gate();
     let started = 0;
     const replica = await startReplica(
@@ -56,7 +58,14 @@ describe('rpc server', () => {
         await held.wait;
         return product(request.id);
       },
-      { limit: { limit: aimdLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }) }, shedRetryAfterMs: 250 },
+      {
+        limit: {
+          limit: aimdLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }),
+          clock,
+          sheddingHoldMs: 1_000,
+        },
+        shedRetryAfterMs: 250,
+      },
     );
     cleanup.push(() => replica.server.forceShutdown());
     const client = createRpcClient(CatalogService, { target: [replica.address] });
@@ -82,6 +91,9 @@ describe('rpc server', () => {
       results.map((r) => r.product?.id),
       ['a0', 'a1', 'a2', 'a3'],
     );
+    assert.equal(replica.server.overloaded, true, 'held for a while, so readiness does not flap');
+    clock.advance(1_000);
+    assert.equal(replica.server.overloaded, false, 'readiness comes back once shedding stops');
   });
 
   it('answers INVALID_ARGUMENT with the validator message, before the handler runs', async () => {
