@@ -3,7 +3,12 @@ import { status } from '@grpc/grpc-js';
 import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
-import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedMetrics,
+  createResilienceMetrics,
+} from '@rebound/observability';
 import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
@@ -66,12 +71,14 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
     log: (line) => logger.info(line),
   });
-  const rpc = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server') });
+  // One set of resilience decision metrics per process (breaker state and transitions, retries, budget, sheds).
+  const resilienceMetrics = createResilienceMetrics(registry);
+  const rpc = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server'), resilienceMetrics });
   probes.addCheck('readiness', 'overload', () =>
     rpc.overloaded ? { ok: false, detail: 'shedding load' } : { ok: true },
   );
   const faults = new FaultInjector({ registry, configureCalls: (calls) => rpc.faults.configure(calls) });
-  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'));
+  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
   const context: ServiceContext = {
     service,
     instance,

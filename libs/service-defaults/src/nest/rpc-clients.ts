@@ -1,4 +1,4 @@
-import type { RedMetrics } from '@rebound/observability';
+import type { RedMetrics, ResilienceMetrics } from '@rebound/observability';
 import {
   createRpcClient,
   type RpcClient,
@@ -7,20 +7,29 @@ import {
   type ServiceDefinitionLike,
 } from '@rebound/rpc';
 
-/** Makes outgoing `@rebound/rpc` clients with the process's client metrics, and closes them all at shutdown. */
+/**
+ * Makes outgoing `@rebound/rpc` clients with the process's client metrics (RED and every resilience decision:
+ * breaker state and transitions, rejections, retries, budget, ejections), and closes them all at shutdown.
+ */
 export class RpcClients {
   readonly #metrics: RedMetrics;
+  readonly #resilienceMetrics: ResilienceMetrics | undefined;
   readonly #open: RpcClientHandle[] = [];
 
-  constructor(metrics: RedMetrics) {
+  constructor(metrics: RedMetrics, resilienceMetrics?: ResilienceMetrics) {
     this.#metrics = metrics;
+    this.#resilienceMetrics = resilienceMetrics;
   }
 
   create<D extends ServiceDefinitionLike>(
     definition: D,
-    options: Omit<RpcClientOptions<D>, 'metrics'>,
+    options: Omit<RpcClientOptions<D>, 'metrics' | 'resilienceMetrics'>,
   ): RpcClient<D> & { readonly $rpc: RpcClientHandle } {
-    const client = createRpcClient(definition, { ...options, metrics: this.#metrics });
+    const client = createRpcClient(definition, {
+      ...options,
+      metrics: this.#metrics,
+      ...(this.#resilienceMetrics !== undefined && { resilienceMetrics: this.#resilienceMetrics }),
+    });
     this.#open.push(client.$rpc);
     return client;
   }
