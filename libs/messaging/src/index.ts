@@ -12,6 +12,8 @@ export type {
 export { createIdempotentConsumer } from './consumer/idempotent-consumer.ts';
 export type { FailedRecord, Route } from './consumer/retry-routing.ts';
 export { deadLetterTopic, retryTopic, routeFailure, topicsFor } from './consumer/retry-routing.ts';
+export type { SupervisedConsumerOptions } from './consumer/supervised-consumer.ts';
+export { supervisedConsumer } from './consumer/supervised-consumer.ts';
 export type { DeadLetter, ReplayOptions } from './dlq/dead-letters.ts';
 export { listDeadLetters, replayDeadLetters, replayGroup } from './dlq/dead-letters.ts';
 export type { MessageHeaders } from './headers.ts';
