@@ -54,9 +54,8 @@ function env(spec: ServiceSpec): Env[] {
       name: 'API_KEYS',
       valueFrom: { secretKeyRef: { name: 'rebound-gateway', key: 'api-keys' } },
     });
-  } else {
-    list.push({ name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'rebound-admin', key: 'token' } } });
   }
+  list.push({ name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'rebound-admin', key: 'token' } } });
   list.push(
     { name: 'SHUTDOWN_DRAIN_DELAY_MS', value: String(SHUTDOWN_DRAIN_DELAY_MS) },
     { name: 'SHUTDOWN_DRAIN_TIMEOUT_MS', value: String(SHUTDOWN_DRAIN_TIMEOUT_MS) },

@@ -1,3 +1,13 @@
+export {
+  adminProbePaths,
+  appExists,
+  baseConfigKeys,
+  envReadBy,
+  grpcHealthOverall,
+  ordersEventsTopic,
+  servesMetrics,
+  storageReadsPerServiceUrl,
+} from './code-facts.ts';
 export { renderBaseFile } from './generate-base.ts';
 export { repoRoot } from './paths.ts';
 export type { K8sObject } from './render.ts';
