@@ -84,6 +84,9 @@ export class FusedRun extends ExecutionContext {
   #depth = 0;
   #done = false;
   #abandoned: Abandonment | undefined = undefined;
+  #attemptSeq = 0;
+  #settleRun: ((value: unknown) => void) | undefined = undefined;
+  #failRun: ((error: unknown) => void) | undefined = undefined;
   #rejectWait: ((reason: unknown) => void) | undefined = undefined;
   /** Whether the outcome travelling outwards is an error. Layers may replace it in `exit`. */
   failed = false;
@@ -180,7 +183,14 @@ export class FusedRun extends ExecutionContext {
     this.#abandoned = new Abandonment(index, error);
     const reject = this.#rejectWait;
     this.#rejectWait = undefined;
-    reject?.(ABANDONED);
+    if (reject !== undefined) {
+      reject(ABANDONED);
+    } else if (this.#settleRun !== undefined) {
+      // The raced fast path is waiting on the work itself: unwind from here, now.
+      this.#attemptSeq++;
+      this.#takeAbandon();
+      this.#unwindRaced();
+    }
   }
 
   /** Runs the call; the returned promise settles with the outcome that reaches the outermost layer. */
@@ -210,7 +220,62 @@ export class FusedRun extends ExecutionContext {
       if (this.pending !== undefined) return this.#drive(ENTRY_WAIT, i);
       this.#depth = i + 1;
     }
-    return this.#attempt();
+    return this.#segment.abandons ? this.#attemptRaced() : this.#attempt();
+  }
+
+  /**
+   * The common path of a segment with a timeout: instead of an async function awaiting a race, the caller gets
+   * a promise this run settles itself, either when the work settles or when a timeout abandons it.
+   */
+  #attemptRaced(): Promise<unknown> {
+    let work: Promise<unknown>;
+    try {
+      work = this.#segment.inner.run(this);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    this.work = work;
+    const seq = ++this.#attemptSeq;
+    return new Promise((resolve, reject) => {
+      this.#settleRun = resolve;
+      this.#failRun = reject;
+      work.then(
+        (value) => this.#afterRaced(seq, false, value),
+        (error: unknown) => this.#afterRaced(seq, true, error),
+      );
+    });
+  }
+
+  #afterRaced(seq: number, failed: boolean, outcome: unknown): void {
+    if (seq !== this.#attemptSeq || this.#settleRun === undefined) return;
+    this.failed = failed;
+    this.outcome = outcome;
+    this.#unwindRaced();
+  }
+
+  #unwindRaced(): void {
+    const layers = this.#segment.layers;
+    while (this.#depth > 0) {
+      const j = --this.#depth;
+      let next: Promise<unknown> | undefined;
+      if (layers[j]!.exit(this, j, this.#token(j), false) === RETRY) next = this.#drive(RETRY_AT, j);
+      else if (this.pending !== undefined) next = this.#drive(PENDING_AT, j);
+      if (next !== undefined) {
+        // Waits and retries continue in the general driver; the caller's promise follows it.
+        const settle = this.#settleRun!;
+        const fail = this.#failRun!;
+        this.#settleRun = this.#failRun = undefined;
+        next.then(settle, fail);
+        return;
+      }
+    }
+    this.#done = true;
+    this.release();
+    const settle = this.#settleRun!;
+    const fail = this.#failRun!;
+    this.#settleRun = this.#failRun = undefined;
+    if (this.failed) fail(this.outcome);
+    else settle(this.outcome);
   }
 
   /** The common path: every layer entered synchronously; await the work once, exit synchronously. */
