@@ -172,3 +172,27 @@ describe('fused engine edges', () => {
     assert.equal(bh.active, 0, 'the bulkhead slot was released when the breaker rejected inside it');
   });
 });
+
+describe('timeout abandonment bookkeeping', () => {
+  it('layers inside an abandoned attempt see its real outcome when it finally settles', async () => {
+    const clock = new FakeClock();
+    const breaker = circuitBreaker({ breaker: consecutiveBreaker(1), openMs: 10_000, clock });
+    const p = pipeline(
+      retry({ maxRetries: 1, backoff: constantBackoff(0), clock }),
+      timeout(100, { clock, resolutionMs: 10 }),
+      breaker,
+    );
+    let failLate!: (e: Error) => void;
+    let calls = 0;
+    const result = p.execute(() => {
+      calls++;
+      return calls === 1 ? new Promise((_, reject) => (failLate = reject)) : Promise.resolve('second');
+    });
+    await clock.tick(130);
+    assert.equal(await result, 'second');
+    assert.equal(breaker.state, 'closed', 'the abandoned attempt has not settled yet');
+    failLate(new Error('late failure'));
+    await clock.tick(0);
+    assert.equal(breaker.state, 'open', 'the breaker inside the timeout counted the late failure');
+  });
+});
