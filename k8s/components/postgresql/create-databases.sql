@@ -2,3 +2,4 @@
 CREATE DATABASE inventory;
 CREATE DATABASE orders;
 CREATE DATABASE payments;
+CREATE DATABASE notifications;

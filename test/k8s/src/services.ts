@@ -96,7 +96,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     transport: 'none',
     callers: [],
     calls: [],
-    database: false,
+    database: true,
     kafka: true,
     minReplicas: 2,
     maxReplicas: 6,
