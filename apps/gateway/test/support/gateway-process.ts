@@ -90,7 +90,7 @@ export async function startNodeProcess(
 }
 
 /**
- * The built gateway (`node dist/main.js`). The event-loop thresholds are raised unless a test sets them: on a
+ * The built gateway (`node dist/main.js`). The event-loop thresholds and the catalog deadline are raised unless a test sets them: on a
  * shared 2-core CI box other processes delay this one's event loop, which would shed requests in suites about
  * something else (event-loop shedding has its own test, load-shedder.unit.test.ts).
  */
@@ -99,6 +99,8 @@ export function startGateway(env: Record<string, string>): Promise<GatewayProces
     SERVICE_NAME: 'gateway',
     SHED_EVENT_LOOP_DELAY_MS: '10000',
     OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
+    // Suites about deadlines set their own; elsewhere a cold first call on a loaded box must not hit one.
+    CATALOG_DEADLINE_MS: '5000',
     ...env,
   });
 }
