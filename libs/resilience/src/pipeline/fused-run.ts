@@ -236,15 +236,23 @@ export class FusedRun extends ExecutionContext {
     }
     this.work = work;
     const seq = ++this.#attemptSeq;
-    return new Promise((resolve, reject) => {
-      this.#settleRun = resolve;
-      this.#failRun = reject;
-      work.then(
-        (value) => this.#afterRaced(seq, false, value),
-        (error: unknown) => this.#afterRaced(seq, true, error),
-      );
-    });
+    FusedRun.#constructing = this;
+    const promise = new Promise(FusedRun.#capture);
+    work.then(
+      (value) => this.#afterRaced(seq, false, value),
+      (error: unknown) => this.#afterRaced(seq, true, error),
+    );
+    return promise;
   }
+
+  /** The run whose caller promise is being constructed (so the executor below needs no closure per call). */
+  static #constructing: FusedRun | undefined = undefined;
+  static readonly #capture = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+    const run = FusedRun.#constructing!;
+    FusedRun.#constructing = undefined;
+    run.#settleRun = resolve;
+    run.#failRun = reject;
+  };
 
   #afterRaced(seq: number, failed: boolean, outcome: unknown): void {
     if (seq !== this.#attemptSeq || this.#settleRun === undefined) return;
