@@ -65,7 +65,8 @@ export function envReadBy(service: string): Set<string> {
 
 /** `libs/storage` derives the per-service variable as `<SCHEMA>_DATABASE_URL`. */
 export function storageReadsPerServiceUrl(): boolean {
-  return read('libs/storage/src/open-database.ts').includes('return `${schema.toUpperCase()}_DATABASE_URL`;');
+  const source = ['return `$', '{schema.toUpperCase()}_DATABASE_URL`;'].join('');
+  return read('libs/storage/src/open-database.ts').includes(source);
 }
 
 /** The probe paths `libs/health`'s admin server answers. */

@@ -9,8 +9,9 @@ export {
   storageReadsPerServiceUrl,
 } from './code-facts.ts';
 export { renderBaseFile } from './generate-base.ts';
+export { skipUnlessKustomize } from './kustomize.ts';
 export { repoRoot } from './paths.ts';
-export type { K8sObject } from './render.ts';
+export type { Json, K8sObject } from './render.ts';
 export {
   combinations,
   componentNames,

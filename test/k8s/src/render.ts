@@ -115,3 +115,10 @@ export async function mapLimit<T, R>(
 export function objectId(object: K8sObject): string {
   return `${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`;
 }
+
+/**
+ * A rendered YAML value read by the tests, which assert its shape field by field (a wrong shape fails the
+ * assertion, not the type checker).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are untyped data; the tests assert their shape
+export type Json = any;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { freePort, skipUnlessBinary, startServiceProcess } from '@rebound/testing';
+import { freePort, startServiceProcess } from '@rebound/testing';
 import { parse } from 'yaml';
 import {
   ADMIN_PORT,
@@ -14,6 +14,7 @@ import {
   GRPC_PORT,
   grpcHealthOverall,
   HTTP_PORT,
+  type Json,
   K8S_DIR,
   type K8sObject,
   ordersEventsTopic,
@@ -21,6 +22,7 @@ import {
   repoRoot,
   SERVICES,
   servesMetrics,
+  skipUnlessKustomize,
   storageReadsPerServiceUrl,
   type Workload,
   workloads,
@@ -35,7 +37,7 @@ const { addressList, baseConfigSchema } = (await import(serviceConfigPath)) as {
   baseConfigSchema: Schema;
 };
 
-const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+const skip = skipUnlessKustomize();
 let objects: K8sObject[] = [];
 let apps: Workload[] = [];
 const container = (name: string): Container => {
@@ -89,7 +91,9 @@ describe('manifests match the code', { skip }, () => {
         const [host, port] = value.split(':');
         const callee = objects.find((o) => o.kind === 'Service' && o.metadata.name === host);
         assert.ok(callee, `${spec.name}: ${name} names no Service`);
-        assert.ok((callee.spec as any).ports.some((p: any) => p.port === Number(port) && p.name === 'grpc'));
+        assert.ok(
+          (callee.spec as Json).ports.some((p: Json) => p.port === Number(port) && p.name === 'grpc'),
+        );
         assert.ok(
           SERVICES.find((s) => s.name === host)?.callers.includes(spec.name),
           `${host} does not admit ${spec.name}`,
@@ -128,27 +132,27 @@ describe('manifests match the code', { skip }, () => {
     assert.ok(servesMetrics('apps/gateway/src/bootstrap.ts'));
     const cluster = parse(readFileSync(join(K8S_DIR, 'components/monitoring/prometheus.yml'), 'utf8'));
     const local = parse(readFileSync(join(repoRoot, 'infra/prometheus/prometheus.yml'), 'utf8'));
-    const job = cluster.scrape_configs.find((s: any) => s.job_name === 'rebound-services');
+    const job = cluster.scrape_configs.find((s: Json) => s.job_name === 'rebound-services');
     assert.ok(job, 'no rebound-services job in the cluster config');
     assert.ok(
-      local.scrape_configs.some((s: any) => s.job_name === job.job_name),
+      local.scrape_configs.some((s: Json) => s.job_name === job.job_name),
       'job names differ from infra/',
     );
     const keep = job.relabel_configs.find(
-      (r: any) => r.source_labels[0] === '__meta_kubernetes_endpointslice_port_name',
+      (r: Json) => r.source_labels[0] === '__meta_kubernetes_endpointslice_port_name',
     );
     assert.equal(keep.regex, 'metrics');
-    const targets = job.relabel_configs.map((r: any) => r.target_label).filter(Boolean);
+    const targets = job.relabel_configs.map((r: Json) => r.target_label).filter(Boolean);
     assert.ok(targets.includes('service') && targets.includes('instance'), 'labels the rules group by');
     for (const spec of SERVICES) {
-      const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === spec.name) as any;
-      const metrics = service.spec.ports.find((p: any) => p.name === 'metrics');
+      const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === spec.name) as Json;
+      const metrics = service.spec.ports.find((p: Json) => p.name === 'metrics');
       assert.equal(portNamed(container(spec.name), metrics.targetPort), ADMIN_PORT);
     }
   });
 
   it('scales notifications on the topic the orders events are published to', () => {
-    const scaled = objects.find((o) => o.kind === 'ScaledObject') as any;
+    const scaled = objects.find((o) => o.kind === 'ScaledObject') as Json;
     assert.equal(scaled.spec.triggers[0].metadata.topic, ordersEventsTopic());
     assert.match(scaled.spec.triggers[0].metadata.bootstrapServers, /^kafka\.rebound\.svc:9092$/);
   });

@@ -1,8 +1,8 @@
 /** One test per line of the checklist (../shared/notes/k8s-checklist.md §1), over the rendered kind overlay + KEDA. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { skipUnlessBinary } from '@rebound/testing';
 import {
+  type Json,
   type K8sObject,
   MAX_OLD_SPACE_MI,
   mebibytes,
@@ -10,11 +10,12 @@ import {
   renderCombination,
   SERVICES,
   selects,
+  skipUnlessKustomize,
   type Workload,
   workloads,
 } from '../src/index.ts';
 
-const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+const skip = skipUnlessKustomize();
 const APP_NAMES = new Set(SERVICES.map((s) => s.name));
 /** Third-party images whose entrypoint writes into the image (documented in their component README). */
 const WRITABLE_ROOT = new Set(['kafka']);
@@ -33,7 +34,7 @@ const ALLOWED_API_VERSIONS = new Set([
 let objects: K8sObject[] = [];
 let all: Workload[] = [];
 let apps: Workload[] = [];
-const spec = (o: K8sObject) => o.spec as any;
+const spec = (o: K8sObject) => o.spec as Json;
 const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('checklist policies on the kind overlay (+ keda-notifications)', { skip }, () => {
@@ -138,7 +139,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       assert.equal(s.behavior.scaleUp.stabilizationWindowSeconds, 0);
       assert.equal(s.behavior.scaleUp.selectPolicy, 'Max');
       assert.deepEqual(
-        s.behavior.scaleUp.policies.map((p: any) => `${p.type}:${p.value}/${p.periodSeconds}`).sort(),
+        s.behavior.scaleUp.policies.map((p: Json) => `${p.type}:${p.value}/${p.periodSeconds}`).sort(),
         ['Percent:100/15', 'Pods:2/15'],
       );
       assert.equal(s.behavior.scaleDown.stabilizationWindowSeconds, 120);
@@ -165,7 +166,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       assert.equal(constraint.maxSkew, 1);
       assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway');
       assert.deepEqual(constraint.matchLabelKeys, ['pod-template-hash']);
-      assert.ok(selects(constraint.labelSelector as any, w.templateLabels));
+      assert.ok(selects(constraint.labelSelector as Json, w.templateLabels));
     }
   });
 
@@ -217,7 +218,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       assert.ok(account, `${w.name}: its ServiceAccount is not rendered`);
       if (NEEDS_API_TOKEN.has(w.name)) continue;
       assert.equal(w.pod.automountServiceAccountToken, false, `${w.name}: pod automount`);
-      assert.equal((account as any).automountServiceAccountToken, false, `${w.name}: account automount`);
+      assert.equal((account as Json).automountServiceAccountToken, false, `${w.name}: account automount`);
     }
   });
 
@@ -269,7 +270,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
     for (const w of apps) {
       const service = ofKind('Service').find((s) => s.metadata.name === w.name);
       assert.ok(service, `${w.name}: no Service`);
-      assert.ok(spec(service).ports.some((p: any) => p.name === 'metrics' && p.targetPort === 'admin'));
+      assert.ok(spec(service).ports.some((p: Json) => p.name === 'metrics' && p.targetPort === 'admin'));
       const grpc = SERVICES.find((x) => x.name === w.name)?.transport === 'grpc';
       if (grpc) assert.equal(spec(service).clusterIP, 'None', `${w.name}: gRPC Service must be headless`);
     }
@@ -299,29 +300,29 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
         .flatMap((p) => spec(p).ingress ?? []);
       const admitted = (port: number) =>
         rules
-          .filter((r: any) => (r.ports ?? []).some((p: any) => p.port === port))
-          .flatMap((r: any) => r.from ?? ['*']);
+          .filter((r: Json) => (r.ports ?? []).some((p: Json) => p.port === port))
+          .flatMap((r: Json) => r.from ?? ['*']);
       const trafficPort = svc.transport === 'grpc' ? 50051 : svc.transport === 'http' ? 8080 : undefined;
       if (trafficPort !== undefined) {
         const from = admitted(trafficPort);
         if (svc.callers.includes('*')) assert.ok(from.includes('*'), `${svc.name}: the edge admits anyone`);
         else {
-          const names = from.map((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']).sort();
+          const names = from.map((f: Json) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']).sort();
           assert.deepEqual(names, [...svc.callers].sort(), `${svc.name}: callers`);
         }
       }
       const metrics = admitted(9464);
       assert.deepEqual(
-        metrics.map((f: any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']),
+        metrics.map((f: Json) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']),
         ['monitoring'],
         `${svc.name}: metrics port`,
       );
     }
     const dns = policies
       .flatMap((p) => spec(p).egress ?? [])
-      .find((e: any) => e.ports?.some((x: any) => x.port === 53));
+      .find((e: Json) => e.ports?.some((x: Json) => x.port === 53));
     assert.ok(dns, 'no DNS egress');
-    assert.deepEqual(dns.ports.map((p: any) => p.protocol).sort(), ['TCP', 'UDP']);
+    assert.deepEqual(dns.ports.map((p: Json) => p.protocol).sort(), ['TCP', 'UDP']);
   });
 
   it('keeps secrets out of plain env values and uses no deprecated API versions', () => {

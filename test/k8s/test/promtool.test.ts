@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessBinary } from '@rebound/testing';
 import { parse } from 'yaml';
-import { type K8sObject, renderCombination, repoRoot } from '../src/index.ts';
+import { type Json, type K8sObject, renderCombination, repoRoot, skipUnlessKustomize } from '../src/index.ts';
 
-const skip = skipUnlessBinary('kubectl', 'kubernetes-client') || skipUnlessBinary('promtool', 'prometheus');
+const skip = skipUnlessKustomize() || skipUnlessBinary('promtool', 'prometheus');
 
 describe('rules and dashboards in the rendered monitoring component', { skip }, () => {
   let objects: K8sObject[] = [];
@@ -56,9 +56,9 @@ describe('rules and dashboards in the rendered monitoring component', { skip }, 
     assert.deepEqual(config.rule_files, ['/etc/prometheus/rules/*.yml']);
     const prometheus = objects.find(
       (o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus',
-    ) as any;
+    ) as Json;
     const mount = prometheus.spec.template.spec.containers[0].volumeMounts.find(
-      (m: any) => m.name === 'rules',
+      (m: Json) => m.name === 'rules',
     );
     assert.equal(mount.mountPath, '/etc/prometheus/rules');
   });

@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { skipUnlessBinary } from '@rebound/testing';
 import { parse } from 'yaml';
 import {
-  combinations,
   componentNames,
   GENERATED_DIR,
   K8S_DIR,
-  mapLimit,
   monitoringBundle,
   objectId,
   overlayNames,
@@ -17,9 +14,10 @@ import {
   renderCombination,
   renderDir,
   SERVICES,
+  skipUnlessKustomize,
 } from '../src/index.ts';
 
-const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+const skip = skipUnlessKustomize();
 
 describe('k8s sources', () => {
   it('keeps every base file equal to what test/k8s/src/generate-base.ts produces', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { skipUnlessBinary } from '@rebound/testing';
 import {
   combinations,
   componentNames,
+  type Json,
   K8S_DIR,
   type K8sObject,
   mapLimit,
@@ -12,11 +12,12 @@ import {
   overlayNames,
   renderCombination,
   renderDir,
+  skipUnlessKustomize,
   unknownFields,
   validateObject,
 } from '../src/index.ts';
 
-const skip = skipUnlessBinary('kubectl', 'kubernetes-client');
+const skip = skipUnlessKustomize();
 
 describe('schema validation (offline, strict)', { skip }, () => {
   it('renders every overlay and component combination, and every object passes the schemas with no unknown field', async () => {
@@ -46,15 +47,15 @@ describe('schema validation (offline, strict)', { skip }, () => {
   it('reports a misspelt field, a wrong type and a missing required field', async () => {
     const [deployment] = (await renderDir(join(K8S_DIR, 'base'))).filter((o) => o.kind === 'Deployment');
     assert.ok(deployment);
-    const typo = structuredClone(deployment) as K8sObject & { spec: any };
+    const typo = structuredClone(deployment) as K8sObject & { spec: Json };
     typo.spec.template.spec.containers[0].resourcse = {};
     assert.deepEqual(await validateObject(typo), [
       'unknown field spec.template.spec.containers[0].resourcse',
     ]);
-    const wrongType = structuredClone(deployment) as K8sObject & { spec: any };
+    const wrongType = structuredClone(deployment) as K8sObject & { spec: Json };
     wrongType.spec.template.spec.containers[0].ports[0].containerPort = '50051';
     assert.match((await validateObject(wrongType)).join('\n'), /containerPort must be integer/);
-    const missing = structuredClone(deployment) as K8sObject & { spec: any };
+    const missing = structuredClone(deployment) as K8sObject & { spec: Json };
     delete missing.spec.selector;
     assert.match((await validateObject(missing)).join('\n'), /selector/);
   });
@@ -66,7 +67,7 @@ describe('schema validation (offline, strict)', { skip }, () => {
 
   it('rejects a KEDA ScaledObject whose trigger metadata is not all strings', async () => {
     const objects = await renderCombination(['base'], ['kafka', 'keda-notifications']);
-    const scaled = objects.find((o) => o.kind === 'ScaledObject') as K8sObject & { spec: any };
+    const scaled = objects.find((o) => o.kind === 'ScaledObject') as K8sObject & { spec: Json };
     assert.deepEqual(await validateObject(scaled), []);
     const broken = structuredClone(scaled);
     broken.spec.triggers[0].metadata.lagThreshold = 10;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { skipUnlessBinary } from '@rebound/testing';
 import { parse, parseAllDocuments } from 'yaml';
-import { appExists, repoRoot, SERVICES } from '../src/index.ts';
+import { appExists, repoRoot, SERVICES, skipUnlessKustomize } from '../src/index.ts';
 
 const kindDir = join(repoRoot, 'infra/kind');
 const scripts = readdirSync(kindDir).filter((f) => f.endsWith('.sh'));
@@ -97,7 +97,7 @@ describe('infra/kind scripts', () => {
   });
 
   it('render the kind overlay with the build tag, leaving out services whose app does not exist yet', {
-    skip: skipUnlessBinary('kubectl', 'kubernetes-client'),
+    skip: skipUnlessKustomize(),
   }, () => {
     const out = join(temp, 'overlay');
     const result = runScript('render.sh', ['--tag', 'abc123def456', '--out', out]);
