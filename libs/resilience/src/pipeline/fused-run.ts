@@ -84,7 +84,6 @@ export class FusedRun extends ExecutionContext {
   #depth = 0;
   #done = false;
   #abandoned: Abandonment | undefined = undefined;
-  #attemptSeq = 0;
   #settleRun: ((value: unknown) => void) | undefined = undefined;
   #failRun: ((error: unknown) => void) | undefined = undefined;
   #rejectWait: ((reason: unknown) => void) | undefined = undefined;
@@ -187,7 +186,6 @@ export class FusedRun extends ExecutionContext {
       reject(ABANDONED);
     } else if (this.#settleRun !== undefined) {
       // The raced fast path is waiting on the work itself: unwind from here, now.
-      this.#attemptSeq++;
       this.#takeAbandon();
       this.#unwindRaced();
     }
@@ -235,12 +233,11 @@ export class FusedRun extends ExecutionContext {
       work = Promise.reject(error);
     }
     this.work = work;
-    const seq = ++this.#attemptSeq;
     FusedRun.#constructing = this;
     const promise = new Promise(FusedRun.#capture);
     work.then(
-      (value) => this.#afterRaced(seq, false, value),
-      (error: unknown) => this.#afterRaced(seq, true, error),
+      (value) => this.#afterRaced(false, value),
+      (error: unknown) => this.#afterRaced(true, error),
     );
     return promise;
   }
@@ -254,8 +251,10 @@ export class FusedRun extends ExecutionContext {
     run.#failRun = reject;
   };
 
-  #afterRaced(seq: number, failed: boolean, outcome: unknown): void {
-    if (seq !== this.#attemptSeq || this.#settleRun === undefined) return;
+  #afterRaced(failed: boolean, outcome: unknown): void {
+    // Once a timeout abandoned this attempt the caller promise is settled or handed to the general driver, whose
+    // later attempts never come back here: a late outcome finds #settleRun cleared and is ignored.
+    if (this.#settleRun === undefined) return;
     this.failed = failed;
     this.outcome = outcome;
     this.#unwindRaced();
