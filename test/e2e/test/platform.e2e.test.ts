@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Platform, startPlatform } from '../src/index.ts';
+import { badInputEverywhere } from './scenarios/bad-input.scenario.ts';
+import { catalogHung, sigkillCatalogUnderLoad } from './scenarios/catalog.scenario.ts';
+import { overload } from './scenarios/overload.scenario.ts';
+import { paymentsFailing } from './scenarios/payments.scenario.ts';
+import { happyPath, outOfStock } from './scenarios/shop.scenario.ts';
+
+/**
+ * The whole platform, once for this file, under the local supervisor (`infra/local up`), broken on purpose
+ * scenario after scenario. Each scenario restores what it broke; the order puts the gentle ones first.
+ */
+describe('the shop under the local supervisor', () => {
+  let platform: Platform | undefined;
+  const figures: string[] = [];
+  const report = (line: string) => {
+    figures.push(line);
+    console.log(`# e2e | ${line}`);
+  };
+  const running = () => {
+    assert.ok(platform, 'the platform started');
+    return platform;
+  };
+
+  before(async () => {
+    platform = await startPlatform({
+      env: {
+        // These suites measure healing, not the per-client throttle (the gateway's own tests prove it): lift it.
+        RATE_LIMIT_RPS: '100000',
+        RATE_LIMIT_BURST: '100000',
+        // A payments outage must end each saga well inside the gateway's 8 s PlaceOrder deadline (default 10 s).
+        SAGA_STEP_DEADLINE_MS: '3000',
+      },
+    });
+  });
+
+  after(async () => {
+    if (platform === undefined) return;
+    const last = await platform.status().catch(() => undefined);
+    const code = await platform.stop();
+    const out = platform.output();
+    console.log(`# e2e | figures:\n${figures.map((line) => `#   ${line}`).join('\n')}`);
+    assert.equal(code, 0, `the supervisor exits 0 on SIGINT; its output ends:\n${out.slice(-4000)}`);
+    assert.match(out, /all processes stopped, no process group left/);
+    for (const row of last?.rows ?? []) {
+      if (row.pid === undefined) continue;
+      assert.throws(
+        () => process.kill(row.pid as number, 0),
+        { code: 'ESRCH' },
+        `${row.name} (pid ${row.pid}) is gone`,
+      );
+    }
+  });
+
+  it('happy path: products, an idempotent checkout CONFIRMED, the order read back', () =>
+    happyPath(running(), report));
+  it('compensation: out of stock → CANCELLED with the reason, nothing charged, no stock held', () =>
+    outOfStock(running(), report));
+  it('bad input at every edge: clear 4xx JSON from the gateway, INVALID_ARGUMENT from every gRPC port, no crash', () =>
+    badInputEverywhere(running(), report));
+  it('SIGKILL of one catalog replica under load: ≥ 99.9% ok, restarted by the supervisor, back in rotation', () =>
+    sigkillCatalogUnderLoad(running(), report));
+  it('catalog hung: the deadline cuts the calls, the gateway serves the fallback with its header', () =>
+    catalogHung(running(), report));
+  it('payments failing 100%: sagas compensate, the breaker opens and fails fast, amplification ≤ 1.1, closes after', () =>
+    paymentsFailing(running(), report));
+  it('overload: shedding answers 503 + Retry-After, admitted latency bounded, readiness false then back', () =>
+    overload(running(), report));
+});
