@@ -31,7 +31,7 @@ esac
 watch_pods() {
   local seconds="$1"
   info "watching ${service} pods for ${seconds}s (Ctrl-C to stop early)"
-  timeout "$seconds" kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/name=${service}" --watch || true
+  run_for "$seconds" kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/name=${service}" --watch
 }
 
 first_pod() {
@@ -84,12 +84,12 @@ case "$experiment" in
     for pod in $(kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/name=${service}" -o jsonpath='{.items[*].metadata.name}'); do
       faults "$pod" '{"cpuBurnPercent":90}'
     done
-    timeout 120 kubectl -n "$NAMESPACE" get hpa "$service" --watch || true
+    run_for 120 kubectl -n "$NAMESPACE" get hpa "$service" --watch
     step "Stopping the burn"
     for pod in $(kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/name=${service}" -o jsonpath='{.items[*].metadata.name}'); do
       faults "$pod" '{"cpuBurnPercent":0}'
     done
-    timeout 180 kubectl -n "$NAMESPACE" get hpa "$service" --watch || true
+    run_for 180 kubectl -n "$NAMESPACE" get hpa "$service" --watch
     ;;
   latency)
     pod="$(first_pod)"

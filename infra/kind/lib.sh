@@ -53,3 +53,16 @@ require_cluster() {
   kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME" || fail "no kind cluster named ${CLUSTER_NAME}: run pnpm kind:up first"
   kubectl config use-context "kind-${CLUSTER_NAME}" >/dev/null
 }
+
+# run_for <seconds> <command...>: runs a command (a --watch) for at most <seconds>; portable (macOS has no
+# `timeout`). Never fails.
+run_for() {
+  local seconds="$1"
+  shift
+  "$@" &
+  local pid=$!
+  (sleep "$seconds" && kill "$pid" 2>/dev/null) &
+  local killer=$!
+  wait "$pid" 2>/dev/null || true
+  kill "$killer" 2>/dev/null || true
+}

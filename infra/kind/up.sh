@@ -81,7 +81,7 @@ node "$ROOT/test/k8s/src/sync-monitoring.ts"
 overlay="$ROOT/.data/kind/overlay"
 keda_flag=()
 if [ "$with_keda" = true ]; then keda_flag=(--with-keda); fi
-bash "$ROOT/infra/kind/render.sh" --tag "$tag" --out "$overlay" "${keda_flag[@]}"
+bash "$ROOT/infra/kind/render.sh" --tag "$tag" --out "$overlay" ${keda_flag[@]+"${keda_flag[@]}"}
 
 step "Applying (server-side)"
 kubectl apply --server-side --force-conflicts -f "$overlay/rendered.yaml" >/dev/null

@@ -85,6 +85,17 @@ describe('infra/kind scripts', () => {
     assert.match(old.stderr, /kubectl 1\.29 is outside the supported skew/);
   });
 
+  it('bound every watch: run_for stops a command that never ends by itself', () => {
+    const result = spawnSync(
+      '/bin/bash',
+      ['-c', `source ${join(kindDir, 'lib.sh')}; run_for 1 sleep 600; echo stopped`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(result.signal, null, 'run_for did not return: the harness had to kill it');
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /stopped/);
+  });
+
   it('reject unknown flags and experiments, and print help', () => {
     assert.match(runScript('up.sh', ['--bogus']).stderr, /unknown flag --bogus/);
     const chaos = runScript('chaos.sh', ['explode']);
