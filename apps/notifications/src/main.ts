@@ -1,0 +1,4 @@
+import { bootstrap } from '@rebound/service-defaults';
+import { AppModule } from './app.module.ts';
+
+await bootstrap({ service: 'notifications', module: AppModule });

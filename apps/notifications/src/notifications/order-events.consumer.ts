@@ -1,0 +1,77 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ORDERS_EVENTS_TOPIC } from '@rebound/contracts';
+import {
+  consumerOutcomeMetrics,
+  createIdempotentConsumer,
+  createKafka,
+  createProducer,
+  type IdempotentConsumer,
+  registerConsumerLagMetric,
+  supervisedConsumer,
+} from '@rebound/messaging';
+import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
+import type { Database } from '@rebound/storage';
+import { applyOrderEvent } from './apply-order-event.ts';
+
+export const CONSUMER_GROUP = 'notifications';
+
+/**
+ * Consumes `orders.events` for the life of the service. Kafka being down never stops the service from
+ * starting or staying up: the consumer retries in the background, readiness says whether it is consuming,
+ * and the backlog drains once the broker is back. It stops (commit, leave the group) before the database
+ * closes.
+ */
+@Injectable()
+export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly #context: ServiceContext;
+  readonly #db: Database;
+  readonly #consumer: IdempotentConsumer;
+
+  constructor(@Inject(SERVICE_CONTEXT) context: ServiceContext, @Inject(DATABASE) db: Database) {
+    this.#context = context;
+    this.#db = db;
+    const kafka = createKafka({ clientId: context.instance });
+    const producer = createProducer(kafka);
+    const onOutcome = consumerOutcomeMetrics(context.registry);
+    this.#consumer = supervisedConsumer({
+      create: () =>
+        createIdempotentConsumer({
+          kafka,
+          db: this.#db,
+          producer,
+          groupId: CONSUMER_GROUP,
+          topic: ORDERS_EVENTS_TOPIC,
+          handler: applyOrderEvent,
+          onOutcome: (event, outcome, durationMs, error) => {
+            onOutcome(event, outcome, durationMs);
+            if (outcome === 'retry' || outcome === 'dead_letter') {
+              context.logger.warn({ eventId: event.id, outcome, err: error }, 'order event failed');
+            }
+          },
+        }),
+      onRestart: (error, delayMs, attempt) =>
+        context.logger.warn(
+          { err: error, attempt },
+          `order events consumer not running, trying again in ${Math.round(delayMs)} ms`,
+        ),
+    });
+    registerConsumerLagMetric(context.registry, CONSUMER_GROUP, this.#consumer);
+    context.probes.addCheck('readiness', 'kafka-consumer', () =>
+      this.#consumer.status === 'running' ? { ok: true } : { ok: false, detail: this.#consumer.status },
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.#consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.#consumer.close();
+    this.#context.logger.info('order events consumer closed (offsets committed, group left)');
+  }
+}

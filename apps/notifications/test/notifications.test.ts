@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type OrderEvent, serializeOrderEvent } from '@rebound/contracts';
+import { start as startBroker } from '@rebound/kafka-dev';
+import {
+  adminRequest,
+  freePort,
+  metricValue,
+  type ServiceProcess,
+  startServiceProcess,
+  waitFor,
+} from '@rebound/testing';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+
+const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const TOPIC = 'orders.events';
+
+function confirmed(orderId: string, eventId = randomUUID()): OrderEvent {
+  return {
+    type: 'OrderConfirmed',
+    eventId,
+    orderId,
+    occurredAt: new Date().toISOString(),
+    version: 1,
+    reservationId: orderId,
+    paymentId: orderId,
+  };
+}
+
+function cancelled(orderId: string): OrderEvent {
+  return {
+    type: 'OrderCancelled',
+    eventId: randomUUID(),
+    orderId,
+    occurredAt: new Date().toISOString(),
+    version: 1,
+    reason: 'OUT_OF_STOCK',
+    detail: 'p-001: 0 left',
+  };
+}
+
+async function send(producer: Producer, event: OrderEvent): Promise<void> {
+  await producer.send({
+    topic: TOPIC,
+    messages: [
+      {
+        key: event.orderId,
+        value: serializeOrderEvent(event),
+        headers: { 'event-id': event.eventId, 'event-type': event.type },
+      },
+    ],
+  });
+}
+
+async function counts(
+  service: ServiceProcess,
+): Promise<{ total: number; confirmed: number; cancelled: number }> {
+  const { status, json } = await adminRequest(service.adminUrl, 'GET', '/admin/notifications');
+  assert.equal(status, 200);
+  return json.counts as { total: number; confirmed: number; cancelled: number };
+}
+
+async function readyz(service: ServiceProcess): Promise<number> {
+  const response = await fetch(`${service.adminUrl}/readyz`);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe('notifications (the built service, the dev broker)', () => {
+  let kafkaPort: number;
+  let dataDir: string;
+  let brokerDir: string;
+  let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+  let service: ServiceProcess;
+  let producer: Producer;
+
+  before(async () => {
+    kafkaPort = await freePort();
+    dataDir = await mkdtemp(join(tmpdir(), 'rebound-notifications-'));
+    brokerDir = await mkdtemp(join(tmpdir(), 'rebound-notifications-kafka-'));
+  });
+
+  after(async () => {
+    await producer?.disconnect();
+    if (service) assert.equal(await service.stop(), 0, 'SIGTERM commits, leaves the group and exits 0');
+    await broker?.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(brokerDir, { recursive: true, force: true });
+  });
+
+  it('starts and stays alive while Kafka is down, not ready until it consumes', async () => {
+    service = await startServiceProcess({
+      script,
+      env: {
+        SERVICE_NAME: 'notifications',
+        DATA_DIR: dataDir,
+        KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+      },
+      waitReady: false,
+    });
+    await waitFor(async () => (await fetch(`${service.adminUrl}/startupz`)).ok, {
+      timeoutMs: 60_000,
+      description: 'notifications started',
+    });
+    assert.equal((await fetch(`${service.adminUrl}/livez`)).status, 200, 'liveness never depends on Kafka');
+    assert.equal(await readyz(service), 503);
+  });
+
+  it('becomes ready and records a confirmed and a cancelled order once the broker is up', async () => {
+    broker = await startBroker({ port: kafkaPort, dataDir: brokerDir });
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await waitFor(async () => (await readyz(service)) === 200, {
+      timeoutMs: 60_000,
+      description: 'the consumer running after the broker came up',
+    });
+    await send(producer, confirmed('order-1'));
+    await send(producer, cancelled('order-2'));
+    await waitFor(async () => (await counts(service)).total === 2, { description: 'two notifications' });
+    assert.deepEqual(await counts(service), { total: 2, confirmed: 1, cancelled: 1 });
+  });
+
+  it('applies a redelivered event once, and one notification per order even under a new event id', async () => {
+    const event = confirmed('order-3');
+    await send(producer, event);
+    await send(producer, event);
+    await send(producer, confirmed('order-3'));
+    await send(producer, confirmed('order-4'));
+    await waitFor(async () => (await counts(service)).confirmed === 3, { description: 'order-4 recorded' });
+    const duplicates = await metricValue(
+      service.adminUrl,
+      'rebound_kafka_handler_requests_total{operation="orders.events",outcome="duplicate"',
+    );
+    assert.equal(duplicates, 1, 'the same event id was recognised as a duplicate');
+    assert.deepEqual(await counts(service), { total: 4, confirmed: 3, cancelled: 1 });
+  });
+
+  it('routes a poison event to the retry topic without holding back the events behind it', async () => {
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { key: 'order-5', value: '{"type":"OrderConfirmed"', headers: { 'event-id': randomUUID() } },
+      ],
+    });
+    await send(producer, cancelled('order-6'));
+    await waitFor(async () => (await counts(service)).cancelled === 2, { description: 'order-6 recorded' });
+    const retried = await metricValue(service.adminUrl, 'rebound_kafka_retries_total{topic="orders.events"');
+    assert.equal(retried, 1);
+  });
+
+  it('reports its consumer lag per partition', async () => {
+    await waitFor(
+      async () =>
+        (await metricValue(
+          service.adminUrl,
+          'rebound_kafka_consumer_lag{group="notifications",topic="orders.events",partition="0"',
+        )) === 0,
+      { description: 'the lag of orders.events back to 0' },
+    );
+  });
+
+  it('refuses the notifications listing without the admin token', async () => {
+    const { status } = await adminRequest(service.adminUrl, 'GET', '/admin/notifications', undefined, null);
+    assert.equal(status, 401);
+  });
+});
