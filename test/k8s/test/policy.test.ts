@@ -325,6 +325,32 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
     assert.deepEqual(dns.ports.map((p: Json) => p.protocol).sort(), ['TCP', 'UDP']);
   });
 
+  it('resolves every Secret key, ConfigMap volume and ServiceAccount a pod refers to', () => {
+    const find = (kind: string, namespace: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
+    for (const w of all) {
+      for (const e of w.pod.containers.flatMap((c) => c.env ?? [])) {
+        const ref = (e.valueFrom as Json)?.secretKeyRef;
+        if (!ref) continue;
+        const secret = find('Secret', w.namespace, ref.name) as Json;
+        assert.ok(secret, `${w.name}: Secret ${ref.name} is not rendered`);
+        assert.ok(ref.key in (secret.data ?? {}), `${w.name}: Secret ${ref.name} has no key ${ref.key}`);
+      }
+      for (const v of (w.pod.volumes ?? []) as Json[]) {
+        if (v.configMap)
+          assert.ok(find('ConfigMap', w.namespace, v.configMap.name), `${w.name}: ${v.configMap.name}`);
+      }
+      for (const c of w.pod.containers) {
+        for (const m of c.volumeMounts ?? []) {
+          assert.ok(
+            (w.pod.volumes ?? []).some((v) => v.name === m.name),
+            `${w.name}: mount ${m.name} has no volume`,
+          );
+        }
+      }
+    }
+  });
+
   it('keeps secrets out of plain env values and uses no deprecated API versions', () => {
     for (const w of all) {
       for (const e of w.pod.containers.flatMap((c) => c.env ?? [])) {
