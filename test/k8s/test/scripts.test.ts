@@ -96,6 +96,22 @@ describe('infra/kind scripts', () => {
     assert.match(result.stdout, /stopped/);
   });
 
+  it('send fault bodies the services accept (POST /admin/faults schema)', async () => {
+    const path = join(repoRoot, 'libs/service-defaults/src/faults/fault-injector.ts');
+    const { faultSettingsSchema } = (await import(path)) as {
+      faultSettingsSchema: { safeParse(value: unknown): { success: boolean } };
+    };
+    const chaos = readFileSync(join(kindDir, 'chaos.sh'), 'utf8');
+    const bodies = [...chaos.matchAll(/faults "\$pod" '(\{[^']*\})'/g)].map((m) => m[1] as string);
+    assert.ok(bodies.length >= 5, `found ${bodies.length} fault bodies`);
+    for (const body of bodies) {
+      const { crash, ...settings } = JSON.parse(body) as { crash?: unknown };
+      assert.ok(crash === undefined || crash === true, body);
+      assert.ok(faultSettingsSchema.safeParse(settings).success, `rejected: ${body}`);
+    }
+    assert.equal(faultSettingsSchema.safeParse({ cpuBurnPercnt: 90 }).success, false, 'the schema is strict');
+  });
+
   it('reject unknown flags and experiments, and print help', () => {
     assert.match(runScript('up.sh', ['--bogus']).stderr, /unknown flag --bogus/);
     const chaos = runScript('chaos.sh', ['explode']);
