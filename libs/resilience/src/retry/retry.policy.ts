@@ -3,7 +3,10 @@ import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { type Random, systemRandom } from '../common/random.ts';
 import { DEFAULT_MAX_RETRIES } from '../constants.ts';
-import { isBrokenCircuitError, isCancellation } from '../errors/error.guards.ts';
+import { isBrokenCircuitError, isBulkheadRejectedError, isCancellation } from '../errors/error.guards.ts';
+import { isLoadShedError } from '../errors/load-shed.error.ts';
+import { isRateLimitedError } from '../errors/rate-limited.error.ts';
+import { isThrottledError } from '../errors/throttled.error.ts';
 import { PROPAGATE, RETRY } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
@@ -22,7 +25,9 @@ export interface RetryOptions {
   readonly backoff?: Backoff;
   /**
    * Whether `error` is worth retrying. Defaults to every error except cancellations (the caller gave up or the
-   * deadline passed) and `BrokenCircuitError` (the breaker already said no).
+   * deadline passed) and local load-protection rejections: an open breaker, a full bulkhead, a rate limit, load
+   * shedding or adaptive throttling already decided this call must not go out now, and retrying would only add
+   * load ("overloaded, don't retry"). Their `retryAfterMs` is for the caller further out.
    */
   readonly retryOn?: (error: unknown, context: ExecutionContext) => boolean;
   /** A budget shared across callers, so that an outage never multiplies load (see `retryBudget()`). */
@@ -58,7 +63,17 @@ export interface GiveUpEvent {
 
 /** The default retry predicate; see {@link RetryOptions.retryOn}. */
 export function isRetryableByDefault(error: unknown): boolean {
-  return !isCancellation(error) && !isBrokenCircuitError(error);
+  return !isCancellation(error) && !isLocalRejection(error);
+}
+
+function isLocalRejection(error: unknown): boolean {
+  return (
+    isBrokenCircuitError(error) ||
+    isBulkheadRejectedError(error) ||
+    isRateLimitedError(error) ||
+    isLoadShedError(error) ||
+    isThrottledError(error)
+  );
 }
 
 /**

@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
   constantBackoff,
   deadlineAfter,
   type GiveUpEvent,
+  isRetryableByDefault,
   isTaskCancelledError,
+  LoadShedError,
+  RateLimitedError,
   type RetryEvent,
   retry,
   retryBudget,
+  ThrottledError,
   TimeoutError,
 } from '../../src/index.ts';
 import { FakeClock } from '../../src/testing/index.ts';
@@ -67,6 +72,30 @@ describe('retry', () => {
     assert.equal(await result, 'ok');
     assert.equal(f.calls(), 2);
     assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('does not retry local load-protection rejections by default: they already decided not to call', async () => {
+    const clock = new FakeClock();
+    const rejections = [
+      new BrokenCircuitError(10),
+      new BulkheadRejectedError('full'),
+      new RateLimitedError(50, 'client-a'),
+      new LoadShedError('sheddable', 20),
+      new ThrottledError(0.5),
+    ];
+    for (const rejection of rejections) {
+      const policy = retry({ maxRetries: 3, backoff: constantBackoff(0), clock });
+      let calls = 0;
+      await assert.rejects(
+        policy.execute(async () => {
+          calls++;
+          throw rejection;
+        }),
+        (error) => error === rejection,
+      );
+      assert.equal(calls, 1, `${rejection.name} was retried`);
+    }
+    assert.equal(isRetryableByDefault(new Error('connection reset')), true);
   });
 
   it('does not retry errors the predicate refuses, nor open circuits by default', async () => {
