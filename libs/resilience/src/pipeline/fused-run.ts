@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import { type ExecuteOptions, ExecutionContext, type Operation } from '../common/execution-context.ts';
 import type { Chain } from '../common/policy.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
 import { type FusedLayer, REJECT, RETRY } from './fused-layer.ts';
@@ -54,18 +55,10 @@ class Abandonment {
 }
 const ignore = (): void => {};
 
-/**
- * A rejection decided synchronously is delivered one microtask later, so the caller's handler is attached first
- * and Node's unhandled-rejection bookkeeping (microseconds per call) never runs.
- */
 const UNWIND = 0;
 const ENTRY_WAIT = 1;
 const RETRY_AT = 2;
 const PENDING_AT = 3;
-
-function rejectSoon(error: unknown): Promise<never> {
-  return new Promise((_, reject) => queueMicrotask(() => reject(error)));
-}
 
 /**
  * One call through a fused segment: enters the layers in order, runs the inner chain, exits them in reverse,
