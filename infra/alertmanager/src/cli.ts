@@ -1,10 +1,12 @@
-// The local webhook receiver: node infra/alertmanager/src/cli.ts [--port 7495] [--file .data/alerts/alerts.jsonl]
+// The local webhook receiver: node infra/alertmanager/src/cli.ts [--port 7500] [--file .data/alerts/alerts.jsonl]
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: '7495' },
+    port: { type: 'string', default: '7500' },
     host: { type: 'string', default: '127.0.0.1' },
     file: { type: 'string' },
   },
@@ -14,6 +16,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`webhook-receiver: --port must be 0..65535, got ${values.port}\n`);
   process.exit(2);
 }
+if (values.file !== undefined) mkdirSync(dirname(values.file), { recursive: true });
 const receiver = await startWebhookReceiver({
   host: values.host,
   port,

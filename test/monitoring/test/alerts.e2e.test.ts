@@ -10,7 +10,7 @@ import { checkout, type Shop, shopBuilt, startShop } from './support/shop.ts';
 
 const skip =
   skipUnlessBinary('prometheus', 'prometheus') ||
-  skipUnlessBinary('alertmanager', 'prometheus-alertmanager') ||
+  skipUnlessBinary('prometheus-alertmanager', 'prometheus-alertmanager') ||
   shopBuilt();
 const BURN = 'CheckoutAvailabilityBudgetBurnFast';
 

@@ -116,12 +116,13 @@ export async function startAlertmanager(dir: string, webhookUrl: string): Promis
   }
   for (const receiver of config.receivers) {
     for (const webhook of receiver.webhook_configs)
-      webhook.url = webhook.url.replace('http://127.0.0.1:7495', webhookUrl);
+      webhook.url = webhook.url.replace('http://127.0.0.1:7500', webhookUrl);
   }
   const file = join(dir, 'alertmanager.e2e.yml');
   writeFileSync(file, stringify(config));
+  // Debian installs Alertmanager as prometheus-alertmanager.
   return startEngine(
-    'alertmanager',
+    'prometheus-alertmanager',
     [
       `--config.file=${file}`,
       `--storage.path=${join(dir, 'alertmanager-data')}`,
