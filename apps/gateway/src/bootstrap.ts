@@ -2,8 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
-import { createLogger, createMetricsRegistry, createRedMetrics } from '@rebound/observability';
-import { FaultInjector } from '@rebound/service-defaults';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedMetrics,
+  createResilienceMetrics,
+} from '@rebound/observability';
+import { FaultInjector, PinoNestLogger, RpcClients, registerFaultRoutes } from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
 import { ConfigError, type GatewayConfig, loadGatewayConfig } from './config/gateway.config.ts';
 import { AbuseBlocker } from './edge/abuse-blocker.ts';
@@ -12,11 +17,9 @@ import { ClientThrottle } from './edge/client-throttle.ts';
 import { registerEdgeHooks } from './edge/edge.hooks.ts';
 import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
-import { registerGatewayFaultRoutes } from './edge/fault-routes.ts';
 import { HttpFaults } from './edge/http-faults.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
 import type { GatewayContext } from './gateway-context.ts';
-import { PinoNestLogger } from './nest-logger.ts';
 
 /** Exit code of a process whose configuration is invalid (sysexits.h EX_CONFIG), as every service uses. */
 const CONFIG_ERROR_EXIT_CODE = 78;
@@ -81,6 +84,8 @@ export async function startGateway(
     }),
     shedder,
     faults,
+    // Outgoing clients with RED and resilience decision metrics (breaker, retries, budget, ejections).
+    clients: new RpcClients(createRedMetrics(registry, 'rpc_client'), createResilienceMetrics(registry)),
   };
 
   const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
@@ -95,7 +100,7 @@ export async function startGateway(
     response.writeHead(200, { 'content-type': registry.contentType });
     response.end(await registry.metrics());
   });
-  registerGatewayFaultRoutes(admin, injector, config.ADMIN_TOKEN);
+  registerFaultRoutes(admin, injector, config.ADMIN_TOKEN);
   const shutdown = new ShutdownCoordinator({
     probes,
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,

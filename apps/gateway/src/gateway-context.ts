@@ -1,5 +1,6 @@
 import type { HealthProbes } from '@rebound/health';
 import type { Logger, RedMetrics } from '@rebound/observability';
+import type { RpcClients } from '@rebound/service-defaults';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config/gateway.config.ts';
 import type { AbuseBlocker } from './edge/abuse-blocker.ts';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   readonly shedder: LoadShedder;
   /** Per-request faults switched through `/admin/faults` (off by default). */
   readonly faults: HttpFaults;
+  /** Makes the outgoing gRPC clients with the process's client metrics; closed with them at shutdown. */
+  readonly clients: RpcClients;
 }
 
 export const GATEWAY_CONTEXT = Symbol('GATEWAY_CONTEXT');

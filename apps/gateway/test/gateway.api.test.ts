@@ -241,6 +241,8 @@ describe('gateway API', () => {
       assert.equal(metricValue(metrics, 'rebound_gateway_idempotency_total', { outcome: 'conflict' }), 1);
       const listProducts = { operation: 'rebound.catalog.v1.CatalogService/ListProducts', outcome: 'OK' };
       assert.ok(metricValue(metrics, 'rebound_rpc_client_requests_total', listProducts)! >= 1);
+      // Every outgoing client's breaker is visible, closed (0), before anything has gone wrong.
+      assert.match(metrics, /^rebound_resilience_breaker_state\{[^}]*CatalogService[^}]*\} 0$/m);
       assert.match(gateway.output(), /"requestId":"[^"]+"/);
     });
   });

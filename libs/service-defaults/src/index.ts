@@ -19,10 +19,12 @@ export {
 } from './constants.ts';
 export type { FaultSettings } from './faults/fault-injector.ts';
 export { FaultInjector, faultSettingsSchema, NO_FAULTS } from './faults/fault-injector.ts';
+export { registerFaultRoutes } from './faults/faults.routes.ts';
 export { validateRequest } from './grpc/rpc.error.ts';
 export type { DatabaseModuleOptions } from './nest/database.module.ts';
 export { DATABASE, DatabaseModule } from './nest/database.module.ts';
 export { GrpcService } from './nest/grpc-service.decorator.ts';
+export { PinoNestLogger } from './nest/pino-nest.logger.ts';
 export { RpcClients } from './nest/rpc-clients.ts';
 export { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
 export {

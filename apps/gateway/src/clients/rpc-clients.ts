@@ -1,7 +1,6 @@
 import { catalogV1, ordersV1 } from '@rebound/contracts';
-import { createRpcClient, type RpcClient, type RpcClientHandle } from '@rebound/rpc';
+import type { RpcClient, RpcClientHandle } from '@rebound/rpc';
 import type { GatewayContext } from '../gateway-context.ts';
-import { createRpcRedMetrics } from './rpc-metrics.ts';
 
 export type CatalogClient = RpcClient<typeof catalogV1.CatalogServiceService> & {
   readonly $rpc: RpcClientHandle;
@@ -16,19 +15,16 @@ export class GatewayClients {
   readonly orders: OrdersClient;
 
   constructor(context: GatewayContext) {
-    const { config } = context;
-    const metrics = createRpcRedMetrics(context.registry);
-    this.catalog = createRpcClient(catalogV1.CatalogServiceService, {
+    const { config, clients } = context;
+    this.catalog = clients.create(catalogV1.CatalogServiceService, {
       target: config.CATALOG_ADDRS,
-      metrics,
       methods: {
         listProducts: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS },
         getProduct: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS },
       },
     });
-    this.orders = createRpcClient(ordersV1.OrdersServiceService, {
+    this.orders = clients.create(ordersV1.OrdersServiceService, {
       target: config.ORDERS_ADDRS,
-      metrics,
       methods: {
         // Idempotent by its idempotency key, so a retry on another replica cannot place a second order.
         placeOrder: { idempotent: true, timeoutMs: config.ORDERS_PLACE_DEADLINE_MS },
