@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderMetrics } from './metrics.text.ts';
 import type { StatusReport } from './status.types.ts';
 
@@ -59,11 +59,18 @@ export async function startControlServer(options: {
   };
   await mkdir(dirname(options.stateFile), { recursive: true });
   await writeFile(options.stateFile, `${JSON.stringify(file, null, 2)}\n`);
+  // Prometheus's file_sd target for this supervisor (infra/prometheus/prometheus.yml, job rebound-supervisor).
+  const targetsFile = join(dirname(options.stateFile), 'prometheus-targets.json');
+  await writeFile(
+    targetsFile,
+    `${JSON.stringify([{ targets: [`127.0.0.1:${address.port}`], labels: {} }])}\n`,
+  );
   return {
     port: address.port,
     url,
     async close() {
       await rm(options.stateFile, { force: true });
+      await rm(targetsFile, { force: true });
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

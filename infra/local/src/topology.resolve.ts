@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Availability, ProbeSet, ProcessSpec, ReplicaSpec, RestartPolicy } from './topology.types.ts';
@@ -43,6 +44,11 @@ export interface ProcessDefinition {
   /** A URL printed once everything is ready, built from the first replica. */
   readonly url?: (replica: ReplicaContext) => string;
   readonly restart?: Partial<RestartPolicy>;
+  /**
+   * A system binary the entry runs (through `src/binary.launcher.ts`); without it on PATH the entry is skipped
+   * with one line, like an entry whose code is not there yet.
+   */
+  readonly requires?: { readonly binary: string; readonly debianPackage: string };
 }
 
 export interface Topology {
@@ -74,7 +80,17 @@ export const DEFAULT_RESTART: RestartPolicy = {
   terminationGraceMs: 5000,
 };
 
+function onPath(binary: string): boolean {
+  return (
+    spawnSync('sh', ['-c', `command -v '${binary.replace(/'/g, '')}'`], { stdio: 'ignore' }).status === 0
+  );
+}
+
 function availability(definition: ProcessDefinition, rootDir: string): Availability {
+  if (definition.requires && !onPath(definition.requires.binary)) {
+    const { binary, debianPackage } = definition.requires;
+    return { present: false, reason: `${binary} not installed (apt-get install -y ${debianPackage})` };
+  }
   if (existsSync(join(rootDir, definition.entry))) return { present: true };
   const built = !definition.entry.endsWith('.ts');
   if (built && definition.packageDir && existsSync(join(rootDir, definition.packageDir, 'package.json'))) {

@@ -18,6 +18,12 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 5    | notifications | 1        | 7450 (unused)  | 7455           |
  * | 6    | gateway       | 1        | 7460 (HTTP)    | 7465           |
  * | 7    | payments-db   | 1        | 7470 (Postgres)| none           |
+ * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
+ * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
+ * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
+ * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
+ * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
+ * the default base port.
  */
 export const DEFAULT_BASE_PORT = 7400;
 
@@ -64,6 +70,84 @@ export function tcpProbes(port: number): ProbeSet {
     readiness: probe(tcp, { initialDelayMs: 0, periodMs: 2000, timeoutMs: 1000, failureThreshold: 2 }),
   };
 }
+
+/** Probes for an HTTP server without an admin port (Prometheus, Alertmanager, the alert receiver). */
+function httpProbes(port: number, ready: string): ProbeSet {
+  const http = (path: string): ProbeTarget => ({ kind: 'http', port, path });
+  return {
+    startup: probe(http(ready), {
+      initialDelayMs: 200,
+      periodMs: 500,
+      timeoutMs: 1000,
+      failureThreshold: 120,
+    }),
+    liveness: probe(http(ready), { initialDelayMs: 0, periodMs: 5000, timeoutMs: 2000, failureThreshold: 3 }),
+    readiness: probe(http(ready), {
+      initialDelayMs: 0,
+      periodMs: 2000,
+      timeoutMs: 1000,
+      failureThreshold: 2,
+    }),
+  };
+}
+
+const LAUNCHER = 'infra/local/src/binary.launcher.ts';
+
+/** The monitoring entries: Prometheus and Alertmanager when installed, and the webhook receiver alerts go to. */
+const monitoring: readonly ProcessDefinition[] = [
+  {
+    name: 'prometheus',
+    description:
+      'Prometheus: scrapes every /metrics, evaluates infra/prometheus/rules (data in .data/prometheus-0)',
+    slot: 8,
+    replicas: 1,
+    entry: LAUNCHER,
+    requires: { binary: 'prometheus', debianPackage: 'prometheus' },
+    args: (replica) => [
+      'prometheus',
+      '--config.file=infra/prometheus/prometheus.yml',
+      `--storage.tsdb.path=${replica.dataDir}`,
+      `--web.listen-address=127.0.0.1:${replica.port}`,
+      '--storage.tsdb.retention.time=3d',
+      '--log.level=warn',
+    ],
+    admin: false,
+    probes: (replica) => httpProbes(replica.port, '/-/ready'),
+    url: (replica) => `http://127.0.0.1:${replica.port}`,
+  },
+  {
+    name: 'alertmanager',
+    description: 'Alertmanager: routes alerts of infra/alertmanager/alertmanager.yml to the alert receiver',
+    slot: 9,
+    replicas: 1,
+    entry: LAUNCHER,
+    requires: { binary: 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' },
+    args: (replica) => [
+      'prometheus-alertmanager',
+      '--config.file=infra/alertmanager/alertmanager.yml',
+      `--storage.path=${replica.dataDir}`,
+      `--web.listen-address=127.0.0.1:${replica.port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    admin: false,
+    probes: (replica) => httpProbes(replica.port, '/-/ready'),
+    dependsOn: ['alert-receiver'],
+    url: (replica) => `http://127.0.0.1:${replica.port}`,
+  },
+  {
+    name: 'alert-receiver',
+    description:
+      'webhook receiver standing in for a pager: logs each alert, keeps them in .data/alert-receiver-0',
+    slot: 10,
+    replicas: 1,
+    entry: 'infra/alertmanager/src/cli.ts',
+    packageDir: 'infra/alertmanager',
+    args: (replica) => ['--port', String(replica.port), '--file', `${replica.dataDir}/alerts.jsonl`],
+    admin: false,
+    probes: (replica) => httpProbes(replica.port, '/healthz'),
+  },
+];
 
 /** The environment contract every service reads (documented in the README). */
 function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', replica: ReplicaContext) {
@@ -153,5 +237,6 @@ export const platformTopology: Topology = {
       admin: false,
       probes: (replica) => tcpProbes(replica.port),
     },
+    ...monitoring,
   ],
 };

@@ -140,4 +140,25 @@ describe('platform topology', () => {
       /dependency cycle/,
     );
   });
+
+  it('skips an entry whose system binary is not installed, saying which package has it', () => {
+    const entry = byName(resolveTopology(platformTopology, options), 'prometheus');
+    assert.deepEqual(entry.replicas[0]?.port, 7480);
+    const missing = resolveTopology(
+      {
+        processes: [
+          {
+            ...(platformTopology.processes.find((p) => p.name === 'prometheus') ??
+              assert.fail('prometheus entry')),
+            requires: { binary: 'rebound-no-such-binary', debianPackage: 'rebound-none' },
+          },
+        ],
+      },
+      options,
+    );
+    assert.deepEqual(missing[0]?.availability, {
+      present: false,
+      reason: 'rebound-no-such-binary not installed (apt-get install -y rebound-none)',
+    });
+  });
 });
