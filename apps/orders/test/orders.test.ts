@@ -201,9 +201,10 @@ describe('orders: the checkout saga over real inventory and payments processes',
         ).rows.map((row) => `${row.step}:${row.outcome}`);
       const events = async (orderId: string | undefined) =>
         (
-          await db.query<{ type: string }>('SELECT type FROM outbox WHERE order_id = $1 ORDER BY type DESC', [
-            orderId,
-          ])
+          await db.query<{ type: string }>(
+            'SELECT event_type AS type FROM outbox WHERE message_key = $1 ORDER BY id',
+            [orderId],
+          )
         ).rows.map((row) => row.type);
       assert.deepEqual(await steps(placed.confirmed), [
         'reserve_stock:SUCCEEDED',

@@ -5,7 +5,9 @@ import { ordersV1 } from '@rebound/contracts';
 import { runWithCall } from '@rebound/rpc';
 import { GrpcService, type HandlerContext, RpcError, validateRequest } from '@rebound/service-defaults';
 import { z } from 'zod';
+import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
+import { RunningSagas } from '../saga/running-sagas.ts';
 import { type OrderRecord, toProtoOrder } from './order.types.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
@@ -66,13 +68,21 @@ function until(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
 export class OrdersGrpcService implements BeforeApplicationShutdown {
   readonly #orders: OrdersRepository;
   readonly #saga: CheckoutSaga;
-  /** Sagas running in this process, by order id. */
-  readonly #running = new Map<string, Promise<void>>();
+  /** Sagas running in this process (requests and recovery), by order id. */
+  readonly #running: RunningSagas;
+  readonly #relay: OrderEventsRelay;
 
   // Explicit tokens: decorator metadata cannot name classes imported under isolatedModules.
-  constructor(@Inject(OrdersRepository) orders: OrdersRepository, @Inject(CheckoutSaga) saga: CheckoutSaga) {
+  constructor(
+    @Inject(OrdersRepository) orders: OrdersRepository,
+    @Inject(CheckoutSaga) saga: CheckoutSaga,
+    @Inject(RunningSagas) running: RunningSagas,
+    @Inject(OrderEventsRelay) relay: OrderEventsRelay,
+  ) {
     this.#orders = orders;
     this.#saga = saga;
+    this.#running = running;
+    this.#relay = relay;
   }
 
   async placeOrder(
@@ -97,7 +107,10 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
         `idempotency key ${valid.idempotencyKey} was used for a different request`,
       );
     }
-    if (created) this.#start(order, context);
+    if (created) {
+      this.#relay.wake(); // OrderPlaced
+      this.#start(order, context);
+    }
     const running = this.#running.get(order.id);
     if (running) await until(running, context.signal);
     return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order) };
@@ -110,9 +123,13 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
     return { order: toProtoOrder(order) };
   }
 
-  /** Lets running sagas finish before the database closes (bounded by the shutdown hook timeout). */
+  /**
+   * Lets running sagas finish, then stops the outbox relay (after a last round, so their final events go out
+   * when the broker is up), before the database closes (bounded by the shutdown hook timeout).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.#running.values()]);
+    await this.#running.drain();
+    await this.#relay.stop();
   }
 
   /**
@@ -128,9 +145,8 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
       idempotencyKey: undefined,
       priority: undefined,
     };
-    const saga = runWithCall(detached, () => this.#saga.run(order))
-      .catch(() => undefined)
-      .finally(() => this.#running.delete(order.id));
-    this.#running.set(order.id, saga);
+    const saga = runWithCall(detached, () => this.#saga.run(order)).then(() => this.#relay.wake());
+    // A saga that died half-way (database gone, process stopping) stays PENDING for the recovery worker.
+    this.#running.track(order.id, saga).catch(() => undefined);
   }
 }

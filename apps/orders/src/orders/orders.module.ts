@@ -1,8 +1,21 @@
 import { Module } from '@nestjs/common';
 import { DownstreamModule } from '../downstream/downstream.module.ts';
+import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
+import { RecoveryWorker } from '../saga/recovery.worker.ts';
+import { RunningSagas } from '../saga/running-sagas.ts';
 import { OrdersGrpcService } from './orders.grpc-service.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
-@Module({ imports: [DownstreamModule], providers: [OrdersRepository, CheckoutSaga, OrdersGrpcService] })
+@Module({
+  imports: [DownstreamModule],
+  providers: [
+    OrdersRepository,
+    CheckoutSaga,
+    RunningSagas,
+    OrderEventsRelay,
+    OrdersGrpcService,
+    RecoveryWorker,
+  ],
+})
 export class OrdersModule {}

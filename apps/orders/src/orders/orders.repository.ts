@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type OrderEvent, OrderEventSchema } from '@rebound/contracts';
+import { ORDERS_EVENTS_TOPIC, type OrderEvent, orderEventKey, serializeOrderEvent } from '@rebound/contracts';
+import { writeOutbox } from '@rebound/messaging';
+import { currentCall } from '@rebound/rpc';
 import { DATABASE } from '@rebound/service-defaults';
 import type { Database, Queryable } from '@rebound/storage';
 import type { CancellationReason, OrderLine, OrderRecord } from './order.types.ts';
@@ -41,17 +43,26 @@ function parse(row: OrderRecord): OrderRecord {
 }
 
 /**
- * Writes an order event to the outbox in the caller's transaction, validated against the contract first.
- * The relay that publishes the outbox to Kafka arrives with the next issue; until then events wait here.
+ * A check run first in every transaction of a saga driven by the recovery worker: `assertFencingToken` with
+ * the worker's lease, so a deposed leader's late write is refused (rolled back) instead of landing.
+ */
+export type Fence = (tx: Queryable) => Promise<void>;
+
+/**
+ * Writes an order event to the outbox in the caller's transaction, validated against the contract first
+ * (`serializeOrderEvent` throws on a bad event). Keyed by order id on `orders.events`, with the trace context
+ * of the call that caused it; the relay publishes it once the transaction commits.
  */
 export async function recordEvent(tx: Queryable, event: OrderEvent): Promise<void> {
-  const valid = OrderEventSchema.parse(event);
-  await tx.query('INSERT INTO outbox (event_id, order_id, type, payload) VALUES ($1, $2, $3, $4::jsonb)', [
-    valid.eventId,
-    valid.orderId,
-    valid.type,
-    JSON.stringify(valid),
-  ]);
+  const traceparent = currentCall()?.traceparent;
+  await writeOutbox(tx, {
+    id: event.eventId,
+    topic: ORDERS_EVENTS_TOPIC,
+    key: orderEventKey(event),
+    type: event.type,
+    payload: serializeOrderEvent(event).toString('utf8'),
+    ...(traceparent && { traceparent }),
+  });
 }
 
 const envelope = (orderId: string) => ({
@@ -122,14 +133,27 @@ export class OrdersRepository {
     return rows;
   }
 
-  /** Records a step's outcome (STARTED counts an attempt). */
+  /**
+   * Records a step's outcome (STARTED counts an attempt) and refreshes the saga's heartbeat, in one
+   * transaction (fenced when `fence` is given). Called with `tx` from inside a state-change transaction.
+   */
   async recordStep(
     orderId: string,
     step: SagaStep,
     outcome: StepOutcome,
     detail = '',
-    tx: Queryable = this.#db,
+    tx?: Queryable,
+    fence?: Fence,
   ): Promise<void> {
+    if (!tx) {
+      return this.#db.transaction(async (own) => {
+        await fence?.(own);
+        await this.recordStep(orderId, step, outcome, detail, own);
+      });
+    }
+    await tx.query("UPDATE orders SET saga_heartbeat = now() WHERE id = $1 AND status = 'PENDING'", [
+      orderId,
+    ]);
     await tx.query(
       `INSERT INTO saga_steps (order_id, step, seq, outcome, detail, attempts)
        VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM saga_steps WHERE order_id = $1), $3, $4,
@@ -141,8 +165,9 @@ export class OrdersRepository {
   }
 
   /** PENDING → CONFIRMED with its step and event, in one transaction. */
-  confirm(orderId: string): Promise<void> {
+  confirm(orderId: string, fence?: Fence): Promise<void> {
     return this.#db.transaction(async (tx) => {
+      await fence?.(tx);
       const { rows } = await tx.query(
         `UPDATE orders SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 AND status = 'PENDING' RETURNING id`,
         [orderId],
@@ -159,8 +184,9 @@ export class OrdersRepository {
   }
 
   /** PENDING → CANCELLED with the reason, its step and event, in one transaction. */
-  cancel(orderId: string, reason: CancellationReason, detail: string): Promise<void> {
+  cancel(orderId: string, reason: CancellationReason, detail: string, fence?: Fence): Promise<void> {
     return this.#db.transaction(async (tx) => {
+      await fence?.(tx);
       const { rows } = await tx.query(
         `UPDATE orders SET status = 'CANCELLED', cancellation_reason = $2, cancellation_detail = $3, updated_at = now()
          WHERE id = $1 AND status = 'PENDING' RETURNING id`,
@@ -172,12 +198,42 @@ export class OrdersRepository {
     });
   }
 
-  /** Events waiting in the outbox for an order (tests and the coming relay). */
+  /** Event types in the outbox for an order, in publish order (tests). */
   async outbox(orderId: string): Promise<string[]> {
     const { rows } = await this.#db.query<{ type: string }>(
-      'SELECT type FROM outbox WHERE order_id = $1 ORDER BY created_at, type',
+      'SELECT event_type AS type FROM outbox WHERE message_key = $1 ORDER BY id',
       [orderId],
     );
     return rows.map((row) => row.type);
+  }
+
+  /**
+   * PENDING orders whose saga nobody has touched for `staleMs` (no live request or worker is driving it), oldest
+   * first: what the recovery worker resumes.
+   */
+  async stalled(staleMs: number, limit: number): Promise<OrderRecord[]> {
+    const { rows } = await this.#db.query<OrderRecord>(
+      `SELECT ${columns} FROM orders WHERE status = 'PENDING'
+         AND saga_heartbeat < now() - $1 * interval '1 millisecond'
+       ORDER BY saga_heartbeat LIMIT $2`,
+      [staleMs, limit],
+    );
+    return rows.map(parse);
+  }
+
+  /**
+   * Claims a stalled saga for the caller (refreshes its heartbeat) only if it is still PENDING and stale, in
+   * a fenced transaction: false when someone else got to it first or the fence refused.
+   */
+  claim(orderId: string, staleMs: number, fence: Fence): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      await fence(tx);
+      const { rows } = await tx.query(
+        `UPDATE orders SET saga_heartbeat = now() WHERE id = $1 AND status = 'PENDING'
+           AND saga_heartbeat < now() - $2 * interval '1 millisecond' RETURNING id`,
+        [orderId, staleMs],
+      );
+      return rows.length > 0;
+    });
   }
 }

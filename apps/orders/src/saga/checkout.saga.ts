@@ -11,8 +11,8 @@ import {
   type PaymentsClient,
 } from '../downstream/downstream.module.ts';
 import { type OrderRecord, paymentIdOf, reservationIdOf } from '../orders/order.types.ts';
-import { OrdersRepository, type SagaStep } from '../orders/orders.repository.ts';
-import { runStep, type StepResult } from './step-runner.ts';
+import { type Fence, OrdersRepository, type SagaStep, type StepRecord } from '../orders/orders.repository.ts';
+import { isFinalDetail, runStep, type StepResult } from './step-runner.ts';
 
 /** Refund answers meaning the charge never took effect (unknown payment id, or declined). */
 const NOTHING_TO_REFUND: ReadonlySet<number> = new Set([status.NOT_FOUND, status.FAILED_PRECONDITION]);
@@ -40,6 +40,7 @@ export class CheckoutSaga {
   readonly #config: OrdersConfig;
   readonly #logger: Logger;
   readonly #outcomes: Counter<'outcome' | 'reason'>;
+  readonly #resumed: Counter;
 
   constructor(
     @Inject(OrdersRepository) orders: OrdersRepository,
@@ -60,19 +61,58 @@ export class CheckoutSaga {
       labelNames: ['outcome', 'reason'] as const,
       registers: [registry],
     });
+    this.#resumed = new Counter({
+      name: 'rebound_orders_sagas_resumed_total',
+      help: 'Sagas resumed from their checkpoint by the recovery worker.',
+      registers: [registry],
+    });
   }
 
-  async run(order: OrderRecord): Promise<void> {
+  /** Runs a new order's saga from the first step. */
+  run(order: OrderRecord): Promise<void> {
+    return this.#fromReserve(order, this.#stepFn(order.id));
+  }
+
+  /**
+   * Resumes a saga from its checkpoint (the recorded step outcomes): a step that SUCCEEDED is not run again, a
+   * step that FAILED is not retried (its compensation runs), a step left STARTED (unknown outcome) is re-issued
+   * with the same idempotency key, so the downstream service answers as it did the first time. Every checkpoint
+   * write passes `fence` first.
+   */
+  async resume(order: OrderRecord, steps: readonly StepRecord[], fence: Fence): Promise<void> {
     const id = order.id;
-    const step: StepFn = (name, call, skipOn) =>
+    const step = this.#stepFn(id, fence);
+    const outcome = (name: SagaStep) => steps.find((s) => s.step === name);
+    const failed = (record: StepRecord): StepResult & { ok: false } => ({
+      ok: false,
+      final: isFinalDetail(record.detail),
+      code: -1,
+      detail: record.detail,
+    });
+    this.#resumed.inc();
+    const reserve = outcome('reserve_stock');
+    if (reserve?.outcome === 'FAILED') return this.#afterReserveFailed(id, failed(reserve), step, fence);
+    if (reserve?.outcome !== 'SUCCEEDED') return this.#fromReserve(order, step, fence);
+    const charge = outcome('charge_payment');
+    if (charge?.outcome === 'FAILED') return this.#afterChargeFailed(id, failed(charge), step, fence);
+    if (charge?.outcome !== 'SUCCEEDED') return this.#fromCharge(order, step, fence);
+    return this.#confirm(id, fence);
+  }
+
+  #stepFn(id: string, fence?: Fence): StepFn {
+    return (name, call, skipOn) =>
       runStep(this.#orders, this.#logger, id, name, call, {
         deadlineMs:
           name === 'reserve_stock' || name === 'charge_payment'
             ? this.#config.SAGA_STEP_DEADLINE_MS
             : this.#config.SAGA_COMPENSATION_DEADLINE_MS,
         ...(skipOn && { skipOn }),
+        ...(fence && { fence }),
       });
+  }
 
+  async #fromReserve(order: OrderRecord, step: StepFn, fence?: Fence): Promise<void> {
+    const id = order.id;
     const reserved = await step('reserve_stock', () =>
       this.#inventory.reserve(
         {
@@ -82,17 +122,29 @@ export class CheckoutSaga {
         { idempotencyKey: reservationIdOf(id) },
       ),
     );
-    if (!reserved.ok) {
-      // A final "no" reserved nothing; an unanswered reserve may have, so release it (idempotent, tombstoned).
-      const compensated = reserved.final || (await this.#release(id, step));
-      return this.#cancel(
-        id,
-        reserved,
-        reserved.final ? 'OUT_OF_STOCK' : 'DEPENDENCY_UNAVAILABLE',
-        compensated,
-      );
-    }
+    if (!reserved.ok) return this.#afterReserveFailed(id, reserved, step, fence);
+    return this.#fromCharge(order, step, fence);
+  }
 
+  async #afterReserveFailed(
+    id: string,
+    reserved: StepResult & { ok: false },
+    step: StepFn,
+    fence?: Fence,
+  ): Promise<void> {
+    // A final "no" reserved nothing; an unanswered reserve may have, so release it (idempotent, tombstoned).
+    const compensated = reserved.final || (await this.#release(id, step));
+    return this.#cancel(
+      id,
+      reserved,
+      reserved.final ? 'OUT_OF_STOCK' : 'DEPENDENCY_UNAVAILABLE',
+      compensated,
+      fence,
+    );
+  }
+
+  async #fromCharge(order: OrderRecord, step: StepFn, fence?: Fence): Promise<void> {
+    const id = order.id;
     const charged = await step('charge_payment', () =>
       this.#payments.charge(
         {
@@ -103,27 +155,38 @@ export class CheckoutSaga {
         { idempotencyKey: paymentIdOf(id) },
       ),
     );
-    if (!charged.ok) {
-      // Compensate in reverse: refund (only an unanswered charge may have gone through; a declined or unknown
-      // payment has nothing to refund and is recorded SKIPPED), then release the stock.
-      const paymentId = paymentIdOf(id);
-      const refunded = charged.final
-        ? await this.#skip(id, 'refund_payment', 'charge declined: nothing to refund')
-        : await step(
-            'refund_payment',
-            () => this.#payments.refund({ paymentId }, { idempotencyKey: `refund-${paymentId}` }),
-            NOTHING_TO_REFUND,
-          );
-      const released = refunded.ok && (await this.#release(id, step));
-      return this.#cancel(
-        id,
-        charged,
-        charged.final ? 'PAYMENT_DECLINED' : 'DEPENDENCY_UNAVAILABLE',
-        released,
-      );
-    }
+    if (!charged.ok) return this.#afterChargeFailed(id, charged, step, fence);
+    return this.#confirm(id, fence);
+  }
 
-    await this.#orders.confirm(id);
+  async #afterChargeFailed(
+    id: string,
+    charged: StepResult & { ok: false },
+    step: StepFn,
+    fence?: Fence,
+  ): Promise<void> {
+    // Compensate in reverse: refund (only an unanswered charge may have gone through; a declined or unknown
+    // payment has nothing to refund and is recorded SKIPPED), then release the stock.
+    const paymentId = paymentIdOf(id);
+    const refunded = charged.final
+      ? await this.#skip(id, 'refund_payment', 'charge declined: nothing to refund', fence)
+      : await step(
+          'refund_payment',
+          () => this.#payments.refund({ paymentId }, { idempotencyKey: `refund-${paymentId}` }),
+          NOTHING_TO_REFUND,
+        );
+    const released = refunded.ok && (await this.#release(id, step));
+    return this.#cancel(
+      id,
+      charged,
+      charged.final ? 'PAYMENT_DECLINED' : 'DEPENDENCY_UNAVAILABLE',
+      released,
+      fence,
+    );
+  }
+
+  async #confirm(id: string, fence?: Fence): Promise<void> {
+    await this.#orders.confirm(id, fence);
     this.#outcomes.inc({ outcome: 'confirmed', reason: '' });
   }
 
@@ -136,8 +199,8 @@ export class CheckoutSaga {
     ).ok;
   }
 
-  async #skip(orderId: string, name: SagaStep, detail: string): Promise<StepResult> {
-    await this.#orders.recordStep(orderId, name, 'SKIPPED', detail);
+  async #skip(orderId: string, name: SagaStep, detail: string, fence?: Fence): Promise<StepResult> {
+    await this.#orders.recordStep(orderId, name, 'SKIPPED', detail, undefined, fence);
     return { ok: true };
   }
 
@@ -146,9 +209,10 @@ export class CheckoutSaga {
     failed: StepResult & { ok: false },
     reason: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'DEPENDENCY_UNAVAILABLE',
     compensated: boolean,
+    fence?: Fence,
   ): Promise<void> {
     if (!compensated) {
-      // Left PENDING with the failed compensation recorded: the recovery worker (next issue) resumes it.
+      // Left PENDING with the failed compensation recorded: the recovery worker resumes it once stale.
       this.#outcomes.inc({ outcome: 'stuck', reason });
       this.#logger.error(
         { orderId, reason },
@@ -156,7 +220,7 @@ export class CheckoutSaga {
       );
       return;
     }
-    await this.#orders.cancel(orderId, reason, failed.detail);
+    await this.#orders.cancel(orderId, reason, failed.detail, fence);
     this.#outcomes.inc({ outcome: 'cancelled', reason });
   }
 }

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '@rebound/observability';
-import type { OrdersRepository, SagaStep } from '../orders/orders.repository.ts';
+import type { Fence, OrdersRepository, SagaStep } from '../orders/orders.repository.ts';
 
 /** Codes that are a final answer: trying again cannot change them. */
 const FINAL = new Set<number>([
@@ -21,6 +21,14 @@ export interface StepOptions {
   readonly deadlineMs: number;
   /** Final answers that mean "nothing to do" (recorded SKIPPED and treated as success). */
   readonly skipOn?: ReadonlySet<number>;
+  /** Checked first in every checkpoint transaction (a resumed saga's lease); a refusal aborts the step. */
+  readonly fence?: Fence;
+}
+
+/** Codes that are a final answer, by name (checkpoint details start with `<NAME>: `). */
+export function isFinalDetail(detail: string): boolean {
+  const name = detail.split(':', 1)[0] ?? '';
+  return [...FINAL].some((code) => status[code] === name);
 }
 
 const describe = (error: unknown): { code: number; detail: string } => {
@@ -47,21 +55,21 @@ export async function runStep(
 ): Promise<StepResult> {
   const deadline = Date.now() + options.deadlineMs;
   for (let attempt = 0; ; attempt++) {
-    await repository.recordStep(orderId, step, 'STARTED');
+    await repository.recordStep(orderId, step, 'STARTED', '', undefined, options.fence);
     try {
       await call();
-      await repository.recordStep(orderId, step, 'SUCCEEDED');
+      await repository.recordStep(orderId, step, 'SUCCEEDED', '', undefined, options.fence);
       return { ok: true };
     } catch (error) {
       const { code, detail } = describe(error);
       if (options.skipOn?.has(code)) {
-        await repository.recordStep(orderId, step, 'SKIPPED', detail);
+        await repository.recordStep(orderId, step, 'SKIPPED', detail, undefined, options.fence);
         return { ok: true };
       }
       const final = FINAL.has(code);
       const backoffMs = Math.min(1_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
       if (final || Date.now() + backoffMs >= deadline) {
-        await repository.recordStep(orderId, step, 'FAILED', detail);
+        await repository.recordStep(orderId, step, 'FAILED', detail, undefined, options.fence);
         logger.warn({ orderId, step, code, detail, attempts: attempt + 1 }, 'saga step failed');
         return { ok: false, final, code, detail };
       }
