@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { metricValue, waitFor } from '@rebound/testing';
-import { account, baseline, placeOrders, report, settleKeys } from './accounting.ts';
+import { account, baseline, placeOrders, report, settleKeys, submit } from './accounting.ts';
 import { type Platform, setProcessor, startPlatform } from './platform.ts';
 
 const resumed = async (platform: Platform) =>
@@ -47,5 +47,73 @@ describe('chaos: orders, inventory, payments, notifications and the dev broker (
     resumedTotal += await resumed(platform);
     assert.ok(resumedTotal > 0, 'at least one saga was cut mid-way and resumed from its checkpoint');
     report('kill -9 orders x3', summary, { resumed: String(resumedTotal) });
+  });
+
+  it('kill -9 the broker for a while under load: checkout goes on, the outbox backlog drains after restart', async () => {
+    const before = await baseline(platform);
+    const backlog = async () =>
+      (await metricValue(platform.orders.adminUrl, 'rebound_outbox_backlog_messages')) ?? Number.NaN;
+    await platform.broker.kill();
+    const load = placeOrders(platform, 'kill-broker', 40, 4);
+    await load.done;
+    await settleKeys(platform, load);
+    // Every saga finished while the broker was down: checkout never waited for Kafka.
+    await waitFor(async () => (await backlog()) >= load.keys.length * 2, {
+      timeoutMs: 60_000,
+      description: 'OrderPlaced and a final event per order waiting in the outbox',
+    });
+    const waiting = await backlog();
+    const restarted = performance.now();
+    await platform.broker.start();
+    await waitFor(async () => (await backlog()) === 0, { timeoutMs: 60_000, description: 'outbox drained' });
+    const drainMs = Math.round(performance.now() - restarted);
+    const summary = await account(platform, load, before, 'kill-broker');
+    report('kill -9 broker', summary, { backlog: String(waiting), drainMs: String(drainMs) });
+  });
+
+  it('kill -9 notifications under load: checkout is unaffected, its backlog drains after restart', async () => {
+    const before = await baseline(platform);
+    const load = placeOrders(platform, 'kill-notifications', 40, 4);
+    await waitFor(() => load.attempted() >= 10, { timeoutMs: 60_000, description: '10 orders submitted' });
+    platform.notifications.child.kill('SIGKILL');
+    await platform.notifications.exited;
+    await load.done;
+    await settleKeys(platform, load);
+    await platform.restartNotifications();
+    const summary = await account(platform, load, before, 'kill-notifications');
+    report('kill -9 notifications', summary);
+  });
+
+  it('payments failing 50% for a while: every order ends confirmed or compensated, never charged twice', async () => {
+    const before = await baseline(platform);
+    await setProcessor(platform.payments, { failureRate: 0.5 });
+    const load = placeOrders(platform, 'payments-flaky', 40, 4);
+    await load.done;
+    await setProcessor(platform.payments, { failureRate: 0 });
+    await settleKeys(platform, load);
+    const summary = await account(platform, load, before, 'payments-flaky');
+    report('payments failing 50%', summary);
+  });
+
+  it('duplicate submissions with the same idempotency key, concurrently: one order per key', async () => {
+    const before = await baseline(platform);
+    const keys = Array.from({ length: 20 }, (_, i) => `dup-${i}`);
+    const ids = new Map<string, Set<string>>();
+    await Promise.all(
+      keys.flatMap((key) =>
+        [0, 1, 2].map(async () => {
+          const seen = new Map<string, string>();
+          await submit(platform, key, seen).catch(() => undefined);
+          const id = seen.get(key);
+          if (id) ids.set(key, (ids.get(key) ?? new Set()).add(id));
+        }),
+      ),
+    );
+    for (const [key, set] of ids) assert.equal(set.size, 1, `${key}: every submission got the same order`);
+    const load = { keys, accepted: new Map<string, string>() };
+    await settleKeys(platform, load);
+    for (const [key, id] of load.accepted) assert.ok(!ids.has(key) || ids.get(key)?.has(id));
+    const summary = await account(platform, load, before, 'duplicates');
+    report('duplicate submissions x3', summary, { submissions: String(keys.length * 3) });
   });
 });
