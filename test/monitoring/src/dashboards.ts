@@ -174,6 +174,30 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         ],
       },
       {
+        title: 'Circuit breakers (0 closed, 1 open, 2 half-open, 3 isolated)',
+        unit: 'short',
+        targets: [[`max by (target) (rebound_resilience_breaker_state{${SVC}})`, '{{target}}']],
+      },
+      {
+        title: 'Client resilience decisions (per second)',
+        unit: 'short',
+        targets: [
+          [`sum by (target) (rate(rebound_resilience_retries_total{${SVC}}[${R}]))`, 'retry {{target}}'],
+          [
+            `sum by (target) (rate(rebound_resilience_budget_exhausted_total{${SVC}}[${R}]))`,
+            'budget exhausted {{target}}',
+          ],
+          [
+            `sum by (target) (rate(rebound_resilience_breaker_rejections_total{${SVC}}[${R}]))`,
+            'breaker rejected {{target}}',
+          ],
+          [
+            `sum by (target, reason) (rate(rebound_resilience_ejections_total{${SVC}}[${R}]))`,
+            'ejected {{target}} {{reason}}',
+          ],
+        ],
+      },
+      {
         title: 'Faults switched on',
         unit: 'short',
         targets: [
@@ -225,6 +249,18 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         title: 'Dead-letter topics (records)',
         unit: 'short',
         targets: [['sum by (topic) (rebound_kafka_dev_log_end_offset{topic=~".+\\\\.dlq"})', '{{topic}}']],
+      },
+      {
+        title: 'Outbox: backlog and age of the oldest unpublished row',
+        unit: 'short',
+        targets: [
+          ['sum by (instance) (rebound_outbox_backlog_messages)', '{{instance}} rows'],
+          ['max by (instance) (rebound_outbox_oldest_age_seconds)', '{{instance}} oldest (s)'],
+          [
+            `sum by (instance) (rate(rebound_outbox_publish_failures_total[${R}]))`,
+            '{{instance}} failures/s',
+          ],
+        ],
       },
       {
         title: 'Groups by state, connections, partitions',
