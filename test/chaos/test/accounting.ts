@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ordersV1 } from '@rebound/contracts';
-import { adminRequest, waitFor } from '@rebound/testing';
+import { adminRequest, type ServiceProcess, waitFor } from '@rebound/testing';
 import type { Platform } from './platform.ts';
 
 export const PRODUCTS = ['p-001', 'p-002', 'p-003'] as const;
@@ -83,8 +83,8 @@ export interface Baseline {
 }
 
 /** Approved calls of the payment processor for `operation` (the series carry a default `service` label too). */
-async function processor(platform: Platform, operation: string): Promise<number> {
-  const text = await (await fetch(`${platform.payments.adminUrl}/metrics`)).text();
+export async function approvedCalls(payments: ServiceProcess, operation: string): Promise<number> {
+  const text = await (await fetch(`${payments.adminUrl}/metrics`)).text();
   const line = text
     .split('\n')
     .find(
@@ -106,8 +106,8 @@ export async function baseline(platform: Platform): Promise<Baseline> {
   return {
     stock: await stock(platform),
     notifications: await notificationCount(platform),
-    approvedCharges: await processor(platform, 'charge'),
-    approvedRefunds: await processor(platform, 'refund'),
+    approvedCharges: await approvedCalls(platform.payments, 'charge'),
+    approvedRefunds: await approvedCalls(platform.payments, 'refund'),
   };
 }
 
@@ -180,9 +180,9 @@ export async function account(
     { timeoutMs: 90_000, intervalMs: 500, description: `${scenario}: one notification per final order` },
   );
   const netCharges =
-    (await processor(platform, 'charge')) -
+    (await approvedCalls(platform.payments, 'charge')) -
     before.approvedCharges -
-    ((await processor(platform, 'refund')) - before.approvedRefunds);
+    ((await approvedCalls(platform.payments, 'refund')) - before.approvedRefunds);
   const summary: Summary = {
     placed: ids.length,
     confirmed: confirmed.length,
