@@ -55,6 +55,14 @@ describe('two orders replicas on PostgreSQL: one recovery leader, handover, fenc
     replica.process.child.kill('SIGKILL');
     await replica.process.exited;
   };
+  /** Attempts of the charge step of order `fenced-1` while it is STARTED (in flight), else 0. */
+  const chargeAttempts = async () => {
+    const { rows } = await db.query<{ attempts: number }>(
+      `SELECT s.attempts FROM saga_steps s JOIN orders o ON o.id = s.order_id
+       WHERE o.idempotency_key = 'fenced-1' AND s.step = 'charge_payment' AND s.outcome = 'STARTED'`,
+    );
+    return rows[0]?.attempts ?? 0;
+  };
   const leaders = async () => {
     const flags = await Promise.all(replicas.map(isLeader));
     return replicas.filter((_, i) => flags[i] === 1);
@@ -138,29 +146,28 @@ describe('two orders replicas on PostgreSQL: one recovery leader, handover, fenc
       defaults: { breaker: false, timeoutMs: 10_000 },
     });
     const lines = [{ productId: 'p-004', quantity: 1, unitPrice: { amountMinor: 500, currency: 'EUR' } }];
-    const placed = await client
-      .placeOrder({ idempotencyKey: 'fenced-1', customerId: 'chaos', lines }, { timeoutMs: 1_000 })
-      .catch(() => undefined);
-    client.$rpc.close();
-    assert.equal(placed, undefined, 'the saga is still running (slow charge) when the call gives up');
+    const placing = client
+      .placeOrder({ idempotencyKey: 'fenced-1', customerId: 'chaos', lines }, { timeoutMs: 30_000 })
+      .then(
+        () => 'answered',
+        () => 'failed',
+      );
+    await waitFor(async () => (await chargeAttempts()) >= 1, {
+      timeoutMs: 20_000,
+      intervalMs: 10,
+      description: 'the follower is charging',
+    });
     await kill(follower);
+    assert.equal(await placing, 'failed', 'the follower died mid-charge');
+    client.$rpc.close();
     // The leader resumes it once stale: freeze it while its charge is in flight. Not inside one of its fenced
     // transactions: the FOR SHARE lock of a frozen transaction would (by design) keep any successor from
     // taking the lease until PostgreSQL ends that session.
-    await waitFor(
-      async () => {
-        const { rows } = await db.query<{ attempts: number }>(
-          `SELECT s.attempts FROM saga_steps s JOIN orders o ON o.id = s.order_id
-           WHERE o.idempotency_key = 'fenced-1' AND s.step = 'charge_payment' AND s.outcome = 'STARTED'`,
-        );
-        return (rows[0]?.attempts ?? 0) >= 2;
-      },
-      {
-        timeoutMs: 20_000,
-        intervalMs: 10,
-        description: 'the leader re-issues the charge from the checkpoint',
-      },
-    );
+    await waitFor(async () => (await chargeAttempts()) >= 2, {
+      timeoutMs: 20_000,
+      intervalMs: 10,
+      description: 'the leader re-issues the charge from the checkpoint',
+    });
     leader.process.child.kill('SIGSTOP');
     await start(follower);
     await waitFor(async () => (await isLeader(follower)) === 1, {
