@@ -48,6 +48,10 @@ function serverOptions(): RpcServerOptions {
     metrics: createRedMetrics(registry, 'rpc_server'),
     resilienceMetrics: createResilienceMetrics(registry),
     ...(shedding === 'off' ? { limit: false as const } : {}),
+    // Shedding on = the adaptive limit plus the event-loop gate (needed for CPU-bound handlers, see docs/rpc.md).
+    ...(shedding === 'on' && workMs > 0
+      ? { maxEventLoopUtilization: Number(process.env.BENCH_MAX_ELU ?? 0.9) }
+      : {}),
   };
 }
 

@@ -143,7 +143,7 @@ if (cpu !== undefined) {
 }
 
 // Overload: capacity of a service doing BENCH_WORK_MS (5) of CPU per call, then 3× that offered, shedding on and off.
-const capacityServer = await startServer('rpc', OVERLOAD_WORK_MS, 'on');
+const capacityServer = await startServer('rpc', OVERLOAD_WORK_MS, 'off');
 const capClient = rawClient(capacityServer.address, 5_000);
 const capacity = (await runClosed(capClient.call, 16, 2_500)).rps;
 capClient.close();

@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_CONNECTION_AGE_MS,
   DEFAULT_OVERLOAD_HOLD_MS,
 } from '../constants.ts';
+import { EventLoopGate } from './event-loop-gate.ts';
 import { FaultInjector } from './fault-injector.ts';
 import { type HandlerRuntime, type UnaryHandler, wrapUnary } from './unary-handler.ts';
 import { MalformedRequest, type Validator } from './validation.ts';
@@ -57,6 +58,12 @@ export interface RpcServerOptions {
    * {@link WindowedVegasLimit} algorithm and resilience's priority shares.
    */
   readonly limit?: false | LoadSheddingPolicy | LoadSheddingOptions;
+  /**
+   * Also shed (all but `critical-plus` calls) while event-loop utilization is above this share (0..1), so that
+   * CPU-bound work leaves headroom to turn the excess away (0.9 is a good start). Off by default: utilization is
+   * per process, so a process that hosts clients and servers together (tests, a gateway) would shed its own work.
+   */
+  readonly maxEventLoopUtilization?: number | false;
   /** Fixed hint sent with RESOURCE_EXHAUSTED; by default the shedder's (the recent average latency). */
   readonly shedRetryAfterMs?: number;
   readonly metrics?: RedMetrics;
@@ -86,6 +93,8 @@ export class RpcServer {
   /** The load shedder (its `onShed`/`onLimitChange` events, `limit`, `inflight`), unless shedding is off. */
   readonly shedder: LoadSheddingPolicy | undefined;
   readonly #runtime: HandlerRuntime;
+  readonly #gate: EventLoopGate | undefined;
+  #gateShedAt = Number.NEGATIVE_INFINITY;
   readonly #services = new Set<string>();
   #draining = false;
 
@@ -111,12 +120,23 @@ export class RpcServer {
               ...limit,
             });
     const admission: Policy[] = this.shedder === undefined ? [] : [this.shedder];
+    const maxElu = options.maxEventLoopUtilization ?? false;
+    this.#gate = this.shedder === undefined || maxElu === false ? undefined : new EventLoopGate(maxElu);
+    const gate = this.#gate;
     this.#runtime = {
       withFaults: new Pipeline([...admission, this.faults.policy], systemClock),
       withoutFaults: new Pipeline(admission, systemClock),
       faults: this.faults,
       metrics: options.metrics,
       retryAfterMs: options.shedRetryAfterMs,
+      saturated:
+        gate === undefined
+          ? () => false
+          : () => {
+              if (!gate.saturated) return false;
+              this.#gateShedAt = performance.now();
+              return true;
+            },
       onShed: (operation, priority) => {
         options.resilienceMetrics?.count('sheds', { policy: 'rpc_server', target: operation, priority });
       },
@@ -126,7 +146,14 @@ export class RpcServer {
 
   /** True while calls are being shed (and for a second after the last one): readiness reads it. */
   get overloaded(): boolean {
-    return this.shedder?.shedding ?? false;
+    return (
+      (this.shedder?.shedding ?? false) || performance.now() - this.#gateShedAt < DEFAULT_OVERLOAD_HOLD_MS
+    );
+  }
+
+  /** True while event-loop utilization is above `maxEventLoopUtilization` (calls are being turned away). */
+  get cpuSaturated(): boolean {
+    return this.#gate?.saturated ?? false;
   }
 
   get draining(): boolean {
@@ -206,6 +233,7 @@ export class RpcServer {
    */
   async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<DrainResult> {
     this.#draining = true;
+    this.#gate?.close();
     this.setServingStatus('NOT_SERVING');
     return new Promise<DrainResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -223,6 +251,7 @@ export class RpcServer {
   /** Stops at once, cutting every call. */
   forceShutdown(): void {
     this.#draining = true;
+    this.#gate?.close();
     for (const controller of this.#runtime.inflight) controller.abort(new Error('server stopped'));
     this.server.forceShutdown();
   }

@@ -39,6 +39,8 @@ export interface HandlerRuntime {
   readonly metrics: RedMetrics | undefined;
   /** Fixed retry-after hint for shed calls; otherwise the shedder's (about when a slot frees up). */
   readonly retryAfterMs: number | undefined;
+  /** True while the process is CPU-saturated: shed everything but critical-plus before any work. */
+  saturated(): boolean;
   onShed(operation: string, priority: string): void;
   /** In-flight calls, so a drain past its bound can cut them. */
   readonly inflight: Set<AbortController>;
@@ -85,6 +87,20 @@ export function wrapUnary<Req, Res>(
     }
     const metadata = call.metadata;
     const priority = parsePriority(first(metadata, PRIORITY_KEY));
+    if (priority !== 'critical-plus' && runtime.saturated()) {
+      runtime.onShed(operation, priority ?? 'critical');
+      const after = runtime.retryAfterMs ?? 100;
+      const trailers = new Metadata();
+      trailers.set(RETRY_AFTER_KEY, String(after));
+      finish(
+        new RpcError(
+          status.RESOURCE_EXHAUSTED,
+          `overloaded (CPU saturated), retry after ${after} ms`,
+          trailers,
+        ),
+      );
+      return;
+    }
     const rawDeadline = call.getDeadline();
     const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : Number(rawDeadline);
     const remaining = deadline - Date.now();
