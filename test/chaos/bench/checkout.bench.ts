@@ -6,7 +6,7 @@ import { percentile, placeOrder, startPlatform } from '@rebound/e2e';
 import { adminRequest, waitFor } from '@rebound/testing';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
 const products = ['p-001', 'p-002', 'p-003', 'p-004', 'p-005', 'p-006', 'p-007', 'p-008'];
 
@@ -35,15 +35,16 @@ try {
       while (next < ORDERS) {
         const i = next++;
         const answer = await place(i);
-        latencies.push(answer.ms);
+        if (answer.status === 201) latencies.push(answer.ms); // a shed 503 is fast and says nothing of checkout
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`checkout: ${ORDERS} orders, ${CLIENTS} clients, ${round(seconds)} s\n`);
 
   // 2. Order → notification: from sending POST /api/orders to the notification being listed, 2 clients.
-  const notificationsUrl = platform.adminUrl('notifications-1');
+  const notificationsUrl = platform.adminUrl('notifications-0');
   const seen = async (orderId: string) => {
     const { json } = await adminRequest(notificationsUrl, 'GET', '/admin/notifications');
     return (json.latest as { orderId: string }[]).some((entry) => entry.orderId === orderId);
@@ -71,7 +72,8 @@ try {
     orders: ORDERS,
     clients: CLIENTS,
     statuses: Object.fromEntries(statuses),
-    throughputPerSecond: round(ORDERS / seconds),
+    /** Orders placed (201) per second; shed requests (503) are not throughput. */
+    throughputPerSecond: round(latencies.length / seconds),
     checkoutP50Ms: round(percentile(latencies, 50)),
     checkoutP99Ms: round(percentile(latencies, 99)),
     notificationSamples: endToEnd.length,
