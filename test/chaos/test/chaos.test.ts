@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { metricValue, waitFor } from '@rebound/testing';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { adminRequest, metricValue, waitFor } from '@rebound/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { account, baseline, placeOrders, report, settleKeys, submit } from './accounting.ts';
 import { type Platform, setProcessor, startPlatform } from './platform.ts';
+
+const execFileAsync = promisify(execFile);
+const dlqCli = fileURLToPath(new URL('../../../libs/messaging/src/dlq.cli.ts', import.meta.url));
 
 const resumed = async (platform: Platform) =>
   (await metricValue(platform.orders.adminUrl, 'rebound_orders_sagas_resumed_total')) ?? 0;
@@ -115,5 +122,61 @@ describe('chaos: orders, inventory, payments, notifications and the dev broker (
     for (const [key, id] of load.accepted) assert.ok(!ids.has(key) || ids.get(key)?.has(id));
     const summary = await account(platform, load, before, 'duplicates');
     report('duplicate submissions x3', summary, { submissions: String(keys.length * 3) });
+  });
+
+  it('a poison event → retry topics → DLQ (listed with its reason) → replay: never blocks the orders behind it', async () => {
+    const before = await baseline(platform);
+    const brokers = `127.0.0.1:${platform.broker.port}`;
+    const dlq = (...args: string[]) =>
+      execFileAsync(process.execPath, [dlqCli, ...args, '--topic', 'orders.events', '--brokers', brokers]);
+    const letters = async () =>
+      (await dlq('list')).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (line) =>
+            JSON.parse(line) as { eventId?: string; reason?: string; attempts: number; replayed: boolean },
+        )
+        .filter((letter) => letter.eventId === 'poison-1');
+    // A record no consumer can parse, as a buggy producer would write it.
+    const kafka = new Kafka({ clientId: 'chaos-poison', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: 'orders.events',
+        messages: [
+          {
+            key: 'poison-order',
+            value: '{"type":"OrderConfirmed"',
+            headers: { 'event-id': 'poison-1', 'event-type': 'OrderConfirmed' },
+          },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const load = placeOrders(platform, 'poison', 20, 4);
+    await load.done;
+    await settleKeys(platform, load);
+    const summary = await account(platform, load, before, 'poison');
+    const [letter] = await waitFor(async () => ((await letters()).length === 1 ? letters() : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+      description: 'the poison event in orders.events.dlq',
+    });
+    assert.match(letter?.reason ?? '', /invalid order event/);
+    assert.equal(letter?.attempts, 3, 'tried once and from both retry topics');
+    // Replay (as an operator would after a fix): it is consumed again; this handler still rejects it, so it comes
+    // back to the DLQ instead of being lost or recorded, and nothing else changes.
+    await dlq('replay', '--event-id', 'poison-1');
+    await waitFor(async () => (await letters()).length === 2, {
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+      description: 'the replayed poison event back in the DLQ',
+    });
+    const { json } = await adminRequest(platform.notifications.adminUrl, 'GET', '/admin/notifications');
+    assert.equal((json.counts as { total: number }).total, before.notifications + summary.placed);
+    report('poison event', summary, { deadLetters: '1', replayedBackToDlq: '1' });
   });
 });
