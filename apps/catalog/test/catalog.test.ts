@@ -4,18 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
-import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+import {
+  adminRequest,
+  metricValue,
+  rpcFailure,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@rebound/testing';
 
 const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; details: string };
-  }
-  assert.fail('the call succeeded');
-}
 
 describe('catalog (the built service over real gRPC)', () => {
   let service: ServiceProcess;
@@ -61,19 +58,19 @@ describe('catalog (the built service over real gRPC)', () => {
   });
 
   it('answers NOT_FOUND for an unknown id', async () => {
-    const error = await failure(client.getProduct({ id: 'p-999' }));
+    const error = await rpcFailure(client.getProduct({ id: 'p-999' }));
     assert.equal(error.code, status.NOT_FOUND);
     assert.match(error.details, /p-999/);
   });
 
   it('answers INVALID_ARGUMENT naming the field for bad input', async () => {
-    const noId = await failure(client.getProduct({ id: '' }));
+    const noId = await rpcFailure(client.getProduct({ id: '' }));
     assert.equal(noId.code, status.INVALID_ARGUMENT);
     assert.match(noId.details, /id: is required/);
-    const negative = await failure(client.listProducts({ pageSize: -1, pageToken: '' }));
+    const negative = await rpcFailure(client.listProducts({ pageSize: -1, pageToken: '' }));
     assert.equal(negative.code, status.INVALID_ARGUMENT);
     assert.match(negative.details, /pageSize/);
-    const token = await failure(client.listProducts({ pageSize: 2, pageToken: 'garbage' }));
+    const token = await rpcFailure(client.listProducts({ pageSize: 2, pageToken: 'garbage' }));
     assert.equal(token.code, status.INVALID_ARGUMENT);
     assert.match(token.details, /page_token/);
   });
@@ -89,7 +86,7 @@ describe('catalog (the built service over real gRPC)', () => {
     });
     assert.equal(on.status, 200);
     assert.equal(await metricValue(service.adminUrl, 'rebound_fault_active{fault="error"'), 1);
-    const injected = await failure(client.getProduct({ id: 'p-001' }));
+    const injected = await rpcFailure(client.getProduct({ id: 'p-001' }));
     assert.equal(injected.code, status.INTERNAL);
 
     assert.equal((await adminRequest(service.adminUrl, 'DELETE', '/admin/faults')).status, 200);

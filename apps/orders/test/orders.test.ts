@@ -8,19 +8,16 @@ import { status } from '@grpc/grpc-js';
 import { inventoryV1, ordersV1, paymentsV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
 import { openPGlite } from '@rebound/storage';
-import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+import {
+  adminRequest,
+  metricValue,
+  rpcFailure,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@rebound/testing';
 
 const app = (name: string) => fileURLToPath(new URL(`../../${name}/dist/main.js`, import.meta.url));
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
-
-async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; details: string };
-  }
-  assert.fail('the call succeeded');
-}
 
 describe('orders: the checkout saga over real inventory and payments processes', () => {
   let dir: string;
@@ -114,7 +111,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
     assert.equal(again.order?.id, first.order?.id);
     assert.equal(again.order?.status, 'ORDER_STATUS_CONFIRMED');
     assert.deepEqual(await stock('p-005'), { available: 99, reserved: 1 }, 'reserved once');
-    const other = await failure(
+    const other = await rpcFailure(
       place([{ productId: 'p-005', quantity: 3, unitPrice: eur(2_000) }], 'key-repeat'),
     );
     assert.equal(other.code, status.FAILED_PRECONDITION);
@@ -158,7 +155,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
   });
 
   it('answers INVALID_ARGUMENT naming the field for bad input, NOT_FOUND for an unknown order', async () => {
-    const noKey = await failure(
+    const noKey = await rpcFailure(
       ordersClient.placeOrder({
         idempotencyKey: '',
         customerId: 'c',
@@ -167,14 +164,14 @@ describe('orders: the checkout saga over real inventory and payments processes',
     );
     assert.equal(noKey.code, status.INVALID_ARGUMENT);
     assert.match(noKey.details, /idempotencyKey: is required/);
-    const mixed = await failure(
+    const mixed = await rpcFailure(
       place([
         { productId: 'p-001', quantity: 1, unitPrice: eur(1) },
         { productId: 'p-002', quantity: 1, unitPrice: { amountMinor: 1, currency: 'USD' } },
       ]),
     );
     assert.match(mixed.details, /one currency/);
-    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
+    assert.equal((await rpcFailure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
   });
 
   it('injects faults only while switched on through the authenticated admin endpoint', async () => {
@@ -183,9 +180,9 @@ describe('orders: the checkout saga over real inventory and payments processes',
       401,
     );
     await adminRequest(orders.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
-    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.UNAVAILABLE);
+    assert.equal((await rpcFailure(ordersClient.getOrder({ id: 'nope' }))).code, status.UNAVAILABLE);
     await adminRequest(orders.adminUrl, 'DELETE', '/admin/faults');
-    assert.equal((await failure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
+    assert.equal((await rpcFailure(ordersClient.getOrder({ id: 'nope' }))).code, status.NOT_FOUND);
   });
 
   it('recorded each step outcome and event in the orders database (read after a clean SIGTERM)', async () => {

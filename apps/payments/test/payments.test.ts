@@ -7,19 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { paymentsV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
-import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+import {
+  adminRequest,
+  metricValue,
+  rpcFailure,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@rebound/testing';
 
 const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
-
-async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; details: string };
-  }
-  assert.fail('the call succeeded');
-}
 
 describe('payments (the built service over real gRPC)', () => {
   let service: ServiceProcess;
@@ -57,7 +54,7 @@ describe('payments (the built service over real gRPC)', () => {
     const before = await processed('approved');
     assert.equal((await client.charge(request)).status, 'PAYMENT_STATUS_CHARGED');
     assert.equal(await processed('approved'), before, 'the processor was not asked again');
-    const other = await failure(client.charge({ ...request, amount: eur(5) }));
+    const other = await rpcFailure(client.charge({ ...request, amount: eur(5) }));
     assert.equal(other.code, status.ALREADY_EXISTS);
   });
 
@@ -65,26 +62,28 @@ describe('payments (the built service over real gRPC)', () => {
     await client.charge({ paymentId: 'pay-2', orderId: 'o-2', amount: eur(500) });
     assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
     assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
-    assert.equal((await failure(client.refund({ paymentId: 'pay-404' }))).code, status.NOT_FOUND);
+    assert.equal((await rpcFailure(client.refund({ paymentId: 'pay-404' }))).code, status.NOT_FOUND);
   });
 
   it('declines for good above the card limit, and says so again on a repeat', async () => {
     const request = { paymentId: 'pay-big', orderId: 'o-3', amount: eur(1_000_000) };
-    const first = await failure(client.charge(request));
+    const first = await rpcFailure(client.charge(request));
     assert.equal(first.code, status.FAILED_PRECONDITION);
     assert.match(first.details, /declined/);
-    assert.equal((await failure(client.charge(request))).code, status.FAILED_PRECONDITION);
+    assert.equal((await rpcFailure(client.charge(request))).code, status.FAILED_PRECONDITION);
   });
 
   it('answers INVALID_ARGUMENT naming the field for bad input', async () => {
-    const noAmount = await failure(client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: undefined }));
+    const noAmount = await rpcFailure(
+      client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: undefined }),
+    );
     assert.equal(noAmount.code, status.INVALID_ARGUMENT);
     assert.match(noAmount.details, /amount/);
-    const badCurrency = await failure(
+    const badCurrency = await rpcFailure(
       client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: { amountMinor: 1, currency: 'euro' } }),
     );
     assert.match(badCurrency.details, /amount\.currency: expected an ISO 4217 code/);
-    const negative = await failure(client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: eur(-5) }));
+    const negative = await rpcFailure(client.charge({ paymentId: 'pay-x', orderId: 'o-x', amount: eur(-5) }));
     assert.match(negative.details, /amount\.amountMinor: must be positive/);
   });
 
@@ -100,7 +99,7 @@ describe('payments (the built service over real gRPC)', () => {
       1,
     );
     const request = { paymentId: 'pay-flaky', orderId: 'o-4', amount: eur(700) };
-    assert.equal((await failure(client.charge(request))).code, status.UNAVAILABLE);
+    assert.equal((await rpcFailure(client.charge(request))).code, status.UNAVAILABLE);
     assert.ok(((await processed('failed')) ?? 0) >= 1);
     await adminRequest(service.adminUrl, 'DELETE', '/admin/processor');
     assert.equal((await client.charge(request)).status, 'PAYMENT_STATUS_CHARGED');
@@ -108,7 +107,7 @@ describe('payments (the built service over real gRPC)', () => {
 
   it('the processor is slow at run time: the caller deadline cuts the charge', async () => {
     await adminRequest(service.adminUrl, 'POST', '/admin/processor', { latencyMs: 5_000 });
-    const slow = await failure(
+    const slow = await rpcFailure(
       client.charge({ paymentId: 'pay-slow', orderId: 'o-5', amount: eur(100) }, { timeoutMs: 300 }),
     );
     assert.equal(slow.code, status.DEADLINE_EXCEEDED);
@@ -125,7 +124,7 @@ describe('payments (the built service over real gRPC)', () => {
       401,
     );
     await adminRequest(service.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
-    assert.equal((await failure(client.refund({ paymentId: 'pay-1' }))).code, status.UNAVAILABLE);
+    assert.equal((await rpcFailure(client.refund({ paymentId: 'pay-1' }))).code, status.UNAVAILABLE);
     await adminRequest(service.adminUrl, 'DELETE', '/admin/faults');
     assert.equal((await client.refund({ paymentId: 'pay-1' })).status, 'PAYMENT_STATUS_REFUNDED');
   });

@@ -7,9 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@rebound/testing';
+import { freePortBlock, waitFor } from '@rebound/testing';
 import type { StatusReport } from '../src/index.ts';
-import { freePortBlock } from './support/port-block.ts';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 const TOPOLOGY = join(import.meta.dirname, 'fixtures', 'topology.fixture.ts');

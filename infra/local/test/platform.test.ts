@@ -5,8 +5,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { waitFor } from '@rebound/testing';
-import { freePortBlock } from './support/port-block.ts';
+import { freePortBlock, waitFor } from '@rebound/testing';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

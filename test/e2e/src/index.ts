@@ -5,5 +5,4 @@ export { runLoad } from './load.loop.ts';
 export { percentile, sumMetric, sumSeries } from './metrics.reader.ts';
 export type { Platform, StartPlatformOptions, StatusReport, StatusRow } from './platform.harness.ts';
 export { startPlatform } from './platform.harness.ts';
-export { freePortBlock } from './port-block.ts';
 export { rawUnaryCall } from './raw-grpc.ts';

@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@rebound/testing';
-import { freePortBlock } from './port-block.ts';
+import { freePortBlock, waitFor } from '@rebound/testing';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(ROOT, 'infra', 'local', 'src', 'cli.ts');

@@ -8,18 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { inventoryV1 } from '@rebound/contracts';
 import { createRpcClient, retryAfterMs } from '@rebound/rpc';
-import { adminRequest, metricValue, type ServiceProcess, startServiceProcess } from '@rebound/testing';
+import {
+  adminRequest,
+  metricValue,
+  rpcFailure,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@rebound/testing';
 
 const script = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-export async function failure(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; details: string };
-  }
-  assert.fail('the call succeeded');
-}
 
 /**
  * The inventory contract, against the built service on one engine. `database()` returns extra env (a
@@ -87,14 +84,14 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
       );
       assert.deepEqual(await stock('p-001'), { available: 98, reserved: 2 });
       assert.deepEqual(await stock('p-003'), { available: 99, reserved: 1 });
-      const other = await failure(
+      const other = await rpcFailure(
         client.reserve({ ...request, lines: [{ productId: 'p-001', quantity: 5 }] }),
       );
       assert.equal(other.code, status.ALREADY_EXISTS);
     });
 
     it('reserves nothing when one line is short (FAILED_PRECONDITION) or unknown (NOT_FOUND)', async () => {
-      const short = await failure(
+      const short = await rpcFailure(
         client.reserve({
           reservationId: 'r-short',
           lines: [
@@ -110,7 +107,7 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
         { available: 100, reserved: 0 },
         'the first line was rolled back',
       );
-      const unknown = await failure(
+      const unknown = await rpcFailure(
         client.reserve({ reservationId: 'r-unknown', lines: [{ productId: 'p-404', quantity: 1 }] }),
       );
       assert.equal(unknown.code, status.NOT_FOUND);
@@ -181,17 +178,17 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
     });
 
     it('answers INVALID_ARGUMENT naming the field for bad input', async () => {
-      const noId = await failure(
+      const noId = await rpcFailure(
         client.reserve({ reservationId: '', lines: [{ productId: 'p-001', quantity: 1 }] }),
       );
       assert.equal(noId.code, status.INVALID_ARGUMENT);
       assert.match(noId.details, /reservationId: is required/);
-      const zero = await failure(
+      const zero = await rpcFailure(
         client.reserve({ reservationId: 'r-bad', lines: [{ productId: 'p-001', quantity: 0 }] }),
       );
       assert.equal(zero.code, status.INVALID_ARGUMENT);
       assert.match(zero.details, /lines\.0\.quantity: must be at least 1/);
-      const none = await failure(client.reserve({ reservationId: 'r-bad', lines: [] }));
+      const none = await rpcFailure(client.reserve({ reservationId: 'r-bad', lines: [] }));
       assert.match(none.details, /at least one line/);
     });
 
@@ -202,7 +199,7 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
       );
       await adminRequest(service.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
       assert.equal(await metricValue(service.adminUrl, 'rebound_fault_active{fault="error"'), 1);
-      assert.equal((await failure(client.getStock({ productId: 'p-001' }))).code, status.UNAVAILABLE);
+      assert.equal((await rpcFailure(client.getStock({ productId: 'p-001' }))).code, status.UNAVAILABLE);
       await adminRequest(service.adminUrl, 'DELETE', '/admin/faults');
       assert.equal((await client.getStock({ productId: 'p-001' })).productId, 'p-001');
     });

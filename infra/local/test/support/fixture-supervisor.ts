@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { freePortBlock } from '@rebound/testing';
 import {
   type ProbeSet,
   type ProcessDefinition,
@@ -7,7 +8,6 @@ import {
   Supervisor,
   type SupervisorEvent,
 } from '../../src/index.ts';
-import { freePortBlock } from './port-block.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
