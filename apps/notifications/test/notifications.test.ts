@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type OrderEvent, serializeOrderEvent } from '@rebound/contracts';
 import { start as startBroker } from '@rebound/kafka-dev';
+import { createKafka, createProducer, listDeadLetters, replayDeadLetters } from '@rebound/messaging';
 import {
   adminRequest,
   freePort,
@@ -165,7 +166,58 @@ describe('notifications (the built service, the dev broker)', () => {
     );
   });
 
-  it('refuses the notifications listing without the admin token', async () => {
+  it('sends events to the DLQ while its handler is broken, and applies each once when replayed after the fix', async () => {
+    const broken = await adminRequest(service.adminUrl, 'POST', '/admin/handler-faults', { failing: true });
+    assert.deepEqual(broken.json, { failing: true });
+    const event = confirmed('order-7');
+    await send(producer, event);
+    // Tried on orders.events, then after 1 s and 10 s from the two retry topics, then dead-lettered.
+    const kafka = createKafka({ clientId: 'notifications-test', brokers: [`127.0.0.1:${kafkaPort}`] });
+    const letter = await waitFor(
+      async () => (await listDeadLetters(kafka, TOPIC)).find((dead) => dead.eventId === event.eventId),
+      { timeoutMs: 60_000, intervalMs: 500, description: 'the event in orders.events.dlq' },
+    );
+    assert.match(String(letter.reason), /injected handler failure/);
+    assert.equal((await counts(service)).confirmed, 3, 'nothing recorded while the handler was broken');
+
+    await adminRequest(service.adminUrl, 'POST', '/admin/handler-faults', { failing: false });
+    const replayer = createProducer(kafka);
+    try {
+      // The earlier poison test left its own dead letter: the fix does not make it valid, so replay only ours.
+      const replayed = await replayDeadLetters(kafka, TOPIC, {
+        producer: replayer,
+        eventIds: [event.eventId],
+      });
+      assert.deepEqual(
+        replayed.map((dead) => dead.eventId),
+        [event.eventId],
+      );
+      await waitFor(async () => (await counts(service)).confirmed === 4, { description: 'order-7 recorded' });
+      // Replaying it once more is harmless: the consumer recognises the event id and records nothing.
+      await replayDeadLetters(kafka, TOPIC, { producer: replayer, eventIds: [event.eventId] });
+      await waitFor(
+        async () =>
+          (await metricValue(
+            service.adminUrl,
+            'rebound_kafka_handler_requests_total{operation="orders.events",outcome="duplicate"',
+          )) === 2,
+        { description: 'the second replay seen as a duplicate' },
+      );
+    } finally {
+      await replayer.close();
+    }
+    assert.deepEqual(await counts(service), { total: 6, confirmed: 4, cancelled: 2 });
+  });
+
+  it('refuses the notifications listing and the handler faults without the admin token', async () => {
+    const faults = await adminRequest(
+      service.adminUrl,
+      'POST',
+      '/admin/handler-faults',
+      { failing: true },
+      null,
+    );
+    assert.equal(faults.status, 401);
     const { status } = await adminRequest(service.adminUrl, 'GET', '/admin/notifications', undefined, null);
     assert.equal(status, 401);
   });

@@ -179,4 +179,39 @@ describe('chaos: orders, inventory, payments, notifications and the dev broker (
     assert.equal((json.counts as { total: number }).total, before.notifications + summary.placed);
     report('poison event', summary, { deadLetters: '1', replayedBackToDlq: '1' });
   });
+
+  it('a notifications handler broken for a while → its events dead-lettered → fixed → replayed: one notification per order', async () => {
+    const before = await baseline(platform);
+    const brokers = `127.0.0.1:${platform.broker.port}`;
+    const dlq = (...args: string[]) =>
+      execFileAsync(process.execPath, [dlqCli, ...args, '--topic', 'orders.events', '--brokers', brokers]);
+    const deadKeys = async () =>
+      (await dlq('list')).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { key: string | null }).key);
+    const faults = (failing: boolean) =>
+      adminRequest(platform.notifications.adminUrl, 'POST', '/admin/handler-faults', { failing });
+    assert.equal((await faults(true)).status, 200);
+    const load = placeOrders(platform, 'broken-handler', 10, 2);
+    await load.done;
+    await settleKeys(platform, load);
+    const orderIds = new Set(load.accepted.values());
+    // Every order's two events (placed, then confirmed or cancelled) fail three times and land in the DLQ.
+    await waitFor(
+      async () =>
+        (await deadKeys()).filter((key) => key !== null && orderIds.has(key)).length === 2 * orderIds.size,
+      { timeoutMs: 90_000, intervalMs: 1_000, description: 'every event of the broken period in the DLQ' },
+    );
+    const { json } = await adminRequest(platform.notifications.adminUrl, 'GET', '/admin/notifications');
+    assert.equal(
+      (json.counts as { total: number }).total,
+      before.notifications,
+      'nothing notified while broken',
+    );
+    assert.equal((await faults(false)).status, 200);
+    await dlq('replay');
+    const summary = await account(platform, load, before, 'broken handler, fixed, replayed');
+    report('handler broken, fixed, DLQ replayed', summary, { deadLettered: String(2 * orderIds.size) });
+  });
 });

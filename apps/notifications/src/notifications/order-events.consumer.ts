@@ -14,9 +14,15 @@ import {
   registerConsumerLagMetric,
   supervisedConsumer,
 } from '@rebound/messaging';
-import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
+import {
+  DATABASE,
+  registerJsonAdminRoute,
+  SERVICE_CONTEXT,
+  type ServiceContext,
+} from '@rebound/service-defaults';
 import type { Database } from '@rebound/storage';
 import { applyOrderEvent } from './apply-order-event.ts';
+import { HandlerFaults, handlerFaultsSchema } from './handler-faults.ts';
 
 export const CONSUMER_GROUP = 'notifications';
 
@@ -38,6 +44,15 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     const kafka = createKafka({ clientId: context.instance });
     const producer = createProducer(kafka);
     const onOutcome = consumerOutcomeMetrics(context.registry);
+    const faults = new HandlerFaults();
+    registerJsonAdminRoute(context.admin, {
+      path: '/admin/handler-faults',
+      token: context.config.ADMIN_TOKEN,
+      schema: handlerFaultsSchema,
+      get: () => faults.settings,
+      post: (settings) => faults.update(settings),
+      reset: () => faults.reset(),
+    });
     this.#consumer = supervisedConsumer({
       create: () =>
         createIdempotentConsumer({
@@ -46,7 +61,10 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
           producer,
           groupId: CONSUMER_GROUP,
           topic: ORDERS_EVENTS_TOPIC,
-          handler: applyOrderEvent,
+          handler: async (event, tx) => {
+            faults.check();
+            await applyOrderEvent(event, tx);
+          },
           onOutcome: (event, outcome, durationMs, error) => {
             onOutcome(event, outcome, durationMs);
             if (outcome === 'retry' || outcome === 'dead_letter') {
