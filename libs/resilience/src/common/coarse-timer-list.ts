@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from './clock.ts';
 import type { TimerNode, TimerTarget } from './timer-list.ts';
+import { TimerQueue } from './timer-queue.ts';
 
 /**
  * Expiries sharing one duration, on a coarse tick: scheduling reads no clock at all (a clock read costs about
@@ -10,7 +11,7 @@ import type { TimerNode, TimerTarget } from './timer-list.ts';
  * generations later: never before `durationMs` has passed, and at most about two resolutions after it. When the
  * list empties the tick stops, so an idle process has no timer at all.
  */
-export class CoarseTimerList {
+export class CoarseTimerList extends TimerQueue {
   readonly durationMs: number;
   readonly resolutionMs: number;
   readonly #clock: Clock;
@@ -18,23 +19,17 @@ export class CoarseTimerList {
   readonly #span: number;
   #generation = 0;
   #generationStart = 0;
-  #head: TimerNode | undefined = undefined;
-  #tail: TimerNode | undefined = undefined;
   #timer: TimerHandle | undefined = undefined;
-  #size = 0;
   readonly #tick = (): void => this.#onTick();
 
   constructor(clock: Clock, durationMs: number, resolutionMs: number) {
+    super();
     if (!(resolutionMs > 0)) throw new RangeError(`resolutionMs must be > 0, got ${resolutionMs}`);
     this.#clock = clock;
     this.durationMs = durationMs;
     this.resolutionMs = resolutionMs;
     this.#generations = Math.ceil(durationMs / resolutionMs) + 1;
     this.#span = this.#generations * resolutionMs;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   /**
@@ -55,59 +50,22 @@ export class CoarseTimerList {
     entry.due = this.#generation;
     entry.target = target;
     entry.data = data;
-    const tail = this.#tail;
-    if (tail === undefined) this.#head = entry;
-    else {
-      tail.next = entry;
-      entry.prev = tail;
-    }
-    this.#tail = entry;
-    this.#size++;
+    this.append(entry);
     return entry;
-  }
-
-  /** Unschedules `entry`; harmless if it already fired or was removed. */
-  remove(entry: TimerNode): void {
-    if (entry.target === undefined) return;
-    entry.target = undefined;
-    entry.data = undefined;
-    const { prev, next } = entry;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    entry.prev = entry.next = undefined;
-    this.#size--;
   }
 
   /** Cancels every entry and the tick without firing anything. */
   clear(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    let entry = this.#head;
-    while (entry !== undefined) {
-      const next = entry.next;
-      entry.target = undefined;
-      entry.prev = entry.next = undefined;
-      entry = next;
-    }
-    this.#head = this.#tail = undefined;
-    this.#size = 0;
+    this.unlinkAll();
   }
 
   #onTick(): void {
     this.#timer = undefined;
     const generation = ++this.#generation;
-    const expired = generation - this.#generations;
-    let entry = this.#head;
-    while (entry !== undefined && entry.due <= expired) {
-      const target = entry.target!;
-      const data = entry.data;
-      this.remove(entry);
-      target.onTimer(data);
-      entry = this.#head;
-    }
-    if (this.#head !== undefined && this.#timer === undefined) {
+    this.expireUpTo(generation - this.#generations);
+    if (this.head !== undefined && this.#timer === undefined) {
       this.#generationStart = this.#clock.now();
       this.#timer = this.#clock.setTimer(this.#tick, this.resolutionMs);
     }

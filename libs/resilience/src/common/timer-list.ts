@@ -1,5 +1,6 @@
 import { TIMER_TOLERANCE_MS } from '../constants.ts';
 import type { Clock, TimerHandle } from './clock.ts';
+import { TimerQueue } from './timer-queue.ts';
 
 /** Receives a timer expiry; an object rather than a closure so scheduling allocates nothing per call. */
 export interface TimerTarget {
@@ -34,22 +35,16 @@ export class TimerEntry implements TimerNode {
  * its own timer lists. Adding and removing are O(1) linked-list operations; a single unref'd clock timer is armed
  * for the head and re-armed only when it fires, so a call that finishes in time costs no `setTimeout` at all.
  */
-export class TimerList {
+export class TimerList extends TimerQueue {
   readonly #clock: Clock;
   readonly #durationMs: number;
-  #head: TimerNode | undefined = undefined;
-  #tail: TimerNode | undefined = undefined;
   #timer: TimerHandle | undefined = undefined;
-  #size = 0;
   readonly #fire = (): void => this.#onFire();
 
   constructor(clock: Clock, durationMs: number) {
+    super();
     this.#clock = clock;
     this.#durationMs = durationMs;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   /** Schedules `target.onTimer(entry)` `durationMs` from now. */
@@ -65,61 +60,22 @@ export class TimerList {
     entry.due = this.#clock.now() + this.#durationMs;
     entry.target = target;
     entry.data = data;
-    const tail = this.#tail;
-    if (tail === undefined) {
-      this.#head = entry;
-    } else {
-      tail.next = entry;
-      entry.prev = tail;
-    }
-    this.#tail = entry;
-    this.#size++;
+    this.append(entry);
     if (this.#timer === undefined) this.#timer = this.#clock.setTimer(this.#fire, this.#durationMs);
     return entry;
-  }
-
-  /** Unschedules `entry`; harmless if it already fired or was removed. */
-  remove(entry: TimerNode): void {
-    if (entry.target === undefined) return;
-    entry.target = undefined;
-    entry.data = undefined;
-    const { prev, next } = entry;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    entry.prev = entry.next = undefined;
-    this.#size--;
-    // The clock timer stays armed: when it fires for a removed head it simply re-arms for the new head.
   }
 
   /** Cancels every entry and the clock timer without firing anything. */
   clear(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    let entry = this.#head;
-    while (entry !== undefined) {
-      const next = entry.next;
-      entry.target = undefined;
-      entry.prev = entry.next = undefined;
-      entry = next;
-    }
-    this.#head = this.#tail = undefined;
-    this.#size = 0;
+    this.unlinkAll();
   }
 
   #onFire(): void {
     this.#timer = undefined;
-    const limit = this.#clock.now() + TIMER_TOLERANCE_MS;
-    let entry = this.#head;
-    while (entry !== undefined && entry.due <= limit) {
-      const target = entry.target!;
-      const data = entry.data;
-      this.remove(entry);
-      target.onTimer(data);
-      entry = this.#head;
-    }
-    const head = this.#head;
+    this.expireUpTo(this.#clock.now() + TIMER_TOLERANCE_MS);
+    const head = this.head;
     if (head !== undefined && this.#timer === undefined) {
       this.#timer = this.#clock.setTimer(this.#fire, Math.max(1, head.due - this.#clock.now()));
     }
