@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { currentRequestContext } from '../context/request-context.ts';
+import { activeTraceIds } from '../tracing/active-trace.ts';
 
 export type { Logger } from 'pino';
 
@@ -12,8 +13,8 @@ export interface LoggerConfig {
 }
 
 /**
- * A pino logger whose lines carry the service name and, inside a request, its request id and trace
- * and span ids, so a log line can be joined to its trace and to the other services' lines.
+ * A pino logger whose lines carry the service name and, inside a request or a span, the request id and the
+ * trace and span ids, so a log line can be joined to its trace and to the other services' lines.
  */
 export function createLogger({ service, level = 'info', destination }: LoggerConfig): Logger {
   const options: LoggerOptions = {
@@ -22,12 +23,13 @@ export function createLogger({ service, level = 'info', destination }: LoggerCon
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
+      // The active span when tracing is on; else the ids the request carried in (still joinable across services).
       const context = currentRequestContext();
-      if (!context) return {};
+      const ids = activeTraceIds() ?? context;
       return {
-        requestId: context.requestId,
-        ...(context.traceId && { traceId: context.traceId }),
-        ...(context.spanId && { spanId: context.spanId }),
+        ...(context && { requestId: context.requestId }),
+        ...(ids?.traceId && { traceId: ids.traceId }),
+        ...(ids?.spanId && { spanId: ids.spanId }),
       };
     },
   };

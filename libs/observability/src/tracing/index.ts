@@ -1,0 +1,4 @@
+export type { StartTracingOptions } from './start-tracing.ts';
+export { startTracing } from './start-tracing.ts';
+export type { TracesExporter, TracingConfig } from './tracing.config.ts';
+export { parseTracingConfig, TracingConfigError } from './tracing.config.ts';

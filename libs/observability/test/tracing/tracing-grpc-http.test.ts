@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { waitFor } from '@rebound/testing';
+import { createLogger, shutdownTracing, tracingEnabled } from '../../src/index.ts';
+import { startTracing } from '../../src/tracing/index.ts';
+
+// One SDK per process: this file starts it once, before grpc-js and http load, as a service's main.ts does.
+const exporter = new InMemorySpanExporter();
+startTracing({ service: 'tracing-test', env: { OTEL_BSP_SCHEDULE_DELAY: '10' }, exporter });
+const grpc = await import('@grpc/grpc-js');
+const http = await import('node:http');
+
+const identity = (value: Buffer): Buffer => value;
+const logLines: Record<string, unknown>[] = [];
+const logger = createLogger({
+  service: 'tracing-test',
+  destination: new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  }),
+});
+
+const spansNamed = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
+
+describe('startTracing', () => {
+  const server = new grpc.Server();
+  let client: InstanceType<typeof grpc.Client>;
+
+  before(async () => {
+    server.register(
+      '/test.Echo/Say',
+      (call: { request: Buffer }, callback: (error: null, value: Buffer) => void) => {
+        logger.info('handling');
+        callback(null, call.request);
+      },
+      identity,
+      identity,
+      'unary',
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+
+  after(async () => {
+    client.close();
+    server.forceShutdown();
+    await shutdownTracing();
+  });
+
+  it('is on, and a gRPC call yields a client span and a server span of one trace, parent and child', async () => {
+    assert.equal(tracingEnabled(), true);
+    await new Promise<void>((resolve, reject) =>
+      client.makeUnaryRequest('/test.Echo/Say', identity, identity, Buffer.from('hi'), (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+    await waitFor(() => spansNamed('grpc.test.Echo/Say').length === 2, { timeoutMs: 5_000 });
+    const clientSpan = spansNamed('grpc.test.Echo/Say').find((span) => span.kind === SpanKind.CLIENT);
+    const serverSpan = spansNamed('grpc.test.Echo/Say').find((span) => span.kind === SpanKind.SERVER);
+    assert.ok(clientSpan && serverSpan);
+    assert.equal(serverSpan.spanContext().traceId, clientSpan.spanContext().traceId);
+    assert.equal(serverSpan.parentSpanContext?.spanId, clientSpan.spanContext().spanId);
+    assert.equal(serverSpan.resource.attributes['service.name'], 'tracing-test');
+    // The handler's log line carries the server span's ids.
+    const line = logLines.find((entry) => entry.msg === 'handling');
+    assert.equal(line?.traceId, serverSpan.spanContext().traceId);
+    assert.equal(line?.spanId, serverSpan.spanContext().spanId);
+  });
+
+  it('continues an incoming HTTP traceparent in a server span and leaves probes and scrapes untraced', async () => {
+    const httpServer = http.createServer((_request, response) => response.end('ok'));
+    httpServer.listen(0, '127.0.0.1');
+    await once(httpServer, 'listening');
+    const { port } = httpServer.address() as AddressInfo;
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const parent = '00f067aa0ba902b7';
+      for (const path of ['/livez', '/metrics', '/api/products']) {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          headers: { traceparent: `00-${traceId}-${parent}-01` },
+        });
+        assert.equal(response.status, 200);
+      }
+      await waitFor(() =>
+        exporter.getFinishedSpans().some((span) => span.kind === SpanKind.SERVER && span.name === 'GET'),
+      );
+      const httpSpans = exporter
+        .getFinishedSpans()
+        .filter((span) => span.attributes['http.request.method'] === 'GET');
+      assert.equal(httpSpans.length, 1, 'only /api/products is traced');
+      assert.equal(httpSpans[0]?.spanContext().traceId, traceId);
+      assert.equal(httpSpans[0]?.parentSpanContext?.spanId, parent);
+    } finally {
+      httpServer.close();
+    }
+  });
+});
