@@ -5,23 +5,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessBinary } from '@rebound/testing';
 import { type Browser, chromium } from 'playwright-core';
-import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
-import { type GatewayProcess, startGateway } from './support/gateway-process.ts';
+import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 const skip = skipUnlessBinary('chromium', 'chromium');
 const SCREENSHOT = '/tmp/rebound-gateway-console.png';
 
 describe('web console', { skip }, () => {
-  let catalog: FakeServer;
-  let orders: FakeServer;
-  let gateway: GatewayProcess;
+  // API_KEYS unset: the documented local defaults, whose console key the page picks up by itself.
+  const shop = gatewayWithFakes();
   let browser: Browser;
 
   before(async () => {
-    catalog = await startFakeCatalog();
-    orders = await startFakeOrders();
-    // API_KEYS unset: the documented local defaults, whose console key the page picks up by itself.
-    gateway = await startGateway({ CATALOG_ADDRS: catalog.address, ORDERS_ADDRS: orders.address });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -37,16 +31,13 @@ describe('web console', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await gateway?.stop();
-    await catalog?.stop();
-    await orders?.stop();
   });
 
   it('shows products and status, places an order and looks it up', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(gateway.url);
+    await page.goto(shop.gateway.url);
     await page.locator('#products tbody tr').nth(1).waitFor();
     assert.deepEqual(await page.locator('#products tbody td:first-child').allTextContents(), [
       'Rubber duck',

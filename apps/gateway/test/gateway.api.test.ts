@@ -1,66 +1,42 @@
 // Happy path, idempotency and bad input at the edge: the built gateway as a process, catalog and orders as
 // in-test gRPC servers on 127.0.0.1.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
-import {
-  call,
-  type GatewayProcess,
-  metricsOf,
-  metricValue,
-  startGateway,
-} from './support/gateway-process.ts';
+import { describe, it } from 'node:test';
+import { call, metricsOf, metricValue, startGateway } from './support/gateway-process.ts';
+import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 const KEY_A = { 'x-api-key': 'key-a' };
 const JSON_HEADERS = { ...KEY_A, 'content-type': 'application/json' };
 
 describe('gateway API', () => {
-  let catalog: FakeServer;
-  let orders: Awaited<ReturnType<typeof startFakeOrders>>;
-  let gateway: GatewayProcess;
+  const shop = gatewayWithFakes({ API_KEYS: 'client-a:key-a,client-b:key-b' });
   let keys = 0;
   const nextKey = () => `test-key-${++keys}`;
   const order = (lines: unknown, key = nextKey(), headers: Record<string, string> = JSON_HEADERS) =>
-    call(`${gateway.url}/api/orders`, {
+    call(`${shop.gateway.url}/api/orders`, {
       method: 'POST',
       headers: { ...headers, 'idempotency-key': key },
       body: JSON.stringify(lines),
     });
 
-  before(async () => {
-    catalog = await startFakeCatalog();
-    orders = await startFakeOrders();
-    gateway = await startGateway({
-      CATALOG_ADDRS: catalog.address,
-      ORDERS_ADDRS: orders.address,
-      API_KEYS: 'client-a:key-a,client-b:key-b',
-    });
-  });
-
-  after(async () => {
-    await gateway?.stop();
-    await catalog?.stop();
-    await orders?.stop();
-  });
-
   describe('happy path', () => {
     it('lists products and reads one, propagating the request id to catalog', async () => {
-      const list = await call(`${gateway.url}/api/products`, {
+      const list = await call(`${shop.gateway.url}/api/products`, {
         headers: { ...KEY_A, 'x-request-id': 'req-list-1' },
       });
       assert.equal(list.status, 200);
       assert.equal(list.headers.get('x-request-id'), 'req-list-1');
-      assert.equal(catalog.lastRequestId(), 'req-list-1');
+      assert.equal(shop.catalog.lastRequestId(), 'req-list-1');
       assert.equal(list.headers.get('x-rebound-fallback'), null);
       assert.deepEqual(
         list.body.products.map((product: { id: string }) => product.id),
         ['p-duck', 'p-mug'],
       );
-      const one = await call(`${gateway.url}/api/products/p-mug`, { headers: KEY_A });
+      const one = await call(`${shop.gateway.url}/api/products/p-mug`, { headers: KEY_A });
       assert.equal(one.status, 200);
       assert.deepEqual(one.body.product.price, { amountMinor: 1200, currency: 'EUR' });
       assert.ok(one.headers.get('x-request-id'), 'a request id is made up when none is sent');
-      const missing = await call(`${gateway.url}/api/products/p-nope`, { headers: KEY_A });
+      const missing = await call(`${shop.gateway.url}/api/products/p-nope`, { headers: KEY_A });
       assert.equal(missing.status, 404);
       assert.equal(missing.body.error, 'not_found');
     });
@@ -76,10 +52,10 @@ describe('gateway API', () => {
       assert.equal(placed.body.order.status, 'CONFIRMED');
       assert.deepEqual(placed.body.order.total, { amountMinor: 2 * 500 + 1200, currency: 'EUR' });
       assert.deepEqual(placed.body.order.lines[0].unitPrice, { amountMinor: 500, currency: 'EUR' });
-      const found = await call(`${gateway.url}/api/orders/${placed.body.order.id}`, { headers: KEY_A });
+      const found = await call(`${shop.gateway.url}/api/orders/${placed.body.order.id}`, { headers: KEY_A });
       assert.equal(found.status, 200);
       assert.deepEqual(found.body.order, placed.body.order);
-      const missing = await call(`${gateway.url}/api/orders/o-999`, { headers: KEY_A });
+      const missing = await call(`${shop.gateway.url}/api/orders/o-999`, { headers: KEY_A });
       assert.equal(missing.status, 404);
     });
   });
@@ -88,14 +64,14 @@ describe('gateway API', () => {
     it('replays the same key and body, and refuses the same key with another body (422)', async () => {
       const key = nextKey();
       const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
-      const before = orders.calls.get('placeOrder') ?? 0;
+      const before = shop.orders.calls.get('placeOrder') ?? 0;
       const first = await order(body, key);
       const again = await order(body, key);
       assert.equal(first.status, 201);
       assert.equal(again.status, 201);
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
       assert.equal(again.body.order.id, first.body.order.id);
-      assert.equal(orders.calls.get('placeOrder'), before + 1, 'the replay never reached orders');
+      assert.equal(shop.orders.calls.get('placeOrder'), before + 1, 'the replay never reached orders');
       const other = await order({ lines: [{ productId: 'p-duck', quantity: 3 }] }, key);
       assert.equal(other.status, 422);
       assert.equal(other.body.error, 'idempotency_key_reused');
@@ -104,11 +80,11 @@ describe('gateway API', () => {
     it('turns concurrent duplicates into one order', async () => {
       const key = nextKey();
       const body = { lines: [{ productId: 'p-mug', quantity: 2 }] };
-      const ordersBefore = orders.orders.size;
+      const ordersBefore = shop.orders.orders.size;
       const answers = await Promise.all(Array.from({ length: 10 }, () => order(body, key)));
       assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([201]));
       assert.equal(new Set(answers.map((answer) => answer.body.order.id)).size, 1);
-      assert.equal(orders.orders.size, ordersBefore + 1);
+      assert.equal(shop.orders.orders.size, ordersBefore + 1);
     });
 
     it('scopes keys per client', async () => {
@@ -127,8 +103,8 @@ describe('gateway API', () => {
       const first = await order({ lines: [{ productId: 'p-duck', quantity: 1 }] }, key);
       assert.equal(first.status, 201);
       const restarted = await startGateway({
-        CATALOG_ADDRS: catalog.address,
-        ORDERS_ADDRS: orders.address,
+        CATALOG_ADDRS: shop.catalog.address,
+        ORDERS_ADDRS: shop.orders.address,
         API_KEYS: 'client-a:key-a',
       });
       try {
@@ -147,20 +123,20 @@ describe('gateway API', () => {
 
   describe('bad input at every edge', () => {
     it('refuses a missing or unknown API key with 401 and a message', async () => {
-      const missing = await call(`${gateway.url}/api/products`);
+      const missing = await call(`${shop.gateway.url}/api/products`);
       assert.equal(missing.status, 401);
       assert.match(missing.body.message, /missing API key/);
-      const wrong = await call(`${gateway.url}/api/products`, { headers: { 'x-api-key': 'key-zzz' } });
+      const wrong = await call(`${shop.gateway.url}/api/products`, { headers: { 'x-api-key': 'key-zzz' } });
       assert.equal(wrong.status, 401);
       assert.equal(wrong.body.message, 'unknown API key');
-      const bearer = await call(`${gateway.url}/api/products`, {
+      const bearer = await call(`${shop.gateway.url}/api/products`, {
         headers: { authorization: 'Bearer key-b' },
       });
       assert.equal(bearer.status, 200);
     });
 
     it('answers malformed JSON with 400', async () => {
-      const answer = await call(`${gateway.url}/api/orders`, {
+      const answer = await call(`${shop.gateway.url}/api/orders`, {
         method: 'POST',
         headers: { ...JSON_HEADERS, 'idempotency-key': nextKey() },
         body: '{"lines": [',
@@ -190,7 +166,7 @@ describe('gateway API', () => {
     });
 
     it('requires a well-formed Idempotency-Key', async () => {
-      const missing = await call(`${gateway.url}/api/orders`, {
+      const missing = await call(`${shop.gateway.url}/api/orders`, {
         method: 'POST',
         headers: JSON_HEADERS,
         body: JSON.stringify({ lines: [{ productId: 'p-duck', quantity: 1 }] }),
@@ -208,7 +184,7 @@ describe('gateway API', () => {
       });
       assert.equal(huge.status, 413);
       assert.equal(huge.body.error, 'payload_too_large');
-      const text = await call(`${gateway.url}/api/orders`, {
+      const text = await call(`${shop.gateway.url}/api/orders`, {
         method: 'POST',
         headers: { ...KEY_A, 'content-type': 'text/plain', 'idempotency-key': nextKey() },
         body: 'lines=1',
@@ -217,22 +193,22 @@ describe('gateway API', () => {
     });
 
     it('answers unknown routes and bad ids with JSON errors', async () => {
-      const unknown = await call(`${gateway.url}/api/nothing-here`, { headers: KEY_A });
+      const unknown = await call(`${shop.gateway.url}/api/nothing-here`, { headers: KEY_A });
       assert.equal(unknown.status, 404);
       assert.deepEqual(Object.keys(unknown.body).sort(), ['error', 'message', 'requestId']);
       assert.equal(unknown.body.message, 'no route GET /api/nothing-here');
-      const offApi = await call(`${gateway.url}/nope`);
+      const offApi = await call(`${shop.gateway.url}/nope`);
       assert.equal(offApi.status, 404);
-      const badId = await call(`${gateway.url}/api/products/${'x'.repeat(100)}`, { headers: KEY_A });
+      const badId = await call(`${shop.gateway.url}/api/products/${'x'.repeat(100)}`, { headers: KEY_A });
       assert.equal(badId.status, 400);
-      const badQuery = await call(`${gateway.url}/api/products?pageSize=abc`, { headers: KEY_A });
+      const badQuery = await call(`${shop.gateway.url}/api/products?pageSize=abc`, { headers: KEY_A });
       assert.equal(badQuery.status, 400);
       assert.equal(badQuery.body.details[0].path, 'pageSize');
     });
 
     it('is still healthy afterwards and counts every route in the RED metrics', async () => {
-      assert.equal((await fetch(`${gateway.adminUrl}/livez`)).status, 200);
-      const metrics = await metricsOf(gateway);
+      assert.equal((await fetch(`${shop.gateway.adminUrl}/livez`)).status, 200);
+      const metrics = await metricsOf(shop.gateway);
       const http = 'rebound_http_server_requests_total';
       assert.ok(metricValue(metrics, http, { operation: 'GET /api/products', outcome: '200' })! >= 1);
       assert.ok(metricValue(metrics, http, { operation: 'POST /api/orders', outcome: '201' })! >= 1);
@@ -243,14 +219,14 @@ describe('gateway API', () => {
       assert.ok(metricValue(metrics, 'rebound_rpc_client_requests_total', listProducts)! >= 1);
       // Every outgoing client's breaker is visible, closed (0), before anything has gone wrong.
       assert.match(metrics, /^rebound_resilience_breaker_state\{[^}]*CatalogService[^}]*\} 0$/m);
-      assert.match(gateway.output(), /"requestId":"[^"]+"/);
+      assert.match(shop.gateway.output(), /"requestId":"[^"]+"/);
     });
   });
 
   describe('shutdown', () => {
     it('drains and exits 0 on SIGTERM', async () => {
-      assert.equal(await gateway.stop(), 0);
-      assert.match(gateway.output(), /drain/i);
+      assert.equal(await shop.gateway.stop(), 0);
+      assert.match(shop.gateway.output(), /drain/i);
     });
   });
 });

@@ -1,40 +1,18 @@
 // Catalog fallback: the last good catalog data is served, marked with X-Rebound-Fallback, when catalog hangs
 // (the deadline cuts the call) and when it is down (server stopped).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
-import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
-import {
-  call,
-  type GatewayProcess,
-  metricsOf,
-  metricValue,
-  startGateway,
-} from './support/gateway-process.ts';
+import { call, metricsOf, metricValue } from './support/gateway-process.ts';
+import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 const KEY = { 'x-api-key': 'key-a' };
 const DEADLINE_MS = 500;
 
 describe('catalog fallback', () => {
-  let catalog: FakeServer;
-  let orders: FakeServer;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    catalog = await startFakeCatalog();
-    orders = await startFakeOrders();
-    gateway = await startGateway({
-      CATALOG_ADDRS: catalog.address,
-      ORDERS_ADDRS: orders.address,
-      API_KEYS: 'client-a:key-a',
-      CATALOG_DEADLINE_MS: String(DEADLINE_MS),
-    });
-  });
-
-  after(async () => {
-    await gateway?.stop();
-    await catalog?.stop();
-    await orders?.stop();
+  const shop = gatewayWithFakes({
+    API_KEYS: 'client-a:key-a',
+    CATALOG_DEADLINE_MS: String(DEADLINE_MS),
   });
 
   const listProducts = 'rebound.catalog.v1.CatalogService/ListProducts';
@@ -43,7 +21,7 @@ describe('catalog fallback', () => {
     // On a loaded CI box the very first call (channel connect, cold code) may miss the short deadline, and
     // with nothing cached yet that is a 504: wait for the first fresh answer, which fills the cache.
     const fresh = async (path: string) => {
-      const answer = await call(`${gateway.url}${path}`, { headers: KEY });
+      const answer = await call(`${shop.gateway.url}${path}`, { headers: KEY });
       return answer.status === 200 && answer.headers.get('x-rebound-fallback') === null;
     };
     await waitFor(() => fresh('/api/products'), { description: 'a fresh product list' });
@@ -51,9 +29,9 @@ describe('catalog fallback', () => {
   });
 
   it('cuts a hung catalog call at the deadline and serves the last good copy', async () => {
-    catalog.mode = 'hang';
+    shop.catalog.mode = 'hang';
     const started = performance.now();
-    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    const list = await call(`${shop.gateway.url}/api/products`, { headers: KEY });
     const waited = performance.now() - started;
     assert.equal(list.status, 200);
     assert.match(list.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
@@ -63,30 +41,30 @@ describe('catalog fallback', () => {
     );
     // The gateway waited for the deadline (a logical lower bound, not a speed claim).
     assert.ok(waited >= DEADLINE_MS * 0.9, `answered after ${Math.round(waited)} ms`);
-    const metrics = await metricsOf(gateway);
+    const metrics = await metricsOf(shop.gateway);
     const cut = { operation: listProducts, outcome: 'DEADLINE_EXCEEDED' };
     assert.ok(
       metricValue(metrics, 'rebound_rpc_client_requests_total', cut)! >= 1,
       'the deadline cut the call',
     );
-    const product = await call(`${gateway.url}/api/products/p-mug`, { headers: KEY });
+    const product = await call(`${shop.gateway.url}/api/products/p-mug`, { headers: KEY });
     assert.equal(product.status, 200, 'products seen in a list are kept too');
     assert.match(product.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
   });
 
   it('serves the last good copy when catalog is down, and 503 for data it never had', async () => {
-    await catalog.stop();
-    const list = await call(`${gateway.url}/api/products`, { headers: KEY });
+    await shop.catalog.stop();
+    const list = await call(`${shop.gateway.url}/api/products`, { headers: KEY });
     assert.equal(list.status, 200);
     assert.match(list.headers.get('x-rebound-fallback') ?? '', /^catalog-cache; age=\d+$/);
-    const never = await call(`${gateway.url}/api/products?pageSize=7`, { headers: KEY });
+    const never = await call(`${shop.gateway.url}/api/products?pageSize=7`, { headers: KEY });
     assert.equal(never.status, 503);
     assert.ok(Number(never.headers.get('retry-after')) >= 1);
-    const served = metricValue(await metricsOf(gateway), 'rebound_gateway_fallback_served_total', {
+    const served = metricValue(await metricsOf(shop.gateway), 'rebound_gateway_fallback_served_total', {
       source: 'catalog-cache',
     });
     assert.ok(served! >= 3, `fallbacks served: ${served}`);
-    const status = await call(`${gateway.url}/console/status`);
+    const status = await call(`${shop.gateway.url}/console/status`);
     const catalogReplica = status.body.replicas.find(
       (replica: { service: string }) => replica.service === 'catalog',
     );

@@ -1,88 +1,66 @@
 // Load shedding: with the concurrency limit full, sheddable reads get 503 + Retry-After, checkout is still
 // admitted, the admitted reads are served, and readiness goes false while shedding and back after.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
-import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
-import {
-  call,
-  type GatewayProcess,
-  metricsOf,
-  metricValue,
-  startGateway,
-} from './support/gateway-process.ts';
+import { call, metricsOf, metricValue } from './support/gateway-process.ts';
+import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 const KEY = { 'x-api-key': 'key-a' };
 
 describe('overload', () => {
-  let catalog: FakeServer;
-  let orders: FakeServer;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    catalog = await startFakeCatalog();
-    orders = await startFakeOrders();
-    gateway = await startGateway({
-      CATALOG_ADDRS: catalog.address,
-      ORDERS_ADDRS: orders.address,
-      API_KEYS: 'client-a:key-a',
-      RATE_LIMIT_RPS: '1000',
-      RATE_LIMIT_BURST: '1000',
-      // A limit of 4: sheddable reads may fill half of it (2), checkout 90% (3).
-      SHED_LIMIT_INITIAL: '4',
-      SHED_LIMIT_MIN: '4',
-      SHED_LIMIT_MAX: '4',
-      SHED_HOLD_MS: '1000',
-      CATALOG_DEADLINE_MS: '30000',
-    });
-  });
-
-  after(async () => {
-    await gateway?.stop();
-    await catalog?.stop();
-    await orders?.stop();
+  const shop = gatewayWithFakes({
+    API_KEYS: 'client-a:key-a',
+    RATE_LIMIT_RPS: '1000',
+    RATE_LIMIT_BURST: '1000',
+    // A limit of 4: sheddable reads may fill half of it (2), checkout 90% (3).
+    SHED_LIMIT_INITIAL: '4',
+    SHED_LIMIT_MIN: '4',
+    SHED_LIMIT_MAX: '4',
+    SHED_HOLD_MS: '1000',
+    CATALOG_DEADLINE_MS: '30000',
   });
 
   it('sheds reads with 503 + Retry-After, still serves checkout and the admitted reads, and recovers', async () => {
-    assert.equal((await fetch(`${gateway.adminUrl}/readyz`)).status, 200);
-    catalog.modes.set('listProducts', 'hang');
+    assert.equal((await fetch(`${shop.gateway.adminUrl}/readyz`)).status, 200);
+    shop.catalog.modes.set('listProducts', 'hang');
     const admitted = [
-      call(`${gateway.url}/api/products`, { headers: KEY }),
-      call(`${gateway.url}/api/products`, { headers: KEY }),
+      call(`${shop.gateway.url}/api/products`, { headers: KEY }),
+      call(`${shop.gateway.url}/api/products`, { headers: KEY }),
     ];
-    await waitFor(() => catalog.calls.get('listProducts') === 2, { description: 'two reads in flight' });
+    await waitFor(() => shop.catalog.calls.get('listProducts') === 2, { description: 'two reads in flight' });
 
     const offered = await Promise.all(
-      Array.from({ length: 20 }, () => call(`${gateway.url}/api/products`, { headers: KEY })),
+      Array.from({ length: 20 }, () => call(`${shop.gateway.url}/api/products`, { headers: KEY })),
     );
     for (const answer of offered) {
       assert.equal(answer.status, 503);
       assert.equal(answer.body.error, 'overloaded');
       assert.ok(Number(answer.headers.get('retry-after')) >= 1);
     }
-    assert.equal(catalog.calls.get('listProducts'), 2, 'shed requests never reached catalog');
+    assert.equal(shop.catalog.calls.get('listProducts'), 2, 'shed requests never reached catalog');
 
-    const checkout = await call(`${gateway.url}/api/orders`, {
+    const checkout = await call(`${shop.gateway.url}/api/orders`, {
       method: 'POST',
       headers: { ...KEY, 'content-type': 'application/json', 'idempotency-key': 'overload-1' },
       body: JSON.stringify({ lines: [{ productId: 'p-duck', quantity: 1 }] }),
     });
     assert.equal(checkout.status, 201, 'checkout outranks reads');
 
-    const ready = await fetch(`${gateway.adminUrl}/readyz?verbose`);
+    const ready = await fetch(`${shop.gateway.adminUrl}/readyz?verbose`);
     assert.equal(ready.status, 503, 'not ready while shedding');
     assert.match(await ready.text(), /load-shedding/);
 
-    catalog.releaseHung();
+    shop.catalog.releaseHung();
     for (const answer of await Promise.all(admitted))
       assert.equal(answer.status, 200, 'admitted reads are served');
-    await waitFor(async () => (await fetch(`${gateway.adminUrl}/readyz`)).status === 200, {
+    await waitFor(async () => (await fetch(`${shop.gateway.adminUrl}/readyz`)).status === 200, {
       description: 'readiness back after the hold',
     });
-    catalog.modes.clear();
-    assert.equal((await call(`${gateway.url}/api/products`, { headers: KEY })).status, 200);
+    shop.catalog.modes.clear();
+    assert.equal((await call(`${shop.gateway.url}/api/products`, { headers: KEY })).status, 200);
 
-    const metrics = await metricsOf(gateway);
+    const metrics = await metricsOf(shop.gateway);
     assert.equal(
       metricValue(metrics, 'rebound_gateway_shed_total', { priority: 'sheddable', reason: 'concurrency' }),
       20,

@@ -5,45 +5,45 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@rebound/testing';
+import { adminRequest, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
 import { type FakeServer, startFakeOrders } from './support/fake-services.ts';
-import {
-  call,
-  type GatewayProcess,
-  type NodeProcess,
-  startGateway,
-  startNodeProcess,
-} from './support/gateway-process.ts';
+import { call, type GatewayProcess, startGateway } from './support/gateway-process.ts';
+import { stopInOrder } from './support/gateway-with-fakes.ts';
 
 const CATALOG_MAIN = createRequire(import.meta.url).resolve('@rebound/catalog');
-const ADMIN_TOKEN = 'rebound-local-admin';
 const KEY = { 'x-api-key': 'key-a' };
 
-async function setFaults(replica: NodeProcess, method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
-  const response = await fetch(`${replica.adminUrl}/admin/faults`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  assert.ok(response.ok, `${method} /admin/faults: ${response.status} ${await response.text()}`);
+async function setFaults(replica: ServiceProcess, method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
+  const answer = await adminRequest(replica.adminUrl, method, '/admin/faults', body);
+  assert.ok(
+    answer.status >= 200 && answer.status < 300,
+    `${method} /admin/faults: ${answer.status} ${JSON.stringify(answer.json)}`,
+  );
 }
 
 describe('gateway with the real catalog', () => {
-  let replicas: NodeProcess[] = [];
+  // Each start is kept as it settles, so the after hook stops what did start even when another start failed.
+  const replicaStarts: Promise<ServiceProcess>[] = [];
+  let replicas: ServiceProcess[] = [];
   let orders: FakeServer;
   let gateway: GatewayProcess;
 
   before(async () => {
-    replicas = await Promise.all(
-      [1, 2].map((n) =>
-        startNodeProcess(CATALOG_MAIN, 'GRPC_PORT', {
-          SERVICE_NAME: 'catalog',
-          SERVICE_INSTANCE: `catalog-${n}`,
-          // Other processes on a shared CI box delay the event loop; this suite is not about overload.
-          OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
+    for (const n of [1, 2]) {
+      replicaStarts.push(
+        startServiceProcess({
+          script: CATALOG_MAIN,
+          env: {
+            SERVICE_NAME: 'catalog',
+            SERVICE_INSTANCE: `catalog-${n}`,
+            SHUTDOWN_DRAIN_DELAY_MS: '0',
+            // Other processes on a shared CI box delay the event loop; this suite is not about overload.
+            OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
+          },
         }),
-      ),
-    );
+      );
+    }
+    replicas = await Promise.all(replicaStarts);
     orders = await startFakeOrders();
     gateway = await startGateway({
       CATALOG_ADDRS: replicas.map((replica) => replica.address).join(','),
@@ -54,9 +54,9 @@ describe('gateway with the real catalog', () => {
   });
 
   after(async () => {
-    await gateway?.stop();
-    await Promise.all(replicas.map((replica) => replica.stop()));
-    await orders?.stop();
+    const started = await Promise.allSettled(replicaStarts);
+    const catalogs = started.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+    await stopInOrder([orders, ...catalogs], [gateway]);
   });
 
   it('lists the seeded products and shows both replicas serving', async () => {

@@ -1,47 +1,24 @@
 // Per-client token bucket (429 + Retry-After) and the abuse blocker (403 for a cool-off period).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type FakeServer, startFakeCatalog, startFakeOrders } from './support/fake-services.ts';
-import {
-  type Answer,
-  call,
-  type GatewayProcess,
-  metricsOf,
-  metricValue,
-  startGateway,
-} from './support/gateway-process.ts';
+import { describe, it } from 'node:test';
+import { type Answer, call, metricsOf, metricValue } from './support/gateway-process.ts';
+import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 describe('throttling and blocking', () => {
-  let catalog: FakeServer;
-  let orders: FakeServer;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    catalog = await startFakeCatalog();
-    orders = await startFakeOrders();
-    gateway = await startGateway({
-      CATALOG_ADDRS: catalog.address,
-      ORDERS_ADDRS: orders.address,
-      API_KEYS: 'client-a:key-a,client-b:key-b',
-      // A bucket of 3 refilled at 0.2/s: a burst of requests runs dry at once and stays dry for the test.
-      RATE_LIMIT_RPS: '0.2',
-      RATE_LIMIT_BURST: '3',
-      BLOCK_THRESHOLD: '5',
-      BLOCK_WINDOW_MS: '60000',
-      BLOCK_DURATION_MS: '60000',
-    });
-  });
-
-  after(async () => {
-    await gateway?.stop();
-    await catalog?.stop();
-    await orders?.stop();
+  const shop = gatewayWithFakes({
+    API_KEYS: 'client-a:key-a,client-b:key-b',
+    // A bucket of 3 refilled at 0.2/s: a burst of requests runs dry at once and stays dry for the test.
+    RATE_LIMIT_RPS: '0.2',
+    RATE_LIMIT_BURST: '3',
+    BLOCK_THRESHOLD: '5',
+    BLOCK_WINDOW_MS: '60000',
+    BLOCK_DURATION_MS: '60000',
   });
 
   it('answers 429 with Retry-After once a client runs out of tokens, then blocks it with 403', async () => {
     const seen: Answer[] = [];
     for (let i = 0; i < 30; i++) {
-      const answer = await call(`${gateway.url}/api/products`, { headers: { 'x-api-key': 'key-a' } });
+      const answer = await call(`${shop.gateway.url}/api/products`, { headers: { 'x-api-key': 'key-a' } });
       seen.push(answer);
       if (answer.status === 403) break;
     }
@@ -57,14 +34,14 @@ describe('throttling and blocking', () => {
     assert.equal(blocked.status, 403, `statuses: ${statuses.join(',')}`);
     assert.equal(blocked.body.error, 'blocked');
     assert.ok(Number(blocked.headers.get('retry-after')) > 50, 'blocked for the cool-off period');
-    const still = await call(`${gateway.url}/api/products`, { headers: { 'x-api-key': 'key-a' } });
+    const still = await call(`${shop.gateway.url}/api/products`, { headers: { 'x-api-key': 'key-a' } });
     assert.equal(still.status, 403, 'a blocked client stays blocked');
   });
 
   it('keeps other clients unaffected and counts every decision', async () => {
-    const other = await call(`${gateway.url}/api/products`, { headers: { 'x-api-key': 'key-b' } });
+    const other = await call(`${shop.gateway.url}/api/products`, { headers: { 'x-api-key': 'key-b' } });
     assert.equal(other.status, 200);
-    const metrics = await metricsOf(gateway);
+    const metrics = await metricsOf(shop.gateway);
     assert.ok(metricValue(metrics, 'rebound_gateway_throttled_total', { client: 'client-a' })! >= 4);
     assert.equal(metricValue(metrics, 'rebound_gateway_blocks_total', { client: 'client-a' }), 1);
     assert.ok(metricValue(metrics, 'rebound_gateway_blocked_requests_total', { client: 'client-a' })! >= 2);

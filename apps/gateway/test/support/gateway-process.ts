@@ -1,108 +1,42 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+// The built gateway as a process (`node dist/main.js`) on free ports of 127.0.0.1, and the small HTTP and
+// metrics readers its suites share.
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor } from '@rebound/testing';
+import { freePort, type ServiceProcess, startServiceProcess } from '@rebound/testing';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-export interface NodeProcess {
-  /** `http://127.0.0.1:<traffic port>` (HTTP for the gateway). */
+/** A service process whose traffic is HTTP: `url` instead of the gRPC `address`, which the gateway does not serve. */
+export interface GatewayProcess extends Omit<ServiceProcess, 'address' | 'grpcPort'> {
+  /** `http://127.0.0.1:<HTTP_PORT>`, the traffic port. */
   readonly url: string;
-  /** `127.0.0.1:<traffic port>` (the gRPC address of a service). */
-  readonly address: string;
-  readonly adminUrl: string;
-  readonly child: ChildProcess;
-  output(): string;
-  /** SIGTERM, then the exit code (or signal name); SIGKILL after 10 s. */
-  stop(): Promise<number | string>;
-  /** The exit code (or signal name) once the process exits by itself. */
-  readonly exited: Promise<number | string>;
 }
 
-export type GatewayProcess = NodeProcess;
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /**
- * `node <script>` with the local runtime's env contract on free ports of 127.0.0.1 (the traffic port in
- * `portVariable`); resolves once its `/readyz` answers 200, fails at once if it exits first.
+ * The built gateway, ready (`/readyz` 200) or rejected with its output, through the shared service-process
+ * contract (`startServiceProcess`: SIGTERM then SIGKILL on `stop()`, killed if the test process exits). The
+ * event-loop thresholds and the catalog deadline are raised unless a test sets them: on a shared 2-core CI box
+ * other processes delay this one's event loop, which would shed requests in suites about something else
+ * (event-loop shedding has its own test, load-shedder.unit.test.ts).
  */
-export async function startNodeProcess(
-  script: string,
-  portVariable: 'HTTP_PORT' | 'GRPC_PORT',
-  env: Record<string, string>,
-): Promise<NodeProcess> {
-  const port = await freePort();
-  const adminPort = await freePort();
-  const child = spawn(process.execPath, [script], {
+export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  const httpPort = await freePort();
+  const gateway = await startServiceProcess({
+    script: MAIN,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      [portVariable]: String(port),
-      ADMIN_PORT: String(adminPort),
+      SERVICE_NAME: 'gateway',
+      HTTP_PORT: String(httpPort),
+      // Suites read the request logs and the drain message.
       LOG_LEVEL: 'info',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
+      SHED_EVENT_LOOP_DELAY_MS: '10000',
+      OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
+      // Suites about deadlines set their own; elsewhere a cold first call on a loaded box must not hit one.
+      CATALOG_DEADLINE_MS: '5000',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit');
-  void exited.then(() => running.delete(child));
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
-  try {
-    const died = exited.then(([code]) => {
-      throw new Error(`${script} exited ${code} before it was ready: ${output}`);
-    });
-    died.catch(() => undefined);
-    await Promise.race([
-      died,
-      waitFor(async () => (await fetch(`${adminUrl}/readyz`)).ok, {
-        timeoutMs: 30_000,
-        description: `${script} readiness`,
-      }),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    address: `127.0.0.1:${port}`,
-    adminUrl,
-    child,
-    output: () => output,
-    exited: exited.then(([code, signal]) => (code as number | null) ?? (signal as string)),
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const [code, signal] = await exited;
-      clearTimeout(timer);
-      return (code as number | null) ?? (signal as string);
-    },
-  };
-}
-
-/**
- * The built gateway (`node dist/main.js`). The event-loop thresholds and the catalog deadline are raised unless a test sets them: on a
- * shared 2-core CI box other processes delay this one's event loop, which would shed requests in suites about
- * something else (event-loop shedding has its own test, load-shedder.unit.test.ts).
- */
-export function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  return startNodeProcess(MAIN, 'HTTP_PORT', {
-    SERVICE_NAME: 'gateway',
-    SHED_EVENT_LOOP_DELAY_MS: '10000',
-    OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
-    // Suites about deadlines set their own; elsewhere a cold first call on a loaded box must not hit one.
-    CATALOG_DEADLINE_MS: '5000',
-    ...env,
-  });
+  const { address: _unusedGrpcAddress, grpcPort: _unusedGrpcPort, ...handle } = gateway;
+  return { ...handle, url: `http://127.0.0.1:${httpPort}` };
 }
 
 export interface Answer {
