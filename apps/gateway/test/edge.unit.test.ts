@@ -14,15 +14,22 @@ function manualClock(start = 1_000) {
 }
 
 describe('AbuseBlocker', () => {
-  it('blocks a client after `threshold` strikes within the window, for `blockMs`', () => {
+  /** A blocker on a manual clock: 3 strikes within 1 s block for 5 s, unless `options` say otherwise. */
+  function blockerOnClock(options: { threshold?: number; maxTracked?: number } = {}) {
     const clock = manualClock();
     const blocker = new AbuseBlocker({
       threshold: 3,
       windowMs: 1_000,
       blockMs: 5_000,
       maxTracked: 10,
+      ...options,
       clock,
     });
+    return { clock, blocker };
+  }
+
+  it('blocks a client after `threshold` strikes within the window, for `blockMs`', () => {
+    const { clock, blocker } = blockerOnClock();
     assert.equal(blocker.strike('a'), false);
     assert.equal(blocker.strike('a'), false);
     assert.equal(blocker.blockedFor('a'), 0);
@@ -37,14 +44,7 @@ describe('AbuseBlocker', () => {
   });
 
   it('forgets strikes older than the window', () => {
-    const clock = manualClock();
-    const blocker = new AbuseBlocker({
-      threshold: 3,
-      windowMs: 1_000,
-      blockMs: 5_000,
-      maxTracked: 10,
-      clock,
-    });
+    const { clock, blocker } = blockerOnClock();
     blocker.strike('a');
     blocker.strike('a');
     clock.advance(1_000);
@@ -54,8 +54,7 @@ describe('AbuseBlocker', () => {
   });
 
   it('tracks at most maxTracked clients, forgetting the least recently seen', () => {
-    const clock = manualClock();
-    const blocker = new AbuseBlocker({ threshold: 2, windowMs: 1_000, blockMs: 5_000, maxTracked: 3, clock });
+    const { blocker } = blockerOnClock({ threshold: 2, maxTracked: 3 });
     blocker.strike('a');
     blocker.strike('a');
     for (let i = 0; i < 1_000; i++) blocker.strike(`flood-${i}`);
