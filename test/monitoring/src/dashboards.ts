@@ -224,31 +224,53 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
   {
     uid: 'rebound-kafka',
     title: 'Rebound / Kafka',
-    description: 'Broker throughput, consumer lag per group and topic, dead letters.',
+    description:
+      'Consumer throughput, errors, lag and dead letters as the services export them (any broker), the outbox, and the development broker’s own view.',
     panels: [
       {
-        title: 'Records in per topic (records/s)',
+        title: 'Records handled per topic and outcome (records/s)',
         unit: 'short',
-        targets: [[`sum by (topic) (rate(rebound_kafka_dev_records_in_total[${R}]))`, '{{topic}}']],
+        description:
+          'Every record a consumer finished: processed, duplicate (already applied), retry, dead_letter.',
+        targets: [
+          [
+            `sum by (service, operation, outcome) (rate(rebound_kafka_handler_requests_total[${R}]))`,
+            '{{service}} {{operation}} {{outcome}}',
+          ],
+        ],
       },
       {
-        title: 'Bytes in / out (bytes/s)',
-        unit: 'Bps',
+        title: 'Handler latency p99',
+        unit: 's',
         targets: [
-          [`sum (rate(rebound_kafka_dev_bytes_in_total[${R}]))`, 'in'],
-          [`sum (rate(rebound_kafka_dev_bytes_out_total[${R}]))`, 'out'],
-          [`sum by (api) (rate(rebound_kafka_dev_requests_total[${R}]))`, '{{api}} requests/s'],
+          [
+            `histogram_quantile(0.99, sum by (service, operation, le) (rate(rebound_kafka_handler_duration_seconds_bucket[${R}])))`,
+            '{{service}} {{operation}}',
+          ],
         ],
       },
       {
         title: 'Consumer lag (records)',
         unit: 'short',
-        targets: [['sum by (group, topic) (rebound_kafka_dev_consumer_lag)', '{{group}} on {{topic}}']],
+        description:
+          'Committed offset to high watermark per group and topic (retry topics included), read by the consumers through the Kafka admin API; replicas deduplicated. ConsumerLagGrowing reads it.',
+        targets: [['service_group_topic:rebound_kafka_consumer_lag:sum', '{{group}} on {{topic}}']],
       },
       {
-        title: 'Dead-letter topics (records)',
+        title: 'Retries and dead letters (records/s)',
         unit: 'short',
-        targets: [['sum by (topic) (rebound_kafka_dev_log_end_offset{topic=~".+\\\\.dlq"})', '{{topic}}']],
+        description:
+          'Records forwarded to a retry topic, and records written to <topic>.dlq after their last attempt. DeadLetterQueueNotEmpty fires on any dead letter within an hour.',
+        targets: [
+          [`sum by (service, topic) (rate(rebound_kafka_retries_total[${R}]))`, '{{topic}} to retry'],
+          [`sum by (service, topic) (rate(rebound_kafka_dlq_messages_total[${R}]))`, '{{topic}} to DLQ'],
+        ],
+      },
+      {
+        title: 'Dead letters written in the last hour',
+        unit: 'short',
+        description: 'What DeadLetterQueueNotEmpty reads: above 0 for an hour after each dead letter.',
+        targets: [['service_topic:rebound_kafka_dlq_messages:increase1h', '{{service}}: {{topic}}.dlq']],
       },
       {
         title: 'Outbox: backlog and age of the oldest unpublished row',
@@ -256,6 +278,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         targets: [
           ['sum by (instance) (rebound_outbox_backlog_messages)', '{{instance}} rows'],
           ['max by (instance) (rebound_outbox_oldest_age_seconds)', '{{instance}} oldest (s)'],
+          [`sum by (instance) (rate(rebound_outbox_published_total[${R}]))`, '{{instance}} published/s'],
           [
             `sum by (instance) (rate(rebound_outbox_publish_failures_total[${R}]))`,
             '{{instance}} failures/s',
@@ -263,8 +286,35 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         ],
       },
       {
-        title: 'Groups by state, connections, partitions',
+        title: 'Dev broker: records in per topic (records/s)',
         unit: 'short',
+        description: 'Series of infra/kafka-dev only; empty on Apache Kafka.',
+        targets: [[`sum by (topic) (rate(rebound_kafka_dev_records_in_total[${R}]))`, '{{topic}}']],
+      },
+      {
+        title: 'Dev broker: bytes in / out (bytes/s) and requests',
+        unit: 'Bps',
+        description: 'Series of infra/kafka-dev only; empty on Apache Kafka.',
+        targets: [
+          [`sum (rate(rebound_kafka_dev_bytes_in_total[${R}]))`, 'in'],
+          [`sum (rate(rebound_kafka_dev_bytes_out_total[${R}]))`, 'out'],
+          [`sum by (api) (rate(rebound_kafka_dev_requests_total[${R}]))`, '{{api}} requests/s'],
+        ],
+      },
+      {
+        title: 'Dev broker: its own lag and dead-letter topic size (records)',
+        unit: 'short',
+        description:
+          'The broker-side view, to cross-check the consumers’ figures: lag per group and topic, and every record a <topic>.dlq ever received (replays do not remove them). Series of infra/kafka-dev only; empty on Apache Kafka.',
+        targets: [
+          ['sum by (group, topic) (rebound_kafka_dev_consumer_lag)', 'lag {{group}} on {{topic}}'],
+          ['sum by (topic) (rebound_kafka_dev_log_end_offset{topic=~".+\\\\.dlq"})', '{{topic}} size'],
+        ],
+      },
+      {
+        title: 'Dev broker: groups by state, connections, partitions',
+        unit: 'short',
+        description: 'Series of infra/kafka-dev only; empty on Apache Kafka.',
         targets: [
           ['sum by (state) (rebound_kafka_dev_groups)', '{{state}}'],
           ['sum (rebound_kafka_dev_connections)', 'connections'],

@@ -12,7 +12,10 @@ const ROUTES: readonly (readonly [labels: readonly string[], receiver: string])[
   [['alertname=ServiceDown', 'service=orders', 'severity=page'], 'local-page'],
   [['alertname=CheckoutAvailabilityBudgetBurnFast', 'service=gateway', 'severity=page'], 'local-page'],
   [['alertname=InstanceDown', 'service=catalog', 'severity=ticket'], 'local-ticket'],
-  [['alertname=DeadLetterQueueNotEmpty', 'topic=orders.events.dlq', 'severity=ticket'], 'local-ticket'],
+  [
+    ['alertname=DeadLetterQueueNotEmpty', 'service=notifications', 'topic=orders.events', 'severity=ticket'],
+    'local-ticket',
+  ],
   [['alertname=Watchdog', 'severity=none'], 'local-default'],
   [['alertname=Unlabelled'], 'local-default'],
 ];

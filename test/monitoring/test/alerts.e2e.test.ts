@@ -136,6 +136,33 @@ describe('alerts through real Prometheus and Alertmanager', { skip, timeout: 420
     assert.equal(alert?.annotations.runbook_url, `docs/runbooks/${BURN}.md`);
   });
 
+  it('a broken notifications handler dead-letters order events: DeadLetterQueueNotEmpty reaches the ticket receiver', async () => {
+    const notifications = shop.services.get('notifications')?.adminUrl ?? '';
+    // Every event so far was handled: no dead letter, no alert.
+    assert.deepEqual(
+      (await prometheusAlerts(prometheus)).filter((a) => a.labels.alertname === 'DeadLetterQueueNotEmpty'),
+      [],
+    );
+    assert.equal(
+      (await adminRequest(notifications, 'POST', '/admin/handler-faults', { failing: true })).status,
+      200,
+    );
+    try {
+      // Each event fails, waits in both retry topics (1 s, 10 s) and then goes to orders.events.dlq.
+      await waitFor(
+        () =>
+          received(webhook, 'local-ticket', 'DeadLetterQueueNotEmpty', 'firing', 'notifications').length > 0,
+        { timeoutMs: 90_000, intervalMs: 250, description: 'DeadLetterQueueNotEmpty at the webhook' },
+      );
+    } finally {
+      await adminRequest(notifications, 'POST', '/admin/handler-faults', { failing: false });
+    }
+    const [alert] = received(webhook, 'local-ticket', 'DeadLetterQueueNotEmpty', 'firing', 'notifications');
+    assert.equal(alert?.labels.topic, 'orders.events');
+    assert.equal(alert?.labels.severity, 'ticket');
+    assert.equal(alert?.annotations.runbook_url, 'docs/runbooks/DeadLetterQueueNotEmpty.md');
+  });
+
   it('a service killed for good pages ServiceDown (its InstanceDown inhibited), and a restart resolves it', async () => {
     const inventory = shop.services.get('inventory');
     assert.ok(inventory);

@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@rebound/testing';
 import { dashboardExprs, exportedFamilies, isExported, loadRules, metricNames } from '../src/index.ts';
 import { checkout, type Shop, shopBuilt, startShop } from './support/shop.ts';
+
+/** The labels of every sample of `name` in an exposition (`name{a="1",b="2"} 3`). */
+function sampleLabels(text: string, name: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const labels: Record<string, string> = {};
+    for (const m of line.slice(name.length + 1, line.lastIndexOf('}')).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[m[1] as string] = m[2] as string;
+    out.push(labels);
+  }
+  return out;
+}
 
 /** Series Prometheus makes itself, not read from any /metrics. */
 const SYNTHETIC = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
@@ -12,6 +26,7 @@ describe('every metric named in a rule or a dashboard is exported by a running p
   let shop: Shop;
   const families = new Map<string, string>();
   const exporters = new Map<string, Set<string>>();
+  let notifications = '';
 
   before(
     async () => {
@@ -21,6 +36,20 @@ describe('every metric named in a rule or a dashboard is exported by a running p
         assert.equal(await checkout(shop.gatewayUrl, `metrics-${i}-${Date.now()}`), 201);
       const products = await fetch(`${shop.gatewayUrl}/api/products`, { headers: { 'x-api-key': 'key-a' } });
       await products.arrayBuffer();
+      // The consumer handles the checkouts' events asynchronously; its lag gauge reads the group's offsets.
+      const consumer = shop.targets().find((t) => t.service === 'notifications');
+      assert.ok(consumer, 'notifications is not scraped');
+      await waitFor(
+        async () => {
+          notifications = await (await fetch(`http://${consumer.address}/metrics`)).text();
+          return (
+            sampleLabels(notifications, 'rebound_kafka_handler_requests_total').some(
+              (l) => l.outcome === 'processed',
+            ) && sampleLabels(notifications, 'rebound_kafka_consumer_lag').length > 0
+          );
+        },
+        { timeoutMs: 60_000, intervalMs: 250, description: 'notifications handled the order events' },
+      );
       for (const target of shop.targets()) {
         const text = await (await fetch(`http://${target.address}/metrics`)).text();
         for (const [name, type] of exportedFamilies(text)) {
@@ -39,17 +68,42 @@ describe('every metric named in a rule or a dashboard is exported by a running p
         .targets()
         .map((t) => t.service)
         .sort(),
-      ['catalog', 'gateway', 'inventory', 'kafka', 'orders', 'payments', 'supervisor'],
+      ['catalog', 'gateway', 'inventory', 'kafka', 'notifications', 'orders', 'payments', 'supervisor'],
     );
     for (const name of [
       'rebound_http_server_requests_total',
       'rebound_rpc_server_duration_seconds',
       'rebound_kafka_dev_consumer_lag',
+      'rebound_kafka_consumer_lag',
+      'rebound_kafka_dlq_messages_total',
+      'rebound_kafka_retries_total',
+      'rebound_kafka_handler_requests_total',
       'rebound_supervisor_restarts_total',
       'nodejs_eventloop_lag_p99_seconds',
     ]) {
       assert.ok(families.has(name), `${name} is not in any /metrics`);
     }
+  });
+
+  it('gets the consumer series the Kafka alerts read from notifications, with the labels they group by', () => {
+    for (const name of ['rebound_kafka_consumer_lag', 'rebound_kafka_dlq_messages_total']) {
+      assert.deepEqual([...(exporters.get(name) ?? [])], ['notifications-0'], `${name} exporters`);
+    }
+    assert.equal(families.get('rebound_kafka_dlq_messages_total'), 'counter');
+    assert.equal(families.get('rebound_kafka_consumer_lag'), 'gauge');
+    // Lag per partition of the main topic (retry topics too), computed from the group's committed offsets.
+    const lag = sampleLabels(notifications, 'rebound_kafka_consumer_lag');
+    assert.ok(
+      lag.some((l) => l.group === 'notifications' && l.topic === 'orders.events' && l.partition === '0'),
+      JSON.stringify(lag),
+    );
+    assert.ok(lag.every((l) => l.service === 'notifications'));
+    // The handler RED series name the main topic as operation.
+    assert.ok(
+      sampleLabels(notifications, 'rebound_kafka_handler_requests_total').some(
+        (l) => l.operation === 'orders.events' && l.outcome === 'processed',
+      ),
+    );
   });
 
   it('finds every metric of every rule', () => {

@@ -28,7 +28,7 @@ const app = (name: string) => join(REPO_ROOT, `apps/${name}/dist/main.js`);
 
 /** Whether every app the shop needs is built (`pnpm build`); the suites skip with one line otherwise. */
 export function shopBuilt(): false | string {
-  for (const name of ['catalog', 'inventory', 'payments', 'orders', 'gateway']) {
+  for (const name of ['catalog', 'inventory', 'payments', 'orders', 'gateway', 'notifications']) {
     try {
       readFileSync(app(name));
     } catch {
@@ -43,8 +43,8 @@ export function shopBuilt(): false | string {
 
 /**
  * The shop as real processes on free ports of 127.0.0.1: the local supervisor running the dev broker (so its
- * own /metrics is real too), catalog, inventory, payments, orders and the gateway, each with the env contract
- * of infra/local.
+ * own /metrics is real too), catalog, inventory, payments, orders, the gateway and (with the broker) notifications,
+ * the consumer of `orders.events`, each with the env contract of infra/local.
  */
 export async function startShop(options: { supervisor?: boolean } = {}): Promise<Shop> {
   const dir = mkdtempSync(join(tmpdir(), 'rebound-monitoring-'));
@@ -105,11 +105,19 @@ export async function startShop(options: { supervisor?: boolean } = {}): Promise
     const [catalog, inventory, payments] = settled.map(
       (r) => (r as PromiseFulfilledResult<ServiceProcess>).value,
     ) as [ServiceProcess, ServiceProcess, ServiceProcess];
-    const orders = await start('orders', {
-      INVENTORY_ADDRS: inventory.address,
-      PAYMENTS_ADDRS: payments.address,
-      ...(brokerPort > 0 && { KAFKA_BROKERS: `127.0.0.1:${brokerPort}` }),
-    });
+    const brokers = brokerPort > 0 ? { KAFKA_BROKERS: `127.0.0.1:${brokerPort}` } : undefined;
+    const second = await Promise.allSettled([
+      start('orders', {
+        INVENTORY_ADDRS: inventory.address,
+        PAYMENTS_ADDRS: payments.address,
+        ...brokers,
+      }),
+      // Ready once its consumer runs, so it needs the broker.
+      brokers ? start('notifications', brokers) : Promise.resolve(),
+    ]);
+    const secondFailed = second.find((r) => r.status === 'rejected');
+    if (secondFailed) throw secondFailed.reason;
+    const orders = (second[0] as PromiseFulfilledResult<ServiceProcess>).value;
     const httpPort = await freePort();
     await start('gateway', {
       HTTP_PORT: String(httpPort),
