@@ -10,5 +10,10 @@ export { createMetricsRegistry } from './metrics/registry.ts';
 export type { ResilienceLabels, ResilienceMetrics } from './metrics/resilience.metrics.ts';
 export { createResilienceMetrics } from './metrics/resilience.metrics.ts';
 export type { TraceIds } from './tracing/active-trace.ts';
-export { activeTraceIds, activeTraceparent, withRemoteParent } from './tracing/active-trace.ts';
+export {
+  activeTraceIds,
+  activeTraceparent,
+  nameActiveSpan,
+  withRemoteParent,
+} from './tracing/active-trace.ts';
 export { shutdownTracing, tracingEnabled } from './tracing/tracing-state.ts';

@@ -1,3 +1,5 @@
+import type { Span } from '@opentelemetry/api';
+import { tracingEnabled } from '@rebound/observability';
 import type { Clock, TimerHandle } from '@rebound/resilience';
 import { systemClock } from '@rebound/resilience';
 import { type Database, isDatabaseUnavailableError, type Queryable } from '@rebound/storage';
@@ -14,6 +16,7 @@ import {
 } from '../constants.ts';
 import { type MessageHeaders, readHeaders, readTraceparent } from '../headers.ts';
 import type { MessageProducer } from '../producer/producer.ts';
+import { markFailed, processTraced } from '../tracing/consumer-span.ts';
 import { consumerLag, type PartitionLag } from './consumer-lag.ts';
 import { routeFailure, topicsFor } from './retry-routing.ts';
 
@@ -133,6 +136,18 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
       attempt: Number(headers[HEADER_ATTEMPT] ?? 1) || 1,
       traceparent: readTraceparent(headers),
     };
+    if (!tracingEnabled()) return handleEvent(event, sourceTopic, message, headers);
+    return processTraced(event, (span) => handleEvent(event, sourceTopic, message, headers, span));
+  };
+
+  const handleEvent = async (
+    event: ConsumedEvent,
+    sourceTopic: string,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    span?: Span,
+  ): Promise<void> => {
+    const { partition } = event;
     const started = clock.now();
     try {
       const applied = await db.transaction(async (tx) => {
@@ -145,10 +160,12 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
         await handler(event, tx);
         return true;
       });
+      span?.setAttribute('rebound.outcome', applied ? 'processed' : 'duplicate');
       options.onOutcome?.(event, applied ? 'processed' : 'duplicate', clock.now() - started);
     } catch (error) {
       // The database is gone: not the record's fault. Throw, so kafkajs redelivers it later, attempts untouched.
       if (isDatabaseUnavailableError(error)) throw error;
+      if (span) markFailed(span, error);
       const route = routeFailure(
         {
           topic: options.topic,
@@ -168,6 +185,7 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
           messages: [{ key: event.key ?? '', value: event.value, headers: route.headers }],
         },
       ]);
+      span?.setAttribute('rebound.outcome', route.deadLetter ? 'dead_letter' : 'retry');
       options.onOutcome?.(event, route.deadLetter ? 'dead_letter' : 'retry', clock.now() - started, error);
     }
   };

@@ -1,6 +1,8 @@
+import { tracingEnabled } from '@rebound/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_TRACEPARENT } from '../constants.ts';
 import type { MessageHeaders } from '../headers.ts';
+import { sendTraced, type TopicBatch } from '../tracing/producer-span.ts';
 import { PublishError } from './publish.error.ts';
 
 /** `connected` is the only state in which readiness should pass. */
@@ -24,11 +26,10 @@ export interface MessageProducer {
   connect(): Promise<void>;
   /**
    * Publishes records to topics in one request, in order per topic, acknowledged by all in-sync replicas.
-   * Throws {@link PublishError}. Connects first when the last connection was lost.
+   * Throws {@link PublishError}. Connects first when the last connection was lost. With tracing on, one
+   * request per run of records from the same trace, each under its own `send` span.
    */
-  send(
-    batch: ReadonlyArray<{ readonly topic: string; readonly messages: readonly OutgoingMessage[] }>,
-  ): Promise<void>;
+  send(batch: TopicBatch): Promise<void>;
   /** Disconnects; idempotent. */
   close(): Promise<void>;
   /** The kafkajs producer, for what this wrapper does not cover. */
@@ -76,31 +77,35 @@ export function createProducer(kafka: Kafka): MessageProducer {
     return connecting;
   };
 
+  const sendBatch = async (batch: TopicBatch): Promise<void> => {
+    const topics = batch.map((entry) => entry.topic);
+    try {
+      await connect();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: batch.map(({ topic, messages }) => ({
+          topic,
+          messages: messages.map((message) => ({
+            key: message.key,
+            value: message.value,
+            headers: toKafkaHeaders(message),
+            ...(message.partition === undefined ? {} : { partition: message.partition }),
+          })),
+        })),
+      });
+    } catch (error) {
+      if (status === 'connected' && isConnectionError(error)) status = 'disconnected';
+      throw new PublishError(topics, error);
+    }
+  };
+
   return {
     get status() {
       return status;
     },
     connect,
-    async send(batch) {
-      const topics = batch.map((entry) => entry.topic);
-      try {
-        await connect();
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: batch.map(({ topic, messages }) => ({
-            topic,
-            messages: messages.map((message) => ({
-              key: message.key,
-              value: message.value,
-              headers: toKafkaHeaders(message),
-              ...(message.partition === undefined ? {} : { partition: message.partition }),
-            })),
-          })),
-        });
-      } catch (error) {
-        if (status === 'connected' && isConnectionError(error)) status = 'disconnected';
-        throw new PublishError(topics, error);
-      }
+    send(batch) {
+      return tracingEnabled() ? sendTraced(batch, sendBatch) : sendBatch(batch);
     },
     async close() {
       if (status === 'closed') return;

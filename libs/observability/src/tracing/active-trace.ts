@@ -24,3 +24,19 @@ export function withRemoteParent<T>(traceparent: string | undefined, work: () =>
   if (traceparent === undefined) return work();
   return context.with(propagation.extract(ROOT_CONTEXT, { traceparent }), work);
 }
+
+/**
+ * Renames the active span, e.g. an HTTP server span after its route (`POST /api/orders`): the http
+ * instrumentation only knows the method. Returns the span's trace id, for a response header; `undefined` when
+ * tracing is off.
+ */
+export function nameActiveSpan(
+  name: string,
+  attributes: Readonly<Record<string, string>> = {},
+): string | undefined {
+  const span = trace.getSpan(context.active());
+  if (span === undefined || !span.isRecording()) return undefined;
+  span.updateName(name);
+  span.setAttributes(attributes);
+  return span.spanContext().traceId;
+}

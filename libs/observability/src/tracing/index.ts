@@ -1,3 +1,4 @@
+export { startInstrumented } from './start-instrumented.ts';
 export type { StartTracingOptions } from './start-tracing.ts';
 export { startTracing } from './start-tracing.ts';
 export type { TracesExporter, TracingConfig } from './tracing.config.ts';

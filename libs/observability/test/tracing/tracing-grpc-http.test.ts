@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { waitFor } from '@rebound/testing';
-import { createLogger, shutdownTracing, tracingEnabled } from '../../src/index.ts';
+import { createLogger, nameActiveSpan, shutdownTracing, tracingEnabled } from '../../src/index.ts';
 import { startTracing } from '../../src/tracing/index.ts';
 
 // One SDK per process: this file starts it once, before grpc-js and http load, as a service's main.ts does.
@@ -79,7 +79,11 @@ describe('startTracing', () => {
   });
 
   it('continues an incoming HTTP traceparent in a server span and leaves probes and scrapes untraced', async () => {
-    const httpServer = http.createServer((_request, response) => response.end('ok'));
+    const httpServer = http.createServer((request, response) => {
+      // What the gateway does once the route is known: the http instrumentation names spans by method only.
+      const traceId = nameActiveSpan(`GET ${request.url}`, { 'http.route': request.url ?? '' });
+      response.end(traceId ?? 'no trace');
+    });
     httpServer.listen(0, '127.0.0.1');
     await once(httpServer, 'listening');
     const { port } = httpServer.address() as AddressInfo;
@@ -91,14 +95,14 @@ describe('startTracing', () => {
           headers: { traceparent: `00-${traceId}-${parent}-01` },
         });
         assert.equal(response.status, 200);
+        assert.equal(await response.text(), path === '/api/products' ? traceId : 'no trace');
       }
-      await waitFor(() =>
-        exporter.getFinishedSpans().some((span) => span.kind === SpanKind.SERVER && span.name === 'GET'),
-      );
+      await waitFor(() => spansNamed('GET /api/products').length === 1);
       const httpSpans = exporter
         .getFinishedSpans()
         .filter((span) => span.attributes['http.request.method'] === 'GET');
       assert.equal(httpSpans.length, 1, 'only /api/products is traced');
+      assert.equal(httpSpans[0]?.attributes['http.route'], '/api/products');
       assert.equal(httpSpans[0]?.spanContext().traceId, traceId);
       assert.equal(httpSpans[0]?.parentSpanContext?.spanId, parent);
     } finally {
