@@ -7,6 +7,7 @@ import {
   createMetricsRegistry,
   createRedMetrics,
   createResilienceMetrics,
+  shutdownTracing,
 } from '@rebound/observability';
 import { FaultInjector, PinoNestLogger, RpcClients, registerFaultRoutes } from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
@@ -108,6 +109,8 @@ export async function startGateway(
     log: (line) => logger.info(line),
   });
   shutdown.onShutdown('admin', () => admin.close());
+  // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
+  shutdown.onShutdown('telemetry', shutdownTracing);
   // Hung requests (an injected fault) would hold the HTTP drain until its bound: let them go first.
   shutdown.onDrain('faults', () => {
     injector.close();

@@ -8,6 +8,7 @@ import {
   createMetricsRegistry,
   createRedMetrics,
   createResilienceMetrics,
+  shutdownTracing,
 } from '@rebound/observability';
 import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
@@ -100,6 +101,8 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
 
   // Registered first, closed last: the admin server answers probes until the very end.
   shutdown.onShutdown('admin', () => admin.close());
+  // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
+  shutdown.onShutdown('telemetry', shutdownTracing);
   shutdown.onShutdown('faults', () => {
     faults.close();
     loop.stop();

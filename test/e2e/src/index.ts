@@ -3,6 +3,8 @@ export { API_KEYS, api, placeOrder } from './gateway.client.ts';
 export type { LoadOptions, Sample } from './load.loop.ts';
 export { runLoad } from './load.loop.ts';
 export { percentile, sumMetric, sumSeries } from './metrics.reader.ts';
+export type { OtlpReceiver, ReceivedSpan, SpanKindName } from './otlp.receiver.ts';
+export { startOtlpReceiver } from './otlp.receiver.ts';
 export type { Platform, StartPlatformOptions, StatusReport, StatusRow } from './platform.harness.ts';
 export { startPlatform } from './platform.harness.ts';
 export { rawUnaryCall } from './raw-grpc.ts';

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Platform, startPlatform } from '../src/index.ts';
+import { type OtlpReceiver, type Platform, startOtlpReceiver, startPlatform } from '../src/index.ts';
 import { badInputEverywhere } from './scenarios/bad-input.scenario.ts';
 import { catalogHung, sigkillCatalogUnderLoad } from './scenarios/catalog.scenario.ts';
 import { overload } from './scenarios/overload.scenario.ts';
 import { paymentsFailing } from './scenarios/payments.scenario.ts';
 import { happyPath, outOfStock } from './scenarios/shop.scenario.ts';
+import { oneTracePerCheckout } from './scenarios/tracing.scenario.ts';
 
 /**
  * The whole platform, once for this file, under the local supervisor (`infra/local up`), broken on purpose
@@ -13,6 +14,7 @@ import { happyPath, outOfStock } from './scenarios/shop.scenario.ts';
  */
 describe('the shop under the local supervisor', () => {
   let platform: Platform | undefined;
+  let receiver: OtlpReceiver | undefined;
   const figures: string[] = [];
   const report = (line: string) => {
     figures.push(line);
@@ -24,8 +26,12 @@ describe('the shop under the local supervisor', () => {
   };
 
   before(async () => {
+    // Tracing on for the whole run, exported to an in-test OTLP receiver: every scenario runs traced.
+    receiver = await startOtlpReceiver();
     platform = await startPlatform({
       env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '200',
         // These suites measure healing, not the per-client throttle (the gateway's own tests prove it): lift it.
         RATE_LIMIT_RPS: '100000',
         RATE_LIMIT_BURST: '100000',
@@ -36,6 +42,7 @@ describe('the shop under the local supervisor', () => {
   });
 
   after(async () => {
+    await receiver?.close();
     if (platform === undefined) return;
     const last = await platform.status().catch(() => undefined);
     const code = await platform.stop();
@@ -55,6 +62,10 @@ describe('the shop under the local supervisor', () => {
 
   it('happy path: products, an idempotent checkout CONFIRMED, the order read back', () =>
     happyPath(running(), report));
+  it('tracing: one checkout is one connected trace across gateway, orders, inventory, payments and notifications', () => {
+    assert.ok(receiver);
+    return oneTracePerCheckout(running(), receiver, report);
+  });
   it('compensation: out of stock → CANCELLED with the reason, nothing charged, no stock held', () =>
     outOfStock(running(), report));
   it('bad input at every edge: clear 4xx JSON from the gateway, INVALID_ARGUMENT from every gRPC port, no crash', () =>

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nameActiveSpan } from '@rebound/observability';
 import type { Priority } from '@rebound/resilience';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../gateway-context.ts';
@@ -28,7 +29,8 @@ function refuse(reply: FastifyReply, requestId: string, error: HttpError): Fasti
 }
 
 /**
- * The edge, in the order a request meets it: request id → (on /api) API key → abuse block → per-client token
+ * The edge, in the order a request meets it: request id (and, with tracing on, the span named after the route and
+ * its trace id in `X-Trace-Id`) → (on /api) API key → abuse block → per-client token
  * bucket → load shedding. Afterwards: RED metrics per route, abuse strikes for 429/4xx, one log line.
  */
 export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext): void {
@@ -38,6 +40,9 @@ export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext)
     const incoming = request.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     reply.header('x-request-id', requestId);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const traceId = nameActiveSpan(`${request.method} ${route}`, { 'http.route': route });
+    if (traceId !== undefined) reply.header('x-trace-id', traceId);
     const state: RequestState = {
       requestId,
       started: performance.now(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ORDERS_EVENTS_TOPIC, type OrderEvent, orderEventKey, serializeOrderEvent } from '@rebound/contracts';
 import { writeOutbox } from '@rebound/messaging';
+import { activeTraceparent } from '@rebound/observability';
 import { currentCall } from '@rebound/rpc';
 import { DATABASE } from '@rebound/service-defaults';
 import type { Database, Queryable } from '@rebound/storage';
@@ -54,7 +55,8 @@ export type Fence = (tx: Queryable) => Promise<void>;
  * of the call that caused it; the relay publishes it once the transaction commits.
  */
 export async function recordEvent(tx: Queryable, event: OrderEvent): Promise<void> {
-  const traceparent = currentCall()?.traceparent;
+  // The span writing it when tracing is on (the relay publishes the event under a child of it), else the caller's.
+  const traceparent = activeTraceparent() ?? currentCall()?.traceparent;
   await writeOutbox(tx, {
     id: event.eventId,
     topic: ORDERS_EVENTS_TOPIC,

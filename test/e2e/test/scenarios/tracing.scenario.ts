@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { waitFor } from '@rebound/testing';
+import { type OtlpReceiver, type Platform, placeOrder, type ReceivedSpan } from '../../src/index.ts';
+import type { Report } from './shop.scenario.ts';
+
+const SERVICES = ['gateway', 'orders', 'inventory', 'payments', 'notifications'] as const;
+
+/** One root, and every other span's parent present: the trace is one tree, not pieces. */
+function isConnected(spans: readonly ReceivedSpan[]): boolean {
+  const ids = new Set(spans.map((span) => span.spanId));
+  const roots = spans.filter((span) => span.parentSpanId === '');
+  return roots.length === 1 && spans.every((span) => span.parentSpanId === '' || ids.has(span.parentSpanId));
+}
+
+function depthOf(spans: readonly ReceivedSpan[]): number {
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  let deepest = 0;
+  for (const span of spans) {
+    let depth = 1;
+    for (let at = span; at.parentSpanId !== ''; depth++) at = byId.get(at.parentSpanId) as ReceivedSpan;
+    deepest = Math.max(deepest, depth);
+  }
+  return deepest;
+}
+
+/**
+ * One checkout through the gateway → one trace: HTTP at the gateway, gRPC to orders, the saga's gRPC calls to
+ * inventory and payments, the order events through the outbox and Kafka, and their handling in notifications.
+ */
+export async function oneTracePerCheckout(
+  platform: Platform,
+  receiver: OtlpReceiver,
+  report: Report,
+): Promise<void> {
+  const placed = await placeOrder(platform.gatewayUrl, [{ productId: 'p-003', quantity: 1 }], 'e2e-trace-1');
+  assert.equal(placed.status, 201, JSON.stringify(placed.json));
+  assert.equal(placed.order?.status, 'CONFIRMED');
+  const traceId = placed.headers.get('x-trace-id') ?? '';
+  assert.match(traceId, /^[\da-f]{32}$/, 'the gateway names the trace in X-Trace-Id');
+
+  const spans = await waitFor(
+    () => {
+      const trace = receiver.trace(traceId);
+      const services = new Set(trace.map((span) => span.service));
+      const consumed = trace.some((span) => span.service === 'notifications' && span.kind === 'consumer');
+      return SERVICES.every((service) => services.has(service)) && consumed && isConnected(trace)
+        ? trace
+        : undefined;
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      description: `trace ${traceId} spanning ${SERVICES.join(', ')}, connected (has: ${[
+        ...new Set(receiver.trace(traceId).map((span) => `${span.service}:${span.name}`)),
+      ].join(', ')})`,
+    },
+  );
+
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  const parentOf = (span: ReceivedSpan) => byId.get(span.parentSpanId);
+  const root = spans.find((span) => span.parentSpanId === '');
+  assert.equal(root?.service, 'gateway');
+  assert.equal(root?.name, 'POST /api/orders');
+  assert.equal(root?.kind, 'server');
+  // Each hop is a server span whose parent is the caller's client span, in the calling service.
+  for (const [callee, caller] of [
+    ['orders', 'gateway'],
+    ['inventory', 'orders'],
+    ['payments', 'orders'],
+  ] as const) {
+    const served = spans.filter((span) => span.service === callee && span.kind === 'server');
+    assert.ok(served.length > 0, `${callee} served a call in this trace`);
+    for (const span of served) {
+      assert.equal(parentOf(span)?.service, caller, `${callee}'s ${span.name} is called by ${caller}`);
+      assert.equal(parentOf(span)?.kind, 'client');
+    }
+  }
+  const processed = spans.filter((span) => span.service === 'notifications' && span.kind === 'consumer');
+  for (const span of processed) {
+    assert.equal(parentOf(span)?.service, 'orders', 'notifications handles what orders sent');
+    assert.equal(parentOf(span)?.kind, 'producer');
+  }
+  assert.ok(
+    spans.every((span) => !span.failed),
+    'a confirmed checkout has no failed span',
+  );
+  const services = SERVICES.map(
+    (service) => `${service} ${spans.filter((span) => span.service === service).length}`,
+  );
+  report(
+    `one trace per checkout: ${traceId}, ${spans.length} spans, depth ${depthOf(spans)} (${services.join(', ')})`,
+  );
+}
