@@ -60,7 +60,16 @@ export function envReadBy(service: string): Set<string> {
     }
   }
   if (!ownSchema) for (const key of baseConfigKeys()) keys.add(key);
+  if (read(`apps/${service}/src/main.ts`).includes('startInstrumented(')) {
+    for (const key of tracingConfigKeys()) keys.add(key);
+  }
   return keys;
+}
+
+/** The `OTEL_*` variables `libs/observability`'s tracing reads (every service whose main.ts starts tracing). */
+export function tracingConfigKeys(): string[] {
+  const text = read('libs/observability/src/tracing/tracing.config.ts');
+  return [...new Set([...text.matchAll(/env\.(OTEL_[A-Z_]+)/g)].map((m) => m[1] as string))];
 }
 
 /** `libs/storage` derives the per-service variable as `<SCHEMA>_DATABASE_URL`. */

@@ -79,6 +79,31 @@ describe('manifests match the code', { skip }, () => {
     assert.ok(storageReadsPerServiceUrl(), 'libs/storage no longer reads <SERVICE>_DATABASE_URL');
   });
 
+  it("exports every service's traces to the collector's OTLP/HTTP port, named after the service", async () => {
+    const { parseTracingConfig } = (await import(
+      join(repoRoot, 'libs/observability/src/tracing/tracing.config.ts')
+    )) as { parseTracingConfig: (service: string, env: NodeJS.ProcessEnv) => { exporter: string } };
+    for (const spec of SERVICES) {
+      const c = container(spec.name);
+      const endpoint = new URL(plainEnv(c).OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://missing');
+      const [serviceName, namespace] = endpoint.hostname.split('.');
+      const collector = objects.find(
+        (o) => o.kind === 'Service' && o.metadata.name === serviceName && o.metadata.namespace === namespace,
+      );
+      assert.ok(collector, `${spec.name}: ${endpoint.hostname} names no Service`);
+      const port = (collector.spec as Json).ports.find((p: Json) => p.port === Number(endpoint.port));
+      assert.equal(port?.name, 'otlp-http', `${spec.name}: the exporter speaks OTLP over HTTP`);
+      const ref = c.env?.find((e) => e.name === 'OTEL_SERVICE_NAME')?.valueFrom?.fieldRef;
+      const name = (ref as { fieldPath?: string } | undefined)?.fieldPath;
+      assert.equal(name, "metadata.labels['app.kubernetes.io/name']");
+      assert.equal(
+        apps.find((w) => w.name === spec.name)?.templateLabels['app.kubernetes.io/name'],
+        spec.name,
+      );
+      assert.equal(parseTracingConfig(spec.name, plainEnv(c)).exporter, 'otlp');
+    }
+  });
+
   it('gives values the services accept (base config schema; address lists)', () => {
     for (const spec of SERVICES) {
       const env = plainEnv(container(spec.name));

@@ -23,6 +23,22 @@ function depthOf(spans: readonly ReceivedSpan[]): number {
   return deepest;
 }
 
+/** The trace as an indented tree, one `service kind name` line per span. */
+function renderTree(spans: readonly ReceivedSpan[]): string[] {
+  const children = new Map<string, ReceivedSpan[]>();
+  for (const span of spans)
+    children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+  const lines: string[] = [];
+  const walk = (parent: string, indent: string) => {
+    for (const span of children.get(parent) ?? []) {
+      lines.push(`${indent}${span.service} ${span.kind} ${span.name}`);
+      walk(span.spanId, `${indent}  `);
+    }
+  };
+  walk('', '  ');
+  return lines;
+}
+
 /**
  * One checkout through the gateway → one trace: HTTP at the gateway, gRPC to orders, the saga's gRPC calls to
  * inventory and payments, the order events through the outbox and Kafka, and their handling in notifications.
@@ -90,4 +106,5 @@ export async function oneTracePerCheckout(
   report(
     `one trace per checkout: ${traceId}, ${spans.length} spans, depth ${depthOf(spans)} (${services.join(', ')})`,
   );
+  for (const line of renderTree(spans)) report(line);
 }
