@@ -15,6 +15,7 @@ import { ConfigError, type GatewayConfig, loadGatewayConfig } from './config/gat
 import { AbuseBlocker } from './edge/abuse-blocker.ts';
 import { ApiKeys } from './edge/api-keys.ts';
 import { ClientThrottle } from './edge/client-throttle.ts';
+import { ConnectionDrain } from './edge/connection-drain.ts';
 import { registerEdgeHooks } from './edge/edge.hooks.ts';
 import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
@@ -136,8 +137,15 @@ export async function startGateway(
     abortOnError: false,
   });
   app.useGlobalFilters(new EdgeErrorFilter());
-  // Nest answers every request through its own route handlers; count them as in flight for the drain.
-  shutdown.onDrain('http', () => app.close());
+  // The drain of HTTP traffic: from readiness off, answers close their keep-alive connections; from the drain on,
+  // idle connections close too (see ConnectionDrain), new requests get 503 with `Connection: close`
+  // (return503OnClosing), and `app.close()` resolves once the server has closed, when the last in-flight request
+  // is answered. The gRPC clients close after that (onApplicationShutdown), so those requests can still use them.
+  const connections = new ConnectionDrain(app.getHttpServer(), { leaving: () => probes.draining });
+  shutdown.onDrain('http', async () => {
+    connections.start();
+    await app.close();
+  });
   await app.listen({ port: config.HTTP_PORT, host: config.HOST });
   const address = app.getHttpServer().address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.HTTP_PORT;

@@ -33,7 +33,12 @@ export class GatewayClients {
     });
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Nest's last lifecycle step, after the HTTP server has closed, i.e. after the drain answered every in-flight
+   * request. Not `onModuleDestroy`: Nest runs that before it closes the server, which would take the channels away
+   * from requests still in flight (a checkout priced from catalog at SIGTERM then failed to place its order).
+   */
+  onApplicationShutdown(): void {
     this.close();
   }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Controller, Get, Header, Inject, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Header, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
 import { PlatformStatus } from '../platform/platform-status.ts';
 
@@ -8,7 +8,7 @@ const read = (name: string) => readFileSync(new URL(name, PUBLIC), 'utf8');
 
 /** The web console: one static page and its script, plus the platform status it polls. No build step. */
 @Controller()
-export class ConsoleController implements OnModuleDestroy {
+export class ConsoleController implements OnApplicationShutdown {
   readonly #context: GatewayContext;
   readonly #status: PlatformStatus;
   readonly #files: Record<string, string>;
@@ -64,7 +64,8 @@ export class ConsoleController implements OnModuleDestroy {
     return { apiKey: this.#context.config.API_KEYS.size > 0 && key === 'console-local-key' ? key : null };
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP drain (as the gRPC clients): a status request in flight at SIGTERM still gets its answer. */
+  onApplicationShutdown(): void {
     this.#status.close();
   }
 }

@@ -20,7 +20,7 @@ interface Stoppable {
  * Stops resources group by group, each group at once, and tries every one even when some fail; the failures
  * are thrown together at the end. Put the servers a process calls before the process: a fake that stops
  * answers its hung calls first, so the process finds nothing in flight when it drains (a gateway receiving
- * SIGTERM while requests are in flight waits out its drain timeout, 10 s, even after they finish).
+ * SIGTERM while a request hangs on a fake waits for it up to its drain timeout, 10 s).
  */
 export async function stopInOrder(...groups: readonly (readonly (Stoppable | undefined)[])[]): Promise<void> {
   const errors: unknown[] = [];
