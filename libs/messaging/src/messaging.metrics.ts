@@ -1,5 +1,6 @@
 import { createRedMetrics } from '@rebound/observability';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PartitionLag } from './consumer/consumer-lag.ts';
 import type { ConsumedEvent, HandlerOutcome, IdempotentConsumer } from './consumer/idempotent-consumer.ts';
 import type { OutboxRelay } from './outbox/outbox-relay.ts';
 
@@ -44,12 +45,34 @@ export function registerOutboxMetrics(registry: Registry, relay: OutboxRelay): v
   });
 }
 
-/** `rebound_kafka_consumer_lag{group,topic,partition}` from committed offsets vs high watermarks, at scrape time. */
+/** How long a scrape waits for the lag before it gives up on it (a broker outage must not stall `/metrics`). */
+const LAG_READ_TIMEOUT_MS = 2_000;
+
+/**
+ * `rebound_kafka_consumer_lag{group,topic,partition}` from committed offsets vs high watermarks, at scrape time.
+ * When the broker cannot be asked (down, slow), the scrape leaves the lag out and counts
+ * `rebound_kafka_consumer_lag_errors_total{group}` instead of failing: the rest of `/metrics` must stay readable
+ * during a broker outage, or the whole service would look down. One read at a time; a slow one is shared.
+ */
 export function registerConsumerLagMetric(
   registry: Registry,
   group: string,
   consumer: IdempotentConsumer,
+  readTimeoutMs = LAG_READ_TIMEOUT_MS,
 ): void {
+  const errors = new Counter({
+    name: 'rebound_kafka_consumer_lag_errors_total',
+    help: 'Scrapes that could not read the consumer lag from the broker (so exported no lag).',
+    labelNames: ['group'] as const,
+    registers: [registry],
+  });
+  let reading: Promise<PartitionLag[]> | undefined;
+  const read = () => {
+    reading ??= consumer.lag().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
   new Gauge({
     name: 'rebound_kafka_consumer_lag',
     help: 'Records between the group committed offset and the high watermark, per partition.',
@@ -57,10 +80,22 @@ export function registerConsumerLagMetric(
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await consumer.lag())
-        this.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
+      try {
+        for (const p of await withinMs(read(), readTimeoutMs))
+          this.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
+      } catch {
+        errors.inc({ group });
+      }
     },
   });
+}
+
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /**

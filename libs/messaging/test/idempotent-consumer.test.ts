@@ -215,7 +215,7 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
     }
     assert.equal(seen.length, 11, 'nothing redelivered');
   });
-  it('keeps consuming after the broker is closed and restarted on the same port and data', async () => {
+  it('keeps consuming (and /metrics readable, without the lag) while the broker is closed and restarted', async () => {
     const topic = 'restart.events';
     const seen: string[] = [];
     const delivered: string[] = [];
@@ -237,8 +237,22 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
       const before = randomUUID();
       await publish(topic, 'k', before, 'x');
       await waitFor(() => seen.length === 1, { timeoutMs: 20_000, description: 'first record' });
+      const registry = new Registry();
+      registerConsumerLagMetric(registry, 'restart-group', consumer, 500);
       await broker.stop();
-      await broker.restart();
+      // The broker is down: scrapes still answer, without the lag, and count the failed reads (a counter is
+      // read beside the gauge, so a scrape shows the failures of the scrapes before it).
+      let first: string;
+      let second: string;
+      try {
+        first = await registry.metrics();
+        second = await registry.metrics();
+      } finally {
+        await broker.restart();
+      }
+      assert.doesNotMatch(first, /^rebound_kafka_consumer_lag\{/m);
+      assert.doesNotMatch(second, /^rebound_kafka_consumer_lag\{/m);
+      assert.match(second, /^rebound_kafka_consumer_lag_errors_total\{group="restart-group"\} 1$/m);
       const afterRestart = randomUUID();
       await waitFor(
         async () => {
@@ -254,6 +268,12 @@ describe('idempotent consumer (PGlite, dev broker)', () => {
       );
       assert.equal(seen.filter((id) => id === afterRestart).length, 1);
       assert.equal(consumer.status, 'running');
+      await waitFor(
+        async () => /^rebound_kafka_consumer_lag\{group="restart-group"/m.test(await registry.metrics()),
+        {
+          description: 'the lag exported again once the broker is back',
+        },
+      );
     } finally {
       await consumer.close();
     }

@@ -13,6 +13,7 @@ import {
 import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
+import { registerMetricsRoute } from './admin/metrics.route.ts';
 import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/service.config.ts';
 import { CONFIG_ERROR_EXIT_CODE } from './constants.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
@@ -93,10 +94,7 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     clients,
   };
 
-  admin.route('GET', '/metrics', async (_request, response) => {
-    response.writeHead(200, { 'content-type': registry.contentType });
-    response.end(await registry.metrics());
-  });
+  registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
 
   // Registered first, closed last: the admin server answers probes until the very end.

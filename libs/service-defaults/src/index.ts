@@ -2,6 +2,7 @@ export type { HandlerContext, RpcClient } from '@rebound/rpc';
 export { currentCall, RpcError } from '@rebound/rpc';
 export type { JsonAdminRoute } from './admin/admin-auth.ts';
 export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
+export { registerMetricsRoute } from './admin/metrics.route.ts';
 export type { BootstrapOptions, RunningService } from './bootstrap.ts';
 export { bootstrap } from './bootstrap.ts';
 export type { BaseConfig } from './config/service.config.ts';
