@@ -1,5 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
+/** Options of {@link ConnectionDrain}. */
+export interface ConnectionDrainOptions {
+  /** True once the process is leaving (readiness off); from then on each request's answer closes its connection. */
+  readonly leaving?: () => boolean;
+}
+
 /**
  * Closes the traffic server's keep-alive connections as the drain goes, so that `server.close()` (Fastify's
  * `close()`, which Nest's `app.close()` ends with) completes as soon as the in-flight requests are answered.
@@ -18,11 +24,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
  * connection: a load balancer stops sending new connections to a pod that is not ready, but a keep-alive client
  * keeps using the one it has, so this moves it to a fresh connection (another pod) before the drain refuses it.
  */
-export interface ConnectionDrainOptions {
-  /** True once the process is leaving (readiness off); from then on each request's answer closes its connection. */
-  readonly leaving?: () => boolean;
-}
-
 export class ConnectionDrain {
   readonly #server: Server;
   readonly #leaving: () => boolean;
