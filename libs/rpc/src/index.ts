@@ -21,6 +21,8 @@ export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from '
 export * from './constants.ts';
 export type { FaultConfig } from './server/fault-injector.ts';
 export { FaultInjector } from './server/fault-injector.ts';
+export type { LoopLagSources } from './server/loop-lag.monitor.ts';
+export { LoopLagMonitor } from './server/loop-lag.monitor.ts';
 export type {
   AddServiceOptions,
   DrainResult,
@@ -30,6 +32,8 @@ export type {
   ServiceHandlers,
 } from './server/rpc-server.ts';
 export { createRpcServer, RpcServer } from './server/rpc-server.ts';
+export type { TurnAdmissionOptions } from './server/turn.admission.ts';
+export { TurnAdmission } from './server/turn.admission.ts';
 export type { HandlerContext, UnaryHandler } from './server/unary-handler.ts';
 export type { Validator } from './server/validation.ts';
 export type { WindowedVegasLimitOptions } from './server/windowed-vegas.limit.ts';

@@ -6,6 +6,7 @@ import {
 } from '@grpc/grpc-js';
 import type { RedMetrics, ResilienceMetrics } from '@rebound/observability';
 import {
+  type Clock,
   type LoadSheddingOptions,
   LoadSheddingPolicy,
   loadShedding,
@@ -24,8 +25,10 @@ import {
 } from '../constants.ts';
 import { EventLoopGate } from './event-loop-gate.ts';
 import { FaultInjector } from './fault-injector.ts';
+import { LoopLagMonitor } from './loop-lag.monitor.ts';
+import { TurnAdmission, type TurnAdmissionOptions } from './turn.admission.ts';
 import { type HandlerRuntime, type UnaryHandler, wrapUnary } from './unary-handler.ts';
-import { MalformedRequest, type Validator } from './validation.ts';
+import type { Validator } from './validation.ts';
 import { WindowedVegasLimit } from './windowed-vegas.limit.ts';
 
 /** A unary method as the generated service definitions describe it, from the server's side. */
@@ -64,6 +67,13 @@ export interface RpcServerOptions {
    * per process, so a process that hosts clients and servers together (tests, a gateway) would shed its own work.
    */
   readonly maxEventLoopUtilization?: number | false;
+  /**
+   * Queue-time admission (on by default unless `limit` is `false`): each call's wait before this process could
+   * handle it (in the socket while the event loop was busy, see {@link LoopLagMonitor}) drives a cap on the calls
+   * admitted per event-loop turn ({@link TurnAdmission}); calls past it are shed on their headers alone. It acts
+   * only while calls keep waiting more than `targetMs` (20 ms) turn after turn; `false` turns it off.
+   */
+  readonly queueAdmission?: false | TurnAdmissionOptions;
   /** Fixed hint sent with RESOURCE_EXHAUSTED; by default the shedder's (the recent average latency). */
   readonly shedRetryAfterMs?: number;
   readonly metrics?: RedMetrics;
@@ -74,6 +84,10 @@ export interface RpcServerOptions {
   readonly maxConnectionAgeGraceMs?: number;
   readonly channelOptions?: ChannelOptions;
   readonly random?: Random;
+  /** Time for queue-time admission and the overload hold (default `performance.now()`); tests pass a fake. */
+  readonly clock?: Pick<Clock, 'now'>;
+  /** The loop-lag estimate queue-time admission reads (a seam for tests). */
+  readonly loopLag?: Pick<LoopLagMonitor, 'waitedMs' | 'turn'>;
 }
 
 export interface DrainResult {
@@ -95,6 +109,9 @@ export class RpcServer {
   readonly #runtime: HandlerRuntime;
   readonly #gate: EventLoopGate | undefined;
   #gateShedAt = Number.NEGATIVE_INFINITY;
+  readonly #now: () => number;
+  /** Queue-time admission, unless off. */
+  readonly queueAdmission: TurnAdmission | undefined;
   readonly #services = new Set<string>();
   #draining = false;
 
@@ -108,6 +125,8 @@ export class RpcServer {
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
     this.health.addToServer(this.server);
     this.faults = new FaultInjector(options.random ?? systemRandom);
+    const clock = options.clock;
+    this.#now = clock === undefined ? () => performance.now() : () => clock.now();
     const limit = options.limit;
     this.shedder =
       limit === false
@@ -123,6 +142,11 @@ export class RpcServer {
     const maxElu = options.maxEventLoopUtilization ?? false;
     this.#gate = this.shedder === undefined || maxElu === false ? undefined : new EventLoopGate(maxElu);
     const gate = this.#gate;
+    const queueOptions = options.queueAdmission ?? (limit === false ? false : {});
+    const turns = queueOptions === false ? undefined : new TurnAdmission(queueOptions);
+    this.queueAdmission = turns;
+    const lag = turns === undefined ? undefined : (options.loopLag ?? new LoopLagMonitor());
+    const now = this.#now;
     this.#runtime = {
       withFaults: new Pipeline([...admission, this.faults.policy], systemClock),
       withoutFaults: new Pipeline(admission, systemClock),
@@ -134,8 +158,18 @@ export class RpcServer {
           ? () => false
           : () => {
               if (!gate.saturated) return false;
-              this.#gateShedAt = performance.now();
+              this.#gateShedAt = this.#now();
               return true;
+            },
+      admitQueued:
+        turns === undefined || lag === undefined
+          ? () => undefined
+          : (force) => {
+              const waited = lag.waitedMs();
+              const at = now();
+              if (turns.admit(lag.turn, waited, at, force)) return undefined;
+              this.#gateShedAt = at;
+              return `queued ${Math.round(waited)} ms`;
             },
       onShed: (operation, priority) => {
         options.resilienceMetrics?.count('sheds', { policy: 'rpc_server', target: operation, priority });
@@ -146,9 +180,7 @@ export class RpcServer {
 
   /** True while calls are being shed (and for a second after the last one): readiness reads it. */
   get overloaded(): boolean {
-    return (
-      (this.shedder?.shedding ?? false) || performance.now() - this.#gateShedAt < DEFAULT_OVERLOAD_HOLD_MS
-    );
+    return (this.shedder?.shedding ?? false) || this.#now() - this.#gateShedAt < DEFAULT_OVERLOAD_HOLD_MS;
   }
 
   /** True while event-loop utilization is above `maxEventLoopUtilization` (calls are being turned away). */
@@ -179,17 +211,8 @@ export class RpcServer {
         throw new Error(`${method.path}: only unary methods are supported`);
       }
       serviceName ??= method.path.slice(1, method.path.lastIndexOf('/'));
-      const deserialize = method.requestDeserialize;
-      wrappedDefinition[name] = {
-        ...method,
-        requestDeserialize: (bytes: Buffer) => {
-          try {
-            return deserialize(bytes);
-          } catch (error) {
-            return new MalformedRequest(error);
-          }
-        },
-      };
+      // grpc-js hands the bytes over as they are; the handler decodes them once the call is admitted.
+      wrappedDefinition[name] = { ...method, requestDeserialize: (bytes: Buffer) => bytes };
       const handler = handlers[name as keyof D] as UnaryHandler<unknown, unknown> | undefined;
       if (handler === undefined) throw new Error(`${method.path}: no handler given`);
       implementation[name] = wrapUnary(
@@ -197,6 +220,7 @@ export class RpcServer {
         handler,
         options.validators?.[name as keyof D],
         this.#runtime,
+        method.requestDeserialize,
       );
     }
     // biome-ignore lint/suspicious/noExplicitAny: grpc-js's ServiceDefinition is typed per message; ours are wrapped.

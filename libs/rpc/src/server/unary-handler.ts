@@ -41,6 +41,11 @@ export interface HandlerRuntime {
   readonly retryAfterMs: number | undefined;
   /** True while the process is CPU-saturated: shed everything but critical-plus before any work. */
   saturated(): boolean;
+  /**
+   * Queue-time admission: `undefined` to admit, or why the call is shed (calls keep waiting; this loop turn's
+   * share is used up). `force` admits it anyway and counts it (critical-plus).
+   */
+  admitQueued(force: boolean): string | undefined;
   onShed(operation: string, priority: string): void;
   /** In-flight calls, so a drain past its bound can cut them. */
   readonly inflight: Set<AbortController>;
@@ -52,8 +57,9 @@ function first(metadata: Metadata, key: string): string | undefined {
 }
 
 /**
- * Wraps a promise-returning handler for grpc-js: malformed bytes → INVALID_ARGUMENT, validation →
- * INVALID_ARGUMENT, load shedding before any work (RESOURCE_EXHAUSTED + `retry-after-ms` trailer), an
+ * Wraps a promise-returning handler for grpc-js: queue-time admission on the headers alone (before the message is
+ * decoded), malformed bytes → INVALID_ARGUMENT, validation → INVALID_ARGUMENT, load shedding before any work
+ * (RESOURCE_EXHAUSTED + `retry-after-ms` trailer), an
  * AbortSignal that fires on the deadline or the client's cancel (and the call is answered DEADLINE_EXCEEDED at
  * the deadline even if the handler ignores it), fault hooks, the request context for logs and outgoing calls,
  * and RED metrics.
@@ -63,9 +69,10 @@ export function wrapUnary<Req, Res>(
   handler: UnaryHandler<Req, Res>,
   validator: Validator | undefined,
   runtime: HandlerRuntime,
+  deserialize: (bytes: Buffer) => Req,
 ): UntypedHandleCall {
   const operation = path.slice(1);
-  return (call: ServerUnaryCall<Req | MalformedRequest, Res>, callback: sendUnaryData<Res>) => {
+  return (call: ServerUnaryCall<Buffer, Res>, callback: sendUnaryData<Res>) => {
     const started = performance.now();
     const finish = (error: ServiceError | null, value?: Res): void => {
       const outcome = error === null ? 'OK' : codeName(error.code);
@@ -73,31 +80,18 @@ export function wrapUnary<Req, Res>(
       if (error === null) callback(null, value);
       else callback(error);
     };
-    const request = call.request;
-    if (request instanceof MalformedRequest) {
-      finish(new RpcError(status.INVALID_ARGUMENT, `malformed request for ${operation}: ${request.reason}`));
-      return;
-    }
-    if (validator !== undefined) {
-      const problem = validate(validator, request);
-      if (problem !== undefined) {
-        finish(new RpcError(status.INVALID_ARGUMENT, `invalid ${operation} request: ${problem}`));
-        return;
-      }
-    }
     const metadata = call.metadata;
     const priority = parsePriority(first(metadata, PRIORITY_KEY));
-    if (priority !== 'critical-plus' && runtime.saturated()) {
+    // Admission first, on headers only: a shed call costs no decoding, validation or allocation beyond its answer.
+    const critical = priority === 'critical-plus';
+    const refusal = !critical && runtime.saturated() ? 'CPU saturated' : runtime.admitQueued(critical);
+    if (refusal !== undefined) {
       runtime.onShed(operation, priority ?? 'critical');
       const after = runtime.retryAfterMs ?? 100;
       const trailers = new Metadata();
       trailers.set(RETRY_AFTER_KEY, String(after));
       finish(
-        new RpcError(
-          status.RESOURCE_EXHAUSTED,
-          `overloaded (CPU saturated), retry after ${after} ms`,
-          trailers,
-        ),
+        new RpcError(status.RESOURCE_EXHAUSTED, `overloaded (${refusal}), retry after ${after} ms`, trailers),
       );
       return;
     }
@@ -108,6 +102,25 @@ export function wrapUnary<Req, Res>(
       // Already too late (it waited in a queue): no work for an answer nobody will read.
       finish(new RpcError(status.DEADLINE_EXCEEDED, `${operation} arrived past its deadline`));
       return;
+    }
+    let request: Req;
+    try {
+      request = deserialize(call.request);
+    } catch (error) {
+      finish(
+        new RpcError(
+          status.INVALID_ARGUMENT,
+          `malformed request for ${operation}: ${new MalformedRequest(error).reason}`,
+        ),
+      );
+      return;
+    }
+    if (validator !== undefined) {
+      const problem = validate(validator, request);
+      if (problem !== undefined) {
+        finish(new RpcError(status.INVALID_ARGUMENT, `invalid ${operation} request: ${problem}`));
+        return;
+      }
     }
     const controller = new AbortController();
     runtime.inflight.add(controller);
@@ -155,7 +168,7 @@ export function wrapUnary<Req, Res>(
           ...(trace === undefined ? {} : { traceId: trace.traceId, spanId: trace.spanId }),
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         },
-        () => runWithCall(context, () => handler(request as Req, context)),
+        () => runWithCall(context, () => handler(request, context)),
       );
       // Work that outlived its deadline is a congestion signal for the limit, even if the handler finished.
       if (cutAtDeadline) throw new TimeoutError(remaining, true);

@@ -1,0 +1,76 @@
+export interface TurnAdmissionOptions {
+  /**
+   * Wait before a call reaches its handler that is still fine (default 20 ms). When calls keep waiting longer
+   * for `intervalMs`, fewer calls are admitted per turn.
+   */
+  readonly targetMs?: number;
+  /** How long every turn's calls must have waited more than `targetMs` before the cap comes down (default 100 ms). */
+  readonly intervalMs?: number;
+  /** The cap when nothing is congested: calls admitted in one loop turn (default 1024, i.e. no cap in practice). */
+  readonly maxPerTurn?: number;
+}
+
+/**
+ * Admission per event-loop turn, driven by each call's queue time. In Node, the calls admitted in one turn run
+ * back to back: their CPU work delays the next turn, and while it runs new requests wait in the socket where no
+ * timestamp sees them (the wait {@link LoopLagMonitor} estimates). A concurrency limit lets a whole batch in at
+ * once, so every call waits for the batch before it and the one after it, and arrives late.
+ *
+ * This caps the calls admitted per turn, CoDel-style on the queue time: once every turn's calls have waited more
+ * than `targetMs` for a whole `intervalMs` (a standing queue, not a burst), each further such turn halves the cap
+ * (from what the last turn actually admitted, so a large cap comes down at once); a turn whose calls waited less
+ * than the target and that used the whole cap raises it by a quarter (at least one). The cap never goes below one
+ * call per turn, so CPU-bound work keeps the CPU busy; the rest of a turn's calls are shed on their headers,
+ * cheaply, and the wait that remains stays near the target. A stall shorter than `intervalMs` (a GC pause) never
+ * sheds. The caller supplies the turn, the wait and the time, so tests drive it by hand.
+ */
+export class TurnAdmission {
+  readonly targetMs: number;
+  readonly intervalMs: number;
+  readonly #max: number;
+  #cap: number;
+  #turn = Number.NaN;
+  #admitted = 0;
+  /** When the current run of turns whose calls waited past the target began (NaN: not congested). */
+  #congestedSince = Number.NaN;
+
+  constructor(options: TurnAdmissionOptions = {}) {
+    this.targetMs = options.targetMs ?? 20;
+    this.intervalMs = options.intervalMs ?? 100;
+    this.#max = options.maxPerTurn ?? 1024;
+    this.#cap = this.#max;
+  }
+
+  /** Calls admitted per loop turn now. */
+  get cap(): number {
+    return this.#cap;
+  }
+
+  /**
+   * Records a call in loop turn `turn`, at `now` (monotonic ms), that waited `waitedMs` before reaching its
+   * handler; returns false when the turn's cap is used up and the call should be shed. `force` admits it anyway
+   * (critical-plus), counting it.
+   */
+  admit(turn: number, waitedMs: number, now: number, force = false): boolean {
+    if (turn !== this.#turn) this.#startTurn(turn, waitedMs, now);
+    if (!force && this.#admitted >= this.#cap) return false;
+    this.#admitted++;
+    return true;
+  }
+
+  #startTurn(turn: number, waitedMs: number, now: number): void {
+    const used = this.#admitted;
+    this.#turn = turn;
+    this.#admitted = 0;
+    if (waitedMs > this.targetMs) {
+      if (Number.isNaN(this.#congestedSince)) this.#congestedSince = now;
+      else if (now - this.#congestedSince >= this.intervalMs) {
+        this.#cap = Math.max(1, Math.floor(Math.min(this.#cap, used) / 2));
+      }
+      return;
+    }
+    this.#congestedSince = Number.NaN;
+    if (used >= this.#cap)
+      this.#cap = Math.min(this.#max, this.#cap + Math.max(1, Math.floor(this.#cap / 4)));
+  }
+}

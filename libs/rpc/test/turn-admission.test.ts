@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TurnAdmission } from '../src/index.ts';
+
+/** Loop turns driven by hand: each `offer` is one turn, `turnMs` after the one before. */
+function turns(admission: TurnAdmission, turnMs = 10) {
+  let turn = 0;
+  let now = 0;
+  return {
+    /** Offers `calls` calls in the next turn, each having waited `waitedMs`; returns how many were admitted. */
+    offer(waitedMs: number, calls: number): number {
+      turn++;
+      now += turnMs;
+      let admitted = 0;
+      for (let i = 0; i < calls; i++) if (admission.admit(turn, waitedMs, now)) admitted++;
+      return admitted;
+    },
+    forced(waitedMs: number, calls: number): number {
+      turn++;
+      now += turnMs;
+      let admitted = 0;
+      for (let i = 0; i < calls; i++) if (admission.admit(turn, waitedMs, now, true)) admitted++;
+      return admitted;
+    },
+    /** One more call in the current turn. */
+    another(waitedMs: number): boolean {
+      return admission.admit(turn, waitedMs, now);
+    },
+  };
+}
+
+describe('TurnAdmission', () => {
+  it('admits every call while calls wait less than the target', () => {
+    const admission = new TurnAdmission({ targetMs: 20 });
+    const loop = turns(admission);
+    for (let i = 0; i < 50; i++) assert.equal(loop.offer(19, 100), 100);
+    assert.equal(admission.cap, 1024);
+  });
+
+  it('never sheds for a stall shorter than the interval', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 100 });
+    const loop = turns(admission, 30);
+    assert.equal(loop.offer(0, 64), 64);
+    assert.equal(loop.offer(500, 64), 64, 'one long wait (a GC pause) sheds nothing');
+    assert.equal(loop.offer(40, 64), 64);
+    assert.equal(loop.offer(40, 64), 64);
+    assert.equal(loop.offer(1, 64), 64, 'the queue drained before the interval was over');
+    assert.equal(loop.offer(40, 64), 64, 'and a new congestion starts a new interval');
+    assert.equal(admission.cap, 1024);
+  });
+
+  it('halves the cap from what the last turn admitted once the queue stood for the interval, down to one per turn', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 100 });
+    const loop = turns(admission, 50);
+    assert.equal(loop.offer(0, 40), 40);
+    assert.equal(loop.offer(200, 40), 40, 'congestion starts (t=100)');
+    assert.equal(loop.offer(200, 40), 40, 't=150: standing for 50 ms only');
+    assert.equal(loop.offer(200, 40), 20, 't=200: standing for the interval: half of the 40 admitted before');
+    assert.equal(admission.cap, 20);
+    assert.equal(loop.offer(100, 40), 10);
+    assert.equal(loop.offer(50, 40), 5);
+    assert.equal(loop.offer(25, 40), 2);
+    assert.equal(loop.offer(21, 40), 1);
+    assert.equal(loop.offer(21, 40), 1, 'never below one call per turn, so CPU-bound work goes on');
+  });
+
+  it('raises the cap by a quarter (at least one) per turn that used it all without waiting past the target', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 10 });
+    const loop = turns(admission, 10);
+    loop.offer(0, 8);
+    loop.offer(30, 8);
+    loop.offer(30, 8);
+    assert.equal(admission.cap, 4);
+    assert.equal(loop.another(10), false, 'the cap of a turn is the one set when it started');
+    assert.equal(loop.offer(10, 8), 5);
+    assert.equal(loop.offer(10, 2), 2);
+    assert.equal(loop.offer(10, 8), 6, 'a turn that did not use the whole cap does not raise it');
+    assert.equal(loop.offer(10, 16), 7);
+    assert.equal(loop.offer(10, 16), 8);
+    assert.equal(loop.offer(10, 16), 10);
+    assert.equal(admission.cap, 10);
+  });
+
+  it('admits forced (critical-plus) calls past the cap and counts them', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 10 });
+    const loop = turns(admission, 10);
+    loop.offer(0, 4);
+    loop.offer(30, 4);
+    loop.offer(30, 4);
+    assert.equal(admission.cap, 2);
+    assert.equal(loop.forced(5, 3), 3);
+    assert.equal(loop.another(5), false, 'the forced calls used the turn up');
+  });
+});
