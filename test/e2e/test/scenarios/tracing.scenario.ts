@@ -54,23 +54,21 @@ export async function oneTracePerCheckout(
   const traceId = placed.headers.get('x-trace-id') ?? '';
   assert.match(traceId, /^[\da-f]{32}$/, 'the gateway names the trace in X-Trace-Id');
 
-  const spans = await waitFor(
-    () => {
-      const trace = receiver.trace(traceId);
-      const services = new Set(trace.map((span) => span.service));
-      const consumed = trace.some((span) => span.service === 'notifications' && span.kind === 'consumer');
-      return SERVICES.every((service) => services.has(service)) && consumed && isConnected(trace)
-        ? trace
-        : undefined;
-    },
-    {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      description: `trace ${traceId} spanning ${SERVICES.join(', ')}, connected (has: ${[
-        ...new Set(receiver.trace(traceId).map((span) => `${span.service}:${span.name}`)),
-      ].join(', ')})`,
-    },
-  );
+  const complete = () => {
+    const trace = receiver.trace(traceId);
+    const services = new Set(trace.map((span) => span.service));
+    const consumed = trace.some((span) => span.service === 'notifications' && span.kind === 'consumer');
+    return SERVICES.every((service) => services.has(service)) && consumed && isConnected(trace)
+      ? trace
+      : undefined;
+  };
+  const spans = await waitFor(complete, { timeoutMs: 60_000, intervalMs: 100 }).catch((error: Error) => {
+    const seen = receiver.trace(traceId).map((span) => `${span.service} ${span.kind} ${span.name}`);
+    throw new Error(
+      `${error.message}: trace ${traceId} is not one connected tree spanning ${SERVICES.join(', ')}; ` +
+        `received ${receiver.spans().length} spans in all, these ${seen.length} in this trace: ${seen.join('; ')}`,
+    );
+  });
 
   const byId = new Map(spans.map((span) => [span.spanId, span]));
   const parentOf = (span: ReceivedSpan) => byId.get(span.parentSpanId);
