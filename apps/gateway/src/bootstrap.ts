@@ -9,7 +9,13 @@ import {
   createResilienceMetrics,
   shutdownTracing,
 } from '@rebound/observability';
-import { FaultInjector, PinoNestLogger, RpcClients, registerFaultRoutes } from '@rebound/service-defaults';
+import {
+  FaultInjector,
+  PinoNestLogger,
+  RpcClients,
+  registerFaultRoutes,
+  registerMetricsRoute,
+} from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
 import { ConfigError, type GatewayConfig, loadGatewayConfig } from './config/gateway.config.ts';
 import { AbuseBlocker } from './edge/abuse-blocker.ts';
@@ -98,10 +104,7 @@ export async function startGateway(
       : { ok: true, detail: `in flight ${shedder.inflight}, limit ${shedder.limit}` },
   );
   const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
-  admin.route('GET', '/metrics', async (_request, response) => {
-    response.writeHead(200, { 'content-type': registry.contentType });
-    response.end(await registry.metrics());
-  });
+  registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, injector, config.ADMIN_TOKEN);
   const shutdown = new ShutdownCoordinator({
     probes,
