@@ -47,10 +47,14 @@ function serverOptions(): RpcServerOptions {
   return {
     metrics: createRedMetrics(registry, 'rpc_server'),
     resilienceMetrics: createResilienceMetrics(registry),
+    // Shedding on = the server's defaults (queue-time admission per loop turn + the adaptive concurrency limit);
+    // off = neither. BENCH_MAX_ELU adds the opt-in event-loop gate, BENCH_TARGET_MS changes the queue target.
     ...(shedding === 'off' ? { limit: false as const } : {}),
-    // Shedding on = the adaptive limit plus the event-loop gate (needed for CPU-bound handlers, see docs/rpc.md).
-    ...(shedding === 'on' && workMs > 0
-      ? { maxEventLoopUtilization: Number(process.env.BENCH_MAX_ELU ?? 0.9) }
+    ...(shedding === 'on' && process.env.BENCH_MAX_ELU
+      ? { maxEventLoopUtilization: Number(process.env.BENCH_MAX_ELU) }
+      : {}),
+    ...(shedding === 'on' && process.env.BENCH_TARGET_MS
+      ? { queueAdmission: { targetMs: Number(process.env.BENCH_TARGET_MS) } }
       : {}),
   };
 }
@@ -79,7 +83,10 @@ async function startRpc(): Promise<number> {
   const server = createRpcServer(serverOptions());
   if (process.env.BENCH_DEBUG) {
     setInterval(
-      () => process.stderr.write(`limit ${server.shedder?.limit} inflight ${server.shedder?.inflight}\n`),
+      () =>
+        process.stderr.write(
+          `limit ${server.shedder?.limit} inflight ${server.shedder?.inflight} per-turn cap ${server.queueAdmission?.cap} overloaded ${server.overloaded}\n`,
+        ),
       250,
     ).unref();
   }
