@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   readonly kind: SpanKindName;
   /** True when the span's status is ERROR. */
   readonly failed: boolean;
+  /** Names of the span's events (e.g. `rebound.resilience.retry`). */
+  readonly events: readonly string[];
 }
 
 export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
@@ -48,6 +50,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   status?: { code?: number };
+  events?: Array<{ name: string }>;
 }
 interface OtlpTraces {
   resourceSpans?: Array<{
@@ -97,6 +100,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               name: span.name,
               kind: KINDS[span.kind] ?? 'unspecified',
               failed: span.status?.code === STATUS_CODE_ERROR,
+              events: (span.events ?? []).map((event) => event.name),
             });
           }
         }

@@ -74,8 +74,8 @@ describe('the shop under the local supervisor', () => {
     sigkillCatalogUnderLoad(running(), report));
   it('catalog hung: the deadline cuts the calls, the gateway serves the fallback with its header', () =>
     catalogHung(running(), report));
-  it('payments failing 100%: sagas compensate, the breaker opens and fails fast, amplification ≤ 1.1, closes after', () =>
-    paymentsFailing(running(), report));
+  it('payments failing 100%: sagas compensate, the breaker opens and fails fast, amplification ≤ 1.1, traced, closes after', () =>
+    paymentsFailing(running(), report, receiver));
   it('overload: shedding answers 503 + Retry-After, admitted latency bounded, readiness false then back', () =>
     overload(running(), report));
 });

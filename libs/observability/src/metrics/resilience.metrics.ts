@@ -1,4 +1,6 @@
+import { context, trace } from '@opentelemetry/api';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { tracingEnabled } from '../tracing/tracing-state.ts';
 
 /**
  * Subscribe-only event, as every `@rebound/resilience` policy exposes them (`onRetry`, `onShed`…). Restated
@@ -17,7 +19,8 @@ const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
 /**
  * One metric per resilience decision, named `rebound_resilience_<noun>_<unit>` and labelled by `policy` and
  * `target`. Each `bind…` subscribes to a policy's events and returns a disposer; nothing is measured for a
- * policy that is not bound.
+ * policy that is not bound. With tracing on, each decision is also an event `rebound.resilience.<decision>` on
+ * the span active where it was taken (the call it was taken for), so a trace shows why a call was slow or failed.
  */
 export interface ResilienceMetrics {
   bindRetry(
@@ -95,13 +98,24 @@ export function createResilienceMetrics(registry: Registry): ResilienceMetrics {
     bindRetry(policy, labels) {
       const l = labelsOf(labels);
       return all(
-        policy.onRetry(() => retries.inc(l)),
-        policy.onGiveUp((e) => giveUps.inc({ ...l, reason: e.reason })),
+        policy.onRetry(() => {
+          retries.inc(l);
+          annotate('retry', l);
+        }),
+        policy.onGiveUp((e) => {
+          giveUps.inc({ ...l, reason: e.reason });
+          annotate('give_up', { ...l, reason: e.reason });
+        }),
       );
     },
     bindBudget(budget, labels) {
       const l = labelsOf(labels);
-      return all(budget.onExhausted(() => exhausted.inc(l)));
+      return all(
+        budget.onExhausted(() => {
+          exhausted.inc(l);
+          annotate('budget_exhausted', l);
+        }),
+      );
     },
     bindBreaker(breaker, labels) {
       const l = labelsOf(labels);
@@ -110,31 +124,68 @@ export function createResilienceMetrics(registry: Registry): ResilienceMetrics {
         breaker.onStateChange((e) => {
           transitions.inc({ ...l, from: e.from, to: e.to });
           state.set(l, CIRCUIT_STATES.indexOf(e.to as (typeof CIRCUIT_STATES)[number]));
+          annotate('breaker_transition', { ...l, from: e.from, to: e.to });
         }),
-        breaker.onReject(() => breakerRejections.inc(l)),
+        breaker.onReject(() => {
+          breakerRejections.inc(l);
+          annotate('breaker_rejected', l);
+        }),
       );
     },
     bindBulkhead(bulkhead, labels) {
       const l = labelsOf(labels);
-      return all(bulkhead.onReject(() => bulkheadRejections.inc(l)));
+      return all(
+        bulkhead.onReject(() => {
+          bulkheadRejections.inc(l);
+          annotate('bulkhead_rejected', l);
+        }),
+      );
     },
     bindRateLimiter(limiter, labels) {
       const l = labelsOf(labels);
-      return all(limiter.onReject(() => limiterRejections.inc(l)));
+      return all(
+        limiter.onReject(() => {
+          limiterRejections.inc(l);
+          annotate('limiter_rejected', l);
+        }),
+      );
     },
     bindShedder(shedder, labels) {
       const l = labelsOf(labels);
-      return all(shedder.onShed((e) => sheds.inc({ ...l, priority: e.priority })));
+      return all(
+        shedder.onShed((e) => {
+          sheds.inc({ ...l, priority: e.priority });
+          annotate('shed', { ...l, priority: e.priority });
+        }),
+      );
     },
     bindFallback(fallback, labels) {
       const l = labelsOf(labels);
-      return all(fallback.onFallback(() => fallbacks.inc(l)));
+      return all(
+        fallback.onFallback(() => {
+          fallbacks.inc(l);
+          annotate('fallback', l);
+        }),
+      );
     },
     count(decision, labels) {
       const l = labelsOf(labels);
-      if (decision === 'ejections') ejections.inc({ ...l, reason: labels.reason ?? 'unknown' });
-      else if (decision === 'sheds') sheds.inc({ ...l, priority: labels.priority ?? 'critical' });
-      else fallbacks.inc(l);
+      if (decision === 'ejections') {
+        ejections.inc({ ...l, reason: labels.reason ?? 'unknown' });
+        annotate('ejection', { ...l, reason: labels.reason ?? 'unknown' });
+      } else if (decision === 'sheds') {
+        sheds.inc({ ...l, priority: labels.priority ?? 'critical' });
+        annotate('shed', { ...l, priority: labels.priority ?? 'critical' });
+      } else {
+        fallbacks.inc(l);
+        annotate('fallback', l);
+      }
     },
   };
+}
+
+/** Adds `rebound.resilience.<decision>` to the active span, when tracing is on and a span is active. */
+function annotate(decision: string, attributes: Readonly<Record<string, string>>): void {
+  if (!tracingEnabled()) return;
+  trace.getSpan(context.active())?.addEvent(`rebound.resilience.${decision}`, attributes);
 }

@@ -3,10 +3,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { waitFor } from '@rebound/testing';
-import { createLogger, nameActiveSpan, shutdownTracing, tracingEnabled } from '../../src/index.ts';
+import { Registry } from 'prom-client';
+import {
+  createLogger,
+  createResilienceMetrics,
+  nameActiveSpan,
+  shutdownTracing,
+  tracingEnabled,
+} from '../../src/index.ts';
 import { startTracing } from '../../src/tracing/index.ts';
 
 // One SDK per process: this file starts it once, before grpc-js and http load, as a service's main.ts does.
@@ -108,5 +115,42 @@ describe('startTracing', () => {
     } finally {
       httpServer.close();
     }
+  });
+
+  it('records each resilience decision as an event on the span of the call it was taken for', async () => {
+    type Listener = (event: { from: string; to: string }) => void;
+    const listeners: Listener[] = [];
+    const breaker = {
+      state: 'closed',
+      onStateChange: (listener: Listener) => {
+        listeners.push(listener);
+        return { dispose: () => undefined };
+      },
+      onReject: () => ({ dispose: () => undefined }),
+    };
+    const registry = new Registry();
+    const metrics = createResilienceMetrics(registry);
+    metrics.bindBreaker(breaker, { policy: 'breaker', target: 'payments/Charge' });
+    trace.getTracer('test').startActiveSpan('PlaceOrder', (span) => {
+      for (const listener of listeners) listener({ from: 'closed', to: 'open' });
+      metrics.count('fallbacks', { policy: 'fallback', target: 'catalog/ListProducts' });
+      span.end();
+    });
+    await waitFor(() => spansNamed('PlaceOrder').length === 1);
+    const [span] = spansNamed('PlaceOrder');
+    assert.deepEqual(
+      span?.events.map((event) => [event.name, event.attributes]),
+      [
+        [
+          'rebound.resilience.breaker_transition',
+          { policy: 'breaker', target: 'payments/Charge', from: 'closed', to: 'open' },
+        ],
+        ['rebound.resilience.fallback', { policy: 'fallback', target: 'catalog/ListProducts' }],
+      ],
+    );
+    assert.match(
+      await registry.metrics(),
+      /rebound_resilience_breaker_transitions_total\{[^}]*to="open"[^}]*\} 1/,
+    );
   });
 });

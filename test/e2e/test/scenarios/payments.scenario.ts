@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { adminRequest, waitFor } from '@rebound/testing';
-import { type Platform, percentile, placeOrder, sumMetric } from '../../src/index.ts';
+import { type OtlpReceiver, type Platform, percentile, placeOrder, sumMetric } from '../../src/index.ts';
 import { approvedCharges, inventoryClient, type Report } from './shop.scenario.ts';
+import { failedCheckoutsTraced } from './tracing.scenario.ts';
 
 const CHARGE = 'rebound.payments.v1.PaymentsService/Charge';
 const PAYMENTS = ['payments-0', 'payments-1'] as const;
@@ -39,7 +40,11 @@ async function counts(platform: Platform): Promise<Counts> {
   };
 }
 
-export async function paymentsFailing(platform: Platform, report: Report): Promise<void> {
+export async function paymentsFailing(
+  platform: Platform,
+  report: Report,
+  receiver?: OtlpReceiver,
+): Promise<void> {
   const url = platform.gatewayUrl;
   const inventory = inventoryClient(platform);
   try {
@@ -52,6 +57,7 @@ export async function paymentsFailing(platform: Platform, report: Report): Promi
     }
     let after: Counts;
     const times: number[] = [];
+    const traceIds: string[] = [];
     try {
       // Six checkouts at once while payments fails for good: each saga retries its charge until the step deadline.
       const placed = await Promise.all(
@@ -64,6 +70,7 @@ export async function paymentsFailing(platform: Platform, report: Report): Promi
         assert.equal(response.order?.status, 'CANCELLED');
         assert.equal(response.order?.cancellation?.reason, 'DEPENDENCY_UNAVAILABLE');
         times.push(response.ms);
+        traceIds.push(response.headers.get('x-trace-id') ?? '');
       }
       after = await counts(platform);
     } finally {
@@ -98,6 +105,7 @@ export async function paymentsFailing(platform: Platform, report: Report): Promi
     );
     assert.ok(amplification <= 1.1, `retry amplification ${amplification} above the 1.1 bar`);
     assert.ok(Math.max(...times) < PLACE_DEADLINE_MS, 'no checkout ran into the gateway deadline');
+    if (receiver) await failedCheckoutsTraced(receiver, traceIds, report);
 
     // Recovery: the breaker lets a probe through, it succeeds, it closes, checkouts are confirmed again.
     let attempt = 0;

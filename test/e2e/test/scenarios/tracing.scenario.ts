@@ -106,3 +106,53 @@ export async function oneTracePerCheckout(
   );
   for (const line of renderTree(spans)) report(line);
 }
+
+/**
+ * Checkouts that failed on payments and were compensated: each one's trace shows the failure (a failed Charge
+ * or a resilience decision taken for it) and the compensation (inventory Release), and the breaker opening is an
+ * event in one of them.
+ */
+export async function failedCheckoutsTraced(
+  receiver: OtlpReceiver,
+  traceIds: readonly string[],
+  report: Report,
+): Promise<void> {
+  assert.ok(
+    traceIds.every((id) => /^[\da-f]{32}$/.test(id)),
+    'every checkout names its trace',
+  );
+  const released = (trace: readonly ReceivedSpan[]) =>
+    trace.some(
+      (span) => span.service === 'inventory' && span.kind === 'server' && span.name.endsWith('/Release'),
+    );
+  const traces = await waitFor(
+    () => {
+      const all = traceIds.map((id) => receiver.trace(id));
+      return all.every((trace) => isConnected(trace) && released(trace)) ? all : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, description: 'every failed checkout traced with its compensation' },
+  );
+  const resilienceEvents = (trace: readonly ReceivedSpan[]) =>
+    trace.flatMap((span) => span.events.filter((event) => event.startsWith('rebound.resilience.')));
+  for (const trace of traces) {
+    const failedCharge = trace.some(
+      (span) =>
+        span.service === 'orders' && span.kind === 'client' && span.name.endsWith('/Charge') && span.failed,
+    );
+    assert.ok(
+      failedCharge || resilienceEvents(trace).length > 0,
+      `trace ${trace[0]?.traceId} shows why the charge failed`,
+    );
+  }
+  const events = traces.flatMap(resilienceEvents);
+  assert.ok(events.includes('rebound.resilience.breaker_transition'), 'the breaker opening is in a trace');
+  const counts = new Map<string, number>();
+  for (const event of events) counts.set(event, (counts.get(event) ?? 0) + 1);
+  report(
+    `payments failing, traced: ${traces.length} traces with their compensation (inventory Release); events ${[
+      ...counts,
+    ]
+      .map(([name, count]) => `${name.replace('rebound.resilience.', '')} ${count}`)
+      .join(', ')}`,
+  );
+}
