@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolverFor } from '../src/index.ts';
+import { status } from '@grpc/grpc-js';
+import { createRpcClient, resolverFor } from '../src/index.ts';
+import { CatalogService } from './support.ts';
 
 describe('resolverFor', () => {
   it('reads a comma-separated address list, as the local runtime passes it', async () => {
@@ -19,6 +21,28 @@ describe('resolverFor', () => {
   it('refuses an empty list and a dns target without a port', () => {
     assert.throws(() => resolverFor(''), /no address/);
     assert.throws(() => resolverFor('dns:///catalog'), /expected dns:\/\/\/name:port/);
+  });
+});
+
+describe('a dns:/// target that does not resolve', () => {
+  it('fails calls UNAVAILABLE instead of ending the process with an unhandled rejection', async () => {
+    // RFC 6761: .invalid never resolves, like a headless Service before any of its pods is ready (NXDOMAIN).
+    const client = createRpcClient(CatalogService, {
+      target: 'dns:///no-such-service.invalid:50051',
+      defaults: { breaker: false },
+      dnsRefreshMs: 60_000,
+    });
+    try {
+      await client.$rpc.ready;
+      assert.equal(client.$rpc.pool.endpoints.length, 0);
+      await assert.rejects(client.getProduct({ id: 'p-1' }), (error: { code: number; details: string }) => {
+        assert.equal(error.code, status.UNAVAILABLE);
+        assert.match(error.details, /no address known/);
+        return true;
+      });
+    } finally {
+      client.$rpc.close();
+    }
   });
 });
 

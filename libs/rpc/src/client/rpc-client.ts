@@ -160,7 +160,9 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
   let timer: NodeJS.Timeout | undefined;
   let ready: Promise<void>;
   if (resolver.dynamic) {
-    ready = pool.refresh();
+    // A name that does not resolve yet (a headless Service whose pods are not ready answers NXDOMAIN) must not
+    // reject unobserved and end the process: calls fail UNAVAILABLE ("no address known") until a refresh finds one.
+    ready = pool.refresh().catch(() => undefined);
     timer = setInterval(
       () => void pool.refresh().catch(() => undefined),
       options.dnsRefreshMs ?? DEFAULT_DNS_REFRESH_MS,
