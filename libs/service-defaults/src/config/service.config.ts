@@ -9,16 +9,55 @@ const port = z.coerce
 
 const millis = z.coerce.number().int().min(0, 'expected a duration in ms (>= 0)');
 
-/** `host:port,host:port` → a non-empty list; every entry must name a port. */
+const ADDRESS_LIST_HINT = 'expected host:port[,host:port...] or one dns:///name:port';
+const HOST_PORT = /^[^\s:,/]+:(\d{1,5})$/;
+/** A DNS name (letters, digits, `-`, `.`) and a port; no authority (`dns://authority/...`), no list. */
+const DNS_TARGET = /^dns:\/\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+const validPort = (digits: string | undefined): boolean => {
+  const n = Number(digits);
+  return Number.isInteger(n) && n >= 1 && n <= 65_535;
+};
+
+/**
+ * Where a service's calls to a peer go, in the shape `createRpcClient`'s `target` takes (`Target` of
+ * `@rebound/rpc`):
+ * - `host:port[,host:port...]` → a list of fixed replicas (the local runtime's topology);
+ * - `dns:///name:port` → that string, which `@rebound/rpc` resolves again and again to every A/AAAA record, one
+ *   endpoint per pod behind a Kubernetes headless Service, balanced round robin with outlier ejection.
+ *
+ * A `dns:///` target stands alone: two of them, or one mixed into a host list, are refused (a list entry would
+ * become one grpc-js channel pinned to a single pod).
+ */
 export const addressList = z
   .string()
   .trim()
-  .min(1, 'expected host:port[,host:port...]')
-  .transform((value) => value.split(',').map((entry) => entry.trim()))
-  .refine(
-    (list) => list.every((entry) => /^[^\s:]+:\d{1,5}$/.test(entry)),
-    'expected host:port[,host:port...]',
-  );
+  .min(1, ADDRESS_LIST_HINT)
+  .transform((value, ctx): string | string[] => {
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.some((entry) => entry.startsWith('dns:'))) {
+      if (entries.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a dns:/// target stands alone: expected one dns:///name:port',
+        });
+        return z.NEVER;
+      }
+      const match = DNS_TARGET.exec(value);
+      if (match === null || !validPort(match[2])) {
+        ctx.addIssue({ code: 'custom', message: 'expected dns:///name:port (port 1-65535)' });
+        return z.NEVER;
+      }
+      return value;
+    }
+    if (!entries.every((entry) => validPort(HOST_PORT.exec(entry)?.[1]))) {
+      ctx.addIssue({ code: 'custom', message: ADDRESS_LIST_HINT });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** What {@link addressList} produces: a `dns:///name:port` string or a list of `host:port`. */
+export type AddressList = z.infer<typeof addressList>;
 
 /** The environment contract every service receives from `infra/local` (and Kubernetes). */
 export const baseConfigShape = {
