@@ -118,6 +118,72 @@ describe('orders: the checkout saga over real inventory and payments processes',
     assert.match(other.details, /different request/);
   });
 
+  it('scopes idempotency keys per customer: the same key from two customers is two orders, neither blocked', async () => {
+    const asCustomer = (customerId: string, lines: ordersV1.OrderLine[]) =>
+      ordersClient.placeOrder({ idempotencyKey: 'key-shared', customerId, lines }, { timeoutMs: 20_000 });
+    const a = await asCustomer('customer-a', [{ productId: 'p-006', quantity: 1, unitPrice: eur(700) }]);
+    // Another body under the same key: refused for customer-a itself, but a new order for customer-b.
+    const b = await asCustomer('customer-b', [{ productId: 'p-006', quantity: 2, unitPrice: eur(700) }]);
+    assert.equal(a.order?.status, 'ORDER_STATUS_CONFIRMED');
+    assert.equal(b.order?.status, 'ORDER_STATUS_CONFIRMED');
+    assert.notEqual(b.order?.id, a.order?.id);
+    assert.equal(a.order?.customerId, 'customer-a');
+    assert.equal(b.order?.customerId, 'customer-b');
+    assert.deepEqual(b.order?.total, eur(1_400), "customer-b's own lines, not customer-a's order");
+    assert.deepEqual(await stock('p-006'), { available: 97, reserved: 3 }, 'both orders reserved');
+    const againB = await asCustomer('customer-b', [{ productId: 'p-006', quantity: 2, unitPrice: eur(700) }]);
+    assert.equal(againB.order?.id, b.order?.id, "customer-b's retry is customer-b's order");
+    const otherA = await rpcFailure(
+      asCustomer('customer-a', [{ productId: 'p-006', quantity: 2, unitPrice: eur(700) }]),
+    );
+    assert.equal(otherA.code, status.FAILED_PRECONDITION);
+    assert.deepEqual(await stock('p-006'), { available: 97, reserved: 3 }, 'no third reservation');
+  });
+
+  it('treats the legacy gateway key "<customer>/<key>" as the bare key, for retries across an upgrade', async () => {
+    const lines = [{ productId: 'p-007', quantity: 1, unitPrice: eur(1_100) }];
+    const legacy = await ordersClient.placeOrder(
+      { idempotencyKey: 'customer-a/key-upgrade', customerId: 'customer-a', lines },
+      { timeoutMs: 20_000 },
+    );
+    const bare = await ordersClient.placeOrder(
+      { idempotencyKey: 'key-upgrade', customerId: 'customer-a', lines },
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(bare.order?.id, legacy.order?.id);
+    // Only the placing customer's own prefix is stripped: for customer-b it is an ordinary (new) key.
+    const notPrefix = await ordersClient.placeOrder(
+      { idempotencyKey: 'customer-a/key-upgrade', customerId: 'customer-b', lines },
+      { timeoutMs: 20_000 },
+    );
+    assert.notEqual(notPrefix.order?.id, legacy.order?.id);
+  });
+
+  it('shows an order only to its owner: another customer gets NOT_FOUND, word for word as for a missing id', async () => {
+    const { order } = await ordersClient.placeOrder(
+      {
+        idempotencyKey: 'key-owned',
+        customerId: 'owner-1',
+        lines: [{ productId: 'p-008', quantity: 1, unitPrice: eur(300) }],
+      },
+      { timeoutMs: 20_000 },
+    );
+    const orderId = order?.id ?? '';
+    const own = await ordersClient.getOrder({ id: orderId, customerId: 'owner-1' });
+    assert.deepEqual(own.order, order);
+    assert.equal(own.order?.customerId, 'owner-1');
+    const foreign = await rpcFailure(ordersClient.getOrder({ id: orderId, customerId: 'someone-else' }));
+    assert.equal(foreign.code, status.NOT_FOUND);
+    assert.equal(foreign.details, `no order with id ${orderId}`);
+    const missing = await rpcFailure(ordersClient.getOrder({ id: 'o-missing', customerId: 'owner-1' }));
+    assert.equal(missing.details, 'no order with id o-missing', 'the same words as for a foreign order');
+    // An operator's read (no customerId) sees it; an empty customerId is a caller's bug, not "any customer".
+    assert.equal((await ordersClient.getOrder({ id: orderId })).order?.id, orderId);
+    const empty = await rpcFailure(ordersClient.getOrder({ id: orderId, customerId: '' }));
+    assert.equal(empty.code, status.INVALID_ARGUMENT);
+    assert.match(empty.details, /customerId: is required/);
+  });
+
   it('out of stock: CANCELLED with the reason, nothing charged, no stock held', async () => {
     const { order } = await place([{ productId: 'p-002', quantity: 101, unitPrice: eur(1_250) }]);
     assert.equal(order?.status, 'ORDER_STATUS_CANCELLED');

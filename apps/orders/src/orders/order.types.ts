@@ -40,5 +40,6 @@ export function toProtoOrder(order: OrderRecord): ordersV1.Order {
     cancellationDetail: order.cancellationDetail,
     createdAt: new Date(order.createdAt).toISOString(),
     updatedAt: new Date(order.updatedAt).toISOString(),
+    customerId: order.customerId,
   };
 }

@@ -52,6 +52,20 @@ function requestHash(customerId: string, lines: readonly ordersV1.OrderLine[]): 
     .digest('hex');
 }
 
+/**
+ * The key as the client wrote it. Gateways before per-customer keys (migration 003) sent `<customer>/<key>` to
+ * make a global key unique; the gateway's keys never contain `/`, so that prefix can only come from such a
+ * gateway. Stripping it keeps a retry that crosses versions during a rollout (orders upgraded first, then the
+ * gateways) on the same order; migration 003 rewrote the rows stored before the upgrade the same way.
+ */
+export function bareIdempotencyKey(customerId: string, key: string): string {
+  const prefix = `${customerId}/`;
+  return key.startsWith(prefix) && key.length > prefix.length ? key.slice(prefix.length) : key;
+}
+
+/** `customerId` unset: an operator's read of any order; set, it must name a customer (empty is refused). */
+const getSchema = z.object({ id, customerId: id.optional() });
+
 /** Resolves when `work` settles or `signal` aborts, whichever comes first (the work itself goes on). */
 function until(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -93,8 +107,9 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
     const hash = requestHash(valid.customerId, valid.lines);
     const currency = valid.lines[0]?.unitPrice.currency ?? 'EUR';
     const totalMinor = valid.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice.amountMinor, 0);
+    const key = bareIdempotencyKey(valid.customerId, valid.idempotencyKey);
     const { created, order } = await this.#orders.place({
-      idempotencyKey: valid.idempotencyKey,
+      idempotencyKey: key,
       requestHash: hash,
       customerId: valid.customerId,
       lines: valid.lines,
@@ -104,7 +119,7 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
     if (!created && order.requestHash !== hash) {
       throw new RpcError(
         status.FAILED_PRECONDITION,
-        `idempotency key ${valid.idempotencyKey} was used for a different request`,
+        `idempotency key ${key} was used for a different request`,
       );
     }
     if (created) {
@@ -116,9 +131,13 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
     return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order) };
   }
 
+  /**
+   * One order; with `customerId` (the gateway always sends it) only that customer's: another customer's order
+   * is NOT_FOUND with the same message as a missing one, so the answer does not tell that the id exists.
+   */
   async getOrder(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {
-    const { id: orderId } = validateRequest(z.object({ id }), request);
-    const order = await this.#orders.find(orderId);
+    const { id: orderId, customerId } = validateRequest(getSchema, request);
+    const order = await this.#orders.find(orderId, customerId);
     if (!order) throw new RpcError(status.NOT_FOUND, `no order with id ${orderId}`);
     return { order: toProtoOrder(order) };
   }

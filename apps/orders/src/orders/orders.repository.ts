@@ -83,14 +83,18 @@ export class OrdersRepository {
     this.#db = db;
   }
 
-  /** Creates the order (PENDING, with its OrderPlaced event), or returns the one already under this key. */
+  /**
+   * Creates the order (PENDING, with its OrderPlaced event), or returns the one this customer already placed
+   * under this key. Keys are unique per customer (`UNIQUE (customer_id, idempotency_key)`, migration 003): the
+   * same key from another customer is another order, and never returns or blocks this one.
+   */
   place(order: NewOrder): Promise<{ created: boolean; order: OrderRecord }> {
     return this.#db.transaction(async (tx) => {
       const id = randomUUID();
       const inserted = await tx.query<OrderRecord>(
         `INSERT INTO orders (id, idempotency_key, request_hash, customer_id, status, lines, total_minor, currency)
          VALUES ($1, $2, $3, $4, 'PENDING', $5::jsonb, $6, $7)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${columns}`,
+         ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING ${columns}`,
         [
           id,
           order.idempotencyKey,
@@ -113,17 +117,27 @@ export class OrdersRepository {
         return { created: true, order: parse(created) };
       }
       const existing = await tx.query<OrderRecord>(
-        `SELECT ${columns} FROM orders WHERE idempotency_key = $1`,
-        [order.idempotencyKey],
+        `SELECT ${columns} FROM orders WHERE customer_id = $1 AND idempotency_key = $2`,
+        [order.customerId, order.idempotencyKey],
       );
       const row = existing.rows[0];
-      if (!row) throw new Error(`order under key ${order.idempotencyKey} vanished`);
+      if (!row) throw new Error(`order of ${order.customerId} under key ${order.idempotencyKey} vanished`);
       return { created: false, order: parse(row) };
     });
   }
 
-  async find(id: string): Promise<OrderRecord | undefined> {
-    const { rows } = await this.#db.query<OrderRecord>(`SELECT ${columns} FROM orders WHERE id = $1`, [id]);
+  /**
+   * The order with this id; with `owner`, only if that customer placed it (another customer's order is
+   * undefined, exactly like a missing one: the filter is in the query, so it never leaves the database).
+   */
+  async find(id: string, owner?: string): Promise<OrderRecord | undefined> {
+    const { rows } =
+      owner === undefined
+        ? await this.#db.query<OrderRecord>(`SELECT ${columns} FROM orders WHERE id = $1`, [id])
+        : await this.#db.query<OrderRecord>(
+            `SELECT ${columns} FROM orders WHERE id = $1 AND customer_id = $2`,
+            [id, owner],
+          );
     return rows[0] && parse(rows[0]);
   }
 
