@@ -96,6 +96,13 @@ describe('addressList', () => {
     );
   });
 
+  it('says what it expects when the variable is missing', () => {
+    assert.throws(
+      () => loadConfig(baseConfigSchema.extend({ INVENTORY_ADDRS: addressList }), {}),
+      /^ConfigError: invalid configuration: INVENTORY_ADDRS: expected host:port\[,host:port\.\.\.\] or one dns:\/\/\/name:port \(missing\)$/,
+    );
+  });
+
   it('gives createRpcClient a target it resolves per address: the dns name becomes IPs, a list stays as is', async () => {
     const definition = catalogV1.CatalogServiceService;
     const dns = createRpcClient(definition, { target: addressList.parse('dns:///localhost:1') });

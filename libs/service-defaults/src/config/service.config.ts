@@ -29,7 +29,7 @@ const validPort = (digits: string | undefined): boolean => {
  * become one grpc-js channel pinned to a single pod).
  */
 export const addressList = z
-  .string()
+  .string({ error: ADDRESS_LIST_HINT })
   .trim()
   .min(1, ADDRESS_LIST_HINT)
   .transform((value, ctx): string | string[] => {
