@@ -1,4 +1,4 @@
-import { DEFAULT_ADMIN_TOKEN } from '@rebound/service-defaults';
+import { addressList, DEFAULT_ADMIN_TOKEN } from '@rebound/service-defaults';
 import { z } from 'zod';
 
 /** Local default API keys (`client:key`): fine on a laptop, replaced by `API_KEYS` everywhere else. */
@@ -12,17 +12,6 @@ const port = z.coerce
 const millis = z.coerce.number().int('expected whole milliseconds').min(1, 'expected at least 1 ms');
 const count = z.coerce.number().int('expected an integer').min(1, 'expected at least 1');
 const rate = z.coerce.number().positive('expected a positive number');
-
-/** `host:port,host:port` → a non-empty list. */
-const addresses = z
-  .string()
-  .trim()
-  .min(1, 'expected host:port[,host:port...]')
-  .transform((value) => value.split(',').map((entry) => entry.trim()))
-  .refine(
-    (list) => list.every((entry) => /^[^\s:,]+:\d{1,5}$/.test(entry)),
-    'expected host:port[,host:port...]',
-  );
 
 /** `client:key,client:key` → key → client id. Client ids and keys are at least 1 and 8 characters. */
 const apiKeys = z
@@ -48,8 +37,9 @@ export const gatewayConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(7460),
   ADMIN_PORT: port.default(7465),
-  CATALOG_ADDRS: addresses.default(['127.0.0.1:7410', '127.0.0.1:7411']),
-  ORDERS_ADDRS: addresses.default(['127.0.0.1:7440']),
+  /** `host:port[,host:port...]` (local) or one `dns:///name:port` (Kubernetes): the shared address-list contract. */
+  CATALOG_ADDRS: addressList.default(['127.0.0.1:7410', '127.0.0.1:7411']),
+  ORDERS_ADDRS: addressList.default(['127.0.0.1:7440']),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   API_KEYS: z.string().default(DEFAULT_API_KEYS).pipe(apiKeys),
   /** Per-client token bucket. */

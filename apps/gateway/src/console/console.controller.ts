@@ -15,9 +15,10 @@ export class ConsoleController implements OnApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONTEXT) context: GatewayContext) {
     this.#context = context;
+    // A `dns:///` target is checked as one row (grpc-js resolves it and asks one pod), not per pod.
     this.#status = new PlatformStatus({
-      catalog: context.config.CATALOG_ADDRS,
-      orders: context.config.ORDERS_ADDRS,
+      catalog: [context.config.CATALOG_ADDRS].flat(),
+      orders: [context.config.ORDERS_ADDRS].flat(),
     });
     this.#files = { html: read('index.html'), js: read('console.js'), css: read('console.css') };
   }
