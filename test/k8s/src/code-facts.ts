@@ -86,9 +86,19 @@ export function adminProbePaths(): string[] {
   );
 }
 
-/** Whether `file` registers `GET /metrics` on the admin server. */
+const METRICS_ROUTE = "admin.route('GET', '/metrics'";
+
+/**
+ * Whether `file` registers `GET /metrics` on the admin server: itself, or through service-defaults'
+ * `registerMetricsRoute(admin, ...)`, which must then register that route.
+ */
 export function servesMetrics(file: string): boolean {
-  return read(file).includes("admin.route('GET', '/metrics'");
+  const text = read(file);
+  if (text.includes(METRICS_ROUTE)) return true;
+  return (
+    /registerMetricsRoute\(admin,/.test(text) &&
+    read('libs/service-defaults/src/admin/metrics.route.ts').includes(METRICS_ROUTE)
+  );
 }
 
 /** Whether the gRPC server registers `grpc.health.v1` with an overall ("") status. */

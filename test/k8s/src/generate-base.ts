@@ -45,8 +45,15 @@ function env(spec: ServiceSpec): Env[] {
   if (spec.transport === 'grpc') list.push({ name: 'GRPC_PORT', value: String(GRPC_PORT) });
   if (spec.transport === 'http') list.push({ name: 'HTTP_PORT', value: String(HTTP_PORT) });
   list.push({ name: 'ADMIN_PORT', value: String(ADMIN_PORT) });
+  // `dns:///<callee>:50051`: @rebound/rpc resolves the headless Service to every ready pod (again every 10 s)
+  // and balances round robin with outlier ejection per pod; a plain `catalog:50051` would be one grpc-js channel
+  // pinned to one pod (pick_first). The short name, not `<callee>.<ns>.svc.cluster.local`: the caller's resolv.conf
+  // search list finds it in the pod's own namespace on the first query (the FQDN has 4 dots < ndots:5, so it
+  // would try the search domains first: three NXDOMAIN per lookup), and kustomize's `namespace:` does not rewrite
+  // env values, so a namespace in the name would break an overlay that moves the base. The NetworkPolicies admit
+  // callers by podSelector only, i.e. from the same namespace.
   for (const callee of spec.calls) {
-    list.push({ name: `${callee.toUpperCase()}_ADDRS`, value: `${callee}:${GRPC_PORT}` });
+    list.push({ name: `${callee.toUpperCase()}_ADDRS`, value: `dns:///${callee}:${GRPC_PORT}` });
   }
   if (spec.database) list.push({ name: 'DATA_DIR', value: '/data' });
   if (spec.transport === 'http') {

@@ -29,7 +29,11 @@ import {
 } from '../src/index.ts';
 
 interface Schema {
-  safeParse(value: unknown): { success: boolean; error?: { issues: { path: unknown[]; message: string }[] } };
+  safeParse(value: unknown): {
+    success: boolean;
+    data?: unknown;
+    error?: { issues: { path: unknown[]; message: string }[] };
+  };
 }
 const serviceConfigPath = join(repoRoot, 'libs/service-defaults/src/config/service.config.ts');
 const { addressList, baseConfigSchema } = (await import(serviceConfigPath)) as {
@@ -104,20 +108,39 @@ describe('manifests match the code', { skip }, () => {
     }
   });
 
-  it('gives values the services accept (base config schema; address lists)', () => {
+  it('gives values the services accept (base config schema; address lists name headless Services)', () => {
     for (const spec of SERVICES) {
       const env = plainEnv(container(spec.name));
       if (spec.transport !== 'http') {
         const result = baseConfigSchema.safeParse(env);
         assert.ok(result.success, `${spec.name}: ${JSON.stringify(result.error?.issues)}`);
       }
-      for (const [name, value] of Object.entries(env).filter(([n]) => n.endsWith('_ADDRS'))) {
-        assert.ok(addressList.safeParse(value).success, `${spec.name}: ${name}=${value}`);
-        const [host, port] = value.split(':');
-        const callee = objects.find((o) => o.kind === 'Service' && o.metadata.name === host);
-        assert.ok(callee, `${spec.name}: ${name} names no Service`);
+      const lists = Object.entries(env).filter(([n]) => n.endsWith('_ADDRS'));
+      assert.equal(lists.length, spec.calls.length, `${spec.name}: one _ADDRS per callee`);
+      for (const [name, value] of lists) {
+        const parsed = addressList.safeParse(value);
+        assert.ok(parsed.success, `${spec.name}: ${name}=${value}`);
+        // One dns:/// string, which @rebound/rpc resolves to every pod; a list would pin one channel to one pod.
+        assert.equal(typeof parsed.data, 'string', `${spec.name}: ${name}=${value} is not a dns:/// target`);
+        const match = /^dns:\/\/\/([a-z0-9-]+):(\d+)$/.exec(value);
+        assert.ok(match, `${spec.name}: ${name}=${value}: expected dns:///<service>:<port> (short name)`);
+        const [, host, port] = match;
+        const namespace = apps.find((w) => w.name === spec.name)?.namespace;
+        const callee = objects.find(
+          (o) =>
+            o.kind === 'Service' &&
+            o.metadata.name === host &&
+            (o.metadata.namespace ?? 'default') === namespace,
+        );
+        assert.ok(callee, `${spec.name}: ${name} names no Service in ${namespace}`);
+        assert.equal(
+          (callee.spec as Json).clusterIP,
+          'None',
+          `${spec.name}: ${name} names ${host}, which is not headless (DNS would give one virtual IP)`,
+        );
         assert.ok(
           (callee.spec as Json).ports.some((p: Json) => p.port === Number(port) && p.name === 'grpc'),
+          `${spec.name}: ${name}: ${host} has no grpc port ${port}`,
         );
         assert.ok(
           SERVICES.find((s) => s.name === host)?.callers.includes(spec.name),
