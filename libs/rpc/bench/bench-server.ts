@@ -82,13 +82,15 @@ async function startRaw(): Promise<number> {
 async function startRpc(): Promise<number> {
   const server = createRpcServer(serverOptions());
   if (process.env.BENCH_DEBUG) {
-    setInterval(
-      () =>
-        process.stderr.write(
-          `limit ${server.shedder?.limit} inflight ${server.shedder?.inflight} per-turn cap ${server.queueAdmission?.cap} overloaded ${server.overloaded}\n`,
-        ),
-      250,
-    ).unref();
+    const sheds: Record<string, number> = {};
+    server.onShed((event) => {
+      sheds[event.reason] = (sheds[event.reason] ?? 0) + 1;
+    });
+    setInterval(() => {
+      process.stderr.write(
+        `limit ${server.shedder?.limit} inflight ${server.shedder?.inflight} per-turn cap ${server.queueAdmission?.cap} overloaded ${server.overloaded} sheds ${JSON.stringify(sheds)}\n`,
+      );
+    }, 500).unref();
   }
   server.addService(Service, {
     getProduct: (request) => (workMs === 0 ? answer(request.id) : work(request.id)),

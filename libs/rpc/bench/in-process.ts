@@ -70,7 +70,7 @@ async function reboundPair(): Promise<{ call: Call; close(): void }> {
     listProducts: () => ({ products: [], nextPageToken: '' }),
   });
   const port = await server.listen('127.0.0.1:0');
-  server.shedder?.onShed(() => {
+  server.onShed(() => {
     sheds.count++;
   });
   const client = createRpcClient(Service, {

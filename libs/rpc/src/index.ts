@@ -34,7 +34,7 @@ export type {
 export { createRpcServer, RpcServer } from './server/rpc-server.ts';
 export type { TurnAdmissionOptions } from './server/turn.admission.ts';
 export { TurnAdmission } from './server/turn.admission.ts';
-export type { HandlerContext, UnaryHandler } from './server/unary-handler.ts';
+export type { HandlerContext, ServerShedEvent, ShedReason, UnaryHandler } from './server/unary-handler.ts';
 export type { Validator } from './server/validation.ts';
 export type { WindowedVegasLimitOptions } from './server/windowed-vegas.limit.ts';
 export { WindowedVegasLimit, windowedVegasLimit } from './server/windowed-vegas.limit.ts';

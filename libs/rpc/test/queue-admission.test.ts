@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { FakeClock } from '@rebound/resilience/testing';
-import { RETRY_AFTER_KEY } from '../src/index.ts';
+import { RETRY_AFTER_KEY, type ServerShedEvent } from '../src/index.ts';
 import { CatalogService, type GetProductHandler, product, startReplica } from './support.ts';
 
 type Outcome = { ok: true } | { ok: false; error: ServiceError };
@@ -55,6 +55,8 @@ describe('queue-time admission', () => {
     cleanup.push(() => replica.server.forceShutdown());
     const client = rawClient(replica.address);
     cleanup.push(client.close);
+    const sheds: ServerShedEvent[] = [];
+    replica.server.onShed((event) => sheds.push(event));
 
     assert.deepEqual(await client.call('a'), { ok: true });
     lag.turn = 2;
@@ -71,6 +73,9 @@ describe('queue-time admission', () => {
     assert.match(shed.error.details, /overloaded \(queued 50 ms\), retry after 100 ms/);
     assert.deepEqual(shed.error.metadata.get(RETRY_AFTER_KEY), ['100']);
     assert.equal(replica.calls.count, 4, 'the shed call never reached the handler');
+    assert.deepEqual(sheds, [
+      { operation: CatalogService.getProduct.path.slice(1), priority: 'critical', reason: 'queue-time' },
+    ]);
     assert.equal(replica.server.queueAdmission?.cap, 1);
     assert.equal(replica.server.overloaded, true, 'readiness sees the shedding');
     assert.deepEqual(await client.call('f', 'critical-plus'), { ok: true }, 'critical-plus passes the cap');

@@ -7,6 +7,8 @@ import {
 import type { RedMetrics, ResilienceMetrics } from '@rebound/observability';
 import {
   type Clock,
+  type Event,
+  EventEmitter,
   type LoadSheddingOptions,
   LoadSheddingPolicy,
   loadShedding,
@@ -27,7 +29,7 @@ import { EventLoopGate } from './event-loop-gate.ts';
 import { FaultInjector } from './fault-injector.ts';
 import { LoopLagMonitor } from './loop-lag.monitor.ts';
 import { TurnAdmission, type TurnAdmissionOptions } from './turn.admission.ts';
-import { type HandlerRuntime, type UnaryHandler, wrapUnary } from './unary-handler.ts';
+import { type HandlerRuntime, type ServerShedEvent, type UnaryHandler, wrapUnary } from './unary-handler.ts';
 import type { Validator } from './validation.ts';
 import { WindowedVegasLimit } from './windowed-vegas.limit.ts';
 
@@ -110,6 +112,9 @@ export class RpcServer {
   readonly #gate: EventLoopGate | undefined;
   #gateShedAt = Number.NEGATIVE_INFINITY;
   readonly #now: () => number;
+  readonly #onShed = new EventEmitter<ServerShedEvent>();
+  /** Every call shed by any admission step (event-loop gate, queue-time admission, concurrency limit). */
+  readonly onShed: Event<ServerShedEvent> = this.#onShed.event;
   /** Queue-time admission, unless off. */
   readonly queueAdmission: TurnAdmission | undefined;
   readonly #services = new Set<string>();
@@ -171,7 +176,8 @@ export class RpcServer {
               this.#gateShedAt = at;
               return `queued ${Math.round(waited)} ms`;
             },
-      onShed: (operation, priority) => {
+      onShed: (operation, priority, reason) => {
+        if (this.#onShed.hasListeners) this.#onShed.emit({ operation, priority, reason });
         options.resilienceMetrics?.count('sheds', { policy: 'rpc_server', target: operation, priority });
       },
       inflight: new Set(),

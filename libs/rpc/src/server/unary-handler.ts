@@ -21,6 +21,17 @@ import {
 import type { FaultInjector } from './fault-injector.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
 
+/** Which admission step shed a call: the event-loop gate, queue-time admission or the concurrency limit. */
+export type ShedReason = 'event-loop' | 'queue-time' | 'concurrency';
+
+/** A call the server shed, as `RpcServer.onShed` reports it. */
+export interface ServerShedEvent {
+  /** `package.Service/Method`. */
+  readonly operation: string;
+  readonly priority: string;
+  readonly reason: ShedReason;
+}
+
 /** What a handler gets beside the request. */
 export interface HandlerContext extends CallContext {
   readonly metadata: Metadata;
@@ -46,7 +57,7 @@ export interface HandlerRuntime {
    * share is used up). `force` admits it anyway and counts it (critical-plus).
    */
   admitQueued(force: boolean): string | undefined;
-  onShed(operation: string, priority: string): void;
+  onShed(operation: string, priority: string, reason: ShedReason): void;
   /** In-flight calls, so a drain past its bound can cut them. */
   readonly inflight: Set<AbortController>;
 }
@@ -84,9 +95,10 @@ export function wrapUnary<Req, Res>(
     const priority = parsePriority(first(metadata, PRIORITY_KEY));
     // Admission first, on headers only: a shed call costs no decoding, validation or allocation beyond its answer.
     const critical = priority === 'critical-plus';
-    const refusal = !critical && runtime.saturated() ? 'CPU saturated' : runtime.admitQueued(critical);
+    const saturated = !critical && runtime.saturated();
+    const refusal = saturated ? 'CPU saturated' : runtime.admitQueued(critical);
     if (refusal !== undefined) {
-      runtime.onShed(operation, priority ?? 'critical');
+      runtime.onShed(operation, priority ?? 'critical', saturated ? 'event-loop' : 'queue-time');
       const after = runtime.retryAfterMs ?? 100;
       const trailers = new Metadata();
       trailers.set(RETRY_AFTER_KEY, String(after));
@@ -179,7 +191,7 @@ export function wrapUnary<Req, Res>(
       (value) => settle(null, value as Res),
       (error: unknown) => {
         if (isLoadShedError(error)) {
-          runtime.onShed(operation, priority ?? 'critical');
+          runtime.onShed(operation, priority ?? 'critical', 'concurrency');
           const after = runtime.retryAfterMs ?? Math.ceil(error.retryAfterMs ?? 1);
           const trailers = new Metadata();
           trailers.set(RETRY_AFTER_KEY, String(after));
