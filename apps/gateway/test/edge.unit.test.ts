@@ -67,33 +67,47 @@ describe('IdempotencyStore', () => {
   it('runs the first request, joins concurrent ones, replays later ones and refuses another body', async () => {
     const clock = manualClock();
     const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10, now: clock.now });
-    const first = store.begin('k', 'body-1');
+    const first = store.begin('client-a', 'k', 'body-1');
     assert.equal(first.kind, 'new');
-    const joined = store.begin('k', 'body-1');
+    const joined = store.begin('client-a', 'k', 'body-1');
     assert.equal(joined.kind, 'join');
-    assert.equal(store.begin('k', 'body-2').kind, 'conflict');
+    assert.equal(store.begin('client-a', 'k', 'body-2').kind, 'conflict');
     if (first.kind !== 'new' || joined.kind !== 'join') return;
     first.complete({ status: 201, body: { id: 'o-1' } });
     assert.deepEqual(await joined.answer, { status: 201, body: { id: 'o-1' } });
-    const replay = store.begin('k', 'body-1');
+    const replay = store.begin('client-a', 'k', 'body-1');
     assert.equal(replay.kind, 'replay');
     clock.advance(10_000);
-    assert.equal(store.begin('k', 'body-2').kind, 'new', 'expired keys may be used again');
+    assert.equal(store.begin('client-a', 'k', 'body-2').kind, 'new', 'expired keys may be used again');
   });
 
   it('frees the key of an abandoned run (a failure worth retrying)', async () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10 });
-    const first = store.begin('k', 'b');
-    const joined = store.begin('k', 'b');
+    const first = store.begin('client-a', 'k', 'b');
+    const joined = store.begin('client-a', 'k', 'b');
     if (first.kind !== 'new' || joined.kind !== 'join') throw new Error('unexpected');
     first.abandon();
     assert.equal(await joined.answer, undefined);
-    assert.equal(store.begin('k', 'b').kind, 'new');
+    assert.equal(store.begin('client-a', 'k', 'b').kind, 'new');
+  });
+
+  it("keeps each client's keys apart: the same key from another client neither replays, joins nor conflicts", async () => {
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10 });
+    const a = store.begin('client-a', 'k', 'body-a');
+    assert.equal(store.begin('client-b', 'k', 'body-b').kind, 'new', 'another body is not a conflict');
+    assert.equal(store.begin('client-c', 'k', 'body-a').kind, 'new', 'the same body is not a join');
+    if (a.kind !== 'new') throw new Error('unexpected');
+    a.complete({ status: 201, body: { id: 'o-a' } });
+    assert.equal(store.begin('client-d', 'k', 'body-a').kind, 'new', "client-a's answer is not replayed");
+    assert.equal(store.begin('client-a', 'k', 'body-a').kind, 'replay');
+    // Client ids and keys are kept apart however they are spelled ("a/b" + "c" is not "a" + "b/c").
+    store.begin('a/b', 'c', 'body');
+    assert.equal(store.begin('a', 'b/c', 'other body').kind, 'new');
   });
 
   it('keeps at most maxKeys keys', () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 5 });
-    for (let i = 0; i < 100; i++) store.begin(`k-${i}`, 'b');
+    for (let i = 0; i < 100; i++) store.begin('client-a', `k-${i}`, 'b');
     assert.equal(store.size, 5);
   });
 });

@@ -6,7 +6,9 @@ import { call, metricsOf, metricValue, startGateway } from './support/gateway-pr
 import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
 const KEY_A = { 'x-api-key': 'key-a' };
+const KEY_B = { 'x-api-key': 'key-b' };
 const JSON_HEADERS = { ...KEY_A, 'content-type': 'application/json' };
+const JSON_HEADERS_B = { ...KEY_B, 'content-type': 'application/json' };
 
 describe('gateway API', () => {
   const shop = gatewayWithFakes({ API_KEYS: 'client-a:key-a,client-b:key-b' });
@@ -91,10 +93,23 @@ describe('gateway API', () => {
       const key = nextKey();
       const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
       const a = await order(body, key);
-      const b = await order(body, key, { 'x-api-key': 'key-b', 'content-type': 'application/json' });
+      const b = await order(body, key, JSON_HEADERS_B);
       assert.equal(a.status, 201);
       assert.equal(b.status, 201);
       assert.notEqual(a.body.order.id, b.body.order.id);
+      assert.equal(b.headers.get('idempotent-replayed'), null, "not a replay of client-a's answer");
+      // Another body under a key client-a used is client-b's own new order, not a 422.
+      const shared = nextKey();
+      const firstA = await order({ lines: [{ productId: 'p-mug', quantity: 1 }] }, shared);
+      const otherB = await order({ lines: [{ productId: 'p-duck', quantity: 5 }] }, shared, JSON_HEADERS_B);
+      assert.equal(firstA.status, 201);
+      assert.equal(otherB.status, 201, JSON.stringify(otherB.body));
+      assert.deepEqual(otherB.body.order.lines, [
+        { productId: 'p-duck', quantity: 5, unitPrice: { amountMinor: 500, currency: 'EUR' } },
+      ]);
+      // Orders is told who sent each one.
+      assert.equal(shop.orders.orders.get(b.body.order.id)?.customerId, 'client-b');
+      assert.equal(shop.orders.orders.get(a.body.order.id)?.customerId, 'client-a');
     });
 
     it('maps an idempotency conflict found by orders to 422', async () => {
@@ -117,6 +132,40 @@ describe('gateway API', () => {
         assert.match(other.body.message, /idempotency key reused/);
       } finally {
         await restarted.stop();
+      }
+    });
+  });
+
+  describe('ownership', () => {
+    it("answers another client's order with the same 404 as a missing one", async () => {
+      const placed = await order({ lines: [{ productId: 'p-duck', quantity: 1 }] });
+      assert.equal(placed.status, 201);
+      const id = placed.body.order.id;
+      const own = await call(`${shop.gateway.url}/api/orders/${id}`, { headers: KEY_A });
+      assert.equal(own.status, 200);
+      const foreign = await call(`${shop.gateway.url}/api/orders/${id}`, { headers: KEY_B });
+      assert.equal(foreign.status, 404);
+      const missing = await call(`${shop.gateway.url}/api/orders/o-999`, { headers: KEY_B });
+      assert.equal(missing.status, 404);
+      const { requestId: _a, ...foreignBody } = foreign.body;
+      const { requestId: _b, ...missingBody } = missing.body;
+      assert.deepEqual(foreignBody, { ...missingBody, message: missingBody.message.replace('o-999', id) });
+    });
+
+    it('still answers 404 when orders does not filter by owner (an older release during a rollout)', async () => {
+      const placed = await order({ lines: [{ productId: 'p-mug', quantity: 1 }] });
+      const id = placed.body.order.id;
+      shop.orders.legacyGetOrder = true;
+      try {
+        const foreign = await call(`${shop.gateway.url}/api/orders/${id}`, { headers: KEY_B });
+        assert.equal(foreign.status, 404);
+        assert.equal(foreign.body.message, `no order with id ${id}`);
+        assert.equal(foreign.body.order, undefined);
+        // It fails closed: an order whose owner is not known is nobody's, the owner's included, until orders is upgraded.
+        const own = await call(`${shop.gateway.url}/api/orders/${id}`, { headers: KEY_A });
+        assert.equal(own.status, 404);
+      } finally {
+        shop.orders.legacyGetOrder = false;
       }
     });
   });

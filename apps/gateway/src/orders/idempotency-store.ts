@@ -24,11 +24,13 @@ export interface IdempotencyStoreOptions {
 }
 
 /**
- * Idempotency keys at the edge: the first request of a key runs; concurrent duplicates join it and get its
- * answer (one order, however many retries race); later duplicates get the stored answer; the same key with
- * another body is a conflict (422). Answers are kept `ttlMs`, for at most `maxKeys` keys (oldest forgotten).
- * An abandoned run (a failure worth retrying) frees the key. Orders itself is idempotent by the same key, so
- * replicas of the gateway that do not share this store still never place an order twice.
+ * Idempotency keys at the edge, each client's apart: an entry is found by (client, key), so two clients sending
+ * the same key never see, join or block each other's request. The first request of a key runs; concurrent
+ * duplicates join it and get its answer (one order, however many retries race); later duplicates get the
+ * stored answer; the same key with another body is a conflict (422). Answers are kept `ttlMs`, for at most
+ * `maxKeys` entries over all clients (oldest forgotten). An abandoned run (a failure worth retrying) frees the
+ * key. Orders itself is idempotent by the same (customer, key), so replicas of the gateway that do not share
+ * this store, or an entry forgotten early, still never place an order twice.
  */
 export class IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
@@ -40,7 +42,9 @@ export class IdempotencyStore {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  begin(key: string, fingerprint: string): Begin {
+  begin(client: string, idempotencyKey: string, fingerprint: string): Begin {
+    // An encoding that cannot be ambiguous, whatever characters a client id or key holds.
+    const key = JSON.stringify([client, idempotencyKey]);
     const now = this.#now();
     const existing = this.#entries.get(key);
     if (existing !== undefined && now - existing.at < this.#options.ttlMs) {

@@ -39,9 +39,11 @@ export class OrdersController {
     return answer.body;
   }
 
+  /** The caller's own order: another client's is a 404 like a missing one (see OrdersService.get). */
   @Get(':id')
   async get(@Param('id') id: string, @Req() request: FastifyRequest): Promise<unknown> {
     const valid = validate(orderId, id, 'order id');
-    return this.#orders.get(valid, requestStateOf(request).requestId);
+    const state = requestStateOf(request);
+    return this.#orders.get(state.client ?? 'anonymous', valid, state.requestId);
   }
 }

@@ -41,6 +41,9 @@ export function toOrderView(order: ordersV1.Order): Record<string, unknown> {
   };
 }
 
+/** The words of orders' own NOT_FOUND, so that every "not yours" and "no such order" answer is the same. */
+const notFound = (id: string) => new HttpError(404, 'not_found', `no order with id ${id}`);
+
 /** Answers that are final for a key and body (worth replaying); 5xx answers free the key for a retry. */
 const isFinal = (status: number) => status < 500;
 
@@ -65,11 +68,13 @@ export class OrdersService {
     });
   }
 
-  /** Places an order at most once per client and key; see IdempotencyStore for the rules. */
+  /**
+   * Places an order at most once per client and key (see IdempotencyStore for the rules): the key is the
+   * client's own, here and in orders, which receives it as sent with `customerId` = the client.
+   */
   async place(client: string, key: string, body: PlaceOrderBody, requestId: string): Promise<PlacedAnswer> {
-    const scopedKey = `${client}/${key}`;
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    const begun = this.#store.begin(scopedKey, fingerprint);
+    const begun = this.#store.begin(client, key, fingerprint);
     const outcomes = this.#context.edge.idempotentReplays;
     switch (begun.kind) {
       case 'conflict':
@@ -98,7 +103,7 @@ export class OrdersService {
         break;
     }
     try {
-      const answer = await this.#run(client, scopedKey, body, requestId);
+      const answer = await this.#run(client, key, body, requestId);
       begun.complete(answer);
       return { ...answer, replayed: false };
     } catch (error) {
@@ -114,12 +119,7 @@ export class OrdersService {
     }
   }
 
-  async #run(
-    client: string,
-    scopedKey: string,
-    body: PlaceOrderBody,
-    requestId: string,
-  ): Promise<StoredAnswer> {
+  async #run(client: string, key: string, body: PlaceOrderBody, requestId: string): Promise<StoredAnswer> {
     const ids = [...new Set(body.lines.map((line) => line.productId))];
     const prices = new Map<string, { amountMinor: number; currency: string }>();
     const unknown: Array<{ path: string; message: string }> = [];
@@ -150,7 +150,7 @@ export class OrdersService {
     try {
       const response = await this.#clients.orders.placeOrder(
         {
-          idempotencyKey: scopedKey,
+          idempotencyKey: key,
           customerId: client,
           lines: body.lines.map((line) => ({
             productId: line.productId,
@@ -158,7 +158,7 @@ export class OrdersService {
             unitPrice: prices.get(line.productId),
           })),
         },
-        { idempotencyKey: scopedKey, priority: 'critical', metadata: { 'x-request-id': requestId } },
+        { idempotencyKey: key, priority: 'critical', metadata: { 'x-request-id': requestId } },
       );
       if (response.order === undefined)
         throw new HttpError(502, 'bad_gateway', 'orders answered without an order');
@@ -169,13 +169,19 @@ export class OrdersService {
     }
   }
 
-  async get(id: string, requestId: string): Promise<Record<string, unknown>> {
+  /**
+   * The client's own order, or 404. Orders filters by owner (`customerId`), so another client's order never
+   * leaves it; the owner is checked here once more, so that an orders replica that ignores the filter (older
+   * than the field) answers 404 too instead of leaking. Another client's order is the same 404, word for word,
+   * as a missing one: the answer does not tell that the id exists.
+   */
+  async get(client: string, id: string, requestId: string): Promise<Record<string, unknown>> {
     try {
       const response = await this.#clients.orders.getOrder(
-        { id },
+        { id, customerId: client },
         { metadata: { 'x-request-id': requestId } },
       );
-      if (response.order === undefined) throw new HttpError(404, 'not_found', `no order ${id}`);
+      if (response.order === undefined || response.order.customerId !== client) throw notFound(id);
       return { order: toOrderView(response.order) };
     } catch (error) {
       if (error instanceof HttpError) throw error;

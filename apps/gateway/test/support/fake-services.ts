@@ -138,17 +138,30 @@ export function startFakeCatalog(port?: number): Promise<FakeServer> {
   }, port);
 }
 
-/** Orders as the real service behaves at its edge: idempotent by key, FAILED_PRECONDITION on another body. */
-export function startFakeOrders(
-  port?: number,
-): Promise<FakeServer & { readonly orders: Map<string, ordersV1.Order> }> {
+/**
+ * Orders as the real service behaves at its edge: idempotent by (customer, key), FAILED_PRECONDITION on another
+ * body; GetOrder with a customerId finds only that customer's orders (NOT_FOUND otherwise, as for a missing id).
+ */
+export interface FakeOrdersServer extends FakeServer {
+  /** Every order placed, by id. */
+  readonly orders: Map<string, ordersV1.Order>;
+  /**
+   * Answers GetOrder as an orders release older than ownership did: any order to anyone, without its
+   * customerId (what a gateway may meet during a rollout).
+   */
+  legacyGetOrder: boolean;
+}
+
+export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
   const orders = new Map<string, ordersV1.Order>();
+  const legacy = { getOrder: false };
   const byKey = new Map<string, { request: string; order: ordersV1.Order }>();
   return start((server, fake) => {
     server.addService(ordersV1.OrdersServiceService, {
       placeOrder: gate(fake, 'placeOrder', (request: ordersV1.PlaceOrderRequest) => {
         const fingerprint = JSON.stringify(request);
-        const known = byKey.get(request.idempotencyKey);
+        const scoped = JSON.stringify([request.customerId, request.idempotencyKey]);
+        const known = byKey.get(scoped);
         if (known !== undefined) {
           if (known.request !== fingerprint) {
             throw Object.assign(new Error('key reused'), {
@@ -172,20 +185,34 @@ export function startFakeOrders(
           cancellationDetail: '',
           createdAt: now,
           updatedAt: now,
+          customerId: request.customerId,
         };
         orders.set(order.id, order);
-        byKey.set(request.idempotencyKey, { request: fingerprint, order });
+        byKey.set(scoped, { request: fingerprint, order });
         return { order };
       }),
       getOrder: gate(fake, 'getOrder', (request: ordersV1.GetOrderRequest) => {
-        const order = orders.get(request.id);
+        const found = orders.get(request.id);
+        if (legacy.getOrder && found !== undefined) return { order: { ...found, customerId: '' } };
+        const order =
+          request.customerId === undefined || found?.customerId === request.customerId ? found : undefined;
         if (order === undefined)
           throw Object.assign(new Error('no order'), {
             code: status.NOT_FOUND,
-            details: `no order ${request.id}`,
+            details: `no order with id ${request.id}`,
           });
         return { order };
       }),
     });
-  }, port).then((fake) => Object.assign(fake, { orders }));
+  }, port).then(
+    (fake): FakeOrdersServer =>
+      Object.defineProperties(Object.assign(fake, { orders, legacyGetOrder: false }), {
+        legacyGetOrder: {
+          get: () => legacy.getOrder,
+          set: (value: boolean) => {
+            legacy.getOrder = value;
+          },
+        },
+      }),
+  );
 }
