@@ -44,9 +44,20 @@ describe('TurnAdmission', () => {
     assert.equal(loop.offer(500, 64), 64, 'one long wait (a GC pause) sheds nothing');
     assert.equal(loop.offer(40, 64), 64);
     assert.equal(loop.offer(40, 64), 64);
-    assert.equal(loop.offer(1, 64), 64, 'the queue drained before the interval was over');
-    assert.equal(loop.offer(40, 64), 64, 'and a new congestion starts a new interval');
+    for (let i = 0; i < 5; i++) assert.equal(loop.offer(1, 64), 64, 'the queue drained for a whole interval');
+    assert.equal(loop.offer(40, 64), 64, 'so a new congestion starts a new interval');
+    assert.equal(loop.offer(40, 64), 64);
     assert.equal(admission.cap, 1024);
+  });
+
+  it('treats a queue that dips under the target for less than the interval as still standing', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 100 });
+    const loop = turns(admission, 30);
+    assert.equal(loop.offer(40, 64), 64);
+    assert.equal(loop.offer(40, 64), 64);
+    assert.equal(loop.offer(1, 64), 64, 'a call that waited less than the target is never shed');
+    assert.equal(loop.offer(40, 64), 64, 't=120: standing for 90 ms');
+    assert.equal(loop.offer(40, 64), 32, 't=150: standing for the interval despite the dip');
   });
 
   it('halves the cap from what the last turn admitted once the queue stood for the interval, down to one per turn', () => {
@@ -64,21 +75,22 @@ describe('TurnAdmission', () => {
     assert.equal(loop.offer(21, 40), 1, 'never below one call per turn, so CPU-bound work goes on');
   });
 
-  it('raises the cap by a quarter (at least one) per turn that used it all without waiting past the target', () => {
+  it('admits everyone in a turn under the target, and raises the cap by a quarter (at least one) after a turn that used it all', () => {
     const admission = new TurnAdmission({ targetMs: 20, intervalMs: 10 });
     const loop = turns(admission, 10);
     loop.offer(0, 8);
     loop.offer(30, 8);
-    loop.offer(30, 8);
+    assert.equal(loop.offer(30, 8), 4, 'standing: half of the 8 admitted before');
     assert.equal(admission.cap, 4);
-    assert.equal(loop.another(10), false, 'the cap of a turn is the one set when it started');
-    assert.equal(loop.offer(10, 8), 5);
+    assert.equal(loop.another(30), false, 'the cap of a turn is the one set when it started');
+    assert.equal(loop.offer(10, 8), 8, 'under the target, the cap does not apply');
+    assert.equal(admission.cap, 5, 'the turn before used the whole cap');
     assert.equal(loop.offer(10, 2), 2);
-    assert.equal(loop.offer(10, 8), 6, 'a turn that did not use the whole cap does not raise it');
-    assert.equal(loop.offer(10, 16), 7);
-    assert.equal(loop.offer(10, 16), 8);
-    assert.equal(loop.offer(10, 16), 10);
-    assert.equal(admission.cap, 10);
+    assert.equal(admission.cap, 6);
+    assert.equal(loop.offer(10, 8), 8);
+    assert.equal(admission.cap, 6, 'the turn before (2 calls) did not use the cap: no raise');
+    for (let i = 0; i < 4; i++) loop.offer(10, 16);
+    assert.equal(admission.cap, 12, '6 → 7 → 8 → 10 → 12');
   });
 
   it('admits forced (critical-plus) calls past the cap and counts them', () => {
@@ -86,9 +98,9 @@ describe('TurnAdmission', () => {
     const loop = turns(admission, 10);
     loop.offer(0, 4);
     loop.offer(30, 4);
-    loop.offer(30, 4);
-    assert.equal(admission.cap, 2);
-    assert.equal(loop.forced(5, 3), 3);
-    assert.equal(loop.another(5), false, 'the forced calls used the turn up');
+    assert.equal(loop.offer(30, 4), 2);
+    assert.equal(loop.forced(30, 3), 3, 'cap 1 in this turn, and all three forced calls pass');
+    assert.equal(admission.cap, 1);
+    assert.equal(loop.another(30), false, 'the forced calls used the turn up');
   });
 });

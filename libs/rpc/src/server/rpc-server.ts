@@ -73,7 +73,7 @@ export interface RpcServerOptions {
    * Queue-time admission (on by default unless `limit` is `false`): each call's wait before this process could
    * handle it (in the socket while the event loop was busy, see {@link LoopLagMonitor}) drives a cap on the calls
    * admitted per event-loop turn ({@link TurnAdmission}); calls past it are shed on their headers alone. It acts
-   * only while calls keep waiting more than `targetMs` (20 ms) turn after turn; `false` turns it off.
+   * only while calls keep waiting more than `targetMs` (50 ms) turn after turn; `false` turns it off.
    */
   readonly queueAdmission?: false | TurnAdmissionOptions;
   /** Fixed hint sent with RESOURCE_EXHAUSTED; by default the shedder's (the recent average latency). */

@@ -1,6 +1,6 @@
 export interface TurnAdmissionOptions {
   /**
-   * Wait before a call reaches its handler that is still fine (default 20 ms). When calls keep waiting longer
+   * Wait before a call reaches its handler that is still fine (default 50 ms). When calls keep waiting longer
    * for `intervalMs`, fewer calls are admitted per turn.
    */
   readonly targetMs?: number;
@@ -17,12 +17,14 @@ export interface TurnAdmissionOptions {
  * once, so every call waits for the batch before it and the one after it, and arrives late.
  *
  * This caps the calls admitted per turn, CoDel-style on the queue time: once every turn's calls have waited more
- * than `targetMs` for a whole `intervalMs` (a standing queue, not a burst), each further such turn halves the cap
- * (from what the last turn actually admitted, so a large cap comes down at once); a turn whose calls waited less
- * than the target and that used the whole cap raises it by a quarter (at least one). The cap never goes below one
- * call per turn, so CPU-bound work keeps the CPU busy; the rest of a turn's calls are shed on their headers,
- * cheaply, and the wait that remains stays near the target. A stall shorter than `intervalMs` (a GC pause) never
- * sheds. The caller supplies the turn, the wait and the time, so tests drive it by hand.
+ * than `targetMs` for a whole `intervalMs` (a standing queue, not a burst), each further turn whose calls waited
+ * past the target halves the cap (from what the last turn actually admitted, so a large cap comes down at once)
+ * and applies it: the turn's calls past the cap are shed on their headers, cheaply. A turn whose calls waited less
+ * than the target admits everyone, and raises the cap by a quarter (at least one) if the turn before used it all.
+ * The cap never goes below one call per turn, so CPU-bound work keeps the CPU busy. The congestion ends only after
+ * a whole interval under the target. A stall shorter than `intervalMs` (a GC pause) never sheds, and neither does
+ * a call that waited less than the target. The caller supplies the turn, the wait and the time, so tests drive it
+ * by hand.
  */
 export class TurnAdmission {
   readonly targetMs: number;
@@ -33,9 +35,13 @@ export class TurnAdmission {
   #admitted = 0;
   /** When the current run of turns whose calls waited past the target began (NaN: not congested). */
   #congestedSince = Number.NaN;
+  /** When the current run of turns whose calls waited less than the target began. */
+  #clearSince = Number.NaN;
+  /** Whether the cap applies in this turn: only while its calls waited past the target in a standing queue. */
+  #binding = false;
 
   constructor(options: TurnAdmissionOptions = {}) {
-    this.targetMs = options.targetMs ?? 20;
+    this.targetMs = options.targetMs ?? 50;
     this.intervalMs = options.intervalMs ?? 100;
     this.#max = options.maxPerTurn ?? 1024;
     this.#cap = this.#max;
@@ -53,7 +59,7 @@ export class TurnAdmission {
    */
   admit(turn: number, waitedMs: number, now: number, force = false): boolean {
     if (turn !== this.#turn) this.#startTurn(turn, waitedMs, now);
-    if (!force && this.#admitted >= this.#cap) return false;
+    if (!force && this.#binding && this.#admitted >= this.#cap) return false;
     this.#admitted++;
     return true;
   }
@@ -62,14 +68,20 @@ export class TurnAdmission {
     const used = this.#admitted;
     this.#turn = turn;
     this.#admitted = 0;
+    this.#binding = false;
     if (waitedMs > this.targetMs) {
+      this.#clearSince = Number.NaN;
       if (Number.isNaN(this.#congestedSince)) this.#congestedSince = now;
       else if (now - this.#congestedSince >= this.intervalMs) {
         this.#cap = Math.max(1, Math.floor(Math.min(this.#cap, used) / 2));
+        this.#binding = true;
       }
       return;
     }
-    this.#congestedSince = Number.NaN;
+    // The congestion is over only once calls have waited less than the target for a whole interval, so that a
+    // queue that dips under the target for a turn or two is still treated as the standing queue it is.
+    if (Number.isNaN(this.#clearSince)) this.#clearSince = now;
+    if (now - this.#clearSince >= this.intervalMs) this.#congestedSince = Number.NaN;
     if (used >= this.#cap)
       this.#cap = Math.min(this.#max, this.#cap + Math.max(1, Math.floor(this.#cap / 4)));
   }
