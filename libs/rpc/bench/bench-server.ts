@@ -48,11 +48,13 @@ function serverOptions(): RpcServerOptions {
     metrics: createRedMetrics(registry, 'rpc_server'),
     resilienceMetrics: createResilienceMetrics(registry),
     // Shedding on = the server's defaults (queue-time admission per loop turn + the adaptive concurrency limit);
-    // off = neither. BENCH_MAX_ELU adds the opt-in event-loop gate, BENCH_TARGET_MS changes the queue target.
+    // off = neither. BENCH_MAX_ELU adds the opt-in event-loop gate, BENCH_TARGET_MS changes the queue target,
+    // BENCH_QUEUE_ADMISSION=off turns queue-time admission off in every scenario (to measure what it costs).
     ...(shedding === 'off' ? { limit: false as const } : {}),
     ...(shedding === 'on' && process.env.BENCH_MAX_ELU
       ? { maxEventLoopUtilization: Number(process.env.BENCH_MAX_ELU) }
       : {}),
+    ...(process.env.BENCH_QUEUE_ADMISSION === 'off' ? { queueAdmission: false as const } : {}),
     ...(shedding === 'on' && process.env.BENCH_TARGET_MS
       ? { queueAdmission: { targetMs: Number(process.env.BENCH_TARGET_MS) } }
       : {}),

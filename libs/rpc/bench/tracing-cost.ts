@@ -1,0 +1,71 @@
+/**
+ * What tracing costs the NestJS service behind @rebound/rpc: the same server and client, each in its own
+ * process, with tracing off, on with every call sampled, and on with 10 % of traces sampled (spans exported over
+ * OTLP/HTTP to a sink process). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at
+ * a fixed rate.
+ */
+import { type Listening, runForJson, startListening, stopListening } from './children.ts';
+import type { RunResult } from './load.ts';
+
+export interface TracingVariant {
+  readonly name: string;
+  readonly c64: RunResult;
+  readonly fixed: RunResult;
+}
+
+export interface TracingCost {
+  readonly variants: readonly TracingVariant[];
+  /** Span export requests and bytes the sink received from the traced variants. */
+  readonly exported: { readonly requests: number; readonly bytes: number };
+}
+
+const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+
+export async function measureTracingCost(
+  rounds: number,
+  runMs: number,
+  fixedRate: number,
+): Promise<TracingCost> {
+  const sink = await startListening(['otlp-sink.ts']);
+  const exporting = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${sink.address}`,
+    OTEL_BSP_SCHEDULE_DELAY: '1000',
+  };
+  const variants = [
+    { name: 'tracing off', env: undefined },
+    { name: 'tracing on, every call sampled', env: exporting },
+    {
+      name: 'tracing on, 10% sampled',
+      env: { ...exporting, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+    },
+  ];
+  const traced = (env: NodeJS.ProcessEnv | undefined, args: string[]) =>
+    env ? ['traced.ts', ...args] : args;
+  const servers: Listening[] = [];
+  try {
+    for (const { env } of variants) {
+      servers.push(await startListening(traced(env, ['bench-server.ts', 'nest-rpc']), env));
+    }
+    const client = (i: number, mode: string, amount: number, ms: number) =>
+      runForJson<RunResult>(
+        traced(variants[i]!.env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
+        variants[i]!.env,
+      );
+    const closed: RunResult[][] = variants.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < variants.length; i++) closed[i]!.push(await client(i, 'closed', 64, runMs));
+    }
+    const fixed: RunResult[] = [];
+    for (let i = 0; i < variants.length; i++) fixed.push(await client(i, 'open', fixedRate, 2_500));
+    // Stopping the servers flushes their last spans before the sink counts.
+    await Promise.all(servers.splice(0).map(stopListening));
+    const [, requests = '0', bytes = '0'] = /RECEIVED (\d+) (\d+)/.exec(await stopListening(sink)) ?? [];
+    return {
+      variants: variants.map(({ name }, i) => ({ name, c64: median(closed[i]!), fixed: fixed[i]! })),
+      exported: { requests: Number(requests), bytes: Number(bytes) },
+    };
+  } finally {
+    await Promise.all(servers.map(stopListening));
+    if (sink.child.exitCode === null) await stopListening(sink);
+  }
+}
