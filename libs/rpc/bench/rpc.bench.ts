@@ -2,21 +2,17 @@
  * gRPC unary benchmark (issue 4, "Benchmark"): throughput and p50/p99 at concurrency 1/16/64 for raw grpc-js,
  * @rebound/rpc (full client pipeline + metrics on both sides), a NestJS gRPC microservice and a NestJS service
  * behind @rebound/rpc; client CPU per request; p99 at a fixed moderate rate; and the overload experiment
- * (capacity, then 3× capacity offered, goodput within the deadline with shedding on and off).
+ * (capacity, then 3× capacity offered, goodput within the deadline with shedding on and off); and the NestJS
+ * service behind @rebound/rpc with tracing off, on (every call sampled) and on (10% sampled).
  * Prints a table and one JSON line. Bounded: about 2 minutes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
-import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { catalogV1 } from '@rebound/contracts';
-import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
-import { createRpcClient } from '../src/index.ts';
+import { runForJson, startListening, stopListening as stop } from './children.ts';
+import { rawClient, reboundClient } from './clients.ts';
 import { inProcessCpu } from './in-process.ts';
-import { type Call, type RunResult, runClosed, runOpen } from './load.ts';
+import { type RunResult, runClosed, runOpen } from './load.ts';
+import { measureTracingCost } from './tracing-cost.ts';
 
-const Service = catalogV1.CatalogServiceService;
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 1_500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FIXED_MS = 2_500;
@@ -26,71 +22,8 @@ const OVERLOAD_WORK_MS = Number(process.env.BENCH_WORK_MS ?? 5);
 const ONLY = process.env.BENCH_ONLY;
 const OVERLOAD_DEADLINE_MS = 200;
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly address: string;
-}
-
-async function startServer(kind: string, workMs = 0, shedding = 'on'): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      new URL('./bench-server.ts', import.meta.url).pathname,
-      kind,
-      String(workMs),
-      shedding,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const match = /^PORT (\d+)$/.exec(line);
-    if (match) return { child, address: `127.0.0.1:${match[1]}` };
-  }
-  throw new Error(`${kind} server exited before listening`);
-}
-
-async function stop(server: Started): Promise<void> {
-  server.child.stdin?.end();
-  if (server.child.exitCode === null) await once(server.child, 'exit');
-}
-
-function rawClient(address: string, deadlineMs = 5_000): { call: Call; close(): void } {
-  const client = new Client(address, credentials.createInsecure());
-  const { path, requestSerialize, responseDeserialize } = Service.getProduct;
-  const call: Call = (id) =>
-    new Promise((resolve, reject) => {
-      client.makeUnaryRequest(
-        path,
-        requestSerialize,
-        responseDeserialize,
-        { id },
-        new Metadata(),
-        { deadline: Date.now() + deadlineMs },
-        (error: ServiceError | null, value?: unknown) => (error ? reject(error) : resolve(value)),
-      );
-    });
-  return { call, close: () => client.close() };
-}
-
-function reboundClient(address: string): { call: Call; close(): void } {
-  const registry = createMetricsRegistry({ service: 'bench-client' });
-  const client = createRpcClient(Service, {
-    target: [address],
-    metrics: createRedMetrics(registry, 'rpc_client'),
-    resilienceMetrics: createResilienceMetrics(registry),
-    methods: {
-      getProduct: {
-        idempotent: true,
-        timeoutMs: 5_000,
-        retry: { maxRetries: 2 },
-        breaker: { consecutiveFailures: 5 },
-      },
-    },
-  });
-  return { call: (id) => client.getProduct({ id }), close: () => client.$rpc.close() };
-}
+const startServer = (kind: string, workMs = 0, shedding = 'on') =>
+  startListening(['bench-server.ts', kind, String(workMs), shedding]);
 
 const scenarios = [
   { name: 'raw grpc-js', server: 'raw', client: rawClient },
@@ -142,6 +75,23 @@ if (cpu !== undefined) {
   );
 }
 
+// Tracing: the NestJS service behind @rebound/rpc with tracing off and on, client and server each in a child.
+const tracing = ONLY === 'overload' ? undefined : await measureTracingCost(ROUNDS, RUN_MS, FIXED_RATE);
+if (tracing !== undefined) {
+  const [off] = tracing.variants;
+  console.log(
+    `\nTracing, NestJS behind @rebound/rpc (client and server each in a child; spans over OTLP/HTTP to a sink process, ${tracing.exported.requests} exports, ${fmt(tracing.exported.bytes / 1e6, 1)} MB)`,
+  );
+  console.log(
+    'variant                            c=64 rps  ×off  cpu µs/req  ×off  p50 ms @fixed  p99 ms @fixed  ×off p99',
+  );
+  for (const v of tracing.variants) {
+    console.log(
+      `${v.name.padEnd(32)} ${fmt(v.c64.rps).padStart(10)} ${fmt(v.c64.rps / off!.c64.rps, 2).padStart(5)} ${fmt(v.c64.cpuUsPerRequest, 1).padStart(11)} ${fmt(v.c64.cpuUsPerRequest / off!.c64.cpuUsPerRequest, 2).padStart(5)} ${fmt(v.fixed.p50Ms, 2).padStart(14)} ${fmt(v.fixed.p99Ms, 2).padStart(14)} ${fmt(v.fixed.p99Ms / off!.fixed.p99Ms, 2).padStart(9)}`,
+    );
+  }
+}
+
 // Overload: capacity of a service doing BENCH_WORK_MS (5) of CPU per call, then 3× that offered, shedding on and off.
 // The load generator runs in a fresh process (this script with BENCH_ONLY=overload), as each server does: measured,
 // running it here after the other parts made its successes late (collections of the heap they left paused it:
@@ -179,20 +129,10 @@ async function overloadHere(): Promise<{ capacity: number; runs: Record<string, 
 }
 
 async function overloadInFreshProcess(): Promise<{ capacity: number; runs: Record<string, OverloadRun> }> {
-  const child = spawn(process.execPath, ['--conditions=development', new URL(import.meta.url).pathname], {
-    env: { ...process.env, BENCH_ONLY: 'overload' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let result: { capacity: number; runs: Record<string, OverloadRun> } | undefined;
-  for await (const line of createInterface({ input: child.stdout! })) {
-    if (!line.startsWith('{')) continue;
-    const { overload: o } = JSON.parse(line) as {
-      overload: { capacity: number; on: OverloadRun; off: OverloadRun };
-    };
-    result = { capacity: o.capacity, runs: { on: o.on, off: o.off } };
-  }
-  if (result === undefined) throw new Error('the overload process printed no result');
-  return result;
+  const { overload: o } = await runForJson<{
+    overload: { capacity: number; on: OverloadRun; off: OverloadRun };
+  }>(['rpc.bench.ts'], { BENCH_ONLY: 'overload' });
+  return { capacity: o.capacity, runs: { on: o.on, off: o.off } };
 }
 
 const { capacity, runs: overload } =
@@ -247,9 +187,23 @@ const bars = {
   p99FixedRateMet: p99Fixed <= 1.2,
   overloadGoodputShedOn: overload.on!.goodputOfCapacity,
   overloadGoodputMet: overload.on!.goodputOfCapacity >= 0.9,
+  tracedThroughputC64: ratio(tracing, 1, (r) => r.c64.rps),
+  tracedClientCpuC64: ratio(tracing, 1, (r) => r.c64.cpuUsPerRequest),
+  tracedP99FixedRate: ratio(tracing, 1, (r) => r.fixed.p99Ms),
+  sampledThroughputC64: ratio(tracing, 2, (r) => r.c64.rps),
 };
+
+/** A tracing variant's figure over the tracing-off one. */
+function ratio(
+  cost: typeof tracing,
+  variant: number,
+  pick: (r: { c64: RunResult; fixed: RunResult }) => number,
+) {
+  const [off, on] = [cost?.variants[0], cost?.variants[variant]];
+  return off && on ? pick(on) / pick(off) : Number.NaN;
+}
 console.log(
-  `\nBars: NestJS+@rebound/rpc at c=64 ${fmt(bars.throughputC64 * 100, 1)}% of raw (≥ 90%: ${bars.throughputC64Met ? 'met' : 'NOT met'}); client CPU ${bars.clientCpuC64 >= 0 ? '+' : ''}${fmt(bars.clientCpuC64 * 100, 1)}% (≤ +15%: ${bars.clientCpuC64Met ? 'met' : 'NOT met'}); p99 at ${FIXED_RATE}/s ${fmt(bars.p99FixedRate, 2)}× raw (≤ 1.2×: ${bars.p99FixedRateMet ? 'met' : 'NOT met'}); overload goodput ${fmt(bars.overloadGoodputShedOn * 100, 1)}% with shedding (≥ 90%: ${bars.overloadGoodputMet ? 'met' : 'NOT met'}). Tracing: not built yet (no figures). Load average (1 min) before/after: ${fmt(loadBefore, 1)}/${fmt(loadavg()[0]!, 1)} on ${availableParallelism()} cores.`,
+  `\nBars: NestJS+@rebound/rpc at c=64 ${fmt(bars.throughputC64 * 100, 1)}% of raw (≥ 90%: ${bars.throughputC64Met ? 'met' : 'NOT met'}); client CPU ${bars.clientCpuC64 >= 0 ? '+' : ''}${fmt(bars.clientCpuC64 * 100, 1)}% (≤ +15%: ${bars.clientCpuC64Met ? 'met' : 'NOT met'}); p99 at ${FIXED_RATE}/s ${fmt(bars.p99FixedRate, 2)}× raw (≤ 1.2×: ${bars.p99FixedRateMet ? 'met' : 'NOT met'}); overload goodput ${fmt(bars.overloadGoodputShedOn * 100, 1)}% with shedding (≥ 90%: ${bars.overloadGoodputMet ? 'met' : 'NOT met'}). Tracing on (every call sampled): ${fmt(bars.tracedThroughputC64 * 100, 1)}% of tracing-off throughput, client CPU ×${fmt(bars.tracedClientCpuC64, 2)}; 10% sampled: ${fmt(bars.sampledThroughputC64 * 100, 1)}%. Load average (1 min) before/after: ${fmt(loadBefore, 1)}/${fmt(loadavg()[0]!, 1)} on ${availableParallelism()} cores.`,
 );
 console.log(
   JSON.stringify({
@@ -261,6 +215,7 @@ console.log(
     fixedRate: { rate: FIXED_RATE, ...fixed },
     overload: { capacity, workMs: OVERLOAD_WORK_MS, deadlineMs: OVERLOAD_DEADLINE_MS, ...overload },
     inProcessCpu: cpu,
+    tracing,
     bars,
   }),
 );
