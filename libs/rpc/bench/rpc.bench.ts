@@ -44,7 +44,7 @@ function median(runs: RunResult[]): RunResult {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-if (ONLY !== 'overload') {
+if (ONLY === undefined) {
   const started = await Promise.all(scenarios.map((s) => startServer(s.server)));
   const clients = scenarios.map((s, i) => s.client(started[i]!.address));
   for (const c of CONCURRENCY) {
@@ -66,9 +66,9 @@ if (ONLY !== 'overload') {
   await Promise.all(started.map(stop));
 }
 
-if (ONLY !== 'overload') printThroughput();
+if (ONLY === undefined) printThroughput();
 
-const cpu = ONLY === 'overload' ? undefined : await inProcessCpu();
+const cpu = ONLY === undefined ? await inProcessCpu() : undefined;
 if (cpu !== undefined) {
   console.log(
     `\nCPU per request, client and server in one process (c=${cpu.concurrency}, median of 5 interleaved rounds): raw grpc-js ${fmt(cpu.rawCpuUsPerRequest, 1)} µs, @rebound/rpc both sides ${fmt(cpu.reboundCpuUsPerRequest, 1)} µs (${fmt((cpu.cpuRatio - 1) * 100, 1)}%); throughput ${fmt(cpu.rawRps)} vs ${fmt(cpu.reboundRps)} req/s (${fmt(cpu.reboundRps / cpu.rawRps, 2)}×), ${cpu.sheds} calls shed`,
@@ -76,7 +76,8 @@ if (cpu !== undefined) {
 }
 
 // Tracing: the NestJS service behind @rebound/rpc with tracing off and on, client and server each in a child.
-const tracing = ONLY === 'overload' ? undefined : await measureTracingCost(ROUNDS, RUN_MS, FIXED_RATE);
+const tracing =
+  ONLY === undefined || ONLY === 'tracing' ? await measureTracingCost(ROUNDS, RUN_MS, FIXED_RATE) : undefined;
 if (tracing !== undefined) {
   const [off] = tracing.variants;
   console.log(
@@ -136,7 +137,11 @@ async function overloadInFreshProcess(): Promise<{ capacity: number; runs: Recor
 }
 
 const { capacity, runs: overload } =
-  ONLY === 'overload' ? await overloadHere() : await overloadInFreshProcess();
+  ONLY === 'overload'
+    ? await overloadHere()
+    : ONLY === 'tracing'
+      ? { capacity: Number.NaN, runs: {} as Record<string, OverloadRun> }
+      : await overloadInFreshProcess();
 console.log(
   `\nOverload: capacity ${fmt(capacity)} req/s (${OVERLOAD_WORK_MS} ms CPU per call), offered 3×, deadline ${OVERLOAD_DEADLINE_MS} ms`,
 );
@@ -185,8 +190,8 @@ const bars = {
   clientCpuC64Met: cpuC64 <= 1.15,
   p99FixedRate: p99Fixed,
   p99FixedRateMet: p99Fixed <= 1.2,
-  overloadGoodputShedOn: overload.on!.goodputOfCapacity,
-  overloadGoodputMet: overload.on!.goodputOfCapacity >= 0.9,
+  overloadGoodputShedOn: overload.on?.goodputOfCapacity ?? Number.NaN,
+  overloadGoodputMet: (overload.on?.goodputOfCapacity ?? 0) >= 0.9,
   tracedThroughputC64: ratio(tracing, 1, (r) => r.c64.rps),
   tracedClientCpuC64: ratio(tracing, 1, (r) => r.c64.cpuUsPerRequest),
   tracedP99FixedRate: ratio(tracing, 1, (r) => r.fixed.p99Ms),

@@ -4,6 +4,7 @@
  * OTLP/HTTP to a sink process). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at
  * a fixed rate.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Listening, runForJson, startListening, stopListening } from './children.ts';
 import type { RunResult } from './load.ts';
 
@@ -18,6 +19,8 @@ export interface TracingCost {
   /** Span export requests and bytes the sink received from the traced variants. */
   readonly exported: { readonly requests: number; readonly bytes: number };
 }
+
+const EXPORT_DELAY_MS = 1_000;
 
 const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
@@ -46,11 +49,17 @@ export async function measureTracingCost(
     for (const { env } of variants) {
       servers.push(await startListening(traced(env, ['bench-server.ts', 'nest-rpc']), env));
     }
-    const client = (i: number, mode: string, amount: number, ms: number) =>
-      runForJson<RunResult>(
-        traced(variants[i]!.env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
-        variants[i]!.env,
+    const client = async (i: number, mode: string, amount: number, ms: number) => {
+      const { env } = variants[i]!;
+      const result = await runForJson<RunResult>(
+        traced(env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
+        env,
       );
+      // A traced server exports its last spans up to one schedule delay after the run: let that finish, or it
+      // would run beside (and be charged to) the next variant.
+      if (env !== undefined) await sleep(2 * EXPORT_DELAY_MS);
+      return result;
+    };
     const closed: RunResult[][] = variants.map(() => []);
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < variants.length; i++) closed[i]!.push(await client(i, 'closed', 64, runMs));
