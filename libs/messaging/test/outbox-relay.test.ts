@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '@rebound/resilience';
 import { FakeClock, flushMicrotasks } from '@rebound/resilience/testing';
-import { type Database, openPGlite } from '@rebound/storage';
+import type { Database } from '@rebound/storage';
 import { waitFor } from '@rebound/testing';
 import { Registry } from 'prom-client';
 import {
@@ -11,12 +11,11 @@ import {
   createOutboxRelay,
   createProducer,
   type MessageProducer,
-  OUTBOX_SQL,
-  PROCESSED_MESSAGES_SQL,
   registerOutboxMetrics,
   writeOutbox,
 } from '../src/index.ts';
 import { readTopic, startTestBroker, type TestBroker } from './support/broker.ts';
+import { openOutboxDatabase } from './support/outbox-database.ts';
 
 const event = (topic: string, key: string, n: number) => ({
   id: randomUUID(),
@@ -34,9 +33,7 @@ describe('outbox relay (PGlite, dev broker)', () => {
 
   before(async () => {
     broker = await startTestBroker();
-    db = await openPGlite({ schema: 'orders' });
-    await db.exec(OUTBOX_SQL);
-    await db.exec(PROCESSED_MESSAGES_SQL);
+    db = await openOutboxDatabase();
     producer = createProducer(broker.kafka('relay'));
   });
   after(async () => {

@@ -5,19 +5,18 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { activeTraceIds, shutdownTracing } from '@rebound/observability';
 import { startTracing } from '@rebound/observability/tracing';
-import { type Database, openPGlite } from '@rebound/storage';
+import type { Database } from '@rebound/storage';
 import { waitFor } from '@rebound/testing';
 import {
   createIdempotentConsumer,
   createOutboxRelay,
   createProducer,
   type MessageProducer,
-  OUTBOX_SQL,
-  PROCESSED_MESSAGES_SQL,
   writeOutbox,
 } from '../src/index.ts';
 import { runsByTraceparent } from '../src/tracing/producer-span.ts';
 import { startTestBroker, type TestBroker } from './support/broker.ts';
+import { openOutboxDatabase } from './support/outbox-database.ts';
 
 // Tracing on for this whole file (one SDK per process), spans kept in memory.
 const exporter = new InMemorySpanExporter();
@@ -63,9 +62,7 @@ describe('Kafka spans through the outbox (PGlite, dev broker, tracing on)', () =
 
   before(async () => {
     broker = await startTestBroker();
-    db = await openPGlite({ schema: 'orders' });
-    await db.exec(OUTBOX_SQL);
-    await db.exec(PROCESSED_MESSAGES_SQL);
+    db = await openOutboxDatabase();
     producer = createProducer(broker.kafka('traced-producer'));
   });
   after(async () => {
