@@ -57,11 +57,11 @@ export class EndpointPool {
         next.push(kept);
         continue;
       }
-      const client = new Client(
-        address,
-        this.#options.credentials ?? credentials.createInsecure(),
-        this.#options.channelOptions,
-      );
+      const client = new Client(address, this.#options.credentials ?? credentials.createInsecure(), {
+        // Channelz (grpc's introspection service) is not served here; tracking it costs every call.
+        'grpc.enable_channelz': 0,
+        ...this.#options.channelOptions,
+      });
       next.push(new Endpoint(address, client, this.detector.create(address)));
     }
     for (const gone of existing.values()) gone.client.close();

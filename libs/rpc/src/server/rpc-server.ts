@@ -122,6 +122,8 @@ export class RpcServer {
 
   constructor(options: RpcServerOptions = {}) {
     this.server = new Server({
+      // Channelz (grpc's introspection service) is not served here; tracking it costs every call.
+      'grpc.enable_channelz': 0,
       'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS,
       'grpc.max_connection_age_grace_ms':
         options.maxConnectionAgeGraceMs ?? DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
