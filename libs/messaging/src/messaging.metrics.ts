@@ -1,4 +1,5 @@
 import { createRedMetrics } from '@rebound/observability';
+import { timeout } from '@rebound/resilience';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PartitionLag } from './consumer/consumer-lag.ts';
 import type { ConsumedEvent, HandlerOutcome, IdempotentConsumer } from './consumer/idempotent-consumer.ts';
@@ -66,6 +67,7 @@ export function registerConsumerLagMetric(
     labelNames: ['group'] as const,
     registers: [registry],
   });
+  const bounded = timeout(readTimeoutMs);
   let reading: Promise<PartitionLag[]> | undefined;
   const read = () => {
     reading ??= consumer.lag().finally(() => {
@@ -81,21 +83,13 @@ export function registerConsumerLagMetric(
     async collect() {
       this.reset();
       try {
-        for (const p of await withinMs(read(), readTimeoutMs))
+        for (const p of await bounded.execute(read))
           this.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
       } catch {
         errors.inc({ group });
       }
     },
   });
-}
-
-function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -136,18 +136,12 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
       attempt: Number(headers[HEADER_ATTEMPT] ?? 1) || 1,
       traceparent: readTraceparent(headers),
     };
-    if (!tracingEnabled()) return handleEvent(event, sourceTopic, message, headers);
-    return processTraced(event, (span) => handleEvent(event, sourceTopic, message, headers, span));
+    if (!tracingEnabled()) return handleEvent(event, sourceTopic);
+    return processTraced(event, (span) => handleEvent(event, sourceTopic, span));
   };
 
-  const handleEvent = async (
-    event: ConsumedEvent,
-    sourceTopic: string,
-    message: KafkaMessage,
-    headers: Record<string, string>,
-    span?: Span,
-  ): Promise<void> => {
-    const { partition } = event;
+  const handleEvent = async (event: ConsumedEvent, sourceTopic: string, span?: Span): Promise<void> => {
+    const { partition, offset, headers } = event;
     const started = clock.now();
     try {
       const applied = await db.transaction(async (tx) => {
@@ -171,7 +165,7 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
           topic: options.topic,
           sourceTopic: headers[HEADER_ORIGINAL_TOPIC] ? sourceTopic : options.topic,
           partition,
-          offset: message.offset,
+          offset,
           headers,
           attempt: event.attempt,
           reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
