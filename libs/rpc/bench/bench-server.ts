@@ -13,6 +13,7 @@ import { catalogV1 } from '@rebound/contracts';
 import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
 import { freePort } from '@rebound/testing';
 import { createRpcServer, type RpcServerOptions } from '../src/index.ts';
+import { answer } from './answer.ts';
 
 const [kind = 'raw', workArg = '0', shedding = 'on'] = process.argv.slice(2);
 const workMs = Number(workArg);
@@ -27,10 +28,6 @@ function burn(ms: number): void {
     const used = process.cpuUsage(start);
     if (used.user + used.system >= ms * 1_000 || x === 42.5) return;
   }
-}
-
-function answer(id: string): catalogV1.GetProductResponse {
-  return { product: { id, name: 'bench', description: '', price: { amountMinor: 1999, currency: 'EUR' } } };
 }
 
 /** The handler body: echo, or (overload experiment) yield once then burn `workMs` of CPU. */

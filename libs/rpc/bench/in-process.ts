@@ -3,27 +3,16 @@
  * sides (client pipeline + metrics, server shedding + faults hook + metrics). CPU time, interleaved rounds and the
  * median make this figure stable on a busy shared box where throughput is not.
  */
-import {
-  Client,
-  credentials,
-  Metadata,
-  Server,
-  ServerCredentials,
-  type ServerUnaryCall,
-  type sendUnaryData,
-} from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
 import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
-import { createRpcClient, createRpcServer } from '../src/index.ts';
+import { createRpcServer } from '../src/index.ts';
+import { answer } from './answer.ts';
+import { type BenchClient, rawClient, reboundClient } from './clients.ts';
 
 const Service = catalogV1.CatalogServiceService;
-type Call = (id: string) => Promise<unknown>;
 
-const answer = (id: string): catalogV1.GetProductResponse => ({
-  product: { id, name: 'bench', description: '', price: { amountMinor: 1999, currency: 'EUR' } },
-});
-
-async function rawPair(): Promise<{ call: Call; close(): void }> {
+async function rawPair(): Promise<BenchClient> {
   const server = new Server();
   server.addService(Service, {
     getProduct: (
@@ -38,30 +27,19 @@ async function rawPair(): Promise<{ call: Call; close(): void }> {
       e ? reject(e) : resolve(p),
     ),
   );
-  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
-  const { path, requestSerialize, responseDeserialize } = Service.getProduct;
-  const call: Call = (id) =>
-    new Promise((resolve, reject) =>
-      client.makeUnaryRequest(
-        path,
-        requestSerialize,
-        responseDeserialize,
-        { id },
-        new Metadata(),
-        { deadline: Date.now() + 5_000 },
-        (e, v) => (e ? reject(e) : resolve(v)),
-      ),
-    );
-  const close = (): void => {
-    client.close();
-    server.forceShutdown();
+  const client = rawClient(`127.0.0.1:${port}`);
+  return {
+    call: client.call,
+    close: () => {
+      client.close();
+      server.forceShutdown();
+    },
   };
-  return { call, close };
 }
 
 const sheds = { count: 0 };
 
-async function reboundPair(): Promise<{ call: Call; close(): void }> {
+async function reboundPair(): Promise<BenchClient> {
   const registry = createMetricsRegistry({ service: 'bench' });
   const resilienceMetrics = createResilienceMetrics(registry);
   const server = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server'), resilienceMetrics });
@@ -73,22 +51,21 @@ async function reboundPair(): Promise<{ call: Call; close(): void }> {
   server.onShed(() => {
     sheds.count++;
   });
-  const client = createRpcClient(Service, {
-    target: [`127.0.0.1:${port}`],
-    metrics: createRedMetrics(registry, 'rpc_client'),
-    resilienceMetrics,
-    methods: { getProduct: { idempotent: true, timeoutMs: 5_000, retry: { maxRetries: 2 } } },
-  });
+  const client = reboundClient(`127.0.0.1:${port}`);
   return {
-    call: (id) => client.getProduct({ id }),
+    call: client.call,
     close: () => {
-      client.$rpc.close();
+      client.close();
       server.forceShutdown();
     },
   };
 }
 
-async function measure(call: Call, n: number, concurrency: number): Promise<{ cpuUs: number; rps: number }> {
+async function measure(
+  call: BenchClient['call'],
+  n: number,
+  concurrency: number,
+): Promise<{ cpuUs: number; rps: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
