@@ -13,6 +13,7 @@ import {
   metricValue,
   rpcFailure,
   type ServiceProcess,
+  startSagaServices,
   startServiceProcess,
 } from '@rebound/testing';
 
@@ -50,18 +51,7 @@ describe('orders: the checkout saga over real inventory and payments processes',
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rebound-orders-'));
-    [inventory, payments] = await Promise.all([
-      startServiceProcess({
-        script: app('inventory'),
-        env: { SERVICE_NAME: 'inventory', DATA_DIR: join(dir, 'inventory') },
-        readyTimeoutMs: 120_000,
-      }),
-      startServiceProcess({
-        script: app('payments'),
-        env: { SERVICE_NAME: 'payments', DATA_DIR: join(dir, 'payments') },
-        readyTimeoutMs: 120_000,
-      }),
-    ]);
+    ({ inventory, payments } = await startSagaServices(app, dir));
     orders = await startServiceProcess({
       script: app('orders'),
       env: {

@@ -14,6 +14,7 @@ import {
   type ServiceProcess,
   skipUnlessPostgres,
   startPostgres,
+  startSagaServices,
   startServiceProcess,
   waitFor,
 } from '@rebound/testing';
@@ -71,18 +72,7 @@ describe('two orders replicas on PostgreSQL: one recovery leader, handover, fenc
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rebound-chaos-leader-'));
     postgres = await startPostgres();
-    [inventory, payments] = await Promise.all([
-      startServiceProcess({
-        script: app('inventory'),
-        env: { SERVICE_NAME: 'inventory', DATA_DIR: join(dir, 'inventory') },
-        readyTimeoutMs: 120_000,
-      }),
-      startServiceProcess({
-        script: app('payments'),
-        env: { SERVICE_NAME: 'payments', DATA_DIR: join(dir, 'payments') },
-        readyTimeoutMs: 120_000,
-      }),
-    ]);
+    ({ inventory, payments } = await startSagaServices(app, dir));
     for (let n = 0; n < 2; n++) {
       const env = {
         SERVICE_NAME: 'orders',

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inventoryV1, ordersV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
-import { adminRequest, freePort, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
+import {
+  adminRequest,
+  freePort,
+  type ServiceProcess,
+  startSagaServices,
+  startServiceProcess,
+  waitFor,
+} from '@rebound/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const app = (name: string) => join(root, 'apps', name, 'dist', 'main.js');
@@ -78,18 +85,7 @@ export async function startPlatform(dir: string): Promise<Platform> {
   const broker = new BrokerProcess(await freePort(), join(dir, 'kafka'));
   await broker.start();
   const kafka = { KAFKA_BROKERS: `127.0.0.1:${broker.port}` };
-  const [inventory, payments] = await Promise.all([
-    startServiceProcess({
-      script: app('inventory'),
-      env: { SERVICE_NAME: 'inventory', DATA_DIR: join(dir, 'inventory') },
-      readyTimeoutMs: 120_000,
-    }),
-    startServiceProcess({
-      script: app('payments'),
-      env: { SERVICE_NAME: 'payments', DATA_DIR: join(dir, 'payments') },
-      readyTimeoutMs: 120_000,
-    }),
-  ]);
+  const { inventory, payments } = await startSagaServices(app, dir);
   const notificationsEnv = {
     SERVICE_NAME: 'notifications',
     DATA_DIR: join(dir, 'notifications'),

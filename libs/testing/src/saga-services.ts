@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { type ServiceProcess, startServiceProcess } from './service-process.ts';
+
+/**
+ * The services a checkout saga calls, inventory and payments, started from their built entry points
+ * (`scriptOf(name)`), each on PGlite in its own data directory under `dataDir`.
+ */
+export async function startSagaServices(
+  scriptOf: (service: string) => string,
+  dataDir: string,
+): Promise<{ inventory: ServiceProcess; payments: ServiceProcess }> {
+  const start = (service: string) =>
+    startServiceProcess({
+      script: scriptOf(service),
+      env: { SERVICE_NAME: service, DATA_DIR: join(dataDir, service) },
+      readyTimeoutMs: 120_000,
+    });
+  const [inventory, payments] = await Promise.all([start('inventory'), start('payments')]);
+  return { inventory, payments };
+}
