@@ -1,19 +1,36 @@
+import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago, for processes that cannot listen on port 0. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port of a listening socket'));
-      });
-    });
-  });
+/**
+ * Ports are picked below the kernel's ephemeral range (32768 and up on Linux): a port from `listen(0)` is
+ * ephemeral, so any client socket on the machine may take it between the pick and the child's bind, which CI
+ * saw as EADDRINUSE. Parallel test processes share this range, so each pick also takes a reservation file that
+ * no other process can take until it is older than `RESERVATION_MS`, by which time the port is bound (and fails
+ * the bind check) or given up.
+ */
+const FIRST_PORT = 20_000;
+const END_PORT = 32_000;
+const RESERVATION_MS = 120_000;
+const RESERVATIONS = join(tmpdir(), `rebound-test-ports-${process.getuid?.() ?? 'user'}`);
+
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    if (Date.now() - statSync(file).mtimeMs < RESERVATION_MS) return false;
+    unlinkSync(file);
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    return false; // another process renewed it first
+  }
 }
 
 function bindable(port: number): Promise<boolean> {
@@ -25,14 +42,22 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /**
- * A base port whose next `size` ports were all free a moment ago, for the supervisor, which derives every port
- * from one base. Chosen below the ephemeral range (from 20000), so client sockets do not take them meanwhile.
+ * A base port whose next `size` ports are free and reserved for this process, for the supervisor, which derives
+ * every port from one base.
  */
 export async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 1200) * 10;
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const slots = Math.floor((END_PORT - FIRST_PORT) / size);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = FIRST_PORT + Math.floor(Math.random() * slots) * size;
     const ports = Array.from({ length: size }, (_, i) => base + i);
+    if (!ports.every(reserve)) continue; // the ones taken expire on their own
     if ((await Promise.all(ports.map(bindable))).every(Boolean)) return base;
   }
-  throw new Error(`no block of ${size} free ports found`);
+  throw new Error(`no block of ${size} free ports found between ${FIRST_PORT} and ${END_PORT}`);
+}
+
+/** A TCP port on 127.0.0.1, free and reserved for this process, for a child process to listen on. */
+export function freePort(): Promise<number> {
+  return freePortBlock(1);
 }

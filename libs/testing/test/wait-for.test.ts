@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freePort, waitFor } from '../src/index.ts';
+import { waitFor } from '../src/index.ts';
 
 describe('waitFor', () => {
   it('returns the first truthy value of the condition', async () => {
@@ -19,12 +19,5 @@ describe('waitFor', () => {
       ),
       /waiting for the moon: not yet/,
     );
-  });
-});
-
-describe('freePort', () => {
-  it('returns a port that can be listened on', async () => {
-    const port = await freePort();
-    assert.ok(port > 0 && port < 65536);
   });
 });

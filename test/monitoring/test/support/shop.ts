@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
+import { freePort, freePortBlock, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
 import { REPO_ROOT } from '../../src/paths.ts';
 
 /** A scrape target as Prometheus will see it: the labels the local scrape config gives it. */
@@ -61,7 +61,7 @@ export async function startShop(options: { supervisor?: boolean } = {}): Promise
     return service;
   };
   const startSupervisor = async () => {
-    const base = (await freePort()) - 9;
+    const base = await freePortBlock(10);
     brokerPort = base;
     brokerMetricsPort = base + 5;
     const dataDir = join(dir, 'local');
