@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningBroker, start } from '@rebound/kafka-dev';
+import { freePort } from '@rebound/testing';
 import { type Kafka, logLevel } from 'kafkajs';
 import { createKafka } from '../../src/index.ts';
 
@@ -22,7 +23,8 @@ export interface TestBroker {
 export async function startTestBroker(): Promise<TestBroker> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rebound-messaging-'));
   const options = { dataDir, log: () => {} };
-  let broker: RunningBroker | undefined = await start({ ...options, port: 0 });
+  // Not port 0: an ephemeral port could be taken by a client socket while the broker is down for a restart.
+  let broker: RunningBroker | undefined = await start({ ...options, port: await freePort() });
   const port = broker.port;
   const bootstrap = broker.bootstrap;
   return {
