@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { currentRequestContext, runWithRequestContext } from '@rebound/observability';
+import { type ConcurrencyLimit, type LimitSample, TimeoutError } from '@rebound/resilience';
 import { waitFor } from '@rebound/testing';
 import { createRpcClient, createRpcServer, type HandlerContext, isStatusError } from '../src/index.ts';
 import { CatalogService, product, startReplica } from './support.ts';
@@ -43,6 +44,57 @@ describe('deadlines and propagation', () => {
     await waitFor(() => aborted !== undefined && replica.server.inflight === 0, {
       description: 'the server cuts the hung handler',
     });
+    assert.ok(aborted instanceof TimeoutError, `aborted with ${String(aborted)}`);
+  });
+
+  it('teaches the concurrency limit from outcomes: a success is a sample, work outliving its deadline a drop, a cancel nothing', async () => {
+    const samples: LimitSample[] = [];
+    const recording: ConcurrencyLimit = { limit: 100, update: (sample) => samples.push(sample) };
+    let cancelStarted = false;
+    const replica = await startReplica(
+      async (request, context) => {
+        if (request.id === 'ok') return product(request.id);
+        if (request.id === 'cancel') cancelStarted = true;
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        // 'late' ignores the abort and answers anyway; 'cancel' gives up with the reason.
+        if (request.id === 'cancel') throw context.signal.reason;
+        return product(request.id);
+      },
+      { limit: { limit: recording } },
+    );
+    cleanup.push(() => replica.server.forceShutdown());
+    const client = createRpcClient(CatalogService, {
+      target: [replica.address],
+      methods: { getProduct: { idempotent: true, timeoutMs: 150, retry: false } },
+    });
+    cleanup.push(() => client.$rpc.close());
+    const settled = () => replica.server.shedder?.inflight === 0;
+
+    await client.getProduct({ id: 'ok' });
+    await waitFor(settled, { description: 'the ok call released' });
+    assert.deepEqual(
+      samples.map((s) => s.dropped),
+      [false],
+    );
+
+    const late = await client.getProduct({ id: 'late' }).catch((e: unknown) => e);
+    assert.ok(isStatusError(late) && late.code === status.DEADLINE_EXCEEDED, String(late));
+    await waitFor(settled, { description: 'the late call released' });
+    assert.deepEqual(
+      samples.map((s) => s.dropped),
+      [false, true],
+    );
+
+    const controller = new AbortController();
+    const cancelled = client
+      .getProduct({ id: 'cancel' }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await waitFor(() => cancelStarted, { description: 'the cancelled call running' });
+    controller.abort();
+    const error = await cancelled;
+    assert.ok(isStatusError(error) && error.code === status.CANCELLED, String(error));
+    await waitFor(settled, { description: 'the cancelled call released' });
+    assert.equal(samples.length, 2, 'a cancelled call is not a sample');
   });
 
   it('propagates the deadline over two hops, shrinking it, with request id, trace context and idempotency key', async () => {

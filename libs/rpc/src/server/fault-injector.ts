@@ -24,6 +24,7 @@ export class FaultInjector {
   readonly policy: FaultInjectionPolicy;
   #config: FaultConfig = {};
   #methods: readonly string[] | undefined;
+  #enabled = false;
 
   constructor(random: Random = systemRandom) {
     this.policy = faultInjection({ random });
@@ -38,8 +39,9 @@ export class FaultInjector {
     const hang = config.hang === true;
     const errorRate = hang ? 0 : (config.errorRate ?? 0);
     const code = config.errorCode ?? status.UNAVAILABLE;
+    this.#enabled = latencyMs > 0 || errorRate > 0 || hang;
     this.policy.reset().set({
-      enabled: latencyMs > 0 || errorRate > 0 || hang,
+      enabled: this.#enabled,
       latency: { rate: latencyMs > 0 ? 1 : 0, ms: latencyMs },
       error: { rate: errorRate, error: () => new RpcError(code, 'injected fault') },
       hang: { rate: hang ? 1 : 0 },
@@ -48,8 +50,9 @@ export class FaultInjector {
     this.#methods = config.methods;
   }
 
-  /** Whether the configured faults apply to the method at `path`. */
+  /** Whether a fault is switched on for the method at `path`. */
   applies(path: string): boolean {
+    if (!this.#enabled) return false;
     const methods = this.#methods;
     if (methods === undefined) return true;
     return methods.includes(path) || methods.includes(path.slice(path.lastIndexOf('/') + 1));

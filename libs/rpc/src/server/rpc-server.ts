@@ -156,7 +156,7 @@ export class RpcServer {
     const now = this.#now;
     this.#runtime = {
       withFaults: new Pipeline([...admission, this.faults.policy], systemClock),
-      withoutFaults: new Pipeline(admission, systemClock),
+      shedder: this.shedder,
       faults: this.faults,
       metrics: options.metrics,
       retryAfterMs: options.shedRetryAfterMs,
@@ -269,7 +269,7 @@ export class RpcServer {
     this.setServingStatus('NOT_SERVING');
     return new Promise<DrainResult>((resolve) => {
       const timer = setTimeout(() => {
-        for (const controller of this.#runtime.inflight) controller.abort(new Error('server drained'));
+        for (const call of this.#runtime.inflight) call.abort(new Error('server drained'));
         this.server.forceShutdown();
         resolve({ forced: true });
       }, timeoutMs);
@@ -284,7 +284,7 @@ export class RpcServer {
   forceShutdown(): void {
     this.#draining = true;
     this.#gate?.close();
-    for (const controller of this.#runtime.inflight) controller.abort(new Error('server stopped'));
+    for (const call of this.#runtime.inflight) call.abort(new Error('server stopped'));
     this.server.forceShutdown();
   }
 }

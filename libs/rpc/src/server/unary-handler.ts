@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Metadata,
   type ServerUnaryCall,
@@ -8,8 +7,15 @@ import {
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
 import { type RedMetrics, runWithRequestContext } from '@rebound/observability';
-import { isLoadShedError, type Policy, TimeoutError } from '@rebound/resilience';
-import { type CallContext, parsePriority, parseTraceparent, runWithCall } from '../common/call-context.ts';
+import {
+  isLoadShedError,
+  isTimeoutError,
+  type LoadSheddingPolicy,
+  LoadShedError,
+  type Policy,
+  TimeoutError,
+} from '@rebound/resilience';
+import { type CallContext, parsePriority, runWithCall } from '../common/call-context.ts';
 import { codeName, RpcError, toStatusError } from '../common/status.ts';
 import {
   IDEMPOTENCY_KEY,
@@ -19,7 +25,11 @@ import {
   TRACEPARENT_KEY,
 } from '../constants.ts';
 import type { FaultInjector } from './fault-injector.ts';
+import { IncomingCall } from './incoming-call.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
+
+/** How close to its deadline a cancelled call counts as cut by the deadline rather than by the client. */
+const DEADLINE_SLACK_MS = 10;
 
 /** Which admission step shed a call: the event-loop gate, queue-time admission or the concurrency limit. */
 export type ShedReason = 'event-loop' | 'queue-time' | 'concurrency';
@@ -42,10 +52,10 @@ export type UnaryHandler<Req, Res> = (request: Req, context: HandlerContext) => 
 
 /** Server-wide machinery every wrapped handler shares. */
 export interface HandlerRuntime {
-  /** Admission (load shedding) then fault injection, around the handler. */
+  /** Admission (load shedding) then fault injection, around the handler of a method faults apply to. */
   readonly withFaults: Policy;
-  /** Admission only, for methods the configured faults leave alone. */
-  readonly withoutFaults: Policy;
+  /** Admission for every other method, by permit (undefined when shedding is off). */
+  readonly shedder: LoadSheddingPolicy | undefined;
   readonly faults: FaultInjector;
   readonly metrics: RedMetrics | undefined;
   /** Fixed retry-after hint for shed calls; otherwise the shedder's (about when a slot frees up). */
@@ -59,7 +69,7 @@ export interface HandlerRuntime {
   admitQueued(force: boolean): string | undefined;
   onShed(operation: string, priority: string, reason: ShedReason): void;
   /** In-flight calls, so a drain past its bound can cut them. */
-  readonly inflight: Set<AbortController>;
+  readonly inflight: Set<IncomingCall>;
 }
 
 function first(metadata: Metadata, key: string): string | undefined {
@@ -134,72 +144,88 @@ export function wrapUnary<Req, Res>(
         return;
       }
     }
-    const controller = new AbortController();
-    runtime.inflight.add(controller);
+    const incoming = new IncomingCall(
+      path,
+      metadata,
+      deadline,
+      priority,
+      first(metadata, REQUEST_ID_KEY),
+      first(metadata, TRACEPARENT_KEY),
+      first(metadata, IDEMPOTENCY_KEY),
+    );
+    const shed = (retryAfterMs: number | undefined): ServiceError => {
+      runtime.onShed(operation, priority ?? 'critical', 'concurrency');
+      const after = runtime.retryAfterMs ?? Math.ceil(retryAfterMs ?? 1);
+      const trailers = new Metadata();
+      trailers.set(RETRY_AFTER_KEY, String(after));
+      return new RpcError(status.RESOURCE_EXHAUSTED, `overloaded, retry after ${after} ms`, trailers);
+    };
+    const faulted = runtime.faults.applies(path);
+    const permit = faulted ? undefined : runtime.shedder?.acquire(priority ?? 'critical');
+    if (permit instanceof LoadShedError) {
+      finish(shed(permit.retryAfterMs));
+      return;
+    }
+    runtime.inflight.add(incoming);
     let settled = false;
     let cutAtDeadline = false;
-    let timer: NodeJS.Timeout | undefined;
     const settle = (error: ServiceError | null, value?: Res): void => {
       if (settled) return;
       settled = true;
-      if (timer !== undefined) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
-      runtime.inflight.delete(controller);
+      runtime.inflight.delete(incoming);
       finish(error, value);
     };
+    // grpc-js answers DEADLINE_EXCEEDED itself when the deadline passes and then reports the call cancelled, as it
+    // does when the client cancels: one event, told apart by the clock, and no timer of our own per call. The
+    // client's own deadline timer usually wins by the transit time (its RST_STREAM arrives just before ours fires),
+    // so a cancel that close to the deadline is the deadline too.
     const onCancel = (): void => {
-      controller.abort(new RpcError(status.CANCELLED, 'cancelled by the client'));
-      settle(new RpcError(status.CANCELLED, `${operation} cancelled by the client`));
+      if (Date.now() >= deadline - DEADLINE_SLACK_MS) {
+        cutAtDeadline = true;
+        incoming.abort(new TimeoutError(remaining, true));
+        settle(new RpcError(status.DEADLINE_EXCEEDED, `${operation} cut at its deadline`));
+      } else {
+        incoming.abort(new RpcError(status.CANCELLED, 'cancelled by the client'));
+        settle(new RpcError(status.CANCELLED, `${operation} cancelled by the client`));
+      }
     };
     call.on('cancelled', onCancel);
-    if (Number.isFinite(deadline)) {
-      timer = setTimeout(() => {
-        cutAtDeadline = true;
-        controller.abort(new TimeoutError(remaining, true));
-        settle(new RpcError(status.DEADLINE_EXCEEDED, `${operation} cut at its deadline`));
-      }, remaining);
-    }
-    const requestId = first(metadata, REQUEST_ID_KEY) ?? randomUUID();
-    const traceparent = first(metadata, TRACEPARENT_KEY);
-    const trace = parseTraceparent(traceparent);
-    const idempotencyKey = first(metadata, IDEMPOTENCY_KEY);
-    const context: HandlerContext = {
-      deadline,
-      signal: controller.signal,
-      requestId,
-      traceparent,
-      idempotencyKey,
-      priority,
-      metadata,
-      path,
-    };
-    const run = async (): Promise<Res> => {
-      const value = await runWithRequestContext(
-        {
-          requestId,
-          ...(trace === undefined ? {} : { traceId: trace.traceId, spanId: trace.spanId }),
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        },
-        () => runWithCall(context, () => handler(request, context)),
+    const handle = (): Res | Promise<Res> =>
+      runWithRequestContext(incoming, () => runWithCall(incoming, () => handler(request, incoming)));
+    if (faulted) {
+      const run = async (): Promise<Res> => {
+        const value = await handle();
+        // Work that outlived its deadline is a congestion signal for the limit, even if the handler finished.
+        if (cutAtDeadline) throw new TimeoutError(remaining, true);
+        return value;
+      };
+      runtime.withFaults.execute(run, { signal: incoming.signal, priority: priority ?? 'critical' }).then(
+        (value) => settle(null, value as Res),
+        (error: unknown) =>
+          settle(isLoadShedError(error) ? shed(error.retryAfterMs) : toStatusError(error, operation)),
       );
-      // Work that outlived its deadline is a congestion signal for the limit, even if the handler finished.
-      if (cutAtDeadline) throw new TimeoutError(remaining, true);
-      return value;
+      return;
+    }
+    // The common path: admission by permit, the handler called directly (no pipeline, no promise when it answers
+    // at once). The limit learns from successes and from work that outlived its deadline; a call the client
+    // cancelled or that failed for another reason says nothing about congestion.
+    const succeed = (value: Res): void => {
+      permit?.release(cutAtDeadline ? 'drop' : 'success');
+      settle(null, value);
     };
-    const policy = runtime.faults.applies(path) ? runtime.withFaults : runtime.withoutFaults;
-    policy.execute(run, { signal: controller.signal, priority: priority ?? 'critical' }).then(
-      (value) => settle(null, value as Res),
-      (error: unknown) => {
-        if (isLoadShedError(error)) {
-          runtime.onShed(operation, priority ?? 'critical', 'concurrency');
-          const after = runtime.retryAfterMs ?? Math.ceil(error.retryAfterMs ?? 1);
-          const trailers = new Metadata();
-          trailers.set(RETRY_AFTER_KEY, String(after));
-          settle(new RpcError(status.RESOURCE_EXHAUSTED, `overloaded, retry after ${after} ms`, trailers));
-          return;
-        }
-        settle(toStatusError(error, operation));
-      },
-    );
+    const fail = (error: unknown): void => {
+      permit?.release(cutAtDeadline || (isTimeoutError(error) && !incoming.aborted) ? 'drop' : 'ignore');
+      settle(toStatusError(error, operation));
+    };
+    let result: Res | Promise<Res>;
+    try {
+      result = handle();
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(succeed, fail);
+    else succeed(result);
   };
 }
