@@ -154,6 +154,20 @@ describe('deadlines and propagation', () => {
     }
   });
 
+  it('rejects, never throws, when the extra metadata is not valid gRPC metadata', async () => {
+    const replica = await startReplica();
+    cleanup.push(() => replica.server.forceShutdown());
+    const client = createRpcClient(CatalogService, { target: [replica.address] });
+    cleanup.push(() => client.$rpc.close());
+    await client.$rpc.ready;
+    let pending: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      pending = client.getProduct({ id: '1' }, { metadata: { 'Not A Key': 'x' } });
+    });
+    await assert.rejects(pending!, /Metadata key "not a key" contains illegal characters/);
+    assert.equal(replica.calls.count, 0);
+  });
+
   it('fails at once, without calling, when the incoming deadline already passed', async () => {
     const replica = await startReplica();
     cleanup.push(() => replica.server.forceShutdown());

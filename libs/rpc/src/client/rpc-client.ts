@@ -293,8 +293,7 @@ function makeCall<Req, Res>(
     });
   };
 
-  const invoke = async (request: Req, options?: CallOptions): Promise<Res> => {
-    if (pool.endpoints.length === 0) await ready;
+  const call = (request: Req, options: CallOptions | undefined): Promise<Res> => {
     const started = performance.now();
     const incoming = currentCall();
     const nowEpoch = Date.now();
@@ -310,17 +309,28 @@ function makeCall<Req, Res>(
       idempotent: policies.idempotent,
       priority: options?.priority ?? incoming?.priority,
     };
+    return policies.pipeline
+      .execute((context) => attempt(request, context, state), execute)
+      .then(
+        (result) => {
+          metrics?.observe(operation, 'OK', (performance.now() - started) / 1000);
+          return result as Res;
+        },
+        (error: unknown) => {
+          const statusError = toStatusError(error, operation);
+          metrics?.observe(operation, codeName(statusError.code), (performance.now() - started) / 1000);
+          throw statusError;
+        },
+      );
+  };
+  // Not async (an async wrapper costs a promise and a resumption per call), yet it never throws synchronously:
+  // bad metadata in `options` rejects like any other failure.
+  const invoke = (request: Req, options?: CallOptions): Promise<Res> => {
+    if (pool.endpoints.length === 0) return ready.then(() => call(request, options));
     try {
-      const result = (await policies.pipeline.execute(
-        (context) => attempt(request, context, state),
-        execute,
-      )) as Res;
-      metrics?.observe(operation, 'OK', (performance.now() - started) / 1000);
-      return result;
+      return call(request, options);
     } catch (error) {
-      const statusError = toStatusError(error, operation);
-      metrics?.observe(operation, codeName(statusError.code), (performance.now() - started) / 1000);
-      throw statusError;
+      return Promise.reject(error);
     }
   };
   return invoke;
