@@ -168,6 +168,23 @@ describe('deadlines and propagation', () => {
     assert.equal(replica.calls.count, 0);
   });
 
+  it("leaves the process's Error.stackTraceLimit as it was, after a success and after a failure", async () => {
+    const replica = await startReplica(async (request) => {
+      if (request.id === 'bad') throw new Error('boom');
+      return product(request.id);
+    });
+    cleanup.push(() => replica.server.forceShutdown());
+    const client = createRpcClient(CatalogService, { target: [replica.address] });
+    cleanup.push(() => client.$rpc.close());
+    const before = Error.stackTraceLimit;
+    await client.getProduct({ id: 'ok' });
+    assert.equal(Error.stackTraceLimit, before);
+    const error = await client.getProduct({ id: 'bad' }).catch((e: unknown) => e);
+    assert.ok(isStatusError(error) && error.code === status.UNKNOWN, String(error));
+    assert.equal(Error.stackTraceLimit, before);
+    assert.ok(new Error('probe').stack?.includes('deadline.test.ts'), 'stacks are still captured');
+  });
+
   it('fails at once, without calling, when the incoming deadline already passed', async () => {
     const replica = await startReplica();
     cleanup.push(() => replica.server.forceShutdown());
