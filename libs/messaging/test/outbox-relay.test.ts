@@ -9,13 +9,12 @@ import { Registry } from 'prom-client';
 import {
   createIdempotentConsumer,
   createOutboxRelay,
-  createProducer,
   type MessageProducer,
   registerOutboxMetrics,
   writeOutbox,
 } from '../src/index.ts';
-import { readTopic, startTestBroker, type TestBroker } from './support/broker.ts';
-import { openOutboxDatabase } from './support/outbox-database.ts';
+import { readTopic, type TestBroker } from './support/broker.ts';
+import { type OutboxFixture, openOutboxFixture } from './support/outbox-fixture.ts';
 
 const event = (topic: string, key: string, n: number) => ({
   id: randomUUID(),
@@ -31,16 +30,13 @@ describe('outbox relay (PGlite, dev broker)', () => {
   let db: Database;
   let producer: MessageProducer;
 
+  let fixture: OutboxFixture | undefined;
+
   before(async () => {
-    broker = await startTestBroker();
-    db = await openOutboxDatabase();
-    producer = createProducer(broker.kafka('relay'));
+    fixture = await openOutboxFixture('relay');
+    ({ broker, db, producer } = fixture);
   });
-  after(async () => {
-    await producer?.close();
-    await db?.close();
-    await broker?.dispose();
-  });
+  after(() => fixture?.close());
 
   it('never publishes rows written in a rolled-back transaction', async () => {
     const topic = 'rollback.events';

@@ -10,13 +10,12 @@ import { waitFor } from '@rebound/testing';
 import {
   createIdempotentConsumer,
   createOutboxRelay,
-  createProducer,
   type MessageProducer,
   writeOutbox,
 } from '../src/index.ts';
 import { runsByTraceparent } from '../src/tracing/producer-span.ts';
-import { startTestBroker, type TestBroker } from './support/broker.ts';
-import { openOutboxDatabase } from './support/outbox-database.ts';
+import type { TestBroker } from './support/broker.ts';
+import { type OutboxFixture, openOutboxFixture } from './support/outbox-fixture.ts';
 
 // Tracing on for this whole file (one SDK per process), spans kept in memory.
 const exporter = new InMemorySpanExporter();
@@ -60,15 +59,14 @@ describe('Kafka spans through the outbox (PGlite, dev broker, tracing on)', () =
   let db: Database;
   let producer: MessageProducer;
 
+  let fixture: OutboxFixture | undefined;
+
   before(async () => {
-    broker = await startTestBroker();
-    db = await openOutboxDatabase();
-    producer = createProducer(broker.kafka('traced-producer'));
+    fixture = await openOutboxFixture('traced-producer');
+    ({ broker, db, producer } = fixture);
   });
   after(async () => {
-    await producer?.close();
-    await db?.close();
-    await broker?.dispose();
+    await fixture?.close();
     await shutdownTracing();
   });
 
