@@ -13,6 +13,7 @@ import {
   type LoadSheddingPolicy,
   LoadShedError,
   type Policy,
+  type Priority,
   TimeoutError,
 } from '@rebound/resilience';
 import { type CallContext, parsePriority, runWithCall } from '../common/call-context.ts';
@@ -77,6 +78,22 @@ function first(metadata: Metadata, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The answer to a shed call: RESOURCE_EXHAUSTED with the retry-after hint as a trailer, counted as shed. */
+function shedAnswer(
+  runtime: HandlerRuntime,
+  operation: string,
+  priority: Priority,
+  reason: ShedReason,
+  detail: string,
+  retryAfterMs: number,
+): ServiceError {
+  runtime.onShed(operation, priority, reason);
+  const after = runtime.retryAfterMs ?? retryAfterMs;
+  const trailers = new Metadata();
+  trailers.set(RETRY_AFTER_KEY, String(after));
+  return new RpcError(status.RESOURCE_EXHAUSTED, `overloaded${detail}, retry after ${after} ms`, trailers);
+}
+
 /**
  * Wraps a promise-returning handler for grpc-js: queue-time admission on the headers alone (before the message is
  * decoded), malformed bytes → INVALID_ARGUMENT, validation → INVALID_ARGUMENT, load shedding before any work
@@ -103,18 +120,14 @@ export function wrapUnary<Req, Res>(
     };
     const metadata = call.metadata;
     const priority = parsePriority(first(metadata, PRIORITY_KEY));
+    const admittedAs = priority ?? 'critical';
     // Admission first, on headers only: a shed call costs no decoding, validation or allocation beyond its answer.
     const critical = priority === 'critical-plus';
     const saturated = !critical && runtime.saturated();
     const refusal = saturated ? 'CPU saturated' : runtime.admitQueued(critical);
     if (refusal !== undefined) {
-      runtime.onShed(operation, priority ?? 'critical', saturated ? 'event-loop' : 'queue-time');
-      const after = runtime.retryAfterMs ?? 100;
-      const trailers = new Metadata();
-      trailers.set(RETRY_AFTER_KEY, String(after));
-      finish(
-        new RpcError(status.RESOURCE_EXHAUSTED, `overloaded (${refusal}), retry after ${after} ms`, trailers),
-      );
+      const reason = saturated ? 'event-loop' : 'queue-time';
+      finish(shedAnswer(runtime, operation, admittedAs, reason, ` (${refusal})`, 100));
       return;
     }
     const rawDeadline = call.getDeadline();
@@ -153,17 +166,12 @@ export function wrapUnary<Req, Res>(
       first(metadata, TRACEPARENT_KEY),
       first(metadata, IDEMPOTENCY_KEY),
     );
-    const shed = (retryAfterMs: number | undefined): ServiceError => {
-      runtime.onShed(operation, priority ?? 'critical', 'concurrency');
-      const after = runtime.retryAfterMs ?? Math.ceil(retryAfterMs ?? 1);
-      const trailers = new Metadata();
-      trailers.set(RETRY_AFTER_KEY, String(after));
-      return new RpcError(status.RESOURCE_EXHAUSTED, `overloaded, retry after ${after} ms`, trailers);
-    };
     const faulted = runtime.faults.applies(path);
-    const permit = faulted ? undefined : runtime.shedder?.acquire(priority ?? 'critical');
+    const permit = faulted ? undefined : runtime.shedder?.acquire(admittedAs);
     if (permit instanceof LoadShedError) {
-      finish(shed(permit.retryAfterMs));
+      finish(
+        shedAnswer(runtime, operation, admittedAs, 'concurrency', '', Math.ceil(permit.retryAfterMs ?? 1)),
+      );
       return;
     }
     runtime.inflight.add(incoming);
@@ -200,10 +208,21 @@ export function wrapUnary<Req, Res>(
         if (cutAtDeadline) throw new TimeoutError(remaining, true);
         return value;
       };
-      runtime.withFaults.execute(run, { signal: incoming.signal, priority: priority ?? 'critical' }).then(
+      runtime.withFaults.execute(run, { signal: incoming.signal, priority: admittedAs }).then(
         (value) => settle(null, value as Res),
         (error: unknown) =>
-          settle(isLoadShedError(error) ? shed(error.retryAfterMs) : toStatusError(error, operation)),
+          settle(
+            isLoadShedError(error)
+              ? shedAnswer(
+                  runtime,
+                  operation,
+                  admittedAs,
+                  'concurrency',
+                  '',
+                  Math.ceil(error.retryAfterMs ?? 1),
+                )
+              : toStatusError(error, operation),
+          ),
       );
       return;
     }
