@@ -102,11 +102,12 @@ if (ONLY === undefined) {
   const fixedRounds: RunResult[][] = scenarios.map(() => []);
   for (let round = 0; round < FIXED_ROUNDS; round++) {
     for (let i = 0; i < scenarios.length; i++) {
-      const run = await runOpen(clients[i]!.call, FIXED_RATE, FIXED_MS, 5_000, pooled[i]);
-      fixedRounds[i]!.push(run);
-      fixed[scenarios[i]!.name] = { ...run, ...percentiles(pooled[i]!) };
+      fixedRounds[i]!.push(await runOpen(clients[i]!.call, FIXED_RATE, FIXED_MS, 5_000, pooled[i]));
     }
   }
+  scenarios.forEach((s, i) => {
+    fixed[s.name] = { ...fixedRounds[i]!.at(-1)!, ...percentiles(pooled[i]!) };
+  });
   ratios.p99Fixed = pairedRatio(fixedRounds, (r) => r.p99Ms);
   ratios.p99FixedPooled = fixed['NestJS behind @rebound/rpc']!.p99Ms / fixed['raw grpc-js']!.p99Ms;
   for (const client of clients) client.close();

@@ -41,12 +41,17 @@ function bindable(port: number): Promise<boolean> {
   });
 }
 
+let reservationsReady = false;
+
 /**
  * A base port whose next `size` ports are free and reserved for this process, for the supervisor, which derives
  * every port from one base.
  */
 export async function freePortBlock(size: number): Promise<number> {
-  mkdirSync(RESERVATIONS, { recursive: true });
+  if (!reservationsReady) {
+    mkdirSync(RESERVATIONS, { recursive: true });
+    reservationsReady = true;
+  }
   const slots = Math.floor((END_PORT - FIRST_PORT) / size);
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = FIRST_PORT + Math.floor(Math.random() * slots) * size;
