@@ -1,3 +1,5 @@
+export type { LedgerRow, NotificationRow } from './audit.ts';
+export { netCharges, readLedger, readNotifications, readStock } from './audit.ts';
 export { freePort, freePortBlock } from './free-port.ts';
 export type { PostgresServer } from './postgres-server.ts';
 export { findPostgresBinDir, skipUnlessPostgres, startPostgres } from './postgres-server.ts';

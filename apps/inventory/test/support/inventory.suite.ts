@@ -139,11 +139,11 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
 
     it('a release that overtakes its reserve leaves a tombstone: the late reserve takes nothing', async () => {
       assert.equal((await client.release({ reservationId: 'r-late' })).status, 'RESERVATION_STATUS_RELEASED');
-      const late = await client.reserve({
-        reservationId: 'r-late',
-        lines: [{ productId: 'p-007', quantity: 3 }],
-      });
-      assert.equal(late.status, 'RESERVATION_STATUS_RELEASED');
+      const late = await rpcFailure(
+        client.reserve({ reservationId: 'r-late', lines: [{ productId: 'p-007', quantity: 3 }] }),
+      );
+      assert.equal(late.code, status.FAILED_PRECONDITION);
+      assert.match(late.details, /r-late was released .* a late reserve takes no stock/);
       assert.deepEqual(await stock('p-007'), { available: 100, reserved: 0 });
     });
 
