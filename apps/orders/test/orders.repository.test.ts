@@ -58,7 +58,7 @@ function ownershipSuite(engine: string, open: (schema: string) => Promise<Databa
         await insertLegacy(db, 'o-4', 'client-a', 'client-a/k2'); // ...already taken: this row stays as it is
         await insertLegacy(db, 'o-5', 'client-a', 'client-b/k3'); // not this customer's prefix
         const result = await migrate(db, { dir: MIGRATIONS });
-        assert.deepEqual(result.applied, ['003_idempotency_per_customer.sql']);
+        assert.deepEqual(result.applied, ['003_idempotency_per_customer.sql', '004_unknown_outcomes.sql']);
         const { rows } = await db.query<{ id: string; key: string }>(
           'SELECT id, idempotency_key AS key FROM orders ORDER BY id',
         );

@@ -84,7 +84,7 @@ describe('two orders replicas on PostgreSQL: one recovery leader, handover, fenc
         PAYMENTS_ADDRS: payments.address,
         KAFKA_BROKERS: `127.0.0.1:${await freePort()}`, // no broker: events wait in the outbox
         SAGA_CALL_TIMEOUT_MS: '10000',
-        SAGA_STEP_DEADLINE_MS: '20000',
+        SAGA_PAUSE_BOUND_MS: '20000',
         RECOVERY_STALE_AFTER_MS: '3000',
         RECOVERY_INTERVAL_MS: '300',
         RECOVERY_LEASE_MS: '2000',

@@ -101,7 +101,7 @@ export async function startPlatform(dir: string): Promise<Platform> {
     INVENTORY_ADDRS: inventory.address,
     PAYMENTS_ADDRS: payments.address,
     SAGA_CALL_TIMEOUT_MS: '2000',
-    SAGA_STEP_DEADLINE_MS: '6000',
+    SAGA_PAUSE_BOUND_MS: '6000',
     RECOVERY_STALE_AFTER_MS: '3000',
     RECOVERY_INTERVAL_MS: '500',
     RECOVERY_LEASE_MS: '3000',
