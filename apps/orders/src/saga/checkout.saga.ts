@@ -21,6 +21,7 @@ import {
 } from '../downstream/downstream.module.ts';
 import { type OrderRecord, paymentIdOf, reservationIdOf } from '../orders/order.types.ts';
 import { type Fence, OrdersRepository, type SagaStep, type StepRecord } from '../orders/orders.repository.ts';
+import { SagaHold } from './saga-hold.ts';
 import { isFinalDetail, type StepResult, StepRunner } from './step-runner.ts';
 
 type Failed = StepResult & { ok: false };
@@ -51,6 +52,7 @@ export class CheckoutSaga {
   readonly #payments: PaymentsClient;
   readonly #config: OrdersConfig;
   readonly #steps: StepRunner;
+  readonly #hold: SagaHold;
   readonly #outcomes: Counter<'outcome' | 'reason'>;
   readonly #resumed: Counter;
   /** Aborted when the process stops: paused steps stop waiting and their sagas are left for recovery. */
@@ -63,7 +65,9 @@ export class CheckoutSaga {
     @Inject(SERVICE_CONTEXT) context: ServiceContext<OrdersConfig>,
     @Inject(LOGGER) logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(SagaHold) hold: SagaHold,
   ) {
+    this.#hold = hold;
     this.#orders = orders;
     this.#inventory = inventory;
     this.#payments = payments;
@@ -132,6 +136,7 @@ export class CheckoutSaga {
   }
 
   async #fromReserve(order: OrderRecord, fence?: Fence): Promise<void> {
+    await this.#hold.at('reserve', this.#stopping.signal);
     const reservationId = reservationIdOf(order.id);
     const reserved = await this.#forward(
       order.id,
@@ -151,6 +156,7 @@ export class CheckoutSaga {
   }
 
   async #fromCharge(order: OrderRecord, fence?: Fence): Promise<void> {
+    await this.#hold.at('charge', this.#stopping.signal);
     const paymentId = paymentIdOf(order.id);
     const charged = await this.#forward(
       order.id,
@@ -194,6 +200,7 @@ export class CheckoutSaga {
         this.#payments.refund({ paymentId, orderId: order.id }, { idempotencyKey: `refund-${paymentId}` }),
       );
     }
+    await this.#hold.at('release', this.#stopping.signal);
     const reservationId = reservationIdOf(order.id);
     await compensation('release_stock', () =>
       this.#inventory.release({ reservationId }, { idempotencyKey: `release-${reservationId}` }),
@@ -208,6 +215,7 @@ export class CheckoutSaga {
   }
 
   async #confirm(id: string, fence?: Fence): Promise<void> {
+    await this.#hold.at('confirm', this.#stopping.signal);
     await this.#orders.confirm(id, fence);
     this.#outcomes.inc({ outcome: 'confirmed', reason: '' });
   }
