@@ -93,6 +93,10 @@ describe('payments (the built service over real gRPC)', () => {
     assert.equal(late.code, status.FAILED_PRECONDITION);
     assert.match(late.details, /pay-late was voided .* a late charge takes no money/);
     assert.equal(await processed('approved'), approvedBefore, 'the processor was never asked');
+    assert.equal(
+      await metricValue(service.adminUrl, 'rebound_payments_late_charges_total{outcome="refused"'),
+      1,
+    );
     const rows = await readLedger(service.adminUrl, 'o-late');
     assert.deepEqual(
       rows.map((row) => row.kind),

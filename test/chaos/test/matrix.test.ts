@@ -3,7 +3,11 @@
 // one cell per class of failure (MATRIX_CELLS unset); `pnpm --filter @rebound/chaos-tests run matrix` runs all.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@rebound/testing';
+import { setTimeout as elapse } from 'node:timers/promises';
+import { status } from '@grpc/grpc-js';
+import { paymentsV1 } from '@rebound/contracts';
+import { createRpcClient } from '@rebound/rpc';
+import { metricValue, netCharges, readLedger, rpcFailure, waitFor } from '@rebound/testing';
 import { assertBooksBalance, audit, countCancelled } from './matrix/books.ts';
 import {
   BOUNDARIES,
@@ -14,7 +18,12 @@ import {
   runCell,
   setProcessor,
 } from './matrix/cells.ts';
-import { type MatrixPlatform, startMatrixPlatform } from './matrix/matrix-platform.ts';
+import {
+  CALL_TIMEOUT_MS,
+  type MatrixPlatform,
+  type Replica,
+  startMatrixPlatform,
+} from './matrix/matrix-platform.ts';
 import { settle, shop } from './matrix/shoppers.ts';
 
 /** One cell per class each catches: a late request, a dead participant, a dead orchestrator, a short and a long outage, a crash mid-compensation, a dead consumer. */
@@ -44,46 +53,53 @@ describe('the crash/freeze matrix: money, stock and notifications exact under ev
     await platform?.close();
   });
 
-  it('regression: a charge queued on a frozen payments replica lands after its order was compensated, and takes nothing', async () => {
-    const [frozen, failing] = platform.replicas.payments;
-    assert.ok(frozen && failing);
-    /** Charges the frozen replica answered FAILED_PRECONDITION (refused on a tombstone), from its /metrics. */
-    const refusedLate = async () => {
-      const text = await (await fetch(`${frozen.adminUrl}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter(
-          (line) =>
-            line.startsWith('rebound_rpc_server_requests_total{') &&
-            line.includes('PaymentsService/Charge') &&
-            line.includes('outcome="FAILED_PRECONDITION"'),
-        )
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    };
-    // The other replica's processor is down, so no charge lands anywhere: each saga stays unknown past the pause
-    // bound and compensates (Refund reaches the live replica), while charges wait in the frozen one's socket.
-    await setProcessor(failing, { failureRate: 1 });
-    frozen.freeze();
-    const shopping = shop(platform, 'late-charge', 8);
-    try {
-      await waitFor(async () => (await countCancelled(platform, 'late-charge-')) >= 4, {
-        timeoutMs: 60_000,
-        intervalMs: 500,
-        description: 'orders compensated while a replica is frozen',
+  it('regression: a charge queued on a frozen payments replica, served after its refund on the other replica, takes nothing', async () => {
+    const [frozen, live] = platform.replicas.payments;
+    assert.ok(frozen && live);
+    const client = (replica: Replica) =>
+      createRpcClient(paymentsV1.PaymentsServiceService, {
+        target: [replica.address],
+        defaults: { breaker: false, retry: false, timeoutMs: CALL_TIMEOUT_MS },
       });
+    const [toFrozen, toLive] = [client(frozen), client(live)];
+    const payment = {
+      paymentId: 'pay-late-charge',
+      orderId: 'o-late-charge',
+      amount: { amountMinor: 4_200, currency: 'EUR' },
+    };
+    try {
+      // Connected first: a call to a replica frozen before its connection is up is never sent to it.
+      await toFrozen.refund({ paymentId: 'pay-warm', orderId: 'o-warm' });
+      frozen.freeze();
+      try {
+        // The saga's Charge reaches the frozen replica and waits in its socket; the caller's deadline passes.
+        const charge = await rpcFailure(toFrozen.charge(payment));
+        assert.equal(charge.code, status.DEADLINE_EXCEEDED);
+        // Compensation on the live replica: the payment id is unknown there, so it is voided (a tombstone).
+        const refund = await toLive.refund({ paymentId: payment.paymentId, orderId: payment.orderId });
+        assert.equal(refund.status, 'PAYMENT_STATUS_VOIDED');
+        // Frozen about 6 s in all, as in the report.
+        await elapse(6_000 - CALL_TIMEOUT_MS);
+      } finally {
+        frozen.thaw();
+      }
+      // Thawed, the frozen replica serves the queued Charge: refused on the tombstone.
+      await waitFor(
+        async () =>
+          ((await metricValue(frozen.adminUrl, 'rebound_payments_late_charges_total{outcome="refused"')) ??
+            0) >= 1,
+        { timeoutMs: 10_000, description: 'the queued charge served and refused' },
+      );
+      const rows = await readLedger(live.adminUrl, payment.orderId);
+      assert.deepEqual(
+        rows.map((row) => row.kind),
+        ['VOID'],
+      );
+      assert.equal(netCharges(rows).get(payment.orderId)?.net, 0, 'no money taken for the compensated order');
     } finally {
-      frozen.thaw();
-      await setProcessor(failing, null);
+      toFrozen.$rpc.close();
+      toLive.$rpc.close();
     }
-    await settle(platform, shopping);
-    const books = await audit(platform, shopping.acknowledged);
-    process.stdout.write(`matrix cell [frozen payments replica, late charge] ${describeBooks(books)}\n`);
-    assertBooksBalance(books, 'late charge');
-    assert.ok(books.cell.cancelled >= 4, 'orders were compensated while their charge was queued');
-    assert.ok(
-      (await refusedLate()) >= 1,
-      'the frozen replica served a queued charge after its thaw and refused it (tombstone)',
-    );
   });
 
   for (const [boundary, fault] of cells) {

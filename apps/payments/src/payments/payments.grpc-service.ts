@@ -1,7 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { paymentsV1 } from '@rebound/contracts';
-import { GrpcService, type HandlerContext, RpcError, validateRequest } from '@rebound/service-defaults';
+import {
+  GrpcService,
+  type HandlerContext,
+  METRICS_REGISTRY,
+  RpcError,
+  validateRequest,
+} from '@rebound/service-defaults';
+import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { ProcessorSimulator } from '../processor/processor.simulator.ts';
 import { type PaymentRow, PaymentsRepository } from './payments.repository.ts';
@@ -54,14 +61,28 @@ function replay(row: PaymentRow, amountMinor: number, currency: string): payment
 export class PaymentsGrpcService {
   readonly #payments: PaymentsRepository;
   readonly #processor: ProcessorSimulator;
+  readonly #late: Counter<'outcome'>;
 
   // Explicit tokens: decorator metadata cannot name classes imported under isolatedModules.
   constructor(
     @Inject(PaymentsRepository) payments: PaymentsRepository,
     @Inject(ProcessorSimulator) processor: ProcessorSimulator,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.#payments = payments;
     this.#processor = processor;
+    this.#late = new Counter({
+      name: 'rebound_payments_late_charges_total',
+      help: 'Charges that arrived after their payment was voided by a compensation: refused on the tombstone, or reversed at the processor because the void landed while they were in flight.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+  }
+
+  /** `replay`, counting a charge refused on a tombstone. */
+  #replay(row: PaymentRow, amountMinor: number, currency: string): paymentsV1.ChargeResponse {
+    if (row.status === 'VOIDED') this.#late.inc({ outcome: 'refused' });
+    return replay(row, amountMinor, currency);
   }
 
   /**
@@ -77,12 +98,12 @@ export class PaymentsGrpcService {
     const { paymentId, orderId, amount } = validateRequest(chargeSchema, request);
     const existing = await this.#payments.find(paymentId);
     if (existing && existing.status !== 'PENDING')
-      return replay(existing, amount.amountMinor, amount.currency);
+      return this.#replay(existing, amount.amountMinor, amount.currency);
     const claim = await this.#payments.claim(paymentId, orderId, amount.amountMinor, amount.currency);
     if (!claim) {
       const raced = await this.#payments.find(paymentId);
       if (!raced) throw new RpcError(status.UNAVAILABLE, `payment ${paymentId} changed concurrently; retry`);
-      return replay(raced, amount.amountMinor, amount.currency);
+      return this.#replay(raced, amount.amountMinor, amount.currency);
     }
     let outcome: Awaited<ReturnType<ProcessorSimulator['charge']>>;
     try {
@@ -97,6 +118,7 @@ export class PaymentsGrpcService {
     }
     if (!(await this.#payments.settle(claim, 'CHARGED'))) {
       await this.#processor.reverse(amount.amountMinor);
+      this.#late.inc({ outcome: 'reversed' });
       const now = await this.#payments.find(paymentId);
       if (!now) throw new RpcError(status.UNAVAILABLE, `payment ${paymentId} changed concurrently; retry`);
       return replay(now, amount.amountMinor, amount.currency);

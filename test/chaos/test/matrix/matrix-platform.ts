@@ -102,7 +102,7 @@ async function envOf(service: ServiceName, extra: Record<string, string>): Promi
  * notifications, the dev broker, and a PostgreSQL server each for orders (and notifications), inventory and
  * payments.
  */
-export async function startMatrixPlatform(): Promise<MatrixPlatform> {
+export async function startMatrixPlatform(options: { pauseBoundMs?: number } = {}): Promise<MatrixPlatform> {
   const dir = await mkdtemp(join(tmpdir(), 'rebound-matrix-'));
   const [ordersDb, inventoryDb, paymentsDb] = await Promise.all([
     startPostgres(),
