@@ -119,7 +119,11 @@ async function placeOrder() {
     if (response.status === 202) {
       // Accepted, not final yet (a dependency is down and the checkout waits it out): follow it.
       $('#order-id').value = body.order.id;
-      await follow(response.headers.get('location'), Number(response.headers.get('retry-after') ?? 1), result);
+      await follow(
+        response.headers.get('location'),
+        Number(response.headers.get('retry-after') ?? 1),
+        result,
+      );
     } else if (response.ok) {
       result.textContent = `order ${body.order.id}: ${body.order.status}, total ${money(body.order.total)}`;
       result.className = 'result ok';

@@ -48,6 +48,27 @@ async function drive<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
 const runner = (clock: FakeClock, store: ReturnType<typeof checkpoints>, seed = 7) =>
   new StepRunner(store, quiet, { clock, random: seededRandom(seed) });
 
+/** Runs a step whose every call fails with `code`, to completion on the fake clock. */
+const alwaysFailing = (
+  clock: FakeClock,
+  store: ReturnType<typeof checkpoints>,
+  code: number,
+  pauseBoundMs: number,
+  options: { skipOn?: ReadonlySet<number> } = {},
+) =>
+  drive(
+    clock,
+    runner(clock, store).run(
+      'o-1',
+      'charge_payment',
+      async () => {
+        throw failure(code, 'no answer');
+      },
+      pauseBoundMs,
+      options,
+    ),
+  );
+
 describe('StepRunner', () => {
   it('re-sends an unanswered call until it answers: the outage pauses the step, it does not fail it', async () => {
     const clock = new FakeClock();
@@ -107,17 +128,7 @@ describe('StepRunner', () => {
   it('gives up once the step has been unknown for the pause bound: FAILED, not final (compensate)', async () => {
     const clock = new FakeClock();
     const store = checkpoints(clock);
-    const result = await drive(
-      clock,
-      runner(clock, store).run(
-        'o-1',
-        'charge_payment',
-        async () => {
-          throw failure(status.DEADLINE_EXCEEDED, 'no answer');
-        },
-        10_000,
-      ),
-    );
+    const result = await alwaysFailing(clock, store, status.DEADLINE_EXCEEDED, 10_000);
     assert.equal(result.ok, false);
     assert.ok(!result.ok && !result.final);
     assert.ok(!result.ok && /pause bound of 10000 ms/.test(result.detail));
@@ -129,17 +140,7 @@ describe('StepRunner', () => {
   it('reads the bound from the checkpoints: a resumed step that was unknown for 9.5 s waits only the rest', async () => {
     const clock = new FakeClock();
     const store = checkpoints(clock, 9_500);
-    const result = await drive(
-      clock,
-      runner(clock, store).run(
-        'o-1',
-        'reserve_stock',
-        async () => {
-          throw failure(status.UNAVAILABLE, 'inventory down');
-        },
-        10_000,
-      ),
-    );
+    const result = await alwaysFailing(clock, store, status.UNAVAILABLE, 10_000);
     assert.equal(result.ok, false);
     assert.ok(clock.now() < 2_600, `gave up after ${clock.now()} ms of this run`);
   });
@@ -167,18 +168,9 @@ describe('StepRunner', () => {
   it('records SKIPPED for a final answer its caller skips on', async () => {
     const clock = new FakeClock();
     const store = checkpoints(clock);
-    const result = await drive(
-      clock,
-      runner(clock, store).run(
-        'o-1',
-        'refund_payment',
-        async () => {
-          throw failure(status.NOT_FOUND, 'nothing');
-        },
-        60_000,
-        { skipOn: new Set([status.NOT_FOUND]) },
-      ),
-    );
+    const result = await alwaysFailing(clock, store, status.NOT_FOUND, 60_000, {
+      skipOn: new Set([status.NOT_FOUND]),
+    });
     assert.deepEqual(result, { ok: true });
     assert.deepEqual(store.outcomes, ['STARTED', 'SKIPPED']);
   });

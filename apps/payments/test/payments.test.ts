@@ -136,6 +136,17 @@ describe('payments (the built service over real gRPC)', () => {
     );
   });
 
+  it('serves the ledger to the admin token only, and answers 400 naming the field for a bad query', async () => {
+    assert.equal((await adminRequest(service.adminUrl, 'GET', '/admin/ledger', undefined, null)).status, 401);
+    const bad = await adminRequest(service.adminUrl, 'GET', '/admin/ledger?limit=lots');
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json.error), /limit/);
+    const page = await adminRequest(service.adminUrl, 'GET', '/admin/ledger?limit=1');
+    assert.equal(page.status, 200);
+    assert.equal((page.json.entries as unknown[]).length, 1);
+    assert.equal(page.json.nextAfterId, (page.json.entries as Array<{ id: number }>)[0]?.id);
+  });
+
   it('declines for good above the card limit, and says so again on a repeat', async () => {
     const request = { paymentId: 'pay-big', orderId: 'o-3', amount: eur(1_000_000) };
     const first = await rpcFailure(client.charge(request));

@@ -147,6 +147,26 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
       assert.deepEqual(await stock('p-007'), { available: 100, reserved: 0 });
     });
 
+    it('serves the stock of every product to the admin token only (GET /admin/stock and a gauge), as the table holds it', async () => {
+      await client.reserve({ reservationId: 'r-audit', lines: [{ productId: 'p-011', quantity: 4 }] });
+      assert.equal(
+        (await adminRequest(service.adminUrl, 'GET', '/admin/stock', undefined, null)).status,
+        401,
+      );
+      const { status: code, json } = await adminRequest(service.adminUrl, 'GET', '/admin/stock');
+      assert.equal(code, 200);
+      const products = json.products as Array<{ productId: string; available: number; reserved: number }>;
+      assert.equal(products.length, 12);
+      assert.deepEqual(
+        products.find((row) => row.productId === 'p-011'),
+        { productId: 'p-011', available: 96, reserved: 4 },
+      );
+      assert.equal(
+        await metricValue(service.adminUrl, 'rebound_inventory_stock_units{product="p-011",state="reserved"'),
+        4,
+      );
+    });
+
     it('never lets stock go negative under many concurrent reservations', async () => {
       const outcomes = await Promise.all(
         Array.from({ length: 150 }, (_, i) =>

@@ -1,6 +1,6 @@
 import type { AdminServer } from '@rebound/health';
 import type { z } from 'zod';
-import { isAuthorized, sendJson } from './admin-auth.ts';
+import { describeIssues, refusedUnauthorized, sendJson } from './admin-auth.ts';
 
 export interface ReadAdminRoute<S extends z.ZodType> {
   readonly path: string;
@@ -19,17 +19,10 @@ export function registerReadAdminRoute<S extends z.ZodType>(
   route: ReadAdminRoute<S>,
 ): void {
   admin.route('GET', route.path, async (request, response, url) => {
-    if (!isAuthorized(request, route.token)) {
-      response.setHeader('www-authenticate', 'Bearer realm="rebound-admin"');
-      sendJson(response, 401, { error: `GET ${route.path} needs Authorization: Bearer <ADMIN_TOKEN>` });
-      return;
-    }
+    if (refusedUnauthorized(request, response, route.token, `GET ${route.path}`)) return;
     const parsed = route.query.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) {
-      const message = parsed.error.issues
-        .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'query'}: ${issue.message}`)
-        .join('; ');
-      sendJson(response, 400, { error: message });
+      sendJson(response, 400, { error: describeIssues(parsed.error, 'query') });
       return;
     }
     sendJson(response, 200, await route.read(parsed.data));
