@@ -30,20 +30,6 @@ export interface Books {
   readonly reasons: Record<string, number>;
 }
 
-/** CANCELLED orders whose idempotency key starts with `keyPrefix`, from the orders table. */
-export async function countCancelled(platform: MatrixPlatform, keyPrefix: string): Promise<number> {
-  const db = await openPostgres({ url: platform.databases.orders.url, schema: 'orders', poolMax: 1 });
-  try {
-    const { rows } = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM orders WHERE starts_with(idempotency_key, $1) AND status = 'CANCELLED'",
-      [keyPrefix],
-    );
-    return rows[0]?.n ?? 0;
-  } finally {
-    await db.close();
-  }
-}
-
 async function readOrders(platform: MatrixPlatform): Promise<OrderRow[]> {
   const db = await openPostgres({ url: platform.databases.orders.url, schema: 'orders', poolMax: 1 });
   try {

@@ -1,5 +1,5 @@
 import { setTimeout as elapse } from 'node:timers/promises';
-import { adminRequest, waitFor } from '@rebound/testing';
+import { waitFor } from '@rebound/testing';
 import { assertBooksBalance, audit, type Books } from './books.ts';
 import { CALL_TIMEOUT_MS, type MatrixPlatform, PAUSE_BOUND_MS, type Replica } from './matrix-platform.ts';
 import { DECLINED_PRICE_MINOR, settle, shop } from './shoppers.ts';
@@ -67,8 +67,8 @@ async function inject(platform: MatrixPlatform, boundary: Boundary, fault: Fault
       return;
     case 'freeze-participant':
       participant.freeze();
-      await platform.hold(null);
       try {
+        await platform.hold(null);
         await elapse(CALL_TIMEOUT_MS + FREEZE_PAST_DEADLINE_MS); // the freeze itself: past the caller's deadline
       } finally {
         participant.thaw();
@@ -77,8 +77,8 @@ async function inject(platform: MatrixPlatform, boundary: Boundary, fault: Fault
     case 'db-down-short':
     case 'db-down-long':
       await database.halt();
-      await platform.hold(null);
       try {
+        await platform.hold(null);
         await elapse(fault === 'db-down-short' ? SHORT_OUTAGE_MS : PAUSE_BOUND_MS + PAST_THE_BOUND_MS);
       } finally {
         await database.start();
@@ -103,6 +103,9 @@ export async function runCell(
     ...(boundary === 'release' && { priceMinor: DECLINED_PRICE_MINOR }),
   });
   try {
+    const crashed = platform.crashed();
+    if (crashed.length > 0)
+      throw new Error(`${name}: a process had crashed before it:\n${crashed.join('\n')}`);
     await waitFor(async () => (await platform.held()) >= 4, {
       timeoutMs: 60_000,
       description: `${name}: sagas held at ${boundary}`,
@@ -113,6 +116,8 @@ export async function runCell(
   }
   await settle(platform, shopping);
   const books = await audit(platform, shopping.acknowledged);
+  const crashed = platform.crashed();
+  if (crashed.length > 0) throw new Error(`${name}: a process crashed on its own:\n${crashed.join('\n')}`);
   process.stdout.write(`matrix cell [${name}] ${describe(books)}\n`);
   assertBooksBalance(books, name);
   return { name, books };
@@ -128,18 +133,4 @@ export function describe(books: Books): string {
     `cancelled-with-money=${books.cancelledWithMoney} confirmed-not-charged-once=${books.confirmedNotChargedOnce} ` +
     `stock-mismatches=${books.stockMismatches} notification-mismatches=${books.notificationMismatches}`
   );
-}
-
-/** Sets the simulated processor of one payments replica (`{ failureRate: 1 }`, or `null` for healthy). */
-export async function setProcessor(
-  replica: Replica,
-  settings: Record<string, unknown> | null,
-): Promise<void> {
-  const { status } = await adminRequest(
-    replica.adminUrl,
-    settings === null ? 'DELETE' : 'POST',
-    '/admin/processor',
-    settings ?? undefined,
-  );
-  if (status !== 200) throw new Error(`/admin/processor on ${replica.name} answered ${status}`);
 }

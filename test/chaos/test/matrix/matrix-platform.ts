@@ -17,8 +17,11 @@ import { BrokerProcess } from '../platform.ts';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const app = (name: string) => join(root, 'apps', name, 'dist', 'main.js');
 
-/** The pause bound the matrix runs orders with: long enough for a 5 s outage, short enough to test past it. */
-export const PAUSE_BOUND_MS = 8_000;
+/**
+ * The pause bound the matrix runs orders with: long enough for a 5 s outage plus the breaker's 5 s open window
+ * after it (a dependency is only tried again when the breaker lets a probe through), short enough to test past it.
+ */
+export const PAUSE_BOUND_MS = 15_000;
 /** The saga's per-attempt deadline: a frozen participant is "past the caller's deadline" after this. */
 export const CALL_TIMEOUT_MS = 1_500;
 
@@ -69,6 +72,11 @@ export class Replica {
     this.process.child.kill('SIGCONT');
   }
 
+  /** False once the process has exited (crashed or killed and not started again). */
+  get alive(): boolean {
+    return this.process.child.exitCode === null && this.process.child.signalCode === null;
+  }
+
   stop(): Promise<number | string> {
     this.thaw();
     return this.process.stop();
@@ -85,6 +93,8 @@ export interface MatrixPlatform {
   hold(at: string | null): Promise<void>;
   /** Sagas waiting at the hold, over every orders replica. */
   held(): Promise<number>;
+  /** Every replica that exited without being asked to, with the end of its output. */
+  crashed(): string[];
   close(): Promise<void>;
 }
 
@@ -102,7 +112,7 @@ async function envOf(service: ServiceName, extra: Record<string, string>): Promi
  * notifications, the dev broker, and a PostgreSQL server each for orders (and notifications), inventory and
  * payments.
  */
-export async function startMatrixPlatform(options: { pauseBoundMs?: number } = {}): Promise<MatrixPlatform> {
+export async function startMatrixPlatform(): Promise<MatrixPlatform> {
   const dir = await mkdtemp(join(tmpdir(), 'rebound-matrix-'));
   const [ordersDb, inventoryDb, paymentsDb] = await Promise.all([
     startPostgres(),
@@ -152,7 +162,7 @@ export async function startMatrixPlatform(options: { pauseBoundMs?: number } = {
     orders: client,
     async hold(at) {
       for (const replica of orders) {
-        if (replica.process.child.exitCode !== null || replica.process.child.signalCode !== null) continue;
+        if (!replica.alive) continue;
         const body = at === null ? undefined : { at, maxMs: 30_000 };
         const method = at === null ? 'DELETE' : 'POST';
         const { status } = await adminRequest(replica.adminUrl, method, '/admin/saga-hold', body);
@@ -168,6 +178,15 @@ export async function startMatrixPlatform(options: { pauseBoundMs?: number } = {
         total += Number((json as { held?: number }).held ?? 0);
       }
       return total;
+    },
+    crashed() {
+      return Object.values(replicas)
+        .flat()
+        .filter((replica) => !replica.alive)
+        .map(
+          (replica) =>
+            `${replica.name} exited (${replica.process.child.exitCode ?? replica.process.child.signalCode}):\n${replica.process.output().slice(-3_000)}`,
+        );
     },
     async close() {
       client.$rpc.close();
