@@ -1,6 +1,6 @@
 // Outbox backlog drain after a broker outage, and steady relay throughput, on this machine.
 // node --conditions=development bench/outbox-drain.bench.ts [rows=5000] [outageMs=5000] [pglite|postgres]
-// `postgres` starts a throwaway PostgreSQL (Debian's postgresql); default PGlite in memory. Bounded: two backlogs of `rows` rows.
+// `postgres` starts a throwaway PostgreSQL (the embedded binaries); default PGlite in memory. Bounded: two backlogs of `rows` rows.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

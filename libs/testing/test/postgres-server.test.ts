@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { skipUnlessPostgres, startPostgres } from '../src/index.ts';
 
 function canConnect(port: number): Promise<boolean> {
@@ -11,6 +13,16 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+async function query<Row>(url: string, sql: string): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Row[];
+  } finally {
+    await client.end();
+  }
 }
 
 describe('startPostgres', { skip: skipUnlessPostgres() }, () => {
@@ -27,5 +39,20 @@ describe('startPostgres', { skip: skipUnlessPostgres() }, () => {
       await server.stop();
     }
     assert.equal(await canConnect(server.port), false);
+  });
+
+  it('runs PostgreSQL 18 from the embedded binaries, never as root, and creates databases', async () => {
+    await using server = await startPostgres();
+    const [version] = await query<{ server_version_num: string }>(server.url, 'SHOW server_version_num');
+    assert.match(version!.server_version_num, /^18\d{4}$/);
+    const [{ pid }] = (await query<{ pid: number }>(server.url, 'SELECT pg_backend_pid() AS pid')) as [
+      { pid: number },
+    ];
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    assert.notEqual(uid, 0, 'the server runs as an unprivileged user');
+    const url = await server.createDatabase('orders');
+    assert.match(url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/orders$/);
+    const [current] = await query<{ db: string }>(url, 'SELECT current_database() AS db');
+    assert.equal(current!.db, 'orders');
   });
 });
