@@ -29,7 +29,13 @@ export type { DriverFactory, SupervisorEvent, SupervisorOptions } from './superv
 export { orderByDependencies, Supervisor } from './supervisor.ts';
 export type { ProcessDefinition, ReplicaContext, ResolveOptions, Topology } from './topology.resolve.ts';
 export { DEFAULT_RESTART, MAX_REPLICAS, resolveTopology } from './topology.resolve.ts';
-export { adminProbes, DEFAULT_BASE_PORT, platformTopology, tcpProbes } from './topology.ts';
+export {
+  adminProbes,
+  DATABASE_SERVICES,
+  DEFAULT_BASE_PORT,
+  platformTopology,
+  tcpProbes,
+} from './topology.ts';
 export type {
   Availability,
   ProbeKind,

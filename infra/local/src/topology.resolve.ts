@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Availability, ProbeSet, ProcessSpec, ReplicaSpec, RestartPolicy } from './topology.types.ts';
@@ -21,6 +22,11 @@ export interface ReplicaContext {
   readonly dataRoot: string;
   /** `127.0.0.1:p1,127.0.0.1:p2,...`: the traffic addresses of every replica of another entry. */
   addresses(entry: string): string;
+  /**
+   * A random secret (a database role's password), the same for every entry that asks for `name` during one
+   * resolution, so the server that sets it and the services that use it agree. New on every `up`.
+   */
+  secret(name: string): string;
 }
 
 /** One entry of the topology, as written in `topology.ts`. */
@@ -70,6 +76,8 @@ export interface ResolveOptions {
   readonly restart?: Partial<RestartPolicy>;
   /** The interpreter for every entry; the running node by default. */
   readonly node?: string;
+  /** Where {@link ReplicaContext.secret} comes from; default 18 random bytes per name (tests fix them). */
+  readonly secret?: (name: string) => string;
 }
 
 /** Locally: 1 s doubling to 30 s, reset after 2 min of running, 5 s grace. (The kubelet: 10 s, 5 min, 10 min.) */
@@ -127,6 +135,15 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
   const dataDir = isAbsolute(options.dataDir) ? options.dataDir : join(options.rootDir, options.dataDir);
   const portOf = (slot: number, index: number) => options.basePort + BLOCK * slot + index;
   const byName = new Map(topology.processes.map((definition) => [definition.name, definition]));
+  const secrets = new Map<string, string>();
+  const secret = (name: string) => {
+    let value = secrets.get(name);
+    if (value === undefined) {
+      value = options.secret?.(name) ?? randomBytes(18).toString('base64url');
+      secrets.set(name, value);
+    }
+    return value;
+  };
   const context = (definition: ProcessDefinition, index: number): ReplicaContext => ({
     index,
     port: portOf(definition.slot, index),
@@ -141,6 +158,7 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
         (_, i) => `127.0.0.1:${portOf(target.slot, i)}`,
       ).join(',');
     },
+    secret,
   });
   const selected = topology.processes.filter((d) => !options.only || options.only.includes(d.name));
   return selected.map((definition) => {

@@ -1,25 +1,34 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-
 /** Role name → password, one role per service database. */
 export type RolePasswords = Readonly<Record<string, string>>;
 
+/** The variable that hands the server the service roles' passwords (JSON), so they never sit in argv. */
+export const ROLE_PASSWORDS_VARIABLE = 'POSTGRES_ROLE_PASSWORDS';
+
 /**
- * The passwords of the service roles, kept in `file` (mode 0600) so the supervisor, which hands each service its
- * URL, and the server, which sets them, agree. Missing roles get a fresh random password; the file is rewritten
- * only when one was added. Synchronous: the topology is resolved synchronously.
+ * Reads `{"orders": "<password>", ...}`: every database of `databases` must have a non-empty password, and
+ * nothing else may be there.
  */
-export function loadRolePasswords(file: string, roles: readonly string[]): RolePasswords {
-  const stored: Record<string, string> = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
-    : {};
-  const missing = roles.filter((role) => typeof stored[role] !== 'string');
-  if (missing.length === 0) return stored;
-  for (const role of missing) stored[role] = randomBytes(18).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  return stored;
+export function parseRolePasswords(json: string | undefined, databases: readonly string[]): RolePasswords {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json ?? '{}');
+  } catch {
+    throw new Error(`${ROLE_PASSWORDS_VARIABLE} is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${ROLE_PASSWORDS_VARIABLE} must be an object of role -> password`);
+  }
+  const passwords = parsed as Record<string, unknown>;
+  for (const database of databases) {
+    const password = passwords[database];
+    if (typeof password !== 'string' || password.length === 0) {
+      throw new Error(`${ROLE_PASSWORDS_VARIABLE} has no password for role '${database}'`);
+    }
+  }
+  const extra = Object.keys(passwords).filter((role) => !databases.includes(role));
+  if (extra.length > 0)
+    throw new Error(`${ROLE_PASSWORDS_VARIABLE} names roles not in --databases: ${extra}`);
+  return passwords as RolePasswords;
 }
 
 /** `postgres://<role>:<password>@<address>/<role>`: a service's URL to its own database. */

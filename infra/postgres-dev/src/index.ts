@@ -4,7 +4,7 @@ export { binariesFor, platformPackage, postgresBinaries } from './binaries.ts';
 export type { InitClusterOptions } from './cluster.ts';
 export { clusterExists, initCluster } from './cluster.ts';
 export type { RolePasswords } from './credentials.ts';
-export { loadRolePasswords, serviceDatabaseUrl } from './credentials.ts';
+export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './credentials.ts';
 export { provisionDatabases } from './provision.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';
 export { startServer } from './server.ts';

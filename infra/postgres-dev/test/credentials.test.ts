@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { loadRolePasswords, serviceDatabaseUrl } from '../src/index.ts';
+import { describe, it } from 'node:test';
+import { parseRolePasswords, serviceDatabaseUrl } from '../src/index.ts';
 
-describe('loadRolePasswords', () => {
-  let dir = '';
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rebound-pg-credentials-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
+describe('parseRolePasswords', () => {
+  it('reads one password per database', () => {
+    const passwords = parseRolePasswords('{"orders":"a","payments":"b"}', ['orders', 'payments']);
+    assert.deepEqual(passwords, { orders: 'a', payments: 'b' });
   });
 
-  it('creates a distinct random password per role in a file only its owner can read', async () => {
-    const file = join(dir, 'nested', 'roles.json');
-    const passwords = loadRolePasswords(file, ['orders', 'payments']);
-    assert.deepEqual(Object.keys(passwords).sort(), ['orders', 'payments']);
-    assert.notEqual(passwords.orders, passwords.payments);
-    assert.match(passwords.orders!, /^[A-Za-z0-9_-]{24}$/);
-    assert.equal((await stat(file)).mode & 0o777, 0o600);
-    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), passwords);
-  });
-
-  it('keeps the stored passwords and adds only the missing roles', () => {
-    const file = join(dir, 'kept.json');
-    const first = loadRolePasswords(file, ['orders']);
-    const second = loadRolePasswords(file, ['orders', 'inventory']);
-    assert.equal(second.orders, first.orders);
-    assert.equal(typeof second.inventory, 'string');
-    assert.deepEqual(loadRolePasswords(file, ['inventory', 'orders']), second);
+  it('refuses a missing or empty password, an unknown role and non-JSON, naming the problem', () => {
+    assert.throws(
+      () => parseRolePasswords('{"orders":"a"}', ['orders', 'payments']),
+      /no password for role 'payments'/,
+    );
+    assert.throws(() => parseRolePasswords('{"orders":""}', ['orders']), /no password for role 'orders'/);
+    assert.throws(
+      () => parseRolePasswords('{"orders":"a","x":"b"}', ['orders']),
+      /roles not in --databases: x/,
+    );
+    assert.throws(() => parseRolePasswords('nope', ['orders']), /is not JSON/);
+    assert.throws(() => parseRolePasswords('[]', ['orders']), /must be an object/);
   });
 });
 

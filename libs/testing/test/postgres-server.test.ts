@@ -43,13 +43,18 @@ describe('startPostgres', { skip: skipUnlessPostgres() }, () => {
 
   it('runs PostgreSQL 18 from the embedded binaries, never as root, and creates databases', async () => {
     await using server = await startPostgres();
-    const [version] = await query<{ server_version_num: string }>(server.url, 'SHOW server_version_num');
-    assert.match(version!.server_version_num, /^18\d{4}$/);
-    const [{ pid }] = (await query<{ pid: number }>(server.url, 'SELECT pg_backend_pid() AS pid')) as [
-      { pid: number },
-    ];
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-    assert.notEqual(uid, 0, 'the server runs as an unprivileged user');
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ version: string; pid: number }>(
+        'SELECT current_setting($$server_version_num$$) AS version, pg_backend_pid() AS pid',
+      );
+      assert.match(rows[0]!.version, /^18\d{4}$/);
+      const status = readFileSync(`/proc/${rows[0]!.pid}/status`, 'utf8');
+      assert.notEqual(Number(/^Uid:\s+(\d+)/m.exec(status)![1]), 0, 'the server does not run as root');
+    } finally {
+      await client.end();
+    }
     const url = await server.createDatabase('orders');
     assert.match(url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/orders$/);
     const [current] = await query<{ db: string }>(url, 'SELECT current_database() AS db');
