@@ -5,6 +5,7 @@
 // initdb once (PGDATA is <data-dir>/pgdata), start postgres on 127.0.0.1 as an unprivileged user, give each
 // service a role and a database only it can connect to, and serve /startupz, /livez, /readyz on the admin port.
 // SIGTERM or SIGINT: fast shutdown, exit 0. The server dying on its own: exit 1, for the supervisor to restart.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -52,8 +53,14 @@ const superuserFile = join(dataDir, 'superuser.password');
 
 /** initdb on the first run; the superuser's password is written first and lives beside its cluster. */
 async function ensureCluster(binaries: PostgresBinaries, user: ServerUser | undefined): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  if (user && spawnSync('test', ['-x', dataDir], { uid: user.uid, gid: user.gid }).status !== 0) {
+    throw new Error(
+      `user ${user.name}, which runs the server, cannot reach ${dataDir}: make its parent directories ` +
+        'traversable (chmod o+x) or use another --data-dir',
+    );
+  }
   if (!clusterExists(pgdata)) {
-    await mkdir(dataDir, { recursive: true });
     await writeFile(superuserFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
     const superuserPassword = (await readFile(superuserFile, 'utf8')).trim();
     await initCluster({ binaries, dataDir: pgdata, user, superuserPassword });

@@ -13,6 +13,8 @@ export interface StartServerOptions {
   readonly settings?: Readonly<Record<string, string | number>>;
   /** Every line the server logs (stderr), while starting and after. Default: kept only for the start error. */
   readonly onLog?: (line: string) => void;
+  /** When false, the server does not keep this Node process alive (`unref`), for a fixture shared by a file. */
+  readonly keepProcessAlive?: boolean;
 }
 
 /** A running `postgres` process. */
@@ -77,6 +79,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       if (!ready) reject(new Error(`postgres exited (${code}) while starting:\n${log}${pending}`));
     });
   });
+  if (options.keepProcessAlive === false) {
+    child.unref();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+  }
   let stopping: Promise<number | string> | undefined;
   return {
     child,

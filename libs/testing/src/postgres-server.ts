@@ -65,7 +65,15 @@ process.once('exit', () => {
  * port of 127.0.0.1 (TCP only), tuned for tests (no fsync). Run as root, the server runs as the unprivileged
  * `postgres` user (created when missing). Everything is removed on `stop()`, and on any failure while starting.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /**
+   * Default true. False: the server does not keep the test process alive; stop it from `beforeExit` (what the
+   * shared per-process server of `serviceDatabaseUrl()` does).
+   */
+  readonly keepProcessAlive?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const user = serverUser();
   const binaries = binariesFor(user);
   const dir = await mkdtemp(join(tmpdir(), 'rebound-pg-'));
@@ -75,7 +83,14 @@ export async function startPostgres(): Promise<PostgresServer> {
   let server: RunningServer | undefined;
 
   const start = async () => {
-    const started = await startServer({ binaries, dataDir, port, user, settings: TEST_SERVER_SETTINGS });
+    const started = await startServer({
+      binaries,
+      dataDir,
+      port,
+      user,
+      settings: TEST_SERVER_SETTINGS,
+      keepProcessAlive: options.keepProcessAlive ?? true,
+    });
     running.add(started);
     void started.exited.then(() => running.delete(started));
     server = started;
