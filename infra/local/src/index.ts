@@ -14,6 +14,8 @@ export { portsInUse } from './port.check.ts';
 export type { ProbeOutcome } from './probe.runner.ts';
 export { runProbe } from './probe.runner.ts';
 export { ProcessDriver, processGroupAlive } from './process.driver.ts';
+export type { GroupFootprint } from './pss.ts';
+export { groupFootprint, processGroupMembers, pssOf } from './pss.ts';
 export type {
   KillReason,
   ReplicaEffects,

@@ -132,6 +132,19 @@ describe('postgres-0 under the supervisor', () => {
     );
   });
 
+  it('serves metrics on its admin port: up, and connections and transactions per service database', async () => {
+    const adminPort = specs[0]?.replicas[0]?.adminPort;
+    const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    assert.match(text, /^rebound_postgres_up 1$/m);
+    const commits = /^rebound_postgres_transactions_total\{database="orders",outcome="commit"\} (\d+)$/m.exec(
+      text,
+    );
+    assert.ok(Number(commits?.[1]) > 0, text);
+    for (const service of DATABASE_SERVICES) {
+      assert.match(text, new RegExp(`^rebound_postgres_connections\\{database="${service}"\\} \\d+$`, 'm'));
+    }
+  });
+
   it('is restarted after its server is SIGKILLed, and keeps what was committed', async () => {
     const pgdata = join(dataDir, 'postgres-0', 'pgdata');
     const postmaster = Number((await readFile(join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);

@@ -7,6 +7,8 @@ export interface AdminChecks {
   alive(): boolean;
   /** `/readyz`: a query round trip works. */
   ready(): Promise<boolean>;
+  /** `/metrics`: Prometheus text. */
+  metrics(): Promise<string>;
 }
 
 /** The same admin endpoints as every service (`libs/health`'s paths), so the supervisor probes it alike. */
@@ -23,6 +25,11 @@ export async function startAdminServer(port: number, host: string, checks: Admin
         return answer(checks.alive());
       case '/readyz':
         return void checks.ready().then(answer, () => answer(false));
+      case '/metrics':
+        return void checks.metrics().then((text) => {
+          response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          response.end(text);
+        });
       default:
         response.writeHead(404).end();
     }

@@ -3,7 +3,8 @@
 //   POSTGRES_ROLE_PASSWORDS='{"orders":"…",…}' node infra/postgres-dev/src/cli.ts --port 7470 \
 //     --admin-port 7475 --data-dir .data/postgres-0 --databases orders,inventory,payments,notifications
 // initdb once (PGDATA is <data-dir>/pgdata), start postgres on 127.0.0.1 as an unprivileged user, give each
-// service a role and a database only it can connect to, and serve /startupz, /livez, /readyz on the admin port.
+// service a role and a database only it can connect to, and serve /startupz, /livez, /readyz and /metrics on
+// the admin port.
 // SIGTERM or SIGINT: fast shutdown, exit 0. The server dying on its own: exit 1, for the supervisor to restart.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { startAdminServer } from './admin.server.ts';
 import { binariesFor, type PostgresBinaries } from './binaries.ts';
 import { clusterExists, initCluster } from './cluster.ts';
 import { parseRolePasswords, ROLE_PASSWORDS_VARIABLE } from './credentials.ts';
+import { renderMetrics } from './metrics.ts';
 import { provisionDatabases } from './provision.ts';
 import { startServer } from './server.ts';
 import { type ServerUser, serverUser } from './server-user.ts';
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     started: () => started,
     alive: () => server.child.exitCode === null && server.child.signalCode === null,
     ready: async () => (await probe.query('SELECT 1')).rowCount === 1,
+    metrics: () => renderMetrics(probe, databases),
   });
   const shutdown = async (code: number) => {
     stopping = true;
