@@ -5,6 +5,8 @@ export { systemClock } from './clock.ts';
 export type { ControlServer, SupervisorFile } from './control.server.ts';
 export { startControlServer } from './control.server.ts';
 export { formatEvent } from './event.format.ts';
+export type { FrontBackend, FrontEvent, FrontProxyOptions } from './front.proxy.ts';
+export { DEFAULT_EJECTION_MS, FrontProxy } from './front.proxy.ts';
 export type { Disposable, Event } from './internal/emitter.ts';
 export { lineSplitter } from './line.splitter.ts';
 export type { LogMux, LogMuxOptions } from './log.mux.ts';

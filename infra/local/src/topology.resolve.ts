@@ -51,6 +51,12 @@ export interface ProcessDefinition {
   readonly url?: (replica: ReplicaContext) => string;
   readonly restart?: Partial<RestartPolicy>;
   /**
+   * One stable port before the replicas, as a Kubernetes Service: the supervisor listens on the slot's first port
+   * and balances connections over the ready replicas (`src/front.proxy.ts`), which then serve from the slot's
+   * second port on (at most 4 replicas). Peers and the printed URL get the front's address.
+   */
+  readonly front?: boolean;
+  /**
    * A system binary the entry runs (through `src/binary.launcher.ts`); without it on PATH the entry is skipped
    * with one line, like an entry whose code is not there yet.
    */
@@ -127,8 +133,9 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
   }
   const replicaCount = (definition: ProcessDefinition) => {
     const count = options.replicas?.[definition.name] ?? definition.replicas;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) {
-      throw new Error(`${definition.name}: replicas must be 1..${MAX_REPLICAS}, got ${count}`);
+    const max = definition.front ? MAX_REPLICAS - 1 : MAX_REPLICAS;
+    if (!Number.isInteger(count) || count < 1 || count > max) {
+      throw new Error(`${definition.name}: replicas must be 1..${max}, got ${count}`);
     }
     return count;
   };
@@ -144,15 +151,19 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
     }
     return value;
   };
+  /** A front takes the slot's first port; the replicas serve from the next one on. */
+  const trafficPort = (definition: ProcessDefinition, index: number) =>
+    portOf(definition.slot, definition.front ? index + 1 : index);
   const context = (definition: ProcessDefinition, index: number): ReplicaContext => ({
     index,
-    port: portOf(definition.slot, index),
+    port: trafficPort(definition, index),
     adminPort: portOf(definition.slot, index + MAX_REPLICAS),
     dataDir: join(dataDir, `${definition.name}-${index}`),
     dataRoot: dataDir,
     addresses(entry) {
       const target = byName.get(entry);
       if (!target) throw new Error(`${definition.name} asks for the addresses of unknown entry '${entry}'`);
+      if (target.front) return `127.0.0.1:${portOf(target.slot, 0)}`;
       return Array.from(
         { length: replicaCount(target) },
         (_, i) => `127.0.0.1:${portOf(target.slot, i)}`,
@@ -190,7 +201,16 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
       availability: availability(definition, options.rootDir),
       replicas,
       restart,
-      ...(definition.url ? { url: definition.url(context(definition, 0)) } : {}),
+      ...(definition.url
+        ? {
+            url: definition.url(
+              definition.front
+                ? { ...context(definition, 0), port: portOf(definition.slot, 0) }
+                : context(definition, 0),
+            ),
+          }
+        : {}),
+      ...(definition.front ? { front: { port: portOf(definition.slot, 0) } } : {}),
     };
   });
 }

@@ -12,15 +12,16 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * |------|---------------|----------|----------------|----------------|
  * | 0    | kafka         | 1        | 7400 (Kafka)   | 7405 (metrics) |
  * | 1    | catalog       | 2        | 7410, 7411     | 7415, 7416     |
- * | 2    | inventory     | 1        | 7420           | 7425           |
+ * | 2    | inventory     | 2        | 7420, 7421     | 7425, 7426     |
  * | 3    | payments      | 2        | 7430, 7431     | 7435, 7436     |
- * | 4    | orders        | 1        | 7440           | 7445           |
- * | 5    | notifications | 1        | 7450 (unused)  | 7455           |
- * | 6    | gateway       | 1        | 7460 (HTTP)    | 7465           |
+ * | 4    | orders        | 1 (2 soon)    | 7440, 7441     | 7445, 7446     |
+ * | 5    | notifications | 2        | 7450, 7451 (unused) | 7455, 7456 |
+ * | 6    | gateway       | 1 (2 soon)    | 7460 (front), 7461, 7462 (HTTP) | 7465, 7466 |
  * | 7    | postgres      | 1        | 7470 (Postgres)| 7475           |
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
+ * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
  * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
  * the default base port.
@@ -226,17 +227,22 @@ export const platformTopology: Topology = {
       probes: (replica) => tcpProbes(replica.port),
     },
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
-    service('inventory', 2, 1, 'stock reservations over gRPC', ['postgres']),
+    service('inventory', 2, 2, 'stock reservations over gRPC', ['postgres']),
     service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['postgres']),
-    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka', [
+    // One replica until the e2e scenarios read each replica's breaker and metrics (--replicas orders=2 works).
+    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka (recovery: one leader)', [
       'kafka',
       'postgres',
       'inventory',
       'payments',
     ]),
-    service('notifications', 5, 1, 'order events from Kafka', ['kafka', 'postgres']),
+    service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
       ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      // One stable port (7460) before the replicas, as a Kubernetes Service would be. One replica until the
+      // gateway's Idempotency-Key store is shared: a replay landing on the other replica is not recognised as
+      // one (orders still dedupes the order). --replicas gateway=2 runs two behind the front.
+      front: true,
       url: (replica) => `http://127.0.0.1:${replica.port}`,
     },
     {

@@ -35,7 +35,7 @@ describe('platform topology', () => {
     assert.equal(env.CATALOG_ADDRS, '127.0.0.1:7410,127.0.0.1:7411,127.0.0.1:7412');
     assert.equal(env.PAYMENTS_ADDRS, '127.0.0.1:7430,127.0.0.1:7431');
     assert.equal(env.KAFKA_BROKERS, '127.0.0.1:7400');
-    assert.equal(env.HTTP_PORT, '7460');
+    assert.equal(env.HTTP_PORT, '7461', 'the gateway replicas serve behind the front on 7460');
     assert.equal(env.ADMIN_PORT, '7465');
     assert.equal(env.DATA_DIR, '/nowhere/.data/gateway-0');
     const payments = byName(specs, 'payments').replicas[1]?.env ?? {};
@@ -98,6 +98,27 @@ describe('platform topology', () => {
     const first = passwords();
     assert.equal(new Set(Object.values(first)).size, 4, 'one password per role');
     assert.notEqual(passwords().orders, first.orders);
+  });
+
+  it('runs two replicas of catalog, inventory, payments and notifications, the gateway behind a front', () => {
+    const specs = resolveTopology(platformTopology, { ...options, replicas: { gateway: 2 } });
+    for (const name of ['catalog', 'inventory', 'payments', 'notifications', 'gateway']) {
+      assert.equal(byName(specs, name).replicas.length, 2, name);
+    }
+    const gateway = byName(specs, 'gateway');
+    assert.deepEqual(gateway.front, { port: 7460 });
+    assert.equal(gateway.url, 'http://127.0.0.1:7460');
+    assert.deepEqual(
+      gateway.replicas.map((r) => [r.name, r.port, r.adminPort]),
+      [
+        ['gateway-0', 7461, 7465],
+        ['gateway-1', 7462, 7466],
+      ],
+    );
+    assert.throws(
+      () => resolveTopology(platformTopology, { ...options, replicas: { gateway: 5 } }),
+      /gateway: replicas must be 1\.\.4/,
+    );
   });
 
   it('probes services on their admin port with startup gating and the broker over TCP', () => {
