@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { inventoryV1, ordersV1 } from '@rebound/contracts';
 import { createRpcClient } from '@rebound/rpc';
-import { openPGlite } from '@rebound/storage';
+import { openPostgres } from '@rebound/storage';
 import {
   adminRequest,
   metricValue,
@@ -15,6 +15,7 @@ import {
   readLedger,
   rpcFailure,
   type ServiceProcess,
+  serviceDatabaseUrl,
   startSagaServices,
   startServiceProcess,
   waitFor,
@@ -286,7 +287,11 @@ describe('orders: the checkout saga over real inventory and payments processes',
 
   it('recorded each step outcome and event in the orders database (read after a clean SIGTERM)', async () => {
     assert.equal(await orders.stop(), 0);
-    const db = await openPGlite({ dataDir: join(dir, 'orders', 'db'), schema: 'orders' });
+    // The database startServiceProcess gave orders for its DATA_DIR.
+    const db = await openPostgres({
+      url: await serviceDatabaseUrl('orders', join(dir, 'orders')),
+      schema: 'orders',
+    });
     try {
       const steps = async (orderId: string | undefined) =>
         (

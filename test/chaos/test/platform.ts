@@ -80,7 +80,10 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** The shop minus catalog and gateway, on PGlite, with the dev broker: one per test file. */
+/**
+ * The shop minus catalog and gateway, with the dev broker: one per test file. Each service has its own database
+ * on the test process's embedded PostgreSQL (`startServiceProcess` hands it `<SERVICE>_DATABASE_URL`).
+ */
 export async function startPlatform(dir: string): Promise<Platform> {
   const broker = new BrokerProcess(await freePort(), join(dir, 'kafka'));
   await broker.start();

@@ -19,8 +19,8 @@ import {
 const script = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /**
- * The inventory contract, against the built service on one engine. `database()` returns extra env (a
- * PostgreSQL URL) or nothing for embedded PGlite under a temp DATA_DIR.
+ * The inventory contract, against the built service. `database()` returns extra env (its
+ * `INVENTORY_DATABASE_URL`; without one, `startServiceProcess` gives it a database of its own).
  */
 export function inventorySuite(engine: string, database: () => Promise<Record<string, string>>): void {
   describe(`inventory on ${engine} (the built service over real gRPC)`, () => {
