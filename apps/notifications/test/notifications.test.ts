@@ -133,6 +133,7 @@ describe('notifications (the built service, the dev broker)', () => {
     );
     const page = await adminRequest(service.adminUrl, 'GET', '/admin/notifications?offset=1&limit=5');
     assert.equal((page.json.notifications as unknown[]).length, 1);
+    assert.equal(await metricValue(service.adminUrl, 'rebound_notifications_recorded{kind="cancelled"'), 1);
     const bad = await adminRequest(service.adminUrl, 'GET', '/admin/notifications?limit=0');
     assert.equal(bad.status, 400);
     assert.match(String(bad.json.error), /limit/);

@@ -85,6 +85,11 @@ describe('orders: the checkout saga over real inventory and payments processes',
     const fetched = await ordersClient.getOrder({ id: order?.id ?? '' });
     assert.deepEqual(fetched.order, order);
     assert.equal(await metricValue(orders.adminUrl, 'rebound_orders_sagas_total{outcome="confirmed"'), 1);
+    assert.equal(
+      await metricValue(orders.adminUrl, 'rebound_orders{status="CONFIRMED"'),
+      1,
+      'from the table',
+    );
   });
 
   it('is idempotent by key: the same request is the same order; another request under the key is refused', async () => {

@@ -17,7 +17,7 @@ const dlqCli = fileURLToPath(new URL('../../../libs/messaging/src/dlq.cli.ts', i
 const resumed = async (platform: Platform) =>
   (await metricValue(platform.orders.adminUrl, 'rebound_orders_sagas_resumed_total')) ?? 0;
 
-describe('chaos: orders, inventory, payments, notifications and the dev broker (PGlite), exact accounting', () => {
+describe('chaos: orders, inventory, payments, notifications and the dev broker (each on its own PostgreSQL database), exact accounting', () => {
   let dir: string;
   let platform: Platform;
 

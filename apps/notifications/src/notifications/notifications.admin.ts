@@ -6,6 +6,7 @@ import {
   type ServiceContext,
 } from '@rebound/service-defaults';
 import type { Database } from '@rebound/storage';
+import { Gauge } from 'prom-client';
 import { z } from 'zod';
 
 const query = z.object({
@@ -35,6 +36,20 @@ export class NotificationsAdmin implements OnApplicationBootstrap {
   constructor(@Inject(SERVICE_CONTEXT) context: ServiceContext, @Inject(DATABASE) db: Database) {
     this.#context = context;
     this.#db = db;
+    const admin = this;
+    new Gauge({
+      name: 'rebound_notifications_recorded',
+      help: 'Notifications recorded, by kind (confirmed, cancelled), counted in the table at scrape time.',
+      labelNames: ['kind'] as const,
+      registers: [context.registry],
+      async collect() {
+        const counts = await admin.counts().catch(() => undefined);
+        this.reset();
+        if (!counts) return;
+        this.set({ kind: 'confirmed' }, counts.confirmed);
+        this.set({ kind: 'cancelled' }, counts.cancelled);
+      },
+    });
   }
 
   onApplicationBootstrap(): void {

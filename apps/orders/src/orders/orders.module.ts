@@ -7,11 +7,13 @@ import { RunningSagas } from '../saga/running-sagas.ts';
 import { SagaHold } from '../saga/saga-hold.ts';
 import { OrdersGrpcService } from './orders.grpc-service.ts';
 import { OrdersRepository } from './orders.repository.ts';
+import { OrdersBooksMetrics } from './orders-books.metrics.ts';
 
 @Module({
   imports: [DownstreamModule],
   providers: [
     OrdersRepository,
+    OrdersBooksMetrics,
     CheckoutSaga,
     RunningSagas,
     SagaHold,

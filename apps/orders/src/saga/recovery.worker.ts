@@ -26,7 +26,7 @@ const SCAN_LIMIT = 100;
 /**
  * Resumes unfinished sagas from their checkpoints, on the leader only.
  *
- * Every replica contends for the `orders-recovery` lease (`electLeader`; on PGlite the process is trivially
+ * Every replica contends for the `orders-recovery` lease (`electLeader`; a single replica is trivially
  * leader). The leader scans at once and every RECOVERY_INTERVAL_MS for PENDING orders whose heartbeat is older
  * than RECOVERY_STALE_AFTER_MS (no live request or worker is driving them), claims each in a fenced
  * transaction and resumes it with `CheckoutSaga.resume`, whose checkpoint writes are all fenced by the lease's
