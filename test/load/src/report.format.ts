@@ -49,7 +49,7 @@ export function formatSummary(summary: LoadSummary): string {
   }
   const c = summary.checkout;
   lines.push(
-    `  checkout    confirmed ${c.confirmed}  cancelled ${c.cancelled}  202s followed ${c.accepted}` +
+    `  orders      confirmed ${c.confirmed}  cancelled ${c.cancelled}  202s followed ${c.accepted}` +
       `  polls ${c.polls}  re-sends ${c.resends}  gave up: pending ${c.gaveUpPending}, unknown ${c.gaveUpUnknown}`,
   );
   for (const [stream, outcomes] of Object.entries(summary.byStream)) {
