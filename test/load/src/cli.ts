@@ -5,7 +5,8 @@ import { parseCli, USAGE, UsageError } from './cli.args.ts';
 import { CommandError, parseCommand } from './control.commands.ts';
 import { type ControlServer, startControlServer } from './control.server.ts';
 import { errorReason, httpTransport } from './http.transport.ts';
-import { describeSettings, LoadRunner } from './load.runner.ts';
+import { LoadRunner } from './load.runner.ts';
+import { describeSettings } from './load.settings.ts';
 import { seededRandom } from './random.ts';
 import { formatSecond, formatSummary } from './report.format.ts';
 

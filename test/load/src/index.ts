@@ -12,14 +12,10 @@ export type { HttpRequest, HttpResponse, HttpTransportOptions, Transport } from 
 export { httpTransport } from './http.transport.ts';
 export type { LatencySummary } from './latency.histogram.ts';
 export { LatencyHistogram } from './latency.histogram.ts';
-export type {
-  ClientStream,
-  CommandAnswer,
-  LoadRunnerOptions,
-  LoadSettings,
-  LoadStatus,
-} from './load.runner.ts';
-export { DEFAULT_SETTINGS, describeSettings, LoadRunner } from './load.runner.ts';
+export type { CommandAnswer, LoadRunnerOptions, LoadStatus } from './load.runner.ts';
+export { LoadRunner } from './load.runner.ts';
+export type { ClientStream, LoadSettings } from './load.settings.ts';
+export { DEFAULT_SETTINGS, describeSettings } from './load.settings.ts';
 export type {
   CheckoutCounters,
   LoadSummary,

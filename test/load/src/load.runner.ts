@@ -3,6 +3,7 @@ import { type CheckoutLimits, DEFAULT_CHECKOUT_LIMITS } from './checkout.flow.ts
 import { type Clock, sleep, systemClock, type TimerHandle } from './clock.ts';
 import { COMMANDS_HELP, type Command } from './control.commands.ts';
 import type { Transport } from './http.transport.ts';
+import { DEFAULT_SETTINGS, describeSettings, type LoadSettings } from './load.settings.ts';
 import {
   LoadStats,
   type LoadSummary,
@@ -10,37 +11,10 @@ import {
   type SecondStats,
   type Stream,
 } from './load.stats.ts';
-import { applyMix, DEFAULT_MIX, formatMix, type Mix, pickOperation } from './mix.ts';
+import { applyMix, formatMix, pickOperation } from './mix.ts';
 import { fork, pick, type Random, seededRandom } from './random.ts';
 import { ShopMemory } from './shop.memory.ts';
 import { ACTIONS, type ActionResult, abuse, type ShopperContext, sendBadBody } from './shopper.actions.ts';
-
-/** A misbehaving client's stream: off or on at a rate. */
-export interface ClientStream {
-  readonly enabled: boolean;
-  readonly rate: number;
-}
-
-/** Everything that can change while the generator runs. */
-export interface LoadSettings {
-  /** Shoppers' arrivals per second. */
-  readonly rate: number;
-  readonly mix: Mix;
-  /** The client above its rate limit (ignores 429 and Retry-After). */
-  readonly abuser: ClientStream;
-  /** The client sending bodies the edge must refuse. */
-  readonly badBodies: ClientStream;
-  /** True while every stream's arrivals are stopped. */
-  readonly paused: boolean;
-}
-
-export const DEFAULT_SETTINGS: LoadSettings = {
-  rate: 10,
-  mix: DEFAULT_MIX,
-  abuser: { enabled: false, rate: 40 },
-  badBodies: { enabled: false, rate: 1 },
-  paused: false,
-};
 
 export interface LoadRunnerOptions {
   readonly transport: Transport;
@@ -348,15 +322,4 @@ export class LoadRunner {
     await Promise.race([Promise.allSettled([...this.#inFlight]), sleep(this.#clock, boundMs, bound.signal)]);
     bound.abort();
   }
-}
-
-/** `rate 10/s, mix browse=0.4 …, abuser off, bad on at 1/s` */
-export function describeSettings(settings: LoadSettings): string {
-  const stream = (name: string, s: ClientStream) => `${name} ${s.enabled ? `on at ${s.rate}/s` : 'off'}`;
-  return [
-    `rate ${settings.rate}/s${settings.paused ? ' (paused)' : ''}`,
-    `mix ${formatMix(settings.mix)}`,
-    stream('abuser', settings.abuser),
-    stream('bad', settings.badBodies),
-  ].join(', ');
 }
