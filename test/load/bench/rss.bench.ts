@@ -30,7 +30,7 @@ try {
     if ((await exitOf(child)) !== 0) throw new Error(`load exited with an error at rate ${rate}`);
     const summary = JSON.parse(stdout.text) as LoadSummary;
     console.log(
-      `rate ${String(rate).padStart(4)}/s for ${seconds}s: peak RSS ${summary.peakRssMb} MB (private ${summary.peakPrivateMb} MB), ` +
+      `rate ${String(rate).padStart(4)}/s for ${seconds}s: peak RSS ${summary.peakRssMb} MB (anonymous ${summary.peakAnonymousMb} MB), ` +
         `offered ${summary.offered}, ok ${summary.outcomes.ok}, dropped ${summary.outcomes.dropped}, ` +
         `shoppers p50 ${summary.latencyMs.p50.toFixed(2)} ms p99 ${summary.latencyMs.p99.toFixed(1)} ms`,
     );

@@ -10,15 +10,11 @@ import { describeSettings } from './load.settings.ts';
 import { seededRandom } from './random.ts';
 import { formatSecond, formatSummary } from './report.format.ts';
 
-/** Private memory (clean + dirty) from /proc/self/smaps_rollup on Linux; undefined elsewhere. */
-function privateMemory(): number | undefined {
+/** Anonymous memory (heap, code, buffers) from /proc/self/smaps_rollup on Linux; undefined elsewhere. */
+function anonymousMemory(): number | undefined {
   try {
-    const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
-    const kb = [...text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
-    return kb * 1_024;
+    const match = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return match === null ? undefined : Number(match[1]) * 1_024;
   } catch {
     return undefined;
   }
@@ -56,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     arrivals: options.arrivals,
     maxInFlight: options.maxInFlight,
     memoryUsage: () => process.memoryUsage.rss(),
-    privateMemory,
+    anonymousMemory,
     ...(options.quiet ? {} : { onSecond: (stats) => say(formatSecond(stats)) }),
   });
 

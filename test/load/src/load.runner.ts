@@ -36,8 +36,8 @@ export interface LoadRunnerOptions {
   readonly onSecond?: (stats: SecondStats) => void;
   /** Resident memory in bytes, sampled once a second for the summary. */
   readonly memoryUsage?: () => number;
-  /** Memory private to this process in bytes, if the OS tells it (sampled with `memoryUsage`). */
-  readonly privateMemory?: () => number | undefined;
+  /** Anonymous memory (heap, code, buffers) in bytes, if the OS tells it (sampled with `memoryUsage`). */
+  readonly anonymousMemory?: () => number | undefined;
 }
 
 /** What `execute` answers: one line for the user, and whether the run should stop. */
@@ -309,7 +309,7 @@ export class LoadRunner {
     this.#second += 1;
     this.#stats.sampleMemory(
       (this.#options.memoryUsage ?? process.memoryUsage.rss)(),
-      this.#options.privateMemory?.(),
+      this.#options.anonymousMemory?.(),
     );
     const rate = this.#settings.paused ? 0 : this.#settings.rate;
     this.#lastSecond = this.#stats.closeSecond(this.#second, rate, this.inFlight);

@@ -65,8 +65,11 @@ export interface LoadSummary {
   readonly failures: readonly { readonly reason: string; readonly count: number }[];
   /** Peak resident set size, including the pages of the node binary shared with other node processes. */
   readonly peakRssMb: number;
-  /** Peak memory of this process alone (Linux: private pages of /proc/self/smaps_rollup). */
-  readonly peakPrivateMb?: number;
+  /**
+   * Peak anonymous memory (Linux: `Anonymous` of /proc/self/smaps_rollup): the heap, compiled code and buffers,
+   * without the file-backed pages of the node binary that RSS also counts.
+   */
+  readonly peakAnonymousMb?: number;
 }
 
 const megabytes = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
@@ -97,7 +100,7 @@ export class LoadStats {
   #outcomes = zeroCounts();
   #requests = 0;
   #peakRssBytes = 0;
-  #peakPrivateBytes: number | undefined;
+  #peakAnonymousBytes: number | undefined;
   #fallbacks = 0;
   readonly checkout: CheckoutCounters = {
     accepted: 0,
@@ -155,11 +158,11 @@ export class LoadStats {
     this.#fallbacks += 1;
   }
 
-  /** Notes the process's memory (sampled once a second by the runner); `privateBytes` where the OS tells it. */
-  sampleMemory(rssBytes: number, privateBytes?: number): void {
+  /** Notes the process's memory (sampled once a second by the runner); `anonymousBytes` where the OS tells it. */
+  sampleMemory(rssBytes: number, anonymousBytes?: number): void {
     this.#peakRssBytes = Math.max(this.#peakRssBytes, rssBytes);
-    if (privateBytes !== undefined)
-      this.#peakPrivateBytes = Math.max(this.#peakPrivateBytes ?? 0, privateBytes);
+    if (anonymousBytes !== undefined)
+      this.#peakAnonymousBytes = Math.max(this.#peakAnonymousBytes ?? 0, anonymousBytes);
   }
 
   /** The live line's numbers for the second that just ended, and a fresh window. */
@@ -203,7 +206,9 @@ export class LoadStats {
         .slice(0, 10)
         .map(([reason, count]) => ({ reason, count })),
       peakRssMb: megabytes(this.#peakRssBytes),
-      ...(this.#peakPrivateBytes === undefined ? {} : { peakPrivateMb: megabytes(this.#peakPrivateBytes) }),
+      ...(this.#peakAnonymousBytes === undefined
+        ? {}
+        : { peakAnonymousMb: megabytes(this.#peakAnonymousBytes) }),
     };
   }
 }

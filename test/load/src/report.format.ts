@@ -61,7 +61,9 @@ export function formatSummary(summary: LoadSummary): string {
     lines.push(`  reasons     ${summary.failures.map((f) => `${f.reason} (${f.count})`).join('; ')}`);
   }
   const own =
-    summary.peakPrivateMb === undefined ? '' : ` (private ${summary.peakPrivateMb} MB; the rest is shared)`;
+    summary.peakAnonymousMb === undefined
+      ? ''
+      : ` (anonymous ${summary.peakAnonymousMb} MB; the rest is mostly the node binary's pages)`;
   lines.push(`  memory      peak RSS ${summary.peakRssMb} MB${own}`);
   return lines.join('\n');
 }
