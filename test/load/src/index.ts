@@ -1,0 +1,34 @@
+export type { ArrivalProcess, ArrivalSchedulerOptions } from './arrival.scheduler.ts';
+export { ArrivalScheduler } from './arrival.scheduler.ts';
+export type { CheckoutContext, CheckoutLimits, CheckoutResult, OrderLine } from './checkout.flow.ts';
+export { DEFAULT_CHECKOUT_LIMITS, placeOrder, retryAfterMs } from './checkout.flow.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export { sleep, systemClock } from './clock.ts';
+export type { Command } from './control.commands.ts';
+export { COMMANDS_HELP, CommandError, parseCommand } from './control.commands.ts';
+export type { ControlServer, ControlTarget } from './control.server.ts';
+export { startControlServer } from './control.server.ts';
+export type { HttpRequest, HttpResponse, HttpTransportOptions, Transport } from './http.transport.ts';
+export { httpTransport } from './http.transport.ts';
+export type { LatencySummary } from './latency.histogram.ts';
+export { LatencyHistogram } from './latency.histogram.ts';
+export type { CommandAnswer, LoadRunnerOptions, LoadStatus } from './load.runner.ts';
+export { LoadRunner } from './load.runner.ts';
+export type { ClientStream, LoadSettings } from './load.settings.ts';
+export { DEFAULT_SETTINGS, describeSettings } from './load.settings.ts';
+export type {
+  CheckoutCounters,
+  LoadSummary,
+  OperationSummary,
+  RecordedOperation,
+  SecondStats,
+  Stream,
+} from './load.stats.ts';
+export { LoadStats, STREAMS } from './load.stats.ts';
+export type { Mix, Operation } from './mix.ts';
+export { applyMix, DEFAULT_MIX, formatMix, MixError, OPERATIONS, parseMix, pickOperation } from './mix.ts';
+export type { Outcome, OutcomeCounts } from './outcome.ts';
+export { OUTCOMES, outcomeOf } from './outcome.ts';
+export type { Random } from './random.ts';
+export { seededRandom } from './random.ts';
+export { formatSecond, formatSummary } from './report.format.ts';
