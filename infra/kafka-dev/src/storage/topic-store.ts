@@ -71,6 +71,11 @@ export class Topic {
     this.partitions = partitions;
     this.maxMessageBytes = maxMessageBytes;
   }
+
+  /** `cleanup.policy` includes `compact`: records need keys. */
+  get compacted(): boolean {
+    return (this.configs['cleanup.policy'] ?? 'delete').split(',').some((p) => p.trim() === 'compact');
+  }
 }
 
 interface StoredTopic {
