@@ -12,7 +12,7 @@ import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
 import { ProducerIds } from '../storage/producer-ids.ts';
 import { TopicStore } from '../storage/topic-store.ts';
 import type { BrokerContext, FsyncPolicy } from './broker-context.ts';
-import { serveConnection } from './connection.ts';
+import { type ConnectionStats, serveConnection } from './connection.ts';
 
 export interface BrokerOptions {
   /** TCP port for Kafka clients; 0 picks a free one (the bound port is advertised). Default 9092. */
@@ -56,6 +56,8 @@ export interface RunningBroker {
   readonly metricsPort: number | null;
   readonly dataDir: string | null;
   readonly context: BrokerContext;
+  /** What each open connection holds (queued requests, unsent answers) and the most it ever held. */
+  connections(): ConnectionStats[];
   close(): Promise<void>;
 }
 
@@ -144,11 +146,12 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
 
   let closing: Promise<void> | null = null;
   const sockets = new Set<Socket>();
+  const connections = new Set<() => ConnectionStats>();
   const maxRequestBytes = options.maxRequestBytes ?? 100 * 1024 * 1024;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(context, socket, maxRequestBytes);
+    serveConnection(context, socket, maxRequestBytes, connections);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -176,6 +179,7 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
     metricsPort: metricsAddress && typeof metricsAddress === 'object' ? metricsAddress.port : null,
     dataDir,
     context,
+    connections: () => [...connections].map((stats) => stats()),
     close() {
       closing ??= (async () => {
         retentionTimer.clear();
