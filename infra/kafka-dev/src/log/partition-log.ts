@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { decodeRecords, type RecordInfo } from '../protocol/batch-records.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { BATCH_HEADER_SIZE, batchIsValid, LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.ts';
 import { ProducerState } from './producer-state.ts';
-import { type BatchEntry, Segment } from './segment.ts';
+import { Segment } from './segment.ts';
 
 /** Per-topic limits, as Kafka's topic configs of the same names. */
 export interface LogConfig {
@@ -133,12 +134,26 @@ export class PartitionLog {
     return out;
   }
 
-  /** Offset of the first batch whose newest record is at or after `timestamp`; −1 when none (as Kafka). */
+  /**
+   * Offset and timestamp of the first record stamped at or after `timestamp` (Kafka's ListOffsets by time):
+   * the first batch whose max timestamp reaches it is found from the index, then its records are read.
+   * −1 / −1 when none.
+   */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
     for (const segment of this.segments) {
       if (segment.maxTimestamp < timestamp) continue;
-      const entry: BatchEntry | undefined = segment.entries.find((e) => e.maxTimestamp >= timestamp);
-      if (entry) return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
+      const index = segment.entries.findIndex((e) => e.maxTimestamp >= timestamp);
+      if (index < 0) continue;
+      const entry = segment.entries[index]!;
+      let records: RecordInfo[];
+      try {
+        records = decodeRecords(segment.read(index));
+      } catch {
+        return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
+      }
+      const record = records.find((r) => r.timestamp >= timestamp);
+      if (record) return { offset: entry.baseOffset + record.offsetDelta, timestamp: record.timestamp };
+      return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
     }
     return { offset: -1, timestamp: -1 };
   }
