@@ -3,45 +3,12 @@ import { join } from 'node:path';
 import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
 import { readJson, writeJsonAtomic } from './json-file.ts';
 
-/** Topic configs the broker enforces; other Kafka topic configs are accepted and stored. */
+export { invalidConfig } from './topic-configs.ts';
+
+/** Topic configs the broker enforces; every other Kafka topic config is validated and stored (`topic-configs.ts`). */
 export interface TopicDefaults extends LogConfig {
   /** `max.message.bytes`: largest record batch accepted. */
   readonly maxMessageBytes: number;
-}
-
-const KNOWN_CONFIGS = new Set([
-  'cleanup.policy',
-  'compression.type',
-  'delete.retention.ms',
-  'file.delete.delay.ms',
-  'flush.messages',
-  'flush.ms',
-  'index.interval.bytes',
-  'max.compaction.lag.ms',
-  'max.message.bytes',
-  'message.timestamp.type',
-  'min.cleanable.dirty.ratio',
-  'min.compaction.lag.ms',
-  'min.insync.replicas',
-  'preallocate',
-  'retention.bytes',
-  'retention.ms',
-  'segment.bytes',
-  'segment.ms',
-  'unclean.leader.election.enable',
-]);
-const NUMERIC = new Set(['max.message.bytes', 'retention.bytes', 'retention.ms', 'segment.bytes']);
-
-/** Why a config set is invalid (Kafka answers INVALID_CONFIG), or null. */
-export function invalidConfig(configs: Readonly<Record<string, string>>): string | null {
-  for (const [name, value] of Object.entries(configs)) {
-    if (!KNOWN_CONFIGS.has(name)) return `Unknown topic config name: ${name}`;
-    if (NUMERIC.has(name) && !/^-?\d+$/.test(value))
-      return `Invalid value ${value} for configuration ${name}`;
-  }
-  if (configs['segment.bytes'] !== undefined && Number(configs['segment.bytes']) < 14)
-    return 'segment.bytes too small';
-  return null;
 }
 
 /** Kafka's topic name rule. */

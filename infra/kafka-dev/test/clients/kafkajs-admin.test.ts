@@ -49,6 +49,46 @@ describe('kafkajs admin', { timeout: 60_000 }, () => {
     );
   });
 
+  it('accepts every topic config Kafka 3.9 knows and rejects the values Kafka rejects', async () => {
+    const valid: Record<string, string> = {
+      'segment.index.bytes': '1048576',
+      'message.timestamp.difference.max.ms': '60000',
+      'segment.jitter.ms': '1000',
+      'message.downconversion.enable': 'false',
+      'leader.replication.throttled.replicas': '0:1,1:1',
+      'follower.replication.throttled.replicas': '*',
+      'message.format.version': '3.0-IV1',
+      'cleanup.policy': 'compact,delete',
+      'min.cleanable.dirty.ratio': '0.25',
+      'compression.type': 'zstd',
+      'retention.ms': '-1',
+      preallocate: 'TRUE',
+    };
+    const topic = uniqueName('all-configs');
+    const configEntries = Object.entries(valid).map(([name, value]) => ({ name, value }));
+    assert.equal(await admin.createTopics({ topics: [{ topic, configEntries }] }), true);
+    const invalid: [string, string][] = [
+      ['cleanup.policy', 'bogus'],
+      ['compression.type', 'brotli'],
+      ['segment.index.bytes', '3'],
+      ['segment.bytes', 'many'],
+      ['retention.ms', '-2'],
+      ['min.insync.replicas', '0'],
+      ['min.cleanable.dirty.ratio', '1.5'],
+      ['message.timestamp.type', 'createtime'],
+      ['unclean.leader.election.enable', 'yes'],
+      ['leader.replication.throttled.replicas', 'all'],
+      ['max.message.bytes', '99999999999'],
+    ];
+    for (const [name, value] of invalid) {
+      await assert.rejects(
+        admin.createTopics({ topics: [{ topic: uniqueName('bad-cfg'), configEntries: [{ name, value }] }] }),
+        (e: Error & { errors?: { type: string }[] }) => e.errors?.[0]?.type === 'INVALID_CONFIG',
+        `${name}=${value}`,
+      );
+    }
+  });
+
   it('fetches topic offsets, offsets by timestamp, and group offsets; resets and sets them', async () => {
     const topic = uniqueName('offsets');
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
