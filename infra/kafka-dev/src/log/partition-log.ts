@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeRecords, type RecordInfo } from '../protocol/batch-records.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { BATCH_HEADER_SIZE, batchIsValid, LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.ts';
+import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
 import { ProducerState } from './producer-state.ts';
 import { Segment } from './segment.ts';
 
@@ -29,6 +31,8 @@ export class PartitionLog {
   private readonly dir: string | null;
   config: LogConfig;
   nextOffset = 0;
+  /** DeleteRecords: the log starts here even where older batches remain in the first segment. */
+  private deletedBefore = 0;
 
   constructor(dir: string | null, config: LogConfig) {
     this.dir = dir;
@@ -36,13 +40,31 @@ export class PartitionLog {
     if (dir !== null) {
       mkdirSync(dir, { recursive: true });
       this.recover(dir);
+      this.deletedBefore = readJson<{ offset: number }>(join(dir, 'log-start.json'))?.offset ?? 0;
     }
     if (this.segments.length === 0) this.segments.push(new Segment(dir, 0));
   }
 
   get logStartOffset(): number {
     const first = this.segments[0]!;
-    return first.entries[0]?.baseOffset ?? first.baseOffset;
+    return Math.min(
+      Math.max(first.entries[0]?.baseOffset ?? first.baseOffset, this.deletedBefore),
+      this.nextOffset,
+    );
+  }
+
+  /**
+   * DeleteRecords: moves the log start to `offset` (never back, at most the high watermark), kept across
+   * restarts; whole segments below it are removed, the active one stays.
+   */
+  deleteRecordsBefore(offset: number): number {
+    if (offset > this.deletedBefore) {
+      this.deletedBefore = offset;
+      if (this.dir !== null) writeJsonAtomic(join(this.dir, 'log-start.json'), { offset });
+    }
+    while (this.segments.length > 1 && this.segments[0]!.lastOffset < this.deletedBefore)
+      this.segments.shift()!.remove();
+    return this.logStartOffset;
   }
 
   get highWatermark(): number {

@@ -23,20 +23,38 @@ export function invalidTopicName(name: string): string | null {
 
 export class Topic {
   readonly name: string;
-  readonly configs: Record<string, string>;
+  /** The topic's own overrides (CreateTopics, AlterConfigs); unset names take the broker defaults. */
+  configs: Record<string, string>;
   readonly partitions: PartitionLog[];
-  readonly maxMessageBytes: number;
+  private readonly defaults: TopicDefaults;
 
   constructor(
     name: string,
     configs: Record<string, string>,
     partitions: PartitionLog[],
-    maxMessageBytes: number,
+    defaults: TopicDefaults,
   ) {
     this.name = name;
     this.configs = configs;
     this.partitions = partitions;
-    this.maxMessageBytes = maxMessageBytes;
+    this.defaults = defaults;
+  }
+
+  private number(key: string, fallback: number): number {
+    const value = this.configs[key];
+    return value === undefined ? fallback : Number(value);
+  }
+
+  get maxMessageBytes(): number {
+    return this.number('max.message.bytes', this.defaults.maxMessageBytes);
+  }
+
+  get logConfig(): LogConfig {
+    return {
+      segmentBytes: this.number('segment.bytes', this.defaults.segmentBytes),
+      retentionMs: this.number('retention.ms', this.defaults.retentionMs),
+      retentionBytes: this.number('retention.bytes', this.defaults.retentionBytes),
+    };
   }
 
   /** `cleanup.policy` includes `compact`: records need keys. */
@@ -54,8 +72,8 @@ interface StoredTopic {
 /** Topics with their configs (`topics/<name>/topic.json`) and partition logs (`topics/<name>/<partition>/`). */
 export class TopicStore {
   readonly topics = new Map<string, Topic>();
+  readonly defaults: TopicDefaults;
   private readonly dir: string | null;
-  private readonly defaults: TopicDefaults;
 
   constructor(dataDir: string | null, defaults: TopicDefaults) {
     this.dir = dataDir === null ? null : join(dataDir, 'topics');
@@ -69,26 +87,25 @@ export class TopicStore {
     }
   }
 
+  private partitionLog(topic: Topic, index: number): PartitionLog {
+    return new PartitionLog(this.dir ? join(this.dir, topic.name, String(index)) : null, topic.logConfig);
+  }
+
   private open(stored: StoredTopic): Topic {
-    const number = (key: string, fallback: number) =>
-      stored.configs[key] === undefined ? fallback : Number(stored.configs[key]);
-    const config: LogConfig = {
-      segmentBytes: number('segment.bytes', this.defaults.segmentBytes),
-      retentionMs: number('retention.ms', this.defaults.retentionMs),
-      retentionBytes: number('retention.bytes', this.defaults.retentionBytes),
-    };
-    const partitions = Array.from(
-      { length: stored.partitions },
-      (_, i) => new PartitionLog(this.dir ? join(this.dir, stored.name, String(i)) : null, config),
-    );
-    const topic = new Topic(
-      stored.name,
-      stored.configs,
-      partitions,
-      number('max.message.bytes', this.defaults.maxMessageBytes),
-    );
+    const topic = new Topic(stored.name, stored.configs, [], this.defaults);
+    for (let i = 0; i < stored.partitions; i++) topic.partitions.push(this.partitionLog(topic, i));
     this.topics.set(stored.name, topic);
     return topic;
+  }
+
+  private save(topic: Topic): void {
+    if (!this.dir) return;
+    const stored: StoredTopic = {
+      name: topic.name,
+      partitions: topic.partitions.length,
+      configs: topic.configs,
+    };
+    writeJsonAtomic(join(this.dir, topic.name, 'topic.json'), stored);
   }
 
   create(name: string, partitions: number, configs: Record<string, string>): Topic {
@@ -98,6 +115,20 @@ export class TopicStore {
       writeJsonAtomic(join(this.dir, name, 'topic.json'), stored);
     }
     return this.open(stored);
+  }
+
+  /** AlterConfigs: the topic's overrides become exactly `configs` (validated by the caller). */
+  alterConfigs(topic: Topic, configs: Record<string, string>): void {
+    topic.configs = configs;
+    for (const partition of topic.partitions) partition.config = topic.logConfig;
+    this.save(topic);
+  }
+
+  /** CreatePartitions: grows the topic to `count` partitions (validated by the caller). */
+  addPartitions(topic: Topic, count: number): void {
+    while (topic.partitions.length < count)
+      topic.partitions.push(this.partitionLog(topic, topic.partitions.length));
+    this.save(topic);
   }
 
   delete(name: string): void {
