@@ -33,7 +33,7 @@ const listOf =
   (value: string) => {
     const items = splitList(value);
     const bad = items.find((item) => !allowed.includes(item));
-    return bad === undefined ? null : `Invalid value ${bad}: must be one of: ${allowed.join(', ')}`;
+    return bad === undefined ? null : `String must be one of: ${allowed.join(', ')}`;
   };
 /** `leader/follower.replication.throttled.replicas`: empty, `*`, or `partition:broker` pairs. */
 const throttledReplicas = (value: string) => {
