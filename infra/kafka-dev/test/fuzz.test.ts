@@ -5,18 +5,7 @@ import { waitFor } from '@rebound/testing';
 import { crc32c } from '../src/protocol/crc32c.ts';
 import { Writer } from '../src/protocol/writer.ts';
 import { client, FAST_CONSUMER, testBroker } from './support/broker.ts';
-
-/** Seeded PRNG (mulberry32): the fuzz run is reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './support/prng.ts';
 
 function request(apiKey: number, version: number, body: (w: Writer) => void): Buffer {
   const w = new Writer().int32(0).int16(apiKey).int16(version).int32(7).string('fuzz');

@@ -8,6 +8,7 @@ import { client, tempDir, testBroker } from '../support/broker.ts';
 import {
   CODECS,
   encodeBatch,
+  encodeRecords,
   fetchRequest,
   fetchResult,
   produceRequest,
@@ -110,6 +111,33 @@ const REJECTED: [name: string, records: () => Buffer | null, errorCode: number, 
     () => encodeBatch(three, { codec: 'lz4', payload: garbage }),
     ErrorCode.CORRUPT_MESSAGE,
   ],
+  [
+    'lz4 with a wrong frame descriptor checksum',
+    () => {
+      const lz4 = CODECS.lz4[1](encodeRecords(three));
+      lz4[6]! ^= 0xff;
+      return encodeBatch(three, { codec: 'lz4', payload: lz4 });
+    },
+    ErrorCode.CORRUPT_MESSAGE,
+  ],
+  [
+    'lz4 with a wrong content checksum',
+    () => {
+      const lz4 = CODECS.lz4[1](encodeRecords(three));
+      lz4[lz4.length - 1]! ^= 0xff;
+      return encodeBatch(three, { codec: 'lz4', payload: lz4 });
+    },
+    ErrorCode.CORRUPT_MESSAGE,
+  ],
+  ...(['gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec): [string, () => Buffer, number] => [
+    `${codec} with bytes after the compressed data`,
+    () =>
+      encodeBatch(three, {
+        codec,
+        payload: Buffer.concat([CODECS[codec][1](encodeRecords(three)), Buffer.from([0, 7])]),
+      }),
+    ErrorCode.CORRUPT_MESSAGE,
+  ]),
   ...(['gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec): [string, () => Buffer, number] => [
     `${codec} holding garbage records`,
     () => encodeBatch(three, { codec, payload: CODECS[codec][1](garbage) }),

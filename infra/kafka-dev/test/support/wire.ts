@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Socket } from 'node:net';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
+import { xxhash32 } from '../../src/protocol/compression/xxhash32.ts';
 import { crc32c } from '../../src/protocol/crc32c.ts';
 import { Writer } from '../../src/protocol/writer.ts';
 
@@ -132,12 +133,15 @@ export function snappyLiterals(data: Buffer): Buffer {
   return Buffer.from(w.finish());
 }
 
-/** An LZ4 frame holding one stored (uncompressed) block. */
+/** An LZ4 frame holding one stored (uncompressed) block, with a content checksum. */
 export function lz4Stored(data: Buffer): Buffer {
-  const head = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82]);
+  const descriptor = Buffer.from([0x64, 0x40]);
+  const head = Buffer.from([0x04, 0x22, 0x4d, 0x18, ...descriptor, (xxhash32(descriptor) >>> 8) & 0xff]);
   const size = Buffer.alloc(4);
   size.writeUInt32LE((data.length | 0x80000000) >>> 0);
-  return Buffer.concat([head, size, data, Buffer.alloc(4)]);
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32LE(xxhash32(data));
+  return Buffer.concat([head, size, data, Buffer.alloc(4), checksum]);
 }
 
 export const CODECS = {

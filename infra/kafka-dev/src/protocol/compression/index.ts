@@ -7,21 +7,31 @@ export { CompressionError } from './snappy.ts';
 /** Record batch attribute bits 0–2. */
 export const Codec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 
+/** zlib's engines stop at the end of the last stream and ignore what follows; librdkafka does not. */
+function whole(name: string, input: Buffer, result: unknown): Buffer {
+  const { buffer, engine } = result as { buffer: Buffer; engine: { bytesWritten: number } };
+  if (engine.bytesWritten !== input.length)
+    throw new CompressionError(
+      `${name}: ${input.length - engine.bytesWritten} bytes after the compressed data`,
+    );
+  return buffer;
+}
+
 /**
  * Inflates a compressed records section (every codec Kafka defines). At most `maxOutput` bytes come out,
- * so a small batch cannot expand into gigabytes; anything that does not decode throws CompressionError.
+ * so a small batch cannot expand into gigabytes; anything that does not decode, or has bytes after the compressed data, throws CompressionError.
  */
 export function decompress(codec: number, input: Buffer, maxOutput: number): Buffer {
   try {
     switch (codec) {
       case Codec.GZIP:
-        return gunzipSync(input, { maxOutputLength: maxOutput });
+        return whole('gzip', input, gunzipSync(input, { maxOutputLength: maxOutput, info: true }));
       case Codec.SNAPPY:
         return snappyDecompress(input, maxOutput);
       case Codec.LZ4:
         return lz4Decompress(input, maxOutput);
       case Codec.ZSTD:
-        return zstdDecompressSync(input, { maxOutputLength: maxOutput });
+        return whole('zstd', input, zstdDecompressSync(input, { maxOutputLength: maxOutput, info: true }));
       default:
         throw new CompressionError(`unknown compression codec ${codec}`);
     }

@@ -1,12 +1,13 @@
 import { CompressionError } from './snappy.ts';
+import { xxhash32 } from './xxhash32.ts';
 
 const FRAME_MAGIC = 0x184d2204;
 const BLOCK_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
 /**
  * The LZ4 frame format, which Kafka's record batches (magic 2) use: header (flags, block size, optional
- * content size and dictionary id, header checksum), blocks (compressed or stored), end mark, optional
- * checksums. Checksums are skipped over (the batch CRC-32C already covers the bytes); structure is checked.
+ * content size and dictionary id, header checksum), blocks (compressed or stored), end mark, optional block
+ * and content checksums. Every checksum is verified (xxHash32), as librdkafka's and Kafka's readers do.
  */
 export function lz4Decompress(input: Buffer, maxOutput: number): Buffer {
   if (input.length < 7 || input.readUInt32LE(0) !== FRAME_MAGIC)
@@ -18,7 +19,11 @@ export function lz4Decompress(input: Buffer, maxOutput: number): Buffer {
   if (blockMax === undefined || (bd & 0x8f) !== 0) throw new CompressionError('lz4: bad block descriptor');
   const blockChecksum = (flags & 0x10) !== 0;
   const contentChecksum = (flags & 0x04) !== 0;
-  let at = 6 + ((flags & 0x08) !== 0 ? 8 : 0) + ((flags & 0x01) !== 0 ? 4 : 0) + 1;
+  const descriptorEnd = 6 + ((flags & 0x08) !== 0 ? 8 : 0) + ((flags & 0x01) !== 0 ? 4 : 0);
+  if (descriptorEnd >= input.length) throw new CompressionError('lz4: truncated frame descriptor');
+  if (((xxhash32(input.subarray(4, descriptorEnd)) >>> 8) & 0xff) !== input[descriptorEnd])
+    throw new CompressionError('lz4: frame descriptor checksum mismatch');
+  let at = descriptorEnd + 1;
   const parts: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -30,16 +35,26 @@ export function lz4Decompress(input: Buffer, maxOutput: number): Buffer {
     const size = word & 0x7fffffff;
     if (size > blockMax || at + size > input.length) throw new CompressionError('lz4: bad block size');
     const block = input.subarray(at, at + size);
-    at += size + (blockChecksum ? 4 : 0);
+    at += size;
+    if (blockChecksum) {
+      if (at + 4 > input.length || xxhash32(block) !== input.readUInt32LE(at))
+        throw new CompressionError('lz4: block checksum mismatch');
+      at += 4;
+    }
     const room = Math.min(blockMax, maxOutput - total);
     if (stored && size > room) throw new CompressionError('lz4: output beyond the limit');
     const out = stored ? block : lz4Block(block, room, parts, total);
     parts.push(out);
     total += out.length;
   }
-  if (contentChecksum) at += 4;
+  const content = Buffer.concat(parts, total);
+  if (contentChecksum) {
+    if (at + 4 > input.length || xxhash32(content) !== input.readUInt32LE(at))
+      throw new CompressionError('lz4: content checksum mismatch');
+    at += 4;
+  }
   if (at !== input.length) throw new CompressionError('lz4: bytes after the end mark');
-  return Buffer.concat(parts, total);
+  return content;
 }
 
 /** One LZ4 block. Matches may reach into earlier blocks of the frame (linked blocks). */
