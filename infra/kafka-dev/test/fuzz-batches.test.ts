@@ -9,6 +9,7 @@ import { crc32c } from '../src/protocol/crc32c.ts';
 import { client, tempDir, testBroker } from './support/broker.ts';
 import { kcatConsume } from './support/kcat.ts';
 import { prng } from './support/prng.ts';
+import { runPython, skipUnlessPythonModule } from './support/python.ts';
 import {
   CODECS,
   encodeBatch,
@@ -124,7 +125,7 @@ describe('fuzzing record batches and connections', { timeout: 300_000 }, () => {
     assert.deepEqual(await checkReadable(), ends, 'the same after a restart');
   });
 
-  it('every client reads every partition to its end: kafkajs (uncompressed, gzip) and kcat (all codecs)', async () => {
+  it('every client reads every partition to its end: kafkajs, kcat, confluent-kafka, kafka-python', async () => {
     const ends = await checkReadable();
     const kafka = client(broker.bootstrap);
     for (const codec of ['none', 'gzip'] as const) {
@@ -144,10 +145,27 @@ describe('fuzzing record batches and connections', { timeout: 300_000 }, () => {
       await waitFor(() => count === ends[codec], { description: `kafkajs reads ${codec}` });
       await consumer.disconnect();
     }
-    if (kcatMissing) return;
-    for (const codec of CODEC_NAMES) {
-      const lines = await kcatConsume(broker.bootstrap, topicOf(codec));
-      assert.equal(lines, ends[codec], `kcat reads ${codec}`);
+    if (!kcatMissing) {
+      for (const codec of CODEC_NAMES) {
+        const lines = await kcatConsume(broker.bootstrap, topicOf(codec));
+        assert.equal(lines, ends[codec], `kcat reads ${codec}`);
+      }
+    }
+    // kafka-python here has no snappy, lz4 or zstd codec installed: it reads the uncompressed and gzip partitions
+    const python: [string, string, string, readonly string[]][] = [
+      ['confluent_client.py', 'confluent_kafka', 'python3-confluent-kafka', CODEC_NAMES],
+      ['kafka_python_client.py', 'kafka', 'python3-kafka', ['none', 'gzip']],
+    ];
+    for (const [script, module, debianPackage, codecs] of python) {
+      if (skipUnlessPythonModule(module, debianPackage)) continue;
+      for (const codec of codecs) {
+        const { count } = await runPython<{ count: number }>(script, [
+          broker.bootstrap,
+          'count',
+          topicOf(codec),
+        ]);
+        assert.equal(count, ends[codec], `${script} reads ${codec}`);
+      }
     }
   });
 

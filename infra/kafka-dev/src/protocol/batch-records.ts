@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Codec, CompressionError, decompress } from './compression/index.ts';
 import { BATCH_HEADER_SIZE } from './record-batch.ts';
 
@@ -50,7 +51,7 @@ class VarintReader {
 /**
  * Decodes the records of one magic-2 batch (decompressing them first), checking the structure as Kafka's
  * record reader does: every length within its record, each record exactly as long as it says, exactly
- * `count` records and no bytes after them.
+ * `count` records and no bytes after them; header keys must be UTF-8 (Kafka's Java reader would substitute).
  */
 export function decodeRecords(batch: Buffer): RecordInfo[] {
   const codec = batch.readInt16BE(21) & 7;
@@ -88,7 +89,11 @@ export function decodeRecords(batch: Buffer): RecordInfo[] {
     for (let h = 0; h < headers; h++) {
       const keySize = record.varint();
       if (keySize < 0) throw new InvalidRecords('negative header key size');
+      const keyAt = record.at;
       record.skip(keySize);
+      // a header key is a string: Java decodes bad UTF-8 leniently, but other clients (kafka-python) cannot read it
+      if (!isUtf8(payload.subarray(keyAt, keyAt + keySize)))
+        throw new InvalidRecords('header key is not UTF-8');
       const valueSize = record.varint();
       if (valueSize >= 0) record.skip(valueSize);
     }

@@ -89,6 +89,16 @@ for (const [name, script, module, debianPackage] of [
         assert.equal(versions.length, 10);
         assert.ok(versions.every((v) => v.join('.') === versions[0]!.join('.')));
       });
+
+      it('offsets_for_times finds the record at or after the time inside one batch', async () => {
+        const base = 1_760_000_000_000;
+        const found = await py<{ offset: number; timestamp: number; late: unknown }>(
+          'times',
+          uniqueName('py-times'),
+          String(base),
+        );
+        assert.deepEqual(found, { offset: 3, timestamp: base + 3000, late: null });
+      });
     } else {
       it('offsets_for_times finds the record at or after the time inside one batch', async () => {
         const base = 1_760_000_000_000;

@@ -57,6 +57,16 @@ const REJECTED: [name: string, records: () => Buffer | null, errorCode: number, 
     () => encodeBatch([{ offsetDelta: 0 }, { offsetDelta: 0 }]),
     ErrorCode.INVALID_RECORD,
   ],
+  [
+    'a header key that is not UTF-8',
+    () =>
+      encodeBatch([], {
+        count: 1,
+        lastOffsetDelta: 0,
+        payload: Buffer.from([0x16, 0, 0, 0, 1, 2, 0x76, 2, 2, 0x87, 2, 0x78]),
+      }),
+    ErrorCode.INVALID_RECORD,
+  ],
   ['an unknown compression codec', () => encodeBatch(three, { attributes: 5 }), ErrorCode.INVALID_RECORD],
   ['a control batch', () => encodeBatch(three, { attributes: 0x20 }), ErrorCode.INVALID_RECORD],
   [

@@ -141,5 +141,25 @@ elif command == "admin":
          "partitions": partitions, "invalidConfig": bad, "groups": len(groups),
          "deleted": topic not in admin.list_topics(timeout=10).topics})
 
+elif command == "count":
+    # reads partition 0 from the beginning to its high watermark; prints how many records came back
+    topic = args[0]
+    c = consumer("count-reader")
+    low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+    c.assign([TopicPartition(topic, 0, low)])
+    count = 0
+    deadline = time.time() + 30
+    last = low - 1
+    while last < high - 1 and time.time() < deadline:
+        m = c.poll(0.2)
+        if m is None:
+            continue
+        if m.error():
+            raise SystemExit(f"consume error: {m.error()}")
+        count += 1
+        last = m.offset()
+    c.close()
+    out({"count": count, "end": high})
+
 else:
     raise SystemExit(f"unknown command {command}")

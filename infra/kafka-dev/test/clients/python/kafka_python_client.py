@@ -120,5 +120,36 @@ elif command == "admin":
          "retention": entries.get("retention.ms"), "altered": altered.get("retention.ms"),
          "partitions": partitions, "groups": len(groups) >= 0, "deleted": gone})
 
+elif command == "times":
+    # one batch of 5 records stamped T, T+1000, ... T+4000; offsets_for_times(T+2500) must find the 4th
+    topic, base = args[0], int(args[1])
+    producer = KafkaProducer(acks="all", linger_ms=1000, **common)
+    for i in range(5):
+        producer.send(topic, value=f"v{i}".encode(), partition=0, timestamp_ms=base + i * 1000)
+    producer.flush()
+    producer.close()
+    c = KafkaConsumer(**common)
+    tp = TopicPartition(topic, 0)
+    found = c.offsets_for_times({tp: base + 2500})[tp]
+    late = c.offsets_for_times({tp: base + 9000})[tp]
+    c.close()
+    out({"offset": found.offset, "timestamp": found.timestamp, "late": late})
+
+elif command == "count":
+    # reads partition 0 from the beginning to its end offset; prints how many records came back
+    topic = args[0]
+    c = KafkaConsumer(enable_auto_commit=False, fetch_max_wait_ms=100, **common)
+    tp = TopicPartition(topic, 0)
+    c.assign([tp])
+    c.seek_to_beginning(tp)
+    end = c.end_offsets([tp])[tp]
+    count = 0
+    deadline = time.time() + 30
+    while c.position(tp) < end and time.time() < deadline:
+        for records in c.poll(timeout_ms=200).values():
+            count += len(records)
+    c.close()
+    out({"count": count, "end": end})
+
 else:
     raise SystemExit(f"unknown command {command}")
