@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
 import type { RunningBroker } from '../src/index.ts';
-import { QUEUE_HIGH_WATER_BYTES } from '../src/server/connection.ts';
+import { MAX_DURABILITY_WAITS, QUEUE_HIGH_WATER_BYTES } from '../src/server/connection.ts';
 import { client, testBroker } from './support/broker.ts';
 import {
   encodeBatch,
@@ -51,6 +51,35 @@ describe('one connection, many requests', { timeout: 60_000 }, () => {
     );
     await waitFor(() => wire.closed, { description: 'connection closed' });
     assert.deepEqual(correlationIds(wire.frames), [1, 2]);
+  });
+
+  it('applies pipelined Produce requests in order, lets at most 16 wait for their fsync together, answers in order', async () => {
+    const admin = client(broker.bootstrap).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'piped', numPartitions: 1 }] });
+    await admin.disconnect();
+    const wire = await WireConnection.open(broker.port);
+    const requests = Array.from({ length: 100 }, (_, i) =>
+      produceRequest('piped', 0, encodeBatch([{ value: `m${i}` }]), { correlationId: i }),
+    );
+    wire.write(...requests);
+    const replies = await wire.until(100);
+    assert.deepEqual(
+      correlationIds(replies),
+      requests.map((_, i) => i),
+    );
+    assert.deepEqual(
+      replies.map((r) => produceResult(r.subarray(4)).baseOffset),
+      requests.map((_, i) => i),
+      'applied in request order',
+    );
+    const [stats] = broker.connections();
+    assert.ok(
+      stats && stats.maxPendingAnswers <= MAX_DURABILITY_WAITS,
+      `${stats?.maxPendingAnswers} answers waited`,
+    );
+    wire.close();
+    await waitFor(() => broker.connections().length === 0, { description: 'connection closed' });
   });
 
   it('holds at most one request in flight and a bounded queue for a client that never reads, and frees it on close', async () => {

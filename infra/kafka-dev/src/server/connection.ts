@@ -6,6 +6,8 @@ import { FrameReader } from './frame-reader.ts';
 
 /** Complete requests queued beyond this many bytes stop reading from the socket until the queue drains. */
 export const QUEUE_HIGH_WATER_BYTES = 64 * 1024;
+/** Produce answers that wait only for their fsync, at most, before the next request waits too. */
+export const MAX_DURABILITY_WAITS = 16;
 
 /** What one connection holds right now, and the most it ever held (the memory bound, measurable). */
 export interface ConnectionStats {
@@ -15,11 +17,14 @@ export interface ConnectionStats {
   readonly queuedBytes: number;
   /** Requests being handled: 0 or 1, as Kafka mutes a channel while it serves one request. */
   readonly inFlight: number;
+  /** Requests handled whose answers wait for an earlier answer or for their fsync (`--fsync`). */
+  readonly pendingAnswers: number;
   /** Response bytes written but not yet taken by the kernel. */
   readonly unsentBytes: number;
   readonly handled: number;
   readonly maxQueuedBytes: number;
   readonly maxInFlight: number;
+  readonly maxPendingAnswers: number;
   readonly maxUnsentBytes: number;
   /** Reading is paused: the queue is full, or the client is not reading its answers. */
   readonly paused: boolean;
@@ -27,12 +32,22 @@ export interface ConnectionStats {
 
 type Queued = { readonly frame: Buffer } | { readonly error: string };
 
+/** One answer, in request order: sent once it and every answer before it are ready. */
+interface Answer {
+  readonly correlationId: number;
+  body: Buffer | null;
+  ready: boolean;
+}
+
 /**
  * One client connection, served as Kafka serves one: requests are handled one at a time in arrival order
  * (a parked long-poll Fetch or JoinGroup holds back the requests behind it on the same connection), the
  * next one only after the previous answer was handed to the kernel. Pipelined requests are queued, and
  * reading stops while the queue is above {@link QUEUE_HIGH_WATER_BYTES} or an answer is unsent, so a client
  * that writes without reading holds a bounded amount of broker memory; all of it is dropped on close.
+ * One overlap Kafka's ordering cannot observe: a Produce is fully applied before the next request is read,
+ * but while its fsync runs (acks=−1 under `--fsync acks-all`) up to {@link MAX_DURABILITY_WAITS} following
+ * requests may be served, so pipelined producers share fsyncs; answers still leave in request order.
  * A bad frame or request closes the connection once every request before it has been answered.
  */
 export function serveConnection(
@@ -46,9 +61,11 @@ export function serveConnection(
   let queuedBytes = 0;
   let inFlight = 0;
   let handled = 0;
+  let durabilityWaits = 0;
+  const answers: Answer[] = [];
   let awaitingDrain = false;
   let paused = false;
-  const max = { queuedBytes: 0, inFlight: 0, unsentBytes: 0 };
+  const max = { queuedBytes: 0, inFlight: 0, pendingAnswers: 0, unsentBytes: 0 };
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const clientHost = `/${socket.remoteAddress}`;
   let closed = false;
@@ -58,10 +75,12 @@ export function serveConnection(
     queuedRequests: queue.length,
     queuedBytes,
     inFlight,
+    pendingAnswers: answers.length,
     unsentBytes: socket.writableLength,
     handled,
     maxQueuedBytes: max.queuedBytes,
     maxInFlight: max.inFlight,
+    maxPendingAnswers: max.pendingAnswers,
     maxUnsentBytes: max.unsentBytes,
     paused,
   });
@@ -91,7 +110,24 @@ export function serveConnection(
     if (!drained) awaitingDrain = true;
   };
 
-  /** Handles one request; returns a promise only when the handler is asynchronous. */
+  /** Sends every ready answer at the head of the line. */
+  const flush = () => {
+    while (answers.length > 0 && answers[0]!.ready) {
+      const answer = answers.shift()!;
+      send(answer.correlationId, answer.body);
+    }
+  };
+
+  const answer = (correlationId: number, body: Buffer | null): undefined => {
+    answers.push({ correlationId, body, ready: true });
+    flush();
+    return undefined;
+  };
+
+  /**
+   * Handles one request. Returns a promise while the request is still being served (the next must wait);
+   * a Produce waiting only for its fsync returns nothing and its answer joins the line when durable.
+   */
   const handle = (frame: Buffer): Promise<void> | undefined => {
     const reader = new Reader(frame);
     const apiKey = reader.int16();
@@ -102,7 +138,7 @@ export function serveConnection(
     if (!api) throw new ProtocolError(`unknown API key ${apiKey}`);
     context.metrics.request(api.name, frame.length + 4);
     if (apiVersion < api.minVersion || apiVersion > api.maxVersion) {
-      if (apiKey === 18) return void send(correlationId, apiVersionsUnsupported(context));
+      if (apiKey === 18) return answer(correlationId, apiVersionsUnsupported(context));
       throw new ProtocolError(
         `unsupported ${api.name} version ${apiVersion} (supported ${api.minVersion}-${api.maxVersion})`,
       );
@@ -110,15 +146,32 @@ export function serveConnection(
     if (apiKey === 18 && apiVersion >= 3) reader.skipTaggedFields();
     const header = { apiKey, apiVersion, correlationId, clientId, clientHost, signal: aborter.signal };
     const result = api.handle(context, header, reader);
-    if (!(result instanceof Promise)) return void send(correlationId, result);
-    return result.then(
-      (body) => send(correlationId, body),
+    if (!(result instanceof Promise)) return answer(correlationId, result);
+    const slot: Answer = { correlationId, body: null, ready: false };
+    answers.push(slot);
+    if (answers.length > max.pendingAnswers) max.pendingAnswers = answers.length;
+    const settled = result.then(
+      (body) => {
+        slot.body = body;
+        slot.ready = true;
+        flush();
+      },
       (error: unknown) => {
         throw new ProtocolError(
           `${api.name} v${apiVersion}: ${error instanceof Error ? error.message : String(error)}`,
         );
       },
     );
+    if (!api.appliedBeforeAwait) return settled;
+    durabilityWaits++;
+    settled.then(
+      () => {
+        durabilityWaits--;
+        pump();
+      },
+      (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+    );
+    return undefined;
   };
 
   const setPaused = () => {
@@ -130,7 +183,13 @@ export function serveConnection(
 
   /** Serves queued requests in order, one at a time, until the queue is empty or an answer is pending. */
   const pump = () => {
-    while (!closed && inFlight === 0 && !awaitingDrain && queue.length > 0) {
+    while (
+      !closed &&
+      inFlight === 0 &&
+      durabilityWaits < MAX_DURABILITY_WAITS &&
+      !awaitingDrain &&
+      queue.length > 0
+    ) {
       const next = queue.shift()!;
       if ('error' in next) return fail(next.error);
       queuedBytes -= next.frame.length;
@@ -178,6 +237,7 @@ export function serveConnection(
     closed = true;
     queue = [];
     queuedBytes = 0;
+    answers.length = 0;
     frames.clear();
     aborter.abort();
     registry.delete(stats);

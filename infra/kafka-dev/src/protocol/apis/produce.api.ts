@@ -22,6 +22,7 @@ export const produceApi: ApiDefinition<BrokerContext> = {
   name: 'Produce',
   minVersion: 3,
   maxVersion: 7,
+  appliedBeforeAwait: true,
   async handle(context, { apiVersion: v }, r) {
     const transactionalId = r.nullableString();
     const acks = r.int16();
