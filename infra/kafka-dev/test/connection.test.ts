@@ -42,15 +42,25 @@ describe('one connection, many requests', { timeout: 60_000 }, () => {
   });
 
   it('answers every request before a bad one, then closes', async () => {
+    const admin = client(broker.bootstrap).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'ordered', numPartitions: 1 }] });
+    await admin.disconnect();
     const wire = await WireConnection.open(broker.port);
+    const produce = produceRequest('ordered', 0, encodeBatch([{ value: 'x' }]), { correlationId: 3 });
     wire.write(
       apiVersions(1),
       metadata(1, 2),
-      frame(99, 0, 3, () => {}),
-      apiVersions(4),
+      produce,
+      frame(99, 0, 4, () => {}),
+      apiVersions(5),
     );
     await waitFor(() => wire.closed, { description: 'connection closed' });
-    assert.deepEqual(correlationIds(wire.frames), [1, 2]);
+    assert.deepEqual(
+      correlationIds(wire.frames),
+      [1, 2, 3],
+      'the Produce waiting for its fsync is answered too',
+    );
   });
 
   it('applies pipelined Produce requests in order, lets at most 16 wait for their fsync together, answers in order', async () => {

@@ -63,6 +63,8 @@ export function serveConnection(
   let handled = 0;
   let durabilityWaits = 0;
   const answers: Answer[] = [];
+  /** A bad request met while earlier answers were pending: close once they are sent. */
+  let failAfterAnswers: string | null = null;
   let awaitingDrain = false;
   let paused = false;
   const max = { queuedBytes: 0, inFlight: 0, pendingAnswers: 0, unsentBytes: 0 };
@@ -116,6 +118,13 @@ export function serveConnection(
       const answer = answers.shift()!;
       send(answer.correlationId, answer.body);
     }
+    if (answers.length === 0 && failAfterAnswers !== null) fail(failAfterAnswers);
+  };
+
+  /** Closes for a bad request, after the answers to every request before it. */
+  const failInOrder = (reason: string) => {
+    failAfterAnswers = reason;
+    flush();
   };
 
   const answer = (correlationId: number, body: Buffer | null): undefined => {
@@ -185,20 +194,21 @@ export function serveConnection(
   const pump = () => {
     while (
       !closed &&
+      failAfterAnswers === null &&
       inFlight === 0 &&
       durabilityWaits < MAX_DURABILITY_WAITS &&
       !awaitingDrain &&
       queue.length > 0
     ) {
       const next = queue.shift()!;
-      if ('error' in next) return fail(next.error);
+      if ('error' in next) return failInOrder(next.error);
       queuedBytes -= next.frame.length;
       handled++;
       let pending: Promise<void> | undefined;
       try {
         pending = handle(next.frame);
       } catch (error) {
-        return fail(error instanceof Error ? error.message : String(error));
+        return failInOrder(error instanceof Error ? error.message : String(error));
       }
       if (pending) {
         inFlight = 1;
