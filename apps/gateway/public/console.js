@@ -116,7 +116,15 @@ async function placeOrder() {
       headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
       body: JSON.stringify({ lines }),
     });
-    if (response.ok) {
+    if (response.status === 202) {
+      // Accepted, not final yet (a dependency is down and the checkout waits it out): follow it.
+      $('#order-id').value = body.order.id;
+      await follow(
+        response.headers.get('location'),
+        Number(response.headers.get('retry-after') ?? 1),
+        result,
+      );
+    } else if (response.ok) {
       result.textContent = `order ${body.order.id}: ${body.order.status}, total ${money(body.order.total)}`;
       result.className = 'result ok';
       $('#order-id').value = body.order.id;
@@ -127,6 +135,22 @@ async function placeOrder() {
   } finally {
     button.disabled = false;
   }
+}
+
+/** Polls a PENDING order at its Location until it is final (about 2 minutes at most). */
+async function follow(location, retryAfterSeconds, result) {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    result.textContent = `order accepted, PENDING: waiting for a dependency (checked ${attempt} times)`;
+    result.className = 'result warn';
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAfterSeconds) * 1000));
+    const { response, body } = await api(location);
+    if (response.ok && body.order.status !== 'PENDING') {
+      result.textContent = `order ${body.order.id}: ${body.order.status}, total ${money(body.order.total)}`;
+      result.className = body.order.status === 'CONFIRMED' ? 'result ok' : 'result bad';
+      return;
+    }
+  }
+  result.textContent = 'order still PENDING; look it up below later';
 }
 
 async function lookUp(event) {

@@ -91,6 +91,16 @@ describe('IdempotencyStore', () => {
     assert.equal(store.begin('client-a', 'k', 'b').kind, 'new');
   });
 
+  it('shares an answer that may change (a PENDING order) with the joined duplicates, then frees the key', async () => {
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10 });
+    const first = store.begin('client-a', 'k', 'b');
+    const joined = store.begin('client-a', 'k', 'b');
+    if (first.kind !== 'new' || joined.kind !== 'join') throw new Error('unexpected');
+    first.share({ status: 202, body: { id: 'o-1', status: 'PENDING' } });
+    assert.deepEqual(await joined.answer, { status: 202, body: { id: 'o-1', status: 'PENDING' } });
+    assert.equal(store.begin('client-a', 'k', 'b').kind, 'new', 'the next request asks orders again');
+  });
+
   it("keeps each client's keys apart: the same key from another client neither replays, joins nor conflicts", async () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10 });
     const a = store.begin('client-a', 'k', 'body-a');

@@ -11,7 +11,10 @@ const JSON_HEADERS = { ...KEY_A, 'content-type': 'application/json' };
 const JSON_HEADERS_B = { ...KEY_B, 'content-type': 'application/json' };
 
 describe('gateway API', () => {
-  const shop = gatewayWithFakes({ API_KEYS: 'client-a:key-a,client-b:key-b' });
+  const shop = gatewayWithFakes({
+    API_KEYS: 'client-a:key-a,client-b:key-b',
+    ORDERS_PLACE_DEADLINE_MS: '2000',
+  });
   let keys = 0;
   const nextKey = () => `test-key-${++keys}`;
   const order = (lines: unknown, key = nextKey(), headers: Record<string, string> = JSON_HEADERS) =>
@@ -59,6 +62,54 @@ describe('gateway API', () => {
       assert.deepEqual(found.body.order, placed.body.order);
       const missing = await call(`${shop.gateway.url}/api/orders/o-999`, { headers: KEY_A });
       assert.equal(missing.status, 404);
+    });
+  });
+
+  describe('orders not final within the deadline', () => {
+    it('answers 202 Accepted with the PENDING order, Location and Retry-After; the same key later gets 201 and the final order', async () => {
+      const key = nextKey();
+      const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
+      shop.orders.pendingNew = true;
+      let accepted: Awaited<ReturnType<typeof order>>;
+      try {
+        accepted = await order(body, key);
+      } finally {
+        shop.orders.pendingNew = false;
+      }
+      assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.order.status, 'PENDING');
+      const id = accepted.body.order.id;
+      assert.equal(accepted.headers.get('location'), `/api/orders/${id}`);
+      assert.equal(accepted.headers.get('retry-after'), '1');
+      assert.equal(accepted.headers.get('idempotent-replayed'), null);
+      const polled = await call(`${shop.gateway.url}${accepted.headers.get('location')}`, { headers: KEY_A });
+      assert.equal(polled.status, 200);
+      assert.equal(polled.body.order.status, 'PENDING');
+
+      // The saga finishes; the same request with the same key is not answered from a cached 202.
+      const stored = shop.orders.orders.get(id);
+      assert.ok(stored);
+      shop.orders.orders.set(id, { ...stored, status: 'ORDER_STATUS_CONFIRMED' });
+      const again = await order(body, key);
+      assert.equal(again.status, 201, JSON.stringify(again.body));
+      assert.equal(again.body.order.id, id);
+      assert.equal(again.body.order.status, 'CONFIRMED');
+      assert.equal(again.headers.get('idempotent-replayed'), 'true', 'orders said it is the same order');
+      assert.equal(again.headers.get('location'), `/api/orders/${id}`);
+    });
+
+    it('answers 503 with Retry-After, never 504, when orders does not answer in time: the order may exist', async () => {
+      shop.orders.modes.set('placeOrder', 'hang');
+      try {
+        const unknown = await order({ lines: [{ productId: 'p-mug', quantity: 1 }] });
+        assert.equal(unknown.status, 503, JSON.stringify(unknown.body));
+        assert.equal(unknown.body.error, 'order_state_unknown');
+        assert.match(unknown.body.message, /same Idempotency-Key/);
+        assert.ok(Number(unknown.headers.get('retry-after')) >= 1);
+      } finally {
+        shop.orders.modes.delete('placeOrder');
+        shop.orders.releaseHung();
+      }
     });
   });
 

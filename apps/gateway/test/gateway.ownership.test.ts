@@ -60,7 +60,7 @@ describe('gateway with the real orders service: orders belong to their client', 
     const orders = service('orders', {
       INVENTORY_ADDRS: (inventory as ServiceProcess).address,
       PAYMENTS_ADDRS: (payments as ServiceProcess).address,
-      SAGA_STEP_DEADLINE_MS: '4000', // generous: a loaded CI box must not turn a slow success into a cancel
+      SAGA_PAUSE_BOUND_MS: '4000', // generous: a loaded CI box must not turn a slow success into a cancel
     });
     starts.push(orders);
     const env = {
@@ -131,6 +131,9 @@ describe('gateway with the real orders service: orders belong to their client', 
     const againB = await place(B, key, [{ productId: 'p-003', quantity: 2 }], gateways[1]);
     assert.equal(againA.body.order.id, a.body.order.id);
     assert.equal(againB.body.order.id, b.body.order.id);
+    // A replica that never saw the key (as after a gateway restart) still says it is a replay: orders knows.
+    assert.equal(againA.headers.get('idempotent-replayed'), 'true');
+    assert.equal(againB.headers.get('idempotent-replayed'), 'true');
 
     // A key first used by A on one replica and by B on the other: still two orders.
     const crossed = nextKey();

@@ -125,6 +125,17 @@ describe('notifications (the built service, the dev broker)', () => {
     await send(producer, cancelled('order-2'));
     await waitFor(async () => (await counts(service)).total === 2, { description: 'two notifications' });
     assert.deepEqual(await counts(service), { total: 2, confirmed: 1, cancelled: 1 });
+    // Readable from outside, by order and paged over every row.
+    const byOrder = await adminRequest(service.adminUrl, 'GET', '/admin/notifications?orderId=order-2');
+    assert.deepEqual(
+      (byOrder.json.order as Array<{ orderId: string; kind: string }>).map((row) => [row.orderId, row.kind]),
+      [['order-2', 'ORDER_CANCELLED']],
+    );
+    const page = await adminRequest(service.adminUrl, 'GET', '/admin/notifications?offset=1&limit=5');
+    assert.equal((page.json.notifications as unknown[]).length, 1);
+    const bad = await adminRequest(service.adminUrl, 'GET', '/admin/notifications?limit=0');
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json.error), /limit/);
   });
 
   it('applies a redelivered event once, and one notification per order even under a new event id', async () => {

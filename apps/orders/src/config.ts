@@ -7,16 +7,19 @@ const millis = z.coerce.number().int().min(1, 'expected a duration in ms (>= 1)'
 export const ordersConfigSchema = baseConfigSchema.extend({
   INVENTORY_ADDRS: addressList,
   PAYMENTS_ADDRS: addressList,
-  /** Bound on one downstream call (retries of idempotent calls included). */
+  /** Bound on one attempt of a downstream call (an attempt without an answer is an unknown outcome). */
   SAGA_CALL_TIMEOUT_MS: millis.default(2_000),
   /**
-   * How long a forward step keeps retrying a dependency that stays unavailable before the order is cancelled.
-   * Kept well under the gateway's `ORDERS_PLACE_DEADLINE_MS` (8 s), so that a client waiting on a failing
-   * dependency hears CANCELLED (the step's give-up plus a quick compensation) rather than a gateway timeout.
+   * How long a forward step waits out a dependency that does not answer (its outcome unknown, re-sent with the
+   * same idempotency key) before the saga gives up and compensates: an outage shorter than this pauses the
+   * checkout instead of cancelling it. Measured from the step's first unknown attempt, across restarts.
    */
-  SAGA_STEP_DEADLINE_MS: millis.default(3_000),
-  /** How long a compensation keeps retrying before it is left for recovery. */
-  SAGA_COMPENSATION_DEADLINE_MS: millis.default(30_000),
+  SAGA_PAUSE_BOUND_MS: millis.default(60_000),
+  /**
+   * How long PlaceOrder waits for the saga before answering with the order as it stands (PENDING), kept short
+   * of the caller's deadline so the answer arrives in time: the gateway then answers 202 Accepted.
+   */
+  PLACE_ORDER_ANSWER_MARGIN_MS: millis.default(500),
   /**
    * A PENDING saga whose heartbeat (refreshed at every step) is older than this is resumed by the recovery
    * worker: longer than the longest gap between two steps of a live saga (call timeout + backoff).

@@ -10,9 +10,12 @@ import { createRpcClient } from '@rebound/rpc';
 import {
   adminRequest,
   metricValue,
+  netCharges,
+  readLedger,
   rpcFailure,
   type ServiceProcess,
   startServiceProcess,
+  waitFor,
 } from '@rebound/testing';
 
 const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -58,11 +61,90 @@ describe('payments (the built service over real gRPC)', () => {
     assert.equal(other.code, status.ALREADY_EXISTS);
   });
 
-  it('refunds once; a second refund answers the same; an unknown payment is NOT_FOUND', async () => {
+  it('refunds once; a second refund answers the same; both are in the ledger once', async () => {
     await client.charge({ paymentId: 'pay-2', orderId: 'o-2', amount: eur(500) });
-    assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
-    assert.equal((await client.refund({ paymentId: 'pay-2' })).status, 'PAYMENT_STATUS_REFUNDED');
-    assert.equal((await rpcFailure(client.refund({ paymentId: 'pay-404' }))).code, status.NOT_FOUND);
+    assert.equal(
+      (await client.refund({ paymentId: 'pay-2', orderId: 'o-2' })).status,
+      'PAYMENT_STATUS_REFUNDED',
+    );
+    assert.equal(
+      (await client.refund({ paymentId: 'pay-2', orderId: 'o-2' })).status,
+      'PAYMENT_STATUS_REFUNDED',
+    );
+    const rows = await readLedger(service.adminUrl, 'o-2');
+    assert.deepEqual(
+      rows.map((row) => `${row.kind}:${row.amountMinor}`),
+      ['CHARGE:500', 'REFUND:500'],
+    );
+    assert.equal(netCharges(rows).get('o-2')?.net, 0);
+  });
+
+  it('a refund of a payment id not charged yet leaves a VOIDED tombstone: a late charge is refused and takes nothing', async () => {
+    const voided = await client.refund({ paymentId: 'pay-late', orderId: 'o-late' });
+    assert.equal(voided.status, 'PAYMENT_STATUS_VOIDED');
+    assert.equal(
+      (await client.refund({ paymentId: 'pay-late', orderId: 'o-late' })).status,
+      'PAYMENT_STATUS_VOIDED',
+    );
+    const approvedBefore = await processed('approved');
+    const late = await rpcFailure(
+      client.charge({ paymentId: 'pay-late', orderId: 'o-late', amount: eur(800) }),
+    );
+    assert.equal(late.code, status.FAILED_PRECONDITION);
+    assert.match(late.details, /pay-late was voided .* a late charge takes no money/);
+    assert.equal(await processed('approved'), approvedBefore, 'the processor was never asked');
+    assert.equal(
+      await metricValue(service.adminUrl, 'rebound_payments_late_charges_total{outcome="refused"'),
+      1,
+    );
+    const rows = await readLedger(service.adminUrl, 'o-late');
+    assert.deepEqual(
+      rows.map((row) => row.kind),
+      ['VOID'],
+    );
+    assert.equal(netCharges(rows).get('o-late')?.net, 0);
+  });
+
+  it('a refund while the charge is still at the processor voids it: the charge lands nothing and is reversed', async () => {
+    await adminRequest(service.adminUrl, 'POST', '/admin/processor', { latencyMs: 1_500 });
+    try {
+      const charging = rpcFailure(
+        client.charge({ paymentId: 'pay-inflight', orderId: 'o-inflight', amount: eur(1_200) }),
+      );
+      await waitFor(
+        async () => {
+          const { json } = await adminRequest(service.adminUrl, 'GET', '/admin/ledger?orderId=o-inflight');
+          return (json.inFlight as Array<{ id: string }>).some((payment) => payment.id === 'pay-inflight');
+        },
+        { timeoutMs: 10_000, description: 'the charge claimed its payment id' },
+      );
+      assert.equal(
+        (await client.refund({ paymentId: 'pay-inflight', orderId: 'o-inflight' })).status,
+        'PAYMENT_STATUS_VOIDED',
+      );
+      const late = await charging;
+      assert.equal(late.code, status.FAILED_PRECONDITION);
+      assert.match(late.details, /voided/);
+    } finally {
+      await adminRequest(service.adminUrl, 'DELETE', '/admin/processor');
+    }
+    assert.equal(netCharges(await readLedger(service.adminUrl, 'o-inflight')).get('o-inflight')?.net, 0);
+    assert.ok(
+      ((await metricValue(service.adminUrl, 'rebound_payments_processor_calls_total{operation="reverse"')) ??
+        0) >= 1,
+      'the approval that came too late was reversed',
+    );
+  });
+
+  it('serves the ledger to the admin token only, and answers 400 naming the field for a bad query', async () => {
+    assert.equal((await adminRequest(service.adminUrl, 'GET', '/admin/ledger', undefined, null)).status, 401);
+    const bad = await adminRequest(service.adminUrl, 'GET', '/admin/ledger?limit=lots');
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json.error), /limit/);
+    const page = await adminRequest(service.adminUrl, 'GET', '/admin/ledger?limit=1');
+    assert.equal(page.status, 200);
+    assert.equal((page.json.entries as unknown[]).length, 1);
+    assert.equal(page.json.nextAfterId, (page.json.entries as Array<{ id: number }>)[0]?.id);
   });
 
   it('declines for good above the card limit, and says so again on a repeat', async () => {
@@ -124,8 +206,14 @@ describe('payments (the built service over real gRPC)', () => {
       401,
     );
     await adminRequest(service.adminUrl, 'POST', '/admin/faults', { errorRate: 1 });
-    assert.equal((await rpcFailure(client.refund({ paymentId: 'pay-1' }))).code, status.UNAVAILABLE);
+    assert.equal(
+      (await rpcFailure(client.refund({ paymentId: 'pay-1', orderId: 'o-1' }))).code,
+      status.UNAVAILABLE,
+    );
     await adminRequest(service.adminUrl, 'DELETE', '/admin/faults');
-    assert.equal((await client.refund({ paymentId: 'pay-1' })).status, 'PAYMENT_STATUS_REFUNDED');
+    assert.equal(
+      (await client.refund({ paymentId: 'pay-1', orderId: 'o-1' })).status,
+      'PAYMENT_STATUS_REFUNDED',
+    );
   });
 });

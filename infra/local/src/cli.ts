@@ -6,13 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
 import { startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
-import { createLogMux, shouldColor } from './log.mux.ts';
+import { FrontProxy } from './front.proxy.ts';
+import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
 import { portsInUse } from './port.check.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
 import { Supervisor } from './supervisor.ts';
 import { resolveTopology, type Topology } from './topology.resolve.ts';
 import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
+import type { ProcessSpec } from './topology.types.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 /** Print the table anyway when not everything is ready after this long. */
@@ -94,6 +96,7 @@ async function up(command: UpCommand): Promise<number> {
   process.on('exit', () => supervisor.killAllNow());
   const control = await startControlServer({ status: () => supervisor.status(), stateFile });
   log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
+  const fronts = await startFronts(present, supervisor, log);
   // When something never gets ready (a crash loop, a dependency that waits), still show where things stand.
   const notReadyYet = setTimeout(() => {
     if (supervisor.status().allReady) return;
@@ -120,6 +123,7 @@ async function up(command: UpCommand): Promise<number> {
       stopping = true;
       log.event(`${signal}: stopping everything in reverse dependency order`);
       void supervisor.stop().then(async (leftovers) => {
+        await Promise.all(fronts.map((front) => front.close()));
         await control.close();
         if (leftovers.length > 0) {
           log.warn(`process groups still alive after stopping: ${leftovers.join(', ')}`);
@@ -136,6 +140,33 @@ async function up(command: UpCommand): Promise<number> {
   });
   supervisor.start();
   return stopped;
+}
+
+/** A front per entry that has one, balancing over its ready replicas (see `src/front.proxy.ts`). */
+async function startFronts(
+  processes: readonly ProcessSpec[],
+  supervisor: Supervisor,
+  log: LogMux,
+): Promise<FrontProxy[]> {
+  const fronts: FrontProxy[] = [];
+  for (const process of processes) {
+    if (!process.front) continue;
+    const front = new FrontProxy({
+      port: process.front.port,
+      backends: process.replicas.flatMap((r) =>
+        r.port === undefined ? [] : [{ name: r.name, port: r.port }],
+      ),
+      isReady: (name) => supervisor.replicaReady(name),
+    });
+    front.onEvent((event) => {
+      if (event.type === 'ejected') log.warn(`${process.name} front: ${event.backend} out (${event.reason})`);
+      if (event.type === 'rejected') log.warn(`${process.name} front: connection refused (${event.reason})`);
+    });
+    await front.listen();
+    fronts.push(front);
+    log.event(`${process.name} front on 127.0.0.1:${process.front.port}, round robin over ready replicas`);
+  }
+  return fronts;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -5,6 +5,8 @@ export { systemClock } from './clock.ts';
 export type { ControlServer, SupervisorFile } from './control.server.ts';
 export { startControlServer } from './control.server.ts';
 export { formatEvent } from './event.format.ts';
+export type { FrontBackend, FrontEvent, FrontProxyOptions } from './front.proxy.ts';
+export { DEFAULT_EJECTION_MS, FrontProxy } from './front.proxy.ts';
 export type { Disposable, Event } from './internal/emitter.ts';
 export { lineSplitter } from './line.splitter.ts';
 export type { LogMux, LogMuxOptions } from './log.mux.ts';
@@ -14,6 +16,8 @@ export { portsInUse } from './port.check.ts';
 export type { ProbeOutcome } from './probe.runner.ts';
 export { runProbe } from './probe.runner.ts';
 export { ProcessDriver, processGroupAlive } from './process.driver.ts';
+export type { GroupFootprint } from './pss.ts';
+export { groupFootprint, processGroupMembers, pssOf } from './pss.ts';
 export type {
   KillReason,
   ReplicaEffects,
@@ -29,7 +33,13 @@ export type { DriverFactory, SupervisorEvent, SupervisorOptions } from './superv
 export { orderByDependencies, Supervisor } from './supervisor.ts';
 export type { ProcessDefinition, ReplicaContext, ResolveOptions, Topology } from './topology.resolve.ts';
 export { DEFAULT_RESTART, MAX_REPLICAS, resolveTopology } from './topology.resolve.ts';
-export { adminProbes, DEFAULT_BASE_PORT, platformTopology, tcpProbes } from './topology.ts';
+export {
+  adminProbes,
+  DATABASE_SERVICES,
+  DEFAULT_BASE_PORT,
+  platformTopology,
+  tcpProbes,
+} from './topology.ts';
 export type {
   Availability,
   ProbeKind,

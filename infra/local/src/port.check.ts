@@ -11,13 +11,16 @@ function bindable(port: number): Promise<boolean> {
 
 /** The ports of present entries that something else already listens on, named by the replica that needs them. */
 export async function portsInUse(processes: readonly ProcessSpec[]): Promise<string[]> {
-  const wanted = processes
-    .filter((p) => p.availability.present)
-    .flatMap((p) => p.replicas)
-    .flatMap((r) => [
-      ...(r.port === undefined ? [] : [{ port: r.port, owner: r.name }]),
-      ...(r.adminPort === undefined ? [] : [{ port: r.adminPort, owner: `${r.name} admin` }]),
-    ]);
+  const present = processes.filter((p) => p.availability.present);
+  const wanted = [
+    ...present.flatMap((p) => (p.front ? [{ port: p.front.port, owner: `${p.name} front` }] : [])),
+    ...present
+      .flatMap((p) => p.replicas)
+      .flatMap((r) => [
+        ...(r.port === undefined ? [] : [{ port: r.port, owner: r.name }]),
+        ...(r.adminPort === undefined ? [] : [{ port: r.adminPort, owner: `${r.name} admin` }]),
+      ]),
+  ];
   const free = await Promise.all(wanted.map(({ port }) => bindable(port)));
   return wanted.filter((_, i) => !free[i]).map(({ port, owner }) => `${port} (${owner})`);
 }

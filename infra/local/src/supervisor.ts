@@ -132,6 +132,14 @@ export class Supervisor {
     }
   }
 
+  /** Whether replica `name` (`gateway-1`) is ready now: what a front balances on. */
+  replicaReady(name: string): boolean {
+    for (const managed of this.#managed.values()) {
+      for (const { spec, machine } of managed) if (spec.name === name) return machine.ready;
+    }
+    return false;
+  }
+
   status(): StatusReport {
     const rows: StatusRow[] = [];
     for (const process of this.#present) {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Availability, ProbeSet, ProcessSpec, ReplicaSpec, RestartPolicy } from './topology.types.ts';
@@ -21,6 +22,11 @@ export interface ReplicaContext {
   readonly dataRoot: string;
   /** `127.0.0.1:p1,127.0.0.1:p2,...`: the traffic addresses of every replica of another entry. */
   addresses(entry: string): string;
+  /**
+   * A random secret (a database role's password), the same for every entry that asks for `name` during one
+   * resolution, so the server that sets it and the services that use it agree. New on every `up`.
+   */
+  secret(name: string): string;
 }
 
 /** One entry of the topology, as written in `topology.ts`. */
@@ -44,6 +50,12 @@ export interface ProcessDefinition {
   /** A URL printed once everything is ready, built from the first replica. */
   readonly url?: (replica: ReplicaContext) => string;
   readonly restart?: Partial<RestartPolicy>;
+  /**
+   * One stable port before the replicas, as a Kubernetes Service: the supervisor listens on the slot's first port
+   * and balances connections over the ready replicas (`src/front.proxy.ts`), which then serve from the slot's
+   * second port on (at most 4 replicas). Peers and the printed URL get the front's address.
+   */
+  readonly front?: boolean;
   /**
    * A system binary the entry runs (through `src/binary.launcher.ts`); without it on PATH the entry is skipped
    * with one line, like an entry whose code is not there yet.
@@ -70,6 +82,8 @@ export interface ResolveOptions {
   readonly restart?: Partial<RestartPolicy>;
   /** The interpreter for every entry; the running node by default. */
   readonly node?: string;
+  /** Where {@link ReplicaContext.secret} comes from; default 18 random bytes per name (tests fix them). */
+  readonly secret?: (name: string) => string;
 }
 
 /** Locally: 1 s doubling to 30 s, reset after 2 min of running, 5 s grace. (The kubelet: 10 s, 5 min, 10 min.) */
@@ -119,28 +133,43 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
   }
   const replicaCount = (definition: ProcessDefinition) => {
     const count = options.replicas?.[definition.name] ?? definition.replicas;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) {
-      throw new Error(`${definition.name}: replicas must be 1..${MAX_REPLICAS}, got ${count}`);
+    const max = definition.front ? MAX_REPLICAS - 1 : MAX_REPLICAS;
+    if (!Number.isInteger(count) || count < 1 || count > max) {
+      throw new Error(`${definition.name}: replicas must be 1..${max}, got ${count}`);
     }
     return count;
   };
   const dataDir = isAbsolute(options.dataDir) ? options.dataDir : join(options.rootDir, options.dataDir);
   const portOf = (slot: number, index: number) => options.basePort + BLOCK * slot + index;
   const byName = new Map(topology.processes.map((definition) => [definition.name, definition]));
+  const secrets = new Map<string, string>();
+  const secret = (name: string) => {
+    let value = secrets.get(name);
+    if (value === undefined) {
+      value = options.secret?.(name) ?? randomBytes(18).toString('base64url');
+      secrets.set(name, value);
+    }
+    return value;
+  };
+  /** A front takes the slot's first port; the replicas serve from the next one on. */
+  const trafficPort = (definition: ProcessDefinition, index: number) =>
+    portOf(definition.slot, definition.front ? index + 1 : index);
   const context = (definition: ProcessDefinition, index: number): ReplicaContext => ({
     index,
-    port: portOf(definition.slot, index),
+    port: trafficPort(definition, index),
     adminPort: portOf(definition.slot, index + MAX_REPLICAS),
     dataDir: join(dataDir, `${definition.name}-${index}`),
     dataRoot: dataDir,
     addresses(entry) {
       const target = byName.get(entry);
       if (!target) throw new Error(`${definition.name} asks for the addresses of unknown entry '${entry}'`);
+      if (target.front) return `127.0.0.1:${portOf(target.slot, 0)}`;
       return Array.from(
         { length: replicaCount(target) },
         (_, i) => `127.0.0.1:${portOf(target.slot, i)}`,
       ).join(',');
     },
+    secret,
   });
   const selected = topology.processes.filter((d) => !options.only || options.only.includes(d.name));
   return selected.map((definition) => {
@@ -172,7 +201,16 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
       availability: availability(definition, options.rootDir),
       replicas,
       restart,
-      ...(definition.url ? { url: definition.url(context(definition, 0)) } : {}),
+      ...(definition.url
+        ? {
+            url: definition.url(
+              definition.front
+                ? { ...context(definition, 0), port: portOf(definition.slot, 0) }
+                : context(definition, 0),
+            ),
+          }
+        : {}),
+      ...(definition.front ? { front: { port: portOf(definition.slot, 0) } } : {}),
     };
   });
 }

@@ -12,15 +12,16 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * |------|---------------|----------|----------------|----------------|
  * | 0    | kafka         | 1        | 7400 (Kafka)   | 7405 (metrics) |
  * | 1    | catalog       | 2        | 7410, 7411     | 7415, 7416     |
- * | 2    | inventory     | 1        | 7420           | 7425           |
+ * | 2    | inventory     | 2        | 7420, 7421     | 7425, 7426     |
  * | 3    | payments      | 2        | 7430, 7431     | 7435, 7436     |
- * | 4    | orders        | 1        | 7440           | 7445           |
- * | 5    | notifications | 1        | 7450 (unused)  | 7455           |
- * | 6    | gateway       | 1        | 7460 (HTTP)    | 7465           |
- * | 7    | payments-db   | 1        | 7470 (Postgres)| none           |
+ * | 4    | orders        | 1 (2 soon)    | 7440, 7441     | 7445, 7446     |
+ * | 5    | notifications | 2        | 7450, 7451 (unused) | 7455, 7456 |
+ * | 6    | gateway       | 1 (2 soon)    | 7460 (front), 7461, 7462 (HTTP) | 7465, 7466 |
+ * | 7    | postgres      | 1        | 7470 (Postgres)| 7475           |
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
+ * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
  * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
  * the default base port.
@@ -28,6 +29,18 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
 export const DEFAULT_BASE_PORT = 7400;
 
 const GRPC_SERVICES = ['catalog', 'inventory', 'payments', 'orders'] as const;
+
+/** Database per service: each gets a role and a database of its name on postgres-0, and only those. */
+export const DATABASE_SERVICES = ['orders', 'inventory', 'payments', 'notifications'] as const;
+
+/** The secret name of a service role's password (see `ReplicaContext.secret`). */
+const rolePassword = (service: string) => `postgres.role.${service}`;
+
+/** `postgres://<service>:<password>@127.0.0.1:7470/<service>`: the service's own database on postgres-0. */
+function databaseUrl(service: string, replica: ReplicaContext): string {
+  const password = encodeURIComponent(replica.secret(rolePassword(service)));
+  return `postgres://${service}:${password}@${replica.addresses('postgres')}/${service}`;
+}
 
 type Timing = Pick<ProbeSpec, 'initialDelayMs' | 'periodMs' | 'timeoutMs' | 'failureThreshold'>;
 
@@ -39,7 +52,7 @@ function probe(target: ProbeTarget, timing: Timing): ProbeSpec {
 export function adminProbes(adminPort: number): ProbeSet {
   const http = (path: string): ProbeTarget => ({ kind: 'http', port: adminPort, path });
   return {
-    // Up to 60 s to start (PGlite migrations on a cold disk); liveness and readiness wait for it.
+    // Up to 60 s to start (initdb and migrations on a cold disk); liveness and readiness wait for it.
     startup: probe(http('/startupz'), {
       initialDelayMs: 200,
       periodMs: 500,
@@ -154,6 +167,9 @@ function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', repli
   const peers = Object.fromEntries(
     GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.addresses(service)]),
   );
+  const database = (DATABASE_SERVICES as readonly string[]).includes(name)
+    ? { [`${name.toUpperCase()}_DATABASE_URL`]: databaseUrl(name, replica) }
+    : {};
   return {
     SERVICE_NAME: name,
     SERVICE_INSTANCE: `${name}-${replica.index}`,
@@ -163,6 +179,7 @@ function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', repli
     DATA_DIR: replica.dataDir,
     KAFKA_BROKERS: replica.addresses('kafka'),
     ...peers,
+    ...database,
   };
 }
 
@@ -210,32 +227,50 @@ export const platformTopology: Topology = {
       probes: (replica) => tcpProbes(replica.port),
     },
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
-    service('inventory', 2, 1, 'stock reservations over gRPC', []),
-    {
-      // Both payments replicas must see one database, or a retried Charge that lands on the other replica
-      // would charge twice. Embedded PGlite is one process, so it is served to them over the Postgres wire.
-      ...service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['payments-db']),
-      env: (replica) => ({
-        ...serviceEnv('payments', 'GRPC_PORT', replica),
-        PAYMENTS_DATABASE_URL: `postgres://postgres@${replica.addresses('payments-db')}/postgres`,
-      }),
-    },
-    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka', ['kafka', 'inventory', 'payments']),
-    service('notifications', 5, 1, 'order events from Kafka', ['kafka']),
+    service('inventory', 2, 2, 'stock reservations over gRPC', ['postgres']),
+    service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['postgres']),
+    // One replica until the e2e scenarios read each replica's breaker and metrics (--replicas orders=2 works).
+    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka (recovery: one leader)', [
+      'kafka',
+      'postgres',
+      'inventory',
+      'payments',
+    ]),
+    service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
       ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      // One stable port (7460) before the replicas, as a Kubernetes Service would be. One replica until the
+      // gateway's Idempotency-Key store is shared: a replay landing on the other replica is not recognised as
+      // one (orders still dedupes the order). --replicas gateway=2 runs two behind the front.
+      front: true,
       url: (replica) => `http://127.0.0.1:${replica.port}`,
     },
     {
-      name: 'payments-db',
-      description: 'PGlite over the Postgres wire, shared by the payments replicas (.data/payments-db-0)',
+      name: 'postgres',
+      description:
+        'PostgreSQL 18 (embedded binaries): a database and a role per service, data in .data/postgres-0',
       slot: 7,
       replicas: 1,
-      entry: 'infra/pglite-dev/src/cli.ts',
-      packageDir: 'infra/pglite-dev',
-      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataDir],
-      admin: false,
-      probes: (replica) => tcpProbes(replica.port),
+      entry: 'infra/postgres-dev/src/cli.ts',
+      packageDir: 'infra/postgres-dev',
+      args: (replica) => [
+        '--port',
+        String(replica.port),
+        '--admin-port',
+        String(replica.adminPort),
+        '--data-dir',
+        replica.dataDir,
+        '--databases',
+        DATABASE_SERVICES.join(','),
+      ],
+      env: (replica) => ({
+        POSTGRES_ROLE_PASSWORDS: JSON.stringify(
+          Object.fromEntries(DATABASE_SERVICES.map((name) => [name, replica.secret(rolePassword(name))])),
+        ),
+      }),
+      // /startupz once initialised and provisioned, /livez the postmaster alive, /readyz a SELECT 1.
+      admin: true,
+      probes: (replica) => adminProbes(replica.adminPort),
     },
     ...monitoring,
   ],

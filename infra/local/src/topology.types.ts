@@ -62,4 +62,6 @@ export interface ProcessSpec {
   readonly restart: RestartPolicy;
   /** Printed when everything is ready (the gateway's URL). */
   readonly url?: string;
+  /** The stable port of the entry's front (a `FrontProxy` in the supervisor), when it has one. */
+  readonly front?: { readonly port: number };
 }

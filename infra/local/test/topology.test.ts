@@ -35,7 +35,7 @@ describe('platform topology', () => {
     assert.equal(env.CATALOG_ADDRS, '127.0.0.1:7410,127.0.0.1:7411,127.0.0.1:7412');
     assert.equal(env.PAYMENTS_ADDRS, '127.0.0.1:7430,127.0.0.1:7431');
     assert.equal(env.KAFKA_BROKERS, '127.0.0.1:7400');
-    assert.equal(env.HTTP_PORT, '7460');
+    assert.equal(env.HTTP_PORT, '7461', 'the gateway replicas serve behind the front on 7460');
     assert.equal(env.ADMIN_PORT, '7465');
     assert.equal(env.DATA_DIR, '/nowhere/.data/gateway-0');
     const payments = byName(specs, 'payments').replicas[1]?.env ?? {};
@@ -43,14 +43,82 @@ describe('platform topology', () => {
     assert.equal(payments.SERVICE_INSTANCE, 'payments-1');
   });
 
-  it('points both payments replicas at the one shared payments database', () => {
-    const specs = resolveTopology(platformTopology, options);
-    const urls = byName(specs, 'payments').replicas.map((replica) => replica.env.PAYMENTS_DATABASE_URL);
-    assert.deepEqual(urls, [
-      'postgres://postgres@127.0.0.1:7470/postgres',
-      'postgres://postgres@127.0.0.1:7470/postgres',
+  it("gives each database service a URL to its own database and role on postgres-0, and no one else's", () => {
+    const specs = resolveTopology(platformTopology, { ...options, secret: (name) => `secret/${name}` });
+    const urls = Object.fromEntries(
+      specs.flatMap((spec) =>
+        spec.replicas.map((replica) => [
+          replica.name,
+          Object.entries(replica.env).filter(([key]) => key.endsWith('DATABASE_URL')),
+        ]),
+      ),
+    );
+    const own = (service: string) => [
+      [
+        `${service.toUpperCase()}_DATABASE_URL`,
+        `postgres://${service}:secret%2Fpostgres.role.${service}@127.0.0.1:7470/${service}`,
+      ],
+    ];
+    assert.deepEqual(urls['orders-0'], own('orders'));
+    assert.deepEqual(urls['inventory-0'], own('inventory'));
+    assert.deepEqual(urls['payments-0'], own('payments'));
+    assert.deepEqual(urls['payments-1'], own('payments'));
+    assert.deepEqual(urls['notifications-0'], own('notifications'));
+    assert.deepEqual(urls['catalog-0'], []);
+    assert.deepEqual(urls['gateway-0'], []);
+    const postgres = byName(specs, 'postgres').replicas[0];
+    assert.deepEqual([postgres?.name, postgres?.port, postgres?.adminPort], ['postgres-0', 7470, 7475]);
+    assert.deepEqual(postgres?.args.slice(-8), [
+      '--port',
+      '7470',
+      '--admin-port',
+      '7475',
+      '--data-dir',
+      '/nowhere/.data/postgres-0',
+      '--databases',
+      'orders,inventory,payments,notifications',
     ]);
-    assert.equal(byName(specs, 'payments-db').replicas[0]?.port, 7470);
+    assert.deepEqual(JSON.parse(postgres?.env.POSTGRES_ROLE_PASSWORDS ?? '{}'), {
+      orders: 'secret/postgres.role.orders',
+      inventory: 'secret/postgres.role.inventory',
+      payments: 'secret/postgres.role.payments',
+      notifications: 'secret/postgres.role.notifications',
+    });
+    assert.equal(postgres?.probes.readiness?.kind === 'http' && postgres.probes.readiness.path, '/readyz');
+  });
+
+  it('draws a fresh random password per role on every resolution, shared by server and services', () => {
+    const passwords = () => {
+      const specs = resolveTopology(platformTopology, options);
+      const server = JSON.parse(byName(specs, 'postgres').replicas[0]?.env.POSTGRES_ROLE_PASSWORDS ?? '{}');
+      const url = new URL(byName(specs, 'orders').replicas[0]?.env.ORDERS_DATABASE_URL ?? '');
+      assert.equal(decodeURIComponent(url.password), server.orders);
+      return server as Record<string, string>;
+    };
+    const first = passwords();
+    assert.equal(new Set(Object.values(first)).size, 4, 'one password per role');
+    assert.notEqual(passwords().orders, first.orders);
+  });
+
+  it('runs two replicas of catalog, inventory, payments and notifications, the gateway behind a front', () => {
+    const specs = resolveTopology(platformTopology, { ...options, replicas: { gateway: 2 } });
+    for (const name of ['catalog', 'inventory', 'payments', 'notifications', 'gateway']) {
+      assert.equal(byName(specs, name).replicas.length, 2, name);
+    }
+    const gateway = byName(specs, 'gateway');
+    assert.deepEqual(gateway.front, { port: 7460 });
+    assert.equal(gateway.url, 'http://127.0.0.1:7460');
+    assert.deepEqual(
+      gateway.replicas.map((r) => [r.name, r.port, r.adminPort]),
+      [
+        ['gateway-0', 7461, 7465],
+        ['gateway-1', 7462, 7466],
+      ],
+    );
+    assert.throws(
+      () => resolveTopology(platformTopology, { ...options, replicas: { gateway: 5 } }),
+      /gateway: replicas must be 1\.\.4/,
+    );
   });
 
   it('probes services on their admin port with startup gating and the broker over TCP', () => {
@@ -76,6 +144,9 @@ describe('platform topology', () => {
   it('orders processes so that dependencies start first', () => {
     const names = orderByDependencies(resolveTopology(platformTopology, options)).map((s) => s.name);
     for (const [before, after] of [
+      ['postgres', 'inventory'],
+      ['postgres', 'payments'],
+      ['postgres', 'notifications'],
       ['kafka', 'orders'],
       ['inventory', 'orders'],
       ['payments', 'orders'],

@@ -1,13 +1,13 @@
 // Outbox backlog drain after a broker outage, and steady relay throughput, on this machine.
-// node --conditions=development bench/outbox-drain.bench.ts [rows=5000] [outageMs=5000] [pglite|postgres]
-// `postgres` starts a throwaway PostgreSQL (Debian's postgresql); default PGlite in memory. Bounded: two backlogs of `rows` rows.
+// node --conditions=development bench/outbox-drain.bench.ts [rows=5000] [outageMs=5000]
+// On a throwaway PostgreSQL (the embedded binaries). Bounded: two backlogs of `rows` rows.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { start } from '@rebound/kafka-dev';
-import { openDatabase } from '@rebound/storage';
+import { openPostgres } from '@rebound/storage';
 import { startPostgres } from '@rebound/testing';
 import { logLevel } from 'kafkajs';
 import { createKafka, createOutboxRelay, createProducer, OUTBOX_SQL, writeOutbox } from '../src/index.ts';
@@ -18,13 +18,8 @@ const outageMs = Number(process.argv[3] ?? 5000);
 const dataDir = await mkdtemp(join(tmpdir(), 'rebound-bench-'));
 let broker = await start({ dataDir, port: 0, log: () => {} });
 const port = broker.port;
-const pg = process.argv[4] === 'postgres' ? await startPostgres() : undefined;
-const db = await openDatabase({
-  schema: 'bench',
-  dataDir: 'memory',
-  ...(pg ? { url: pg.url } : {}),
-  env: {},
-});
+const pg = await startPostgres();
+const db = await openPostgres({ url: pg.url, schema: 'bench' });
 await db.exec(OUTBOX_SQL);
 const producer = createProducer(
   createKafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }),
@@ -70,7 +65,7 @@ await producer.close();
 await db.close();
 await broker.close();
 await rm(dataDir, { recursive: true, force: true });
-await pg?.stop();
+await pg.stop();
 const out = {
   engine: db.kind,
   rows,

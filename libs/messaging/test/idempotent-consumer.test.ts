@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type Database, openPGlite } from '@rebound/storage';
-import { waitFor } from '@rebound/testing';
+import { type Database, openPostgres } from '@rebound/storage';
+import { serviceDatabaseUrl, waitFor } from '@rebound/testing';
 import { Registry } from 'prom-client';
 import {
   type ConsumedEvent,
@@ -22,14 +22,14 @@ import { startTestBroker, type TestBroker } from './support/broker.ts';
 
 const fast = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeInMs: 200 } as const;
 
-describe('idempotent consumer (PGlite, dev broker)', () => {
+describe('idempotent consumer (PostgreSQL, dev broker)', () => {
   let broker: TestBroker;
   let db: Database;
   let producer: MessageProducer;
 
   before(async () => {
     broker = await startTestBroker();
-    db = await openPGlite({ schema: 'notifications' });
+    db = await openPostgres({ url: await serviceDatabaseUrl('notifications'), schema: 'notifications' });
     await db.exec(PROCESSED_MESSAGES_SQL);
     await db.exec('CREATE TABLE notifications (event_id text NOT NULL, order_id text NOT NULL)');
     producer = createProducer(broker.kafka('test-producer'));

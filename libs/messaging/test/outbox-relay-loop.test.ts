@@ -8,10 +8,12 @@ import { createOutboxRelay, type MessageProducer, PublishError } from '../src/in
 /** A database holding `unsent` outbox rows in memory (only the relay's two statements). */
 function fakeDb(unsent: number): Database & { unsent: number } {
   const db = {
-    kind: 'pglite' as const,
+    kind: 'postgres' as const,
     schema: 'test',
     unsent,
     async query(sql: string, params?: readonly unknown[]) {
+      if (sql.includes('pg_try_advisory_xact_lock'))
+        return { rows: [{ locked: true }], rowCount: 1 } as never;
       if (sql.startsWith('SELECT id')) {
         const limit = Number(params?.[0]);
         const rows = Array.from({ length: Math.min(limit, db.unsent) }, (_, i) => ({
@@ -33,9 +35,8 @@ function fakeDb(unsent: number): Database & { unsent: number } {
       throw new Error(`unexpected SQL ${sql}`);
     },
     exec: async () => {},
-    transaction: async () => {
-      throw new Error('not used on pglite');
-    },
+    // One relay: the round's transaction is the database itself, and its advisory lock is always free.
+    transaction: async <T>(fn: (tx: Database) => Promise<T>): Promise<T> => fn(db as Database),
     ping: async () => {},
     close: async () => {},
   };

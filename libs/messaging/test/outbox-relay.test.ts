@@ -25,7 +25,7 @@ const event = (topic: string, key: string, n: number) => ({
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 });
 
-describe('outbox relay (PGlite, dev broker)', () => {
+describe('outbox relay (PostgreSQL, dev broker)', () => {
   let broker: TestBroker;
   let db: Database;
   let producer: MessageProducer;

@@ -54,7 +54,7 @@ describe('runsByTraceparent', () => {
   });
 });
 
-describe('Kafka spans through the outbox (PGlite, dev broker, tracing on)', () => {
+describe('Kafka spans through the outbox (PostgreSQL, dev broker, tracing on)', () => {
   let broker: TestBroker;
   let db: Database;
   let producer: MessageProducer;

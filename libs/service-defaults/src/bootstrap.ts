@@ -18,6 +18,7 @@ import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './co
 import { CONFIG_ERROR_EXIT_CODE } from './constants.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
 import { registerFaultRoutes } from './faults/faults.routes.ts';
+import { databaseConfigProblems } from './nest/database.module.ts';
 import { GRPC_SERVICE_METADATA, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
 import { RpcClients } from './nest/rpc-clients.ts';
@@ -53,7 +54,10 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
 ): Promise<RunningService> {
   let config: z.infer<S>;
   try {
-    config = loadConfig(options.config ?? baseConfigSchema, options.env ?? process.env) as z.infer<S>;
+    const env = options.env ?? process.env;
+    config = loadConfig(options.config ?? baseConfigSchema, env) as z.infer<S>;
+    const missing = databaseConfigProblems(env);
+    if (missing.length > 0) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${options.service}: ${error.message}\n`);

@@ -1,8 +1,19 @@
+// The resilience vocabulary an app composes its own policies from (the saga's step retries), through the one door.
+export type { Clock, Random, RetryPolicy } from '@rebound/resilience';
+export {
+  deadlineFromEpoch,
+  decorrelatedJitterBackoff,
+  retry,
+  seededRandom,
+  systemClock,
+} from '@rebound/resilience';
 export type { HandlerContext, RpcClient } from '@rebound/rpc';
 export { currentCall, RpcError } from '@rebound/rpc';
 export type { JsonAdminRoute } from './admin/admin-auth.ts';
 export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
 export { registerMetricsRoute } from './admin/metrics.route.ts';
+export type { ReadAdminRoute } from './admin/read.route.ts';
+export { registerReadAdminRoute } from './admin/read.route.ts';
 export type { BootstrapOptions, RunningService } from './bootstrap.ts';
 export { bootstrap } from './bootstrap.ts';
 export type { BaseConfig } from './config/service.config.ts';

@@ -8,5 +8,11 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Server-side bound on one statement (`statement_timeout`). */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * Server-side bound on a transaction left idle (`idle_in_transaction_session_timeout`): a process frozen (SIGSTOP,
+ * a long GC, a VM pause) inside a transaction holds its row locks only this long; then PostgreSQL ends its
+ * session, rolls the transaction back, and everyone waiting on those rows goes on.
+ */
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
 /** Table that records applied migrations, in the service's schema. */
 export const DEFAULT_MIGRATIONS_TABLE = 'schema_migrations';

@@ -15,11 +15,12 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-export type DatabaseKind = 'postgres' | 'pglite';
+/** The engine underneath: PostgreSQL, reached over `pg` (the only one since PGlite left). */
+export type DatabaseKind = 'postgres';
 
 /**
- * One small interface over PostgreSQL (`pg` pool) and embedded PGlite, so services and their tests do not care
- * which one runs underneath.
+ * One small interface over a PostgreSQL `pg` pool: what services, their repositories and their tests use, so none
+ * of them touches the driver.
  */
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
@@ -27,11 +28,11 @@ export interface Database extends Queryable {
   readonly schema: string;
   /**
    * Runs `fn` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws (and the
-   * error is rethrown). Use only `tx` inside `fn`; on PGlite other queries wait until the transaction ends.
+   * error is rethrown). Use only `tx` inside `fn`.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A cheap round trip, for readiness checks; throws {@link DatabaseUnavailableError} when unreachable. */
   ping(): Promise<void>;
-  /** Closes every connection (or the embedded instance). Idempotent. */
+  /** Closes every connection. Idempotent. */
   close(): Promise<void>;
 }

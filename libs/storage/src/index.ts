@@ -22,8 +22,11 @@ export { LEADER_LEASES_SQL, LEADER_LEASES_TABLE } from './leader/lease.sql.ts';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.ts';
 export { loadMigrations, migrate } from './migrate.ts';
 export type { OpenDatabaseOptions } from './open-database.ts';
-export { databaseUrlVariable, openDatabase } from './open-database.ts';
-export type { PGliteDatabaseOptions } from './pglite.database.ts';
-export { openPGlite } from './pglite.database.ts';
+export {
+  databaseUrlOf,
+  databaseUrlVariable,
+  MissingDatabaseUrlError,
+  openDatabase,
+} from './open-database.ts';
 export type { PostgresDatabaseOptions } from './postgres.database.ts';
 export { openPostgres, redactUrl } from './postgres.database.ts';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_POOL_MAX,
   DEFAULT_SCHEMA,
@@ -24,6 +25,8 @@ export interface PostgresDatabaseOptions {
   readonly idleTimeoutMs?: number;
   /** Server-side `statement_timeout`. Default 30 s. */
   readonly statementTimeoutMs?: number;
+  /** Server-side `idle_in_transaction_session_timeout`. Default 5 s. */
+  readonly idleInTransactionTimeoutMs?: number;
   /** Shown in `pg_stat_activity`. */
   readonly applicationName?: string;
   /** Errors of idle pooled connections (the server went away); the pool replaces them. Default: ignored. */
@@ -62,6 +65,8 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
     connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout:
+      options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     options: `-c search_path=${quoteSchema(schema)},public`,
     keepAlive: true,
     types,

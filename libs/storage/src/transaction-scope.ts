@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * Remembers, per database handle, whether the current async context is inside `transaction(fn)`. Using the
- * database itself there (instead of `tx`) would deadlock PGlite (one session, held by the transaction) and, on
- * PostgreSQL, silently run outside the transaction; both engines refuse it with the same clear error.
+ * database itself there (instead of `tx`) would silently run outside the transaction, on another connection
+ * (or wait for one the transaction holds, when the pool is full): it is refused with a clear error.
  */
 export class TransactionScope {
   readonly #storage = new AsyncLocalStorage<true>();
@@ -17,7 +17,7 @@ export class TransactionScope {
     if (this.#storage.getStore()) {
       throw new Error(
         `db.${operation}() called inside db.transaction(fn): use the tx argument instead ` +
-          '(this would deadlock on PGlite and escape the transaction on PostgreSQL)',
+          '(it would run outside the transaction, on another connection)',
       );
     }
   }

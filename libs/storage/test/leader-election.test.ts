@@ -9,7 +9,6 @@ import {
   FencingTokenError,
   isFencingTokenError,
   type LeaderState,
-  openPGlite,
   openPostgres,
   withFencing,
 } from '../src/index.ts';
@@ -26,13 +25,16 @@ function breakable(db: Database): { db: Database; broken: { value: boolean } } {
   return { db: wrapped, broken };
 }
 
-describe('electLeader on PGlite (injected clock)', () => {
+describe('electLeader with an injected clock', () => {
+  let server: PostgresServer;
   let db: Database;
   before(async () => {
-    db = await openPGlite({ schema: 'leases' });
+    server = await startPostgres();
+    db = await openPostgres({ url: server.url, schema: 'leases' });
   });
   after(async () => {
-    await db.close();
+    await db?.close();
+    await server?.stop();
   });
 
   it('makes a lone contender leader at once, and a new term gets a higher fencing token', async () => {

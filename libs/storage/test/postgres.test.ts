@@ -3,7 +3,13 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, type PostgresServer, skipUnlessPostgres, startPostgres, waitFor } from '@rebound/testing';
-import { isDatabaseUnavailableError, migrate, openDatabase, openPostgres } from '../src/index.ts';
+import {
+  isDatabaseUnavailableError,
+  MissingDatabaseUrlError,
+  migrate,
+  openDatabase,
+  openPostgres,
+} from '../src/index.ts';
 import { databaseSuite } from './support/database.suite.ts';
 
 const skip = skipUnlessPostgres();
@@ -27,6 +33,20 @@ describe('PostgreSQL', { skip }, () => {
       assert.equal(db.kind, 'postgres');
     } finally {
       await db.close();
+    }
+  });
+
+  it('refuses to open without a URL, naming the variable to set', async () => {
+    for (const env of [{}, { ORDERS_DATABASE_URL: '', DATABASE_URL: '' }]) {
+      await assert.rejects(openDatabase({ schema: 'orders', env }), (error) => {
+        assert.ok(error instanceof MissingDatabaseUrlError);
+        assert.equal(error.variable, 'ORDERS_DATABASE_URL');
+        assert.match(
+          error.message,
+          /^ORDERS_DATABASE_URL: required, the URL of the orders service's own PostgreSQL/,
+        );
+        return true;
+      });
     }
   });
 

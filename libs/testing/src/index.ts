@@ -1,8 +1,11 @@
+export type { LedgerRow, NotificationRow } from './audit.ts';
+export { netCharges, readLedger, readNotifications, readStock } from './audit.ts';
 export { freePort, freePortBlock } from './free-port.ts';
-export type { PostgresServer } from './postgres-server.ts';
+export type { PostgresServer, StartPostgresOptions } from './postgres-server.ts';
 export { findPostgresBinDir, skipUnlessPostgres, startPostgres } from './postgres-server.ts';
 export { rpcFailure } from './rpc-failure.ts';
 export { startSagaServices } from './saga-services.ts';
+export { DATABASE_SERVICES, serviceDatabaseUrl } from './service-database.ts';
 export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';
 export { adminRequest, LOCAL_ADMIN_TOKEN, metricValue, startServiceProcess } from './service-process.ts';
 export { skipUnlessBinary } from './system-binary.ts';

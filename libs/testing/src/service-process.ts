@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from './free-port.ts';
+import { DATABASE_SERVICES, serviceDatabaseUrl } from './service-database.ts';
 import { waitFor } from './wait-for.ts';
 
 export interface ServiceProcessOptions {
@@ -40,12 +41,28 @@ process.once('exit', () => {
 });
 
 /**
+ * `<SERVICE>_DATABASE_URL` for a service that owns a database and was given neither it nor `DATABASE_URL`
+ * (an empty value counts as given: a test of the missing URL passes one).
+ */
+async function databaseEnv(
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<Record<string, string>> {
+  const service = env?.SERVICE_NAME;
+  if (!service || !DATABASE_SERVICES.includes(service)) return {};
+  const variable = `${service.toUpperCase()}_DATABASE_URL`;
+  if (env[variable] !== undefined || env.DATABASE_URL !== undefined) return {};
+  return { [variable]: await serviceDatabaseUrl(service, env.DATA_DIR) };
+}
+
+/**
  * Starts a service as the local runtime would (`SERVICE_NAME`, `HOST`, `GRPC_PORT`, `ADMIN_PORT` on free
- * ports of 127.0.0.1, plus `env`) and waits until its `/readyz` answers 200.
+ * ports of 127.0.0.1, its own database as `<SERVICE>_DATABASE_URL` (see `serviceDatabaseUrl`), plus `env`)
+ * and waits until its `/readyz` answers 200.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const grpcPort = options.env?.GRPC_PORT ? Number(options.env.GRPC_PORT) : await freePort();
   const adminPort = options.env?.ADMIN_PORT ? Number(options.env.ADMIN_PORT) : await freePort();
+  const database = await databaseEnv(options.env);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     cwd: options.cwd,
     env: {
@@ -56,6 +73,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       ADMIN_PORT: String(adminPort),
       LOG_LEVEL: 'warn',
       SHUTDOWN_DRAIN_DELAY_MS: '100',
+      ...database,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -80,7 +80,10 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** The shop minus catalog and gateway, on PGlite, with the dev broker: one per test file. */
+/**
+ * The shop minus catalog and gateway, with the dev broker: one per test file. Each service has its own database
+ * on the test process's embedded PostgreSQL (`startServiceProcess` hands it `<SERVICE>_DATABASE_URL`).
+ */
 export async function startPlatform(dir: string): Promise<Platform> {
   const broker = new BrokerProcess(await freePort(), join(dir, 'kafka'));
   await broker.start();
@@ -101,7 +104,7 @@ export async function startPlatform(dir: string): Promise<Platform> {
     INVENTORY_ADDRS: inventory.address,
     PAYMENTS_ADDRS: payments.address,
     SAGA_CALL_TIMEOUT_MS: '2000',
-    SAGA_STEP_DEADLINE_MS: '6000',
+    SAGA_PAUSE_BOUND_MS: '6000',
     RECOVERY_STALE_AFTER_MS: '3000',
     RECOVERY_INTERVAL_MS: '500',
     RECOVERY_LEASE_MS: '3000',

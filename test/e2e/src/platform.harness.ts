@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePortBlock, waitFor } from '@rebound/testing';
@@ -65,7 +65,7 @@ const SLOTS: Readonly<Record<string, number>> = {
   orders: 4,
   notifications: 5,
   gateway: 6,
-  'payments-db': 7,
+  postgres: 7,
 };
 
 const started = new Set<ChildProcess>();
@@ -87,6 +87,8 @@ function portOf(basePort: number, name: string, admin: boolean): number {
 export async function startPlatform(options: StartPlatformOptions = {}): Promise<Platform> {
   const basePort = await freePortBlock(80);
   const dataDir = await mkdtemp(join(tmpdir(), 'rebound-e2e-'));
+  // mkdtemp makes it 0700; run as root, postgres-0's server runs as the postgres user, which must reach its data.
+  await chmod(dataDir, 0o755);
   const optional = new Set(options.optional ?? ['notifications']);
   const child = spawn(
     process.execPath,

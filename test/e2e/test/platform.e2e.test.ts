@@ -35,8 +35,9 @@ describe('the shop under the local supervisor', () => {
         // These suites measure healing, not the per-client throttle (the gateway's own tests prove it): lift it.
         RATE_LIMIT_RPS: '100000',
         RATE_LIMIT_BURST: '100000',
-        // A payments outage must end each saga well inside the gateway's 8 s PlaceOrder deadline (default 10 s).
-        SAGA_STEP_DEADLINE_MS: '3000',
+        // A payments outage this suite keeps up for good must cancel each saga well inside the gateway's 8 s
+        // PlaceOrder deadline (the default pause bound, 60 s, waits out outages up to a minute).
+        SAGA_PAUSE_BOUND_MS: '3000',
       },
     });
   });

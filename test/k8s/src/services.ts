@@ -12,7 +12,7 @@ export interface ServiceSpec {
   readonly callers: readonly string[];
   /** Workloads this one calls: the `<NAME>_ADDRS` variables. */
   readonly calls: readonly string[];
-  /** Reads `<SERVICE>_DATABASE_URL` (set by the postgresql component), else PGlite under DATA_DIR. */
+  /** Reads `<SERVICE>_DATABASE_URL` (set by the postgresql component); without it the service does not start. */
   readonly database: boolean;
   /** Reads `KAFKA_BROKERS` (set by the kafka component). */
   readonly kafka: boolean;

@@ -2,10 +2,19 @@
 export interface StoredAnswer {
   readonly status: number;
   readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Begin =
-  | { readonly kind: 'new'; complete(answer: StoredAnswer): void; abandon(): void }
+  | {
+      readonly kind: 'new';
+      /** A final answer: kept and replayed for the key's lifetime, and given to the duplicates waiting on it. */
+      complete(answer: StoredAnswer): void;
+      /** An answer that may change (an order still PENDING): given to the waiting duplicates, then the key is freed. */
+      share(answer: StoredAnswer): void;
+      /** A failure worth retrying: the key is freed and the waiting duplicates are told to retry. */
+      abandon(): void;
+    }
   | { readonly kind: 'replay'; readonly answer: StoredAnswer }
   | { readonly kind: 'join'; readonly answer: Promise<StoredAnswer | undefined> }
   | { readonly kind: 'conflict' };
@@ -68,6 +77,10 @@ export class IdempotencyStore {
       kind: 'new',
       complete: (answer) => {
         entry.answer = answer;
+        settle(answer);
+      },
+      share: (answer) => {
+        if (this.#entries.get(key) === entry) this.#entries.delete(key);
         settle(answer);
       },
       abandon: () => {

@@ -35,6 +35,7 @@ export class OrdersController {
       state.requestId,
     );
     reply.code(answer.status);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
     if (answer.replayed) reply.header('idempotent-replayed', 'true');
     return answer.body;
   }

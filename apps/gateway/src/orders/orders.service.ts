@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ordersV1 } from '@rebound/contracts';
 import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/rpc-clients.ts';
@@ -43,6 +44,9 @@ export function toOrderView(order: ordersV1.Order): Record<string, unknown> {
 
 /** The words of orders' own NOT_FOUND, so that every "not yours" and "no such order" answer is the same. */
 const notFound = (id: string) => new HttpError(404, 'not_found', `no order with id ${id}`);
+
+/** Seconds a client is asked to wait before looking at a PENDING order again. */
+const PENDING_RETRY_AFTER_S = 1;
 
 /** Answers that are final for a key and body (worth replaying); 5xx answers free the key for a retry. */
 const isFinal = (status: number) => status < 500;
@@ -103,9 +107,10 @@ export class OrdersService {
         break;
     }
     try {
-      const answer = await this.#run(client, key, body, requestId);
-      begun.complete(answer);
-      return { ...answer, replayed: false };
+      const { answer, replayed, final } = await this.#run(client, key, body, requestId);
+      if (final) begun.complete(answer);
+      else begun.share(answer);
+      return { ...answer, replayed };
     } catch (error) {
       if (error instanceof HttpError && isFinal(error.status)) {
         begun.complete({
@@ -119,7 +124,19 @@ export class OrdersService {
     }
   }
 
-  async #run(client: string, key: string, body: PlaceOrderBody, requestId: string): Promise<StoredAnswer> {
+  /**
+   * Prices the lines from the catalog and places the order. The answer is 201 Created with the order when it is
+   * final (CONFIRMED or CANCELLED) within the deadline, else 202 Accepted with the PENDING order (its saga goes
+   * on, perhaps paused through a dependency's outage), `Location` to poll and `Retry-After`. An orders service that
+   * does not answer in time is a 503 with `Retry-After`, never a 504: the order may exist, and the same request
+   * with the same key will find it.
+   */
+  async #run(
+    client: string,
+    key: string,
+    body: PlaceOrderBody,
+    requestId: string,
+  ): Promise<{ answer: StoredAnswer; replayed: boolean; final: boolean }> {
     const ids = [...new Set(body.lines.map((line) => line.productId))];
     const prices = new Map<string, { amountMinor: number; currency: string }>();
     const unknown: Array<{ path: string; message: string }> = [];
@@ -160,11 +177,28 @@ export class OrdersService {
         },
         { idempotencyKey: key, priority: 'critical', metadata: { 'x-request-id': requestId } },
       );
-      if (response.order === undefined)
-        throw new HttpError(502, 'bad_gateway', 'orders answered without an order');
-      return { status: 201, body: { order: toOrderView(response.order) } };
+      const order = response.order;
+      if (order === undefined) throw new HttpError(502, 'bad_gateway', 'orders answered without an order');
+      const final = order.status !== 'ORDER_STATUS_PENDING';
+      const location = `/api/orders/${encodeURIComponent(order.id)}`;
+      const answer: StoredAnswer = final
+        ? { status: 201, body: { order: toOrderView(order) }, headers: { location } }
+        : {
+            status: 202,
+            body: { order: toOrderView(order) },
+            headers: { location, 'retry-after': String(PENDING_RETRY_AFTER_S) },
+          };
+      return { answer, replayed: response.replayed, final };
     } catch (error) {
       if (error instanceof HttpError) throw error;
+      if ((error as { code?: unknown }).code === status.DEADLINE_EXCEEDED) {
+        throw new HttpError(
+          503,
+          'order_state_unknown',
+          'orders did not answer in time; the order may have been placed: send the same request with the same Idempotency-Key again to get it',
+          { headers: { 'retry-after': String(PENDING_RETRY_AFTER_S) }, cause: error },
+        );
+      }
       throw httpErrorFromRpc(error, 'orders');
     }
   }

@@ -150,11 +150,13 @@ export interface FakeOrdersServer extends FakeServer {
    * customerId (what a gateway may meet during a rollout).
    */
   legacyGetOrder: boolean;
+  /** New orders are answered PENDING (a saga still running at the deadline) while this is true. */
+  pendingNew: boolean;
 }
 
 export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
   const orders = new Map<string, ordersV1.Order>();
-  const legacy = { getOrder: false };
+  const legacy = { getOrder: false, pendingNew: false };
   const byKey = new Map<string, { request: string; order: ordersV1.Order }>();
   return start((server, fake) => {
     server.addService(ordersV1.OrdersServiceService, {
@@ -169,7 +171,7 @@ export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
               details: 'idempotency key reused with another request',
             });
           }
-          return { order: known.order };
+          return { order: orders.get(known.order.id) ?? known.order, replayed: true };
         }
         const now = new Date().toISOString();
         const total = request.lines.reduce(
@@ -178,7 +180,7 @@ export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
         );
         const order: ordersV1.Order = {
           id: `o-${orders.size + 1}`,
-          status: 'ORDER_STATUS_CONFIRMED',
+          status: legacy.pendingNew ? 'ORDER_STATUS_PENDING' : 'ORDER_STATUS_CONFIRMED',
           lines: request.lines,
           total: { amountMinor: total, currency: 'EUR' },
           cancellationReason: 'CANCELLATION_REASON_UNSPECIFIED',
@@ -189,7 +191,7 @@ export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
         };
         orders.set(order.id, order);
         byKey.set(scoped, { request: fingerprint, order });
-        return { order };
+        return { order, replayed: false };
       }),
       getOrder: gate(fake, 'getOrder', (request: ordersV1.GetOrderRequest) => {
         const found = orders.get(request.id);
@@ -206,11 +208,17 @@ export function startFakeOrders(port?: number): Promise<FakeOrdersServer> {
     });
   }, port).then(
     (fake): FakeOrdersServer =>
-      Object.defineProperties(Object.assign(fake, { orders, legacyGetOrder: false }), {
+      Object.defineProperties(Object.assign(fake, { orders, legacyGetOrder: false, pendingNew: false }), {
         legacyGetOrder: {
           get: () => legacy.getOrder,
           set: (value: boolean) => {
             legacy.getOrder = value;
+          },
+        },
+        pendingNew: {
+          get: () => legacy.pendingNew,
+          set: (value: boolean) => {
+            legacy.pendingNew = value;
           },
         },
       }),

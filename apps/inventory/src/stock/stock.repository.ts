@@ -70,29 +70,45 @@ export class StockRepository {
     const row = rows[0];
     if (!row) throw new RpcError(status.ABORTED, 'reservation changed concurrently; retry');
     const stored = typeof row.lines === 'string' ? (JSON.parse(row.lines) as Line[]) : row.lines;
-    // A tombstone (released before it was reserved) answers RELEASED to the late reserve.
-    if (row.status === 'RELEASED' && stored.length === 0) return 'RELEASED';
+    // A tombstone (released before it was reserved): the late reserve is refused and takes nothing.
+    if (row.status === 'RELEASED' && stored.length === 0) {
+      throw new RpcError(
+        status.FAILED_PRECONDITION,
+        `reservation ${reservationId} was released (its order was compensated); a late reserve takes no stock`,
+      );
+    }
     if (!sameLines(stored, lines)) {
       throw new RpcError(status.ALREADY_EXISTS, `reservation ${reservationId} exists with other lines`);
     }
     return row.status;
   }
 
-  /** Gives the stock of a reservation back once; unknown ids leave a tombstone and succeed. */
+  /**
+   * Gives the stock of a reservation back once; an unknown id leaves a tombstone (RELEASED, no lines) and
+   * succeeds, so that a reserve arriving late (queued on a frozen replica, or slow) is refused.
+   */
   release(reservationId: string): Promise<ReservationState> {
     return this.#db.transaction(async (tx): Promise<ReservationState> => {
-      const released = await tx.query<{ lines: Line[] | string }>(
-        `UPDATE reservations SET status = 'RELEASED', updated_at = now()
-         WHERE id = $1 AND status = 'RESERVED' RETURNING lines`,
-        [reservationId],
-      );
-      const row = released.rows[0];
+      const release = async () =>
+        (
+          await tx.query<{ lines: Line[] | string }>(
+            `UPDATE reservations SET status = 'RELEASED', updated_at = now()
+             WHERE id = $1 AND status = 'RESERVED' RETURNING lines`,
+            [reservationId],
+          )
+        ).rows[0];
+      let row = await release();
       if (!row) {
-        await tx.query(
-          `INSERT INTO reservations (id, status, lines) VALUES ($1, 'RELEASED', '[]'::jsonb) ON CONFLICT (id) DO NOTHING`,
+        const tombstone = await tx.query(
+          `INSERT INTO reservations (id, status, lines) VALUES ($1, 'RELEASED', '[]'::jsonb)
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
           [reservationId],
         );
-        return 'RELEASED';
+        if (tombstone.rows.length > 0) return 'RELEASED';
+        // The id exists: released already, or reserved by a transaction that committed while this insert waited
+        // on it (a new statement sees that commit), which must be given back all the same.
+        row = await release();
+        if (!row) return 'RELEASED';
       }
       const lines = typeof row.lines === 'string' ? (JSON.parse(row.lines) as Line[]) : row.lines;
       for (const line of lines) {
@@ -103,6 +119,14 @@ export class StockRepository {
       }
       return 'RELEASED';
     });
+  }
+
+  /** Every product's stock, by product id: what auditors read (GET /admin/stock) and the stock gauge shows. */
+  async allStock(): Promise<Array<{ productId: string; available: number; reserved: number }>> {
+    const { rows } = await this.#db.query<{ productId: string; available: number; reserved: number }>(
+      'SELECT product_id AS "productId", available, reserved FROM stock ORDER BY product_id',
+    );
+    return rows;
   }
 
   async stock(productId: string): Promise<{ available: number; reserved: number } | undefined> {

@@ -19,8 +19,8 @@ import {
 const script = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /**
- * The inventory contract, against the built service on one engine. `database()` returns extra env (a
- * PostgreSQL URL) or nothing for embedded PGlite under a temp DATA_DIR.
+ * The inventory contract, against the built service. `database()` returns extra env (its
+ * `INVENTORY_DATABASE_URL`; without one, `startServiceProcess` gives it a database of its own).
  */
 export function inventorySuite(engine: string, database: () => Promise<Record<string, string>>): void {
   describe(`inventory on ${engine} (the built service over real gRPC)`, () => {
@@ -139,12 +139,32 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
 
     it('a release that overtakes its reserve leaves a tombstone: the late reserve takes nothing', async () => {
       assert.equal((await client.release({ reservationId: 'r-late' })).status, 'RESERVATION_STATUS_RELEASED');
-      const late = await client.reserve({
-        reservationId: 'r-late',
-        lines: [{ productId: 'p-007', quantity: 3 }],
-      });
-      assert.equal(late.status, 'RESERVATION_STATUS_RELEASED');
+      const late = await rpcFailure(
+        client.reserve({ reservationId: 'r-late', lines: [{ productId: 'p-007', quantity: 3 }] }),
+      );
+      assert.equal(late.code, status.FAILED_PRECONDITION);
+      assert.match(late.details, /r-late was released .* a late reserve takes no stock/);
       assert.deepEqual(await stock('p-007'), { available: 100, reserved: 0 });
+    });
+
+    it('serves the stock of every product to the admin token only (GET /admin/stock and a gauge), as the table holds it', async () => {
+      await client.reserve({ reservationId: 'r-audit', lines: [{ productId: 'p-011', quantity: 4 }] });
+      assert.equal(
+        (await adminRequest(service.adminUrl, 'GET', '/admin/stock', undefined, null)).status,
+        401,
+      );
+      const { status: code, json } = await adminRequest(service.adminUrl, 'GET', '/admin/stock');
+      assert.equal(code, 200);
+      const products = json.products as Array<{ productId: string; available: number; reserved: number }>;
+      assert.equal(products.length, 12);
+      assert.deepEqual(
+        products.find((row) => row.productId === 'p-011'),
+        { productId: 'p-011', available: 96, reserved: 4 },
+      );
+      assert.equal(
+        await metricValue(service.adminUrl, 'rebound_inventory_stock_units{product="p-011",state="reserved"'),
+        4,
+      );
     });
 
     it('never lets stock go negative under many concurrent reservations', async () => {

@@ -1,6 +1,20 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DATABASE, isAuthorized, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
+import {
+  DATABASE,
+  registerReadAdminRoute,
+  SERVICE_CONTEXT,
+  type ServiceContext,
+} from '@rebound/service-defaults';
 import type { Database } from '@rebound/storage';
+import { z } from 'zod';
+
+const query = z.object({
+  orderId: z.string().trim().min(1).max(128).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
+const rowColumns = 'order_id AS "orderId", kind, event_id AS "eventId", detail, created_at AS "createdAt"';
 
 interface NotificationCounts {
   readonly total: number;
@@ -10,7 +24,8 @@ interface NotificationCounts {
 
 /**
  * `GET /admin/notifications` (bearer ADMIN_TOKEN): how many notifications were recorded, by kind, and the
- * latest few. Chaos tests use it to account for every order; operators use it to see the service working.
+ * latest few; `?orderId=…` adds that order's rows, `?offset=…&limit=…` a page of every row (oldest first), so
+ * that an auditor outside can account for each order. Chaos tests use it; operators see the service working.
  */
 @Injectable()
 export class NotificationsAdmin implements OnApplicationBootstrap {
@@ -24,16 +39,33 @@ export class NotificationsAdmin implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const { admin, config } = this.#context;
-    admin.route('GET', '/admin/notifications', async (request, response) => {
-      if (!isAuthorized(request, config.ADMIN_TOKEN)) {
-        response.writeHead(401, { 'content-type': 'application/json' });
-        response.end('{"error":"GET /admin/notifications needs Authorization: Bearer <ADMIN_TOKEN>"}\n');
-        return;
-      }
-      const body = { counts: await this.counts(), latest: await this.latest() };
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(`${JSON.stringify(body)}\n`);
+    registerReadAdminRoute(admin, {
+      path: '/admin/notifications',
+      token: config.ADMIN_TOKEN,
+      query,
+      read: async ({ orderId, offset, limit }) => ({
+        counts: await this.counts(),
+        latest: await this.latest(),
+        ...(orderId !== undefined && { order: await this.ofOrder(orderId) }),
+        ...(limit !== undefined && { notifications: await this.page(offset, limit) }),
+      }),
     });
+  }
+
+  async ofOrder(orderId: string): Promise<unknown[]> {
+    const { rows } = await this.#db.query(
+      `SELECT ${rowColumns} FROM notifications WHERE order_id = $1 ORDER BY created_at`,
+      [orderId],
+    );
+    return rows;
+  }
+
+  async page(offset: number, limit: number): Promise<unknown[]> {
+    const { rows } = await this.#db.query(
+      `SELECT ${rowColumns} FROM notifications ORDER BY created_at, order_id, kind OFFSET $1 LIMIT $2`,
+      [offset, limit],
+    );
+    return rows;
   }
 
   async counts(): Promise<NotificationCounts> {

@@ -11,7 +11,9 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
 
 /**
  * The saga's clients. Every method here is idempotent by the key the saga derives from the order id
- * (reservation id, payment id), so each may be retried on another replica within the shared budget.
+ * (reservation id, payment id), and the saga's step runner is the one layer that re-sends them (it knows the
+ * step's outcome is unknown and for how long): the clients make one attempt each, with its deadline, breaker and
+ * replica choice (a re-send goes to the next replica; outlier ejection takes a dead one out).
  */
 @Module({
   providers: [
@@ -21,7 +23,7 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
       useFactory: (clients: RpcClients, config: OrdersConfig) =>
         clients.create(inventoryV1.InventoryServiceService, {
           target: config.INVENTORY_ADDRS,
-          defaults: { idempotent: true, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+          defaults: { idempotent: true, retry: false, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
         }),
     },
     {
@@ -30,7 +32,7 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
       useFactory: (clients: RpcClients, config: OrdersConfig) =>
         clients.create(paymentsV1.PaymentsServiceService, {
           target: config.PAYMENTS_ADDRS,
-          defaults: { idempotent: true, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+          defaults: { idempotent: true, retry: false, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
         }),
     },
   ],

@@ -3,8 +3,17 @@ import { status } from '@grpc/grpc-js';
 import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import { ordersV1 } from '@rebound/contracts';
 import { runWithCall } from '@rebound/rpc';
-import { GrpcService, type HandlerContext, RpcError, validateRequest } from '@rebound/service-defaults';
+import {
+  deadlineFromEpoch,
+  GrpcService,
+  type HandlerContext,
+  RpcError,
+  SERVICE_CONFIG,
+  systemClock,
+  validateRequest,
+} from '@rebound/service-defaults';
 import { z } from 'zod';
+import type { OrdersConfig } from '../config.ts';
 import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
 import { RunningSagas } from '../saga/running-sagas.ts';
@@ -66,15 +75,20 @@ export function bareIdempotencyKey(customerId: string, key: string): string {
 /** `customerId` unset: an operator's read of any order; set, it must name a customer (empty is refused). */
 const getSchema = z.object({ id, customerId: id.optional() });
 
-/** Resolves when `work` settles or `signal` aborts, whichever comes first (the work itself goes on). */
-function until(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves when `work` settles, `signal` aborts, or `waitMs` has passed, whichever comes first (the work itself
+ * goes on).
+ */
+function until(work: Promise<unknown>, signal: AbortSignal, waitMs: number): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    work.then(
-      () => resolve(),
-      () => resolve(),
-    );
+    if (signal.aborted || waitMs <= 0) return resolve();
+    const timer = Number.isFinite(waitMs) ? systemClock.setTimer(resolve, waitMs) : undefined;
+    const done = () => {
+      timer?.cancel();
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    work.then(done, done);
   });
 }
 
@@ -85,6 +99,7 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
   /** Sagas running in this process (requests and recovery), by order id. */
   readonly #running: RunningSagas;
   readonly #relay: OrderEventsRelay;
+  readonly #answerMarginMs: number;
 
   // Explicit tokens: decorator metadata cannot name classes imported under isolatedModules.
   constructor(
@@ -92,12 +107,20 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
     @Inject(CheckoutSaga) saga: CheckoutSaga,
     @Inject(RunningSagas) running: RunningSagas,
     @Inject(OrderEventsRelay) relay: OrderEventsRelay,
+    @Inject(SERVICE_CONFIG) config: OrdersConfig,
   ) {
     this.#orders = orders;
     this.#saga = saga;
     this.#running = running;
     this.#relay = relay;
+    this.#answerMarginMs = config.PLACE_ORDER_ANSWER_MARGIN_MS;
   }
+
+  /**
+   * Places the order (or finds the one this customer's key already placed) and answers with it once its saga is
+   * final, or, at the latest, `PLACE_ORDER_ANSWER_MARGIN_MS` before the caller's deadline with the order as it
+   * stands (PENDING: the saga goes on, paused or not). `replayed` tells a retry from the call that created it.
+   */
 
   async placeOrder(
     request: ordersV1.PlaceOrderRequest,
@@ -127,8 +150,11 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
       this.#start(order, context);
     }
     const running = this.#running.get(order.id);
-    if (running) await until(running, context.signal);
-    return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order) };
+    if (running) {
+      const waitMs = deadlineFromEpoch(context.deadline) - systemClock.now() - this.#answerMarginMs;
+      await until(running, context.signal, waitMs);
+    }
+    return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order), replayed: !created };
   }
 
   /**
@@ -143,10 +169,12 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Lets running sagas finish, then stops the outbox relay (after a last round, so their final events go out
-   * when the broker is up), before the database closes (bounded by the shutdown hook timeout).
+   * Stops paused sagas from waiting (they stay PENDING for recovery), lets running steps finish, then stops the
+   * outbox relay (after a last round, so their final events go out when the broker is up), before the database
+   * closes (bounded by the shutdown hook timeout).
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.#saga.stop();
     await this.#running.drain();
     await this.#relay.stop();
   }

@@ -4,6 +4,7 @@ import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
 import { RecoveryWorker } from '../saga/recovery.worker.ts';
 import { RunningSagas } from '../saga/running-sagas.ts';
+import { SagaHold } from '../saga/saga-hold.ts';
 import { OrdersGrpcService } from './orders.grpc-service.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
@@ -13,6 +14,7 @@ import { OrdersRepository } from './orders.repository.ts';
     OrdersRepository,
     CheckoutSaga,
     RunningSagas,
+    SagaHold,
     OrderEventsRelay,
     OrdersGrpcService,
     RecoveryWorker,

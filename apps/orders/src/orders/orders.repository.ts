@@ -16,7 +16,7 @@ export type SagaStep =
   | 'release_stock'
   | 'cancel_order';
 
-export type StepOutcome = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+export type StepOutcome = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'UNKNOWN';
 
 export interface StepRecord {
   readonly step: SagaStep;
@@ -178,6 +178,24 @@ export class OrdersRepository {
          attempts = saga_steps.attempts + CASE WHEN EXCLUDED.outcome = 'STARTED' THEN 1 ELSE 0 END, updated_at = now()`,
       [orderId, step, outcome, detail],
     );
+  }
+
+  /**
+   * Records that an attempt of `step` ended without an answer (UNKNOWN: it may or may not have taken effect) and
+   * returns how long, in ms, the step has been unknown: measured by the database from the first such attempt,
+   * so the saga's pause bound holds across restarts and replicas.
+   */
+  recordUnknown(orderId: string, step: SagaStep, detail: string, fence?: Fence): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      await fence?.(tx);
+      await this.recordStep(orderId, step, 'UNKNOWN', detail, tx);
+      const { rows } = await tx.query<{ pausedMs: number }>(
+        `UPDATE saga_steps SET unknown_since = coalesce(unknown_since, now()) WHERE order_id = $1 AND step = $2
+         RETURNING (extract(epoch FROM now() - unknown_since) * 1000)::float8 AS "pausedMs"`,
+        [orderId, step],
+      );
+      return rows[0]?.pausedMs ?? 0;
+    });
   }
 
   /** PENDING → CONFIRMED with its step and event, in one transaction. */

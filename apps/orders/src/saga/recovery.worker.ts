@@ -147,6 +147,8 @@ export class RecoveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   #failed(orderId: string | undefined, error: unknown): void {
+    // Stopping: paused sagas were told to stop waiting; they stay PENDING for the next leader, nothing failed.
+    if (this.#stopped) return;
     if (isFencingTokenError(error)) {
       this.#fenced.inc();
       this.#context.logger.warn({ orderId }, 'recovery write refused: no longer the leader (fencing token)');

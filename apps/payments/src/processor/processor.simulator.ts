@@ -95,6 +95,14 @@ export class ProcessorSimulator {
     });
   }
 
+  /**
+   * Reverses an approval whose payment was voided or taken over before it could be recorded (a void of an
+   * authorization: it never fails, and never reaches the ledger because the charge never did).
+   */
+  async reverse(_amountMinor: number): Promise<void> {
+    this.#calls.inc({ operation: 'reverse', outcome: 'approved' });
+  }
+
   /** Asks the processor to refund; throws UNAVAILABLE when it is down. */
   async refund(signal: AbortSignal): Promise<void> {
     await this.#call('refund', signal, () => ({ approved: true }) as ChargeOutcome);

@@ -75,8 +75,7 @@ FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1`;
  * Two relays (two replicas) are safe on PostgreSQL: each round runs in a transaction that first takes
  * `pg_try_advisory_xact_lock` on the relay's lock; a replica that does not get it skips the round. So rounds
  * never overlap and per-key order holds (plain `FOR UPDATE SKIP LOCKED` would let a second relay publish a
- * later row of a key whose earlier row the first relay still holds). On PGlite (one process, one session) the
- * round runs outside a transaction so a broker outage never blocks the service's other queries.
+ * later row of a key whose earlier row the first relay still holds).
  *
  * A crash between publish and mark re-publishes that batch on restart: consumers dedupe by event id.
  */
@@ -117,7 +116,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const lockedRound = (): Promise<number> => {
-    if (db.kind === 'pglite') return publishAndMark(db);
     return db.transaction(async (tx) => {
       const { rows } = await tx.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_xact_lock(hashtext('rebound_outbox_relay')) AS locked",

@@ -41,6 +41,27 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 class BadRequest extends Error {}
 
+/** `field.path: message; …` for a failed zod parse, naming `whole` when the issue is about the whole input. */
+export function describeIssues(error: z.ZodError, whole: string): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : whole}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Answers 401 (with `WWW-Authenticate`) unless the request carries the bearer token; true when it did answer. */
+export function refusedUnauthorized(
+  request: IncomingMessage,
+  response: ServerResponse,
+  token: string,
+  what: string,
+): boolean {
+  if (isAuthorized(request, token)) return false;
+  request.resume();
+  response.setHeader('www-authenticate', 'Bearer realm="rebound-admin"');
+  sendJson(response, 401, { error: `${what} needs Authorization: Bearer <ADMIN_TOKEN>` });
+  return true;
+}
+
 export interface JsonAdminRoute<S extends z.ZodType> {
   readonly path: string;
   readonly token: string;
@@ -66,14 +87,7 @@ export function registerJsonAdminRoute<S extends z.ZodType>(
       handle: (request: IncomingMessage, response: ServerResponse) => Promise<void> | void,
     ) =>
     async (request: IncomingMessage, response: ServerResponse) => {
-      if (!isAuthorized(request, route.token)) {
-        request.resume();
-        response.setHeader('www-authenticate', 'Bearer realm="rebound-admin"');
-        sendJson(response, 401, {
-          error: `${method} ${route.path} needs Authorization: Bearer <ADMIN_TOKEN>`,
-        });
-        return;
-      }
+      if (refusedUnauthorized(request, response, route.token, `${method} ${route.path}`)) return;
       await handle(request, response);
     };
   admin.route(
@@ -94,10 +108,7 @@ export function registerJsonAdminRoute<S extends z.ZodType>(
       }
       const parsed = route.schema.safeParse(raw);
       if (!parsed.success) {
-        const message = parsed.error.issues
-          .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
-          .join('; ');
-        sendJson(response, 400, { error: message });
+        sendJson(response, 400, { error: describeIssues(parsed.error, 'body') });
         return;
       }
       sendJson(response, 200, route.post(parsed.data));

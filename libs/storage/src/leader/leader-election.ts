@@ -15,7 +15,11 @@ export interface LeaseTimer {
  */
 export interface LeaseClock {
   now(): number;
-  setTimer(callback: () => void, delayMs: number): LeaseTimer;
+  /**
+   * Calls `callback` after `delayMs`. The callback may return a promise of the work it started (a renewal), so
+   * a manual clock in tests can let that work finish before moving time on; the system clock ignores it.
+   */
+  setTimer(callback: () => unknown, delayMs: number): LeaseTimer;
 }
 
 const systemLeaseClock: LeaseClock = {
@@ -63,8 +67,7 @@ export interface LeaderElection extends LeaderState {
 /**
  * Elects one leader per `name` among replicas sharing a database, with a lease row and fencing tokens.
  *
- * Resolves after the first attempt, so a lone contender is leader at once (on PGlite, a single process, it
- * always is). The leader renews every `intervalMs`; it considers itself deposed `leaseMs` after its last
+ * Resolves after the first attempt, so a lone contender is leader at once. The leader renews every `intervalMs`; it considers itself deposed `leaseMs` after its last
  * successful renewal *started* (before the table's expiry), and at once when a renewal finds the token changed.
  * Guard every leader-only write with {@link withFencing} so a deposed leader's late writes are refused.
  */
@@ -146,6 +149,7 @@ export async function electLeader(
     if (closed) return;
     next = clock.setTimer(() => {
       inFlight = attempt().then(schedule);
+      return inFlight;
     }, intervalMs);
   };
 

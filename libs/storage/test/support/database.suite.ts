@@ -1,5 +1,5 @@
-// One behavioural suite run against every engine (PGlite in-memory and a real PostgreSQL server), so
-// services see the same Database whichever runs underneath.
+// The behaviour services rely on, run against a real PostgreSQL server (`test/postgres.test.ts`); kept as a
+// suite of its own so another engine or setup (a pooler, a standby) can be held to the same contract.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,13 +3,13 @@ import type { LeaseClock, LeaseTimer } from '../../src/index.ts';
 /** A clock that only moves when told to; due timers fire in order on `advance`. */
 export class ManualClock implements LeaseClock {
   #now = 0;
-  #timers: { due: number; callback: () => void; cancelled: boolean }[] = [];
+  #timers: { due: number; callback: () => unknown; cancelled: boolean }[] = [];
 
   now(): number {
     return this.#now;
   }
 
-  setTimer(callback: () => void, delayMs: number): LeaseTimer {
+  setTimer(callback: () => unknown, delayMs: number): LeaseTimer {
     const timer = { due: this.#now + Math.max(0, delayMs), callback, cancelled: false };
     this.#timers.push(timer);
     return {
@@ -19,7 +19,10 @@ export class ManualClock implements LeaseClock {
     };
   }
 
-  /** Moves time forward by `ms`, firing each due timer and letting its promise chains settle. */
+  /**
+   * Moves time forward by `ms`, firing each due timer and waiting for the work it returns (a renewal's round trip
+   * to the database) before the next one, as real time would pass while it runs.
+   */
   async advance(ms: number): Promise<void> {
     const until = this.#now + ms;
     for (;;) {
@@ -29,7 +32,7 @@ export class ManualClock implements LeaseClock {
       if (!due) break;
       this.#now = due.due;
       due.cancelled = true;
-      due.callback();
+      await Promise.resolve(due.callback()).catch(() => {});
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.#now = until;

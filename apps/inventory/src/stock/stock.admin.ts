@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { registerReadAdminRoute, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
+import { StockRepository } from './stock.repository.ts';
+
+/**
+ * Stock readable from outside: `GET /admin/stock` (bearer ADMIN_TOKEN) answers every product's available and
+ * reserved units, and `rebound_inventory_stock_units{product,state}` gives them to Prometheus, both read from
+ * the table at the time of asking.
+ */
+@Injectable()
+export class StockAdmin implements OnApplicationBootstrap {
+  readonly #context: ServiceContext;
+  readonly #stock: StockRepository;
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) context: ServiceContext,
+    @Inject(StockRepository) stock: StockRepository,
+  ) {
+    this.#context = context;
+    this.#stock = stock;
+    new Gauge({
+      name: 'rebound_inventory_stock_units',
+      help: 'Units of stock per product, available or reserved (read from the database at scrape).',
+      labelNames: ['product', 'state'] as const,
+      registers: [context.registry],
+      async collect() {
+        const rows = await stock.allStock().catch(() => []);
+        this.reset();
+        for (const row of rows) {
+          this.set({ product: row.productId, state: 'available' }, row.available);
+          this.set({ product: row.productId, state: 'reserved' }, row.reserved);
+        }
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    registerReadAdminRoute(this.#context.admin, {
+      path: '/admin/stock',
+      token: this.#context.config.ADMIN_TOKEN,
+      query: z.object({}),
+      read: async () => ({ products: await this.#stock.allStock() }),
+    });
+  }
+}

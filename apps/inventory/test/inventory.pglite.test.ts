@@ -1,3 +1,0 @@
-import { inventorySuite } from './support/inventory.suite.ts';
-
-inventorySuite('embedded PGlite', async () => ({}));

@@ -1,2 +1,0 @@
-export type { PgliteDev, PgliteDevOptions } from './server.ts';
-export { startPgliteDev } from './server.ts';

@@ -1,0 +1,13 @@
+export type { AdminChecks } from './admin.server.ts';
+export type { PostgresBinaries } from './binaries.ts';
+export { binariesFor, platformPackage, postgresBinaries } from './binaries.ts';
+export type { InitClusterOptions } from './cluster.ts';
+export { clusterExists, initCluster } from './cluster.ts';
+export type { RolePasswords } from './credentials.ts';
+export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './credentials.ts';
+export { provisionDatabases } from './provision.ts';
+export type { RunningServer, StartServerOptions } from './server.ts';
+export { startServer } from './server.ts';
+export type { ServerUser } from './server-user.ts';
+export { SERVER_USER, serverUser } from './server-user.ts';
+export { LOCAL_SERVER_SETTINGS, TEST_SERVER_SETTINGS } from './settings.ts';
