@@ -1,9 +1,10 @@
 // Sustained produce/consume throughput and produce→consume latency of the development broker (child
 // process, data on disk, default fsync policy, kafkajs with acks=-1), next to a loopback TCP echo of
-// the same bytes. Bounded: every phase stops at its record count or its time budget.
+// the same bytes, and the broker's memory for a client that sends 300 Fetch requests without reading.
+// Bounded: every phase stops at its record count or its time budget.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,6 +182,7 @@ async function brokerFigures() {
   samples.sort((a, b) => a - b);
   await consumer.disconnect();
   await producer.disconnect();
+  const unread = await unreadFetches(proc.pid!, port);
   proc.kill('SIGTERM');
   await once(proc, 'exit');
   rmSync(dataDir, { recursive: true, force: true });
@@ -196,7 +198,54 @@ async function brokerFigures() {
       mbPerSec: (consumed * RECORD) / consumeSeconds / 1e6,
     },
     latency: { samples: samples.length, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) },
+    unread,
   };
+}
+
+/** The broker's resident set (Linux /proc), in MB. */
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return line ? Number(line[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * Memory held for a client that writes 300 Fetch requests (1 MiB each) and reads nothing: the broker's RSS
+ * before, once it stopped serving that connection (2 s), and 2 s after the connection closed.
+ */
+async function unreadFetches(pid: number, port: number) {
+  const before = rssMb(pid);
+  const socket = new Socket();
+  await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', resolve));
+  socket.pause();
+  const name = Buffer.from('bench');
+  const frames = Array.from({ length: 300 }, (_, id) => {
+    const body = Buffer.alloc(4 + 4 + 4 + 4 + 1 + 4 + 2 + name.length + 4 + 4 + 8 + 4);
+    let o = body.writeInt32BE(-1, 0);
+    o = body.writeInt32BE(0, o);
+    o = body.writeInt32BE(0, o);
+    o = body.writeInt32BE(1 << 20, o);
+    o = body.writeInt8(0, o);
+    o = body.writeInt32BE(1, o);
+    o = body.writeInt16BE(name.length, o);
+    o += name.copy(body, o);
+    o = body.writeInt32BE(1, o);
+    o = body.writeInt32BE(0, o);
+    o = body.writeBigInt64BE(0n, o);
+    body.writeInt32BE(1 << 20, o);
+    const head = Buffer.alloc(14);
+    head.writeInt32BE(10 + body.length, 0);
+    head.writeInt16BE(1, 4);
+    head.writeInt16BE(4, 6);
+    head.writeInt32BE(id, 8);
+    head.writeInt16BE(0, 12);
+    return Buffer.concat([head, body]);
+  });
+  socket.write(Buffer.concat(frames));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const stalled = rssMb(pid);
+  socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  return { rssBeforeMb: before, rssStalledMb: stalled, rssAfterCloseMb: rssMb(pid) };
 }
 
 const echo = await echoBaseline();
@@ -209,6 +258,7 @@ process.stdout.write(
     `broker produce     ${f(broker.produce.recordsPerSec).padStart(12)} ${f(broker.produce.mbPerSec).padStart(9)}`,
     `broker consume     ${f(broker.consume.recordsPerSec).padStart(12)} ${f(broker.consume.mbPerSec).padStart(9)}`,
     `broker produce→consume latency              ${f(broker.latency.p50Ms).padStart(8)} ${f(broker.latency.p99Ms).padStart(8)}`,
+    `300 unread 1 MiB fetches: broker RSS ${f(broker.unread.rssBeforeMb)} MB before, ${f(broker.unread.rssStalledMb)} MB stalled, ${f(broker.unread.rssAfterCloseMb)} MB after close`,
     `tcp echo (ceiling) ${f(echo.recordsPerSec).padStart(12)} ${f(echo.mbPerSec).padStart(9)} ${f(echo.p50Ms).padStart(8)} ${f(echo.p99Ms).padStart(8)}`,
     JSON.stringify({ bench: 'kafka-dev', recordBytes: RECORD, batch: BATCH, broker, echo }),
     '',

@@ -11,6 +11,7 @@ Flags (environment variable in brackets):
   --port N                 Kafka port, 0 = any free port [KAFKA_DEV_PORT] (default 9092)
   --host H                 interface to bind [KAFKA_DEV_HOST] (default 127.0.0.1)
   --advertised-host H      host given to clients in Metadata [KAFKA_DEV_ADVERTISED_HOST] (default: --host)
+  --node-id N              this broker's node id (node.id / broker.id) [KAFKA_DEV_NODE_ID] (default 1)
   --data-dir DIR           logs, offsets, topic configs [KAFKA_DEV_DATA_DIR] (default .data/kafka)
   --in-memory              keep nothing on disk [KAFKA_DEV_IN_MEMORY=1]
   --fsync POLICY           acks-all | always | never [KAFKA_DEV_FSYNC] (default acks-all)
@@ -43,6 +44,7 @@ const spec = {
   port: { type: 'string' },
   host: { type: 'string' },
   'advertised-host': { type: 'string' },
+  'node-id': { type: 'string' },
   'data-dir': { type: 'string' },
   'in-memory': { type: 'boolean' },
   fsync: { type: 'string' },
@@ -76,6 +78,7 @@ const inMemory = flags['in-memory'] ?? env.KAFKA_DEV_IN_MEMORY === '1';
 const options: BrokerOptions = {
   port: integer('port', flags.port ?? env.KAFKA_DEV_PORT, 9092, 0),
   host: flags.host ?? env.KAFKA_DEV_HOST ?? '127.0.0.1',
+  nodeId: integer('node-id', flags['node-id'] ?? env.KAFKA_DEV_NODE_ID, 1, 0),
   ...((flags['advertised-host'] ?? env.KAFKA_DEV_ADVERTISED_HOST)
     ? { advertisedHost: flags['advertised-host'] ?? env.KAFKA_DEV_ADVERTISED_HOST }
     : {}),

@@ -19,7 +19,7 @@ describe('CLI', { timeout: 60_000 }, () => {
   });
 
   it('exits non-zero with one clear line on a bad flag', () => {
-    for (const args of [['--port', 'abc'], ['--fsync', 'sometimes'], ['--bogus']]) {
+    for (const args of [['--port', 'abc'], ['--fsync', 'sometimes'], ['--node-id=-3'], ['--bogus']]) {
       const run = spawnSync(process.execPath, ['--conditions=development', CLI, ...args], {
         encoding: 'utf8',
       });
@@ -45,6 +45,33 @@ describe('CLI', { timeout: 60_000 }, () => {
     assert.match(body, /rebound_kafka_dev_requests_total/);
     assert.equal(await broker.stop('SIGINT'), 0);
     assert.match(broker.output, /SIGINT: closing/);
+  });
+
+  it('--node-id sets the node id clients see in Metadata and FindCoordinator', async () => {
+    const port = await freePort();
+    const broker = new BrokerProcess([
+      '--port',
+      String(port),
+      '--in-memory',
+      '--metrics-port',
+      'off',
+      '--node-id',
+      '7',
+    ]);
+    await broker.start();
+    const admin = client(`127.0.0.1:${port}`).admin();
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    const [config] = (
+      await admin.describeConfigs({
+        resources: [{ type: 4, name: '7', configNames: ['node.id'] }],
+        includeSynonyms: false,
+      })
+    ).resources;
+    await admin.disconnect();
+    assert.deepEqual([cluster.controller, cluster.brokers.map((b) => b.nodeId)], [7, [7]]);
+    assert.equal(config?.configEntries[0]?.configValue, '7');
+    assert.equal(await broker.stop('SIGTERM'), 0);
   });
 });
 

@@ -1,8 +1,11 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeRecords, type RecordInfo } from '../protocol/batch-records.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { BATCH_HEADER_SIZE, batchIsValid, LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.ts';
+import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
 import { ProducerState } from './producer-state.ts';
-import { type BatchEntry, Segment } from './segment.ts';
+import { Segment } from './segment.ts';
 
 /** Per-topic limits, as Kafka's topic configs of the same names. */
 export interface LogConfig {
@@ -28,6 +31,8 @@ export class PartitionLog {
   private readonly dir: string | null;
   config: LogConfig;
   nextOffset = 0;
+  /** DeleteRecords: the log starts here even where older batches remain in the first segment. */
+  private deletedBefore = 0;
 
   constructor(dir: string | null, config: LogConfig) {
     this.dir = dir;
@@ -35,13 +40,31 @@ export class PartitionLog {
     if (dir !== null) {
       mkdirSync(dir, { recursive: true });
       this.recover(dir);
+      this.deletedBefore = readJson<{ offset: number }>(join(dir, 'log-start.json'))?.offset ?? 0;
     }
     if (this.segments.length === 0) this.segments.push(new Segment(dir, 0));
   }
 
   get logStartOffset(): number {
     const first = this.segments[0]!;
-    return first.entries[0]?.baseOffset ?? first.baseOffset;
+    return Math.min(
+      Math.max(first.entries[0]?.baseOffset ?? first.baseOffset, this.deletedBefore),
+      this.nextOffset,
+    );
+  }
+
+  /**
+   * DeleteRecords: moves the log start to `offset` (never back, at most the high watermark), kept across
+   * restarts; whole segments below it are removed, the active one stays.
+   */
+  deleteRecordsBefore(offset: number): number {
+    if (offset > this.deletedBefore) {
+      this.deletedBefore = offset;
+      if (this.dir !== null) writeJsonAtomic(join(this.dir, 'log-start.json'), { offset });
+    }
+    while (this.segments.length > 1 && this.segments[0]!.lastOffset < this.deletedBefore)
+      this.segments.shift()!.remove();
+    return this.logStartOffset;
   }
 
   get highWatermark(): number {
@@ -133,12 +156,26 @@ export class PartitionLog {
     return out;
   }
 
-  /** Offset of the first batch whose newest record is at or after `timestamp`; −1 when none (as Kafka). */
+  /**
+   * Offset and timestamp of the first record stamped at or after `timestamp` (Kafka's ListOffsets by time):
+   * the first batch whose max timestamp reaches it is found from the index, then its records are read.
+   * −1 / −1 when none.
+   */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
     for (const segment of this.segments) {
       if (segment.maxTimestamp < timestamp) continue;
-      const entry: BatchEntry | undefined = segment.entries.find((e) => e.maxTimestamp >= timestamp);
-      if (entry) return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
+      const index = segment.entries.findIndex((e) => e.maxTimestamp >= timestamp);
+      if (index < 0) continue;
+      const entry = segment.entries[index]!;
+      let records: RecordInfo[];
+      try {
+        records = decodeRecords(segment.read(index));
+      } catch {
+        return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
+      }
+      const record = records.find((r) => r.timestamp >= timestamp);
+      if (record) return { offset: entry.baseOffset + record.offsetDelta, timestamp: record.timestamp };
+      return { offset: entry.baseOffset, timestamp: entry.maxTimestamp };
     }
     return { offset: -1, timestamp: -1 };
   }

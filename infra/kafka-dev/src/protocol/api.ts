@@ -21,5 +21,10 @@ export interface ApiDefinition<Context> {
   readonly name: string;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * The handler applies the request completely before its first `await`, which only waits for durability
+   * (fsync): the connection may serve the next requests meanwhile (answers stay in order). Produce.
+   */
+  readonly appliedBeforeAwait?: boolean;
   handle(context: Context, header: RequestHeader, body: Reader): Promise<Buffer | null> | Buffer | null;
 }

@@ -13,6 +13,8 @@ export type FsyncPolicy = 'acks-all' | 'always' | 'never';
 export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
+  /** The broker's own settings as Kafka names them (DescribeConfigs on the broker resource). */
+  readonly brokerConfigs: Readonly<Record<string, string>>;
   /** Host and port clients are told to connect to (Metadata, FindCoordinator). */
   readonly advertised: { host: string; port: number };
   readonly topics: TopicStore;

@@ -12,7 +12,7 @@ import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
 import { ProducerIds } from '../storage/producer-ids.ts';
 import { TopicStore } from '../storage/topic-store.ts';
 import type { BrokerContext, FsyncPolicy } from './broker-context.ts';
-import { serveConnection } from './connection.ts';
+import { type ConnectionStats, serveConnection } from './connection.ts';
 
 export interface BrokerOptions {
   /** TCP port for Kafka clients; 0 picks a free one (the bound port is advertised). Default 9092. */
@@ -56,6 +56,8 @@ export interface RunningBroker {
   readonly metricsPort: number | null;
   readonly dataDir: string | null;
   readonly context: BrokerContext;
+  /** What each open connection holds (queued requests, unsent answers) and the most it ever held. */
+  connections(): ConnectionStats[];
   close(): Promise<void>;
 }
 
@@ -100,9 +102,28 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
     host: options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
     port: 0,
   };
+  const nodeId = options.nodeId ?? 1;
+  const brokerConfigs: Record<string, string> = {
+    'broker.id': String(nodeId),
+    'node.id': String(nodeId),
+    'auto.create.topics.enable': String(options.autoCreateTopics ?? true),
+    'num.partitions': String(options.defaultPartitions ?? 1),
+    'default.replication.factor': '1',
+    'offsets.topic.replication.factor': '1',
+    'message.max.bytes': String(topics.defaults.maxMessageBytes),
+    'log.segment.bytes': String(topics.defaults.segmentBytes),
+    'log.retention.ms': String(topics.defaults.retentionMs),
+    'log.retention.bytes': String(topics.defaults.retentionBytes),
+    'log.dirs': dataDir ?? '',
+    'group.initial.rebalance.delay.ms': String(options.initialRebalanceDelayMs ?? 0),
+    'group.min.session.timeout.ms': String(options.minSessionTimeoutMs ?? 6000),
+    'group.max.session.timeout.ms': String(options.maxSessionTimeoutMs ?? 1_800_000),
+    'socket.request.max.bytes': String(options.maxRequestBytes ?? 100 * 1024 * 1024),
+  };
   const context: BrokerContext = {
-    nodeId: options.nodeId ?? 1,
+    nodeId,
     clusterId,
+    brokerConfigs,
     advertised,
     topics,
     groups,
@@ -144,11 +165,12 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
 
   let closing: Promise<void> | null = null;
   const sockets = new Set<Socket>();
+  const connections = new Set<() => ConnectionStats>();
   const maxRequestBytes = options.maxRequestBytes ?? 100 * 1024 * 1024;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(context, socket, maxRequestBytes);
+    serveConnection(context, socket, maxRequestBytes, connections);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -157,6 +179,7 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
   const address = server.address();
   const port = address && typeof address === 'object' ? address.port : 0;
   advertised.port = port;
+  brokerConfigs['advertised.listeners'] = `PLAINTEXT://${advertised.host}:${port}`;
 
   let metricsServer: HttpServer | null = null;
   if (options.metricsPort !== undefined) metricsServer = await metrics.serve(options.metricsPort, host);
@@ -176,6 +199,7 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
     metricsPort: metricsAddress && typeof metricsAddress === 'object' ? metricsAddress.port : null,
     dataDir,
     context,
+    connections: () => [...connections].map((stats) => stats()),
     close() {
       closing ??= (async () => {
         retentionTimer.clear();

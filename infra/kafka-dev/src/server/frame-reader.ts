@@ -25,6 +25,12 @@ export class FrameReader {
     }
   }
 
+  /** Drops whatever is buffered (the connection closed). */
+  clear(): void {
+    this.chunks.length = 0;
+    this.buffered = 0;
+  }
+
   private peekSize(): number {
     const first = this.chunks[0]!;
     if (first.length >= 4) return first.readInt32BE(0);

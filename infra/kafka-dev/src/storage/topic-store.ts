@@ -3,45 +3,12 @@ import { join } from 'node:path';
 import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
 import { readJson, writeJsonAtomic } from './json-file.ts';
 
-/** Topic configs the broker enforces; other Kafka topic configs are accepted and stored. */
+export { invalidConfig } from './topic-configs.ts';
+
+/** Topic configs the broker enforces; every other Kafka topic config is validated and stored (`topic-configs.ts`). */
 export interface TopicDefaults extends LogConfig {
   /** `max.message.bytes`: largest record batch accepted. */
   readonly maxMessageBytes: number;
-}
-
-const KNOWN_CONFIGS = new Set([
-  'cleanup.policy',
-  'compression.type',
-  'delete.retention.ms',
-  'file.delete.delay.ms',
-  'flush.messages',
-  'flush.ms',
-  'index.interval.bytes',
-  'max.compaction.lag.ms',
-  'max.message.bytes',
-  'message.timestamp.type',
-  'min.cleanable.dirty.ratio',
-  'min.compaction.lag.ms',
-  'min.insync.replicas',
-  'preallocate',
-  'retention.bytes',
-  'retention.ms',
-  'segment.bytes',
-  'segment.ms',
-  'unclean.leader.election.enable',
-]);
-const NUMERIC = new Set(['max.message.bytes', 'retention.bytes', 'retention.ms', 'segment.bytes']);
-
-/** Why a config set is invalid (Kafka answers INVALID_CONFIG), or null. */
-export function invalidConfig(configs: Readonly<Record<string, string>>): string | null {
-  for (const [name, value] of Object.entries(configs)) {
-    if (!KNOWN_CONFIGS.has(name)) return `Unknown topic config name: ${name}`;
-    if (NUMERIC.has(name) && !/^-?\d+$/.test(value))
-      return `Invalid value ${value} for configuration ${name}`;
-  }
-  if (configs['segment.bytes'] !== undefined && Number(configs['segment.bytes']) < 14)
-    return 'segment.bytes too small';
-  return null;
 }
 
 /** Kafka's topic name rule. */
@@ -56,20 +23,43 @@ export function invalidTopicName(name: string): string | null {
 
 export class Topic {
   readonly name: string;
-  readonly configs: Record<string, string>;
+  /** The topic's own overrides (CreateTopics, AlterConfigs); unset names take the broker defaults. */
+  configs: Record<string, string>;
   readonly partitions: PartitionLog[];
-  readonly maxMessageBytes: number;
+  private readonly defaults: TopicDefaults;
 
   constructor(
     name: string,
     configs: Record<string, string>,
     partitions: PartitionLog[],
-    maxMessageBytes: number,
+    defaults: TopicDefaults,
   ) {
     this.name = name;
     this.configs = configs;
     this.partitions = partitions;
-    this.maxMessageBytes = maxMessageBytes;
+    this.defaults = defaults;
+  }
+
+  private number(key: string, fallback: number): number {
+    const value = this.configs[key];
+    return value === undefined ? fallback : Number(value);
+  }
+
+  get maxMessageBytes(): number {
+    return this.number('max.message.bytes', this.defaults.maxMessageBytes);
+  }
+
+  get logConfig(): LogConfig {
+    return {
+      segmentBytes: this.number('segment.bytes', this.defaults.segmentBytes),
+      retentionMs: this.number('retention.ms', this.defaults.retentionMs),
+      retentionBytes: this.number('retention.bytes', this.defaults.retentionBytes),
+    };
+  }
+
+  /** `cleanup.policy` includes `compact`: records need keys. */
+  get compacted(): boolean {
+    return (this.configs['cleanup.policy'] ?? 'delete').split(',').some((p) => p.trim() === 'compact');
   }
 }
 
@@ -82,8 +72,8 @@ interface StoredTopic {
 /** Topics with their configs (`topics/<name>/topic.json`) and partition logs (`topics/<name>/<partition>/`). */
 export class TopicStore {
   readonly topics = new Map<string, Topic>();
+  readonly defaults: TopicDefaults;
   private readonly dir: string | null;
-  private readonly defaults: TopicDefaults;
 
   constructor(dataDir: string | null, defaults: TopicDefaults) {
     this.dir = dataDir === null ? null : join(dataDir, 'topics');
@@ -97,26 +87,25 @@ export class TopicStore {
     }
   }
 
+  private partitionLog(topic: Topic, index: number): PartitionLog {
+    return new PartitionLog(this.dir ? join(this.dir, topic.name, String(index)) : null, topic.logConfig);
+  }
+
   private open(stored: StoredTopic): Topic {
-    const number = (key: string, fallback: number) =>
-      stored.configs[key] === undefined ? fallback : Number(stored.configs[key]);
-    const config: LogConfig = {
-      segmentBytes: number('segment.bytes', this.defaults.segmentBytes),
-      retentionMs: number('retention.ms', this.defaults.retentionMs),
-      retentionBytes: number('retention.bytes', this.defaults.retentionBytes),
-    };
-    const partitions = Array.from(
-      { length: stored.partitions },
-      (_, i) => new PartitionLog(this.dir ? join(this.dir, stored.name, String(i)) : null, config),
-    );
-    const topic = new Topic(
-      stored.name,
-      stored.configs,
-      partitions,
-      number('max.message.bytes', this.defaults.maxMessageBytes),
-    );
+    const topic = new Topic(stored.name, stored.configs, [], this.defaults);
+    for (let i = 0; i < stored.partitions; i++) topic.partitions.push(this.partitionLog(topic, i));
     this.topics.set(stored.name, topic);
     return topic;
+  }
+
+  private save(topic: Topic): void {
+    if (!this.dir) return;
+    const stored: StoredTopic = {
+      name: topic.name,
+      partitions: topic.partitions.length,
+      configs: topic.configs,
+    };
+    writeJsonAtomic(join(this.dir, topic.name, 'topic.json'), stored);
   }
 
   create(name: string, partitions: number, configs: Record<string, string>): Topic {
@@ -126,6 +115,20 @@ export class TopicStore {
       writeJsonAtomic(join(this.dir, name, 'topic.json'), stored);
     }
     return this.open(stored);
+  }
+
+  /** AlterConfigs: the topic's overrides become exactly `configs` (validated by the caller). */
+  alterConfigs(topic: Topic, configs: Record<string, string>): void {
+    topic.configs = configs;
+    for (const partition of topic.partitions) partition.config = topic.logConfig;
+    this.save(topic);
+  }
+
+  /** CreatePartitions: grows the topic to `count` partitions (validated by the caller). */
+  addPartitions(topic: Topic, count: number): void {
+    while (topic.partitions.length < count)
+      topic.partitions.push(this.partitionLog(topic, topic.partitions.length));
+    this.save(topic);
   }
 
   delete(name: string): void {

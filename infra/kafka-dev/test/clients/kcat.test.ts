@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { skipUnlessBinary, waitFor } from '@rebound/testing';
 import type { RunningBroker } from '../../src/index.ts';
 import { client, FAST_CONSUMER, testBroker, uniqueName } from '../support/broker.ts';
+import { encodeBatch, frame, produceRequest, produceResult, WireConnection } from '../support/wire.ts';
 
 const run = promisify(execFile);
 const skip = skipUnlessBinary('kcat', 'kcat');
@@ -27,7 +28,7 @@ function kcat(args: string[], input = ''): Promise<{ stdout: string; stderr: str
 }
 
 describe('kcat (librdkafka)', { skip, timeout: 120_000 }, () => {
-  let broker: RunningBroker;
+  let broker: RunningBroker & { lines: string[] };
   before(async () => {
     broker = await testBroker();
   });
@@ -106,5 +107,45 @@ describe('kcat (librdkafka)', { skip, timeout: 120_000 }, () => {
     const offsets = broker.context.groups.committed(group).get(topic)?.get(0);
     assert.equal(offsets?.offset, 2);
     assert.equal(broker.context.groups.groups.get(group)?.state, 'Empty');
+  });
+
+  it('-z gzip / snappy / lz4 / zstd: compressed batches pass validation and read back whole', async () => {
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      const topic = uniqueName(`kcat-${codec}`);
+      const lines = Array.from({ length: 500 }, (_, i) => `record ${i} of a compressible batch`);
+      const produced = await kcat(
+        ['-b', broker.bootstrap, '-P', '-t', topic, '-z', codec, '-X', 'linger.ms=50'],
+        `${lines.join('\n')}\n`,
+      );
+      assert.equal(produced.code, 0, produced.stderr);
+      const consumed = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
+      assert.deepEqual(consumed.stdout.trim().split('\n'), lines, codec);
+    }
+    assert.ok(!broker.lines.some((l) => l.startsWith('rejected a batch')), 'no batch rejected');
+  });
+
+  it('-o s@<time> starts at the first record at or after the time, inside a batch (ListOffsets v2)', async () => {
+    const topic = uniqueName('kcat-times');
+    const T = 1_760_000_000_000;
+    const wire = await WireConnection.open(broker.port);
+    const records = Array.from({ length: 5 }, (_, i) => ({ value: `r${i}`, timestampDelta: i * 1000 }));
+    await wire.call(frame(3, 4, 1, (w) => w.array([topic], (w, t) => w.string(t)).boolean(true)));
+    const reply = produceResult(
+      await wire.call(produceRequest(topic, 0, encodeBatch(records, { baseTimestamp: T }))),
+    );
+    wire.close();
+    assert.equal(reply.errorCode, 0);
+    const consumed = await kcat([
+      '-b',
+      broker.bootstrap,
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      `s@${T + 2500}`,
+      '-e',
+      '-q',
+    ]);
+    assert.deepEqual(consumed.stdout.trim().split('\n'), ['r3', 'r4']);
   });
 });

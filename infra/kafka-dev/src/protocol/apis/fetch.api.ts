@@ -45,7 +45,8 @@ function parse(v: number, r: Reader) {
 
 /**
  * Fetch v4–11: whole batches from the fetch offset, at least one even above the byte limits (KIP-74).
- * Without enough data the request is parked until a produce wakes it or `max_wait_ms` passes.
+ * With fewer than `min_bytes` ready the request is parked until a produce wakes it or `max_wait_ms` passes;
+ * `min_bytes` 0 (or less) answers at once, as Kafka does.
  */
 export const fetchApi: ApiDefinition<BrokerContext> = {
   key: 1,
@@ -91,7 +92,7 @@ export const fetchApi: ApiDefinition<BrokerContext> = {
       return { topics, total, failed };
     };
     let result = collect();
-    while (!result.failed && !signal.aborted && result.total < Math.max(1, request.minBytes)) {
+    while (!result.failed && !signal.aborted && result.total < request.minBytes) {
       const left = deadline - context.clock.now();
       if (left <= 0) break;
       await context.waitForData(left, signal);

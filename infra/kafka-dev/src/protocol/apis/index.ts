@@ -1,6 +1,7 @@
 import type { BrokerContext } from '../../server/broker-context.ts';
 import type { ApiDefinition } from '../api.ts';
 import { apiVersionsApi } from './api-versions.api.ts';
+import { alterConfigsApi, describeConfigsApi } from './configs-admin.api.ts';
 import { fetchApi } from './fetch.api.ts';
 import { findCoordinatorApi } from './find-coordinator.api.ts';
 import { deleteGroupsApi, describeGroupsApi, listGroupsApi } from './groups-admin.api.ts';
@@ -12,6 +13,7 @@ import { listOffsetsApi } from './list-offsets.api.ts';
 import { metadataApi } from './metadata.api.ts';
 import { offsetCommitApi } from './offset-commit.api.ts';
 import { offsetFetchApi } from './offset-fetch.api.ts';
+import { createPartitionsApi, deleteRecordsApi } from './partitions-admin.api.ts';
 import { produceApi } from './produce.api.ts';
 import { syncGroupApi } from './sync-group.api.ts';
 import { createTopicsApi, deleteTopicsApi } from './topics-admin.api.ts';
@@ -36,4 +38,8 @@ export const API_LIST: readonly ApiDefinition<BrokerContext>[] = [
   deleteTopicsApi,
   initProducerIdApi,
   deleteGroupsApi,
+  deleteRecordsApi,
+  describeConfigsApi,
+  alterConfigsApi,
+  createPartitionsApi,
 ];

@@ -4,23 +4,29 @@ import type { ApiDefinition } from '../api.ts';
 import { ErrorCode } from '../errors.ts';
 import { Writer } from '../writer.ts';
 
-/** Metadata v1–6. Null topics (v1+) = all; auto-creation honours `allow_auto_topic_creation` (v4+). */
+/**
+ * Metadata v0–6. All topics for null topics (v1+) or an empty list (v0, where null does not exist);
+ * auto-creation honours `allow_auto_topic_creation` (v4+). v0 (kafka-python's version probe) has no
+ * controller, rack or internal flag.
+ */
 export const metadataApi: ApiDefinition<BrokerContext> = {
   key: 3,
   name: 'Metadata',
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 6,
   handle(context, { apiVersion: v }, r) {
     const requested = r.nullableArray((r) => r.string());
     const allowAutoCreate = v >= 4 ? r.boolean() : true;
-    const names = requested ?? [...context.topics.topics.keys()].sort();
+    const all = requested === null || (v === 0 && requested.length === 0);
+    const names = all ? [...context.topics.topics.keys()].sort() : requested;
     const w = new Writer();
     if (v >= 3) w.int32(0);
-    w.array([context.advertised], (w, b) =>
-      w.int32(context.nodeId).string(b.host).int32(b.port).string(null),
-    );
+    w.array([context.advertised], (w, b) => {
+      w.int32(context.nodeId).string(b.host).int32(b.port);
+      if (v >= 1) w.string(null);
+    });
     if (v >= 2) w.string(context.clusterId);
-    w.int32(context.nodeId);
+    if (v >= 1) w.int32(context.nodeId);
     w.array(names, (w, name) => {
       let topic = context.topics.topics.get(name);
       let errorCode: number = ErrorCode.NONE;
@@ -30,7 +36,8 @@ export const metadataApi: ApiDefinition<BrokerContext> = {
           topic = context.createTopic(name, context.defaultPartitions, {});
         else errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       }
-      w.int16(errorCode).string(name).boolean(false);
+      w.int16(errorCode).string(name);
+      if (v >= 1) w.boolean(false);
       w.array(topic ? topic.partitions.map((_, i) => i) : [], (w, partition) => {
         w.int16(ErrorCode.NONE).int32(partition).int32(context.nodeId);
         w.array([context.nodeId], (w, id) => w.int32(id));

@@ -27,7 +27,7 @@ export const offsetFetchApi: ApiDefinition<BrokerContext> = {
         const offset = committed.get(t.name)?.get(index);
         w.int32(index)
           .int64(offset?.offset ?? -1)
-          .string(offset ? offset.metadata : '')
+          .string(offset?.metadata ?? '')
           .int16(ErrorCode.NONE);
       });
     });

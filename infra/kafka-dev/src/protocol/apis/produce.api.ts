@@ -1,8 +1,8 @@
 import type { PartitionLog } from '../../log/partition-log.ts';
 import type { BrokerContext } from '../../server/broker-context.ts';
 import type { ApiDefinition } from '../api.ts';
+import { validateProducedBatch } from '../batch-validation.ts';
 import { ErrorCode } from '../errors.ts';
-import { splitBatches } from '../record-batch.ts';
 import { Writer } from '../writer.ts';
 
 interface PartitionResult {
@@ -13,7 +13,8 @@ interface PartitionResult {
 }
 
 /**
- * Produce v3–7 (record batches, magic 2). Batches are validated (CRC-32C, size) and appended as bytes.
+ * Produce v3–7 (record batches, magic 2). One batch per partition, validated as Kafka does
+ * (`validateProducedBatch`) and appended as bytes; a rejected batch leaves the log untouched.
  * acks=−1 is answered only after the write is durable per the fsync policy; acks=0 gets no response.
  */
 export const produceApi: ApiDefinition<BrokerContext> = {
@@ -21,6 +22,7 @@ export const produceApi: ApiDefinition<BrokerContext> = {
   name: 'Produce',
   minVersion: 3,
   maxVersion: 7,
+  appliedBeforeAwait: true,
   async handle(context, { apiVersion: v }, r) {
     const transactionalId = r.nullableString();
     const acks = r.int16();
@@ -45,20 +47,22 @@ export const produceApi: ApiDefinition<BrokerContext> = {
         const topic = context.topics.topics.get(name);
         const log = topic?.partitions[index];
         if (!topic || !log) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const batches = records ? splitBatches(records) : null;
-        if (!batches) return result(ErrorCode.CORRUPT_MESSAGE);
-        if (batches.some((batch) => batch.length > topic.maxMessageBytes))
-          return result(ErrorCode.MESSAGE_TOO_LARGE);
-        let first = -1;
-        for (const batch of batches) {
-          const outcome = log.append(batch, context.clock.now());
-          if (outcome.errorCode !== ErrorCode.NONE) return result(outcome.errorCode);
-          if (first < 0) first = outcome.baseOffset;
-          if (outcome.appended) {
-            appended++;
-            context.metrics.recordsIn(name, batch.readInt32BE(57));
-          }
+        const verdict = validateProducedBatch(records, {
+          apiVersion: v,
+          maxMessageBytes: topic.maxMessageBytes,
+          compacted: topic.compacted,
+        });
+        if (verdict.errorCode !== ErrorCode.NONE || !('batch' in verdict)) {
+          if ('message' in verdict) context.log(`rejected a batch for ${name}-${index}: ${verdict.message}`);
+          return result(verdict.errorCode);
         }
+        const outcome = log.append(verdict.batch, context.clock.now());
+        if (outcome.errorCode !== ErrorCode.NONE) return result(outcome.errorCode);
+        if (outcome.appended) {
+          appended++;
+          context.metrics.recordsIn(name, verdict.recordCount);
+        }
+        const first = outcome.baseOffset;
         toSync.add(log);
         return result(ErrorCode.NONE, first, log.logStartOffset);
       }),

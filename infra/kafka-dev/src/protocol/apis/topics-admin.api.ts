@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors.ts';
 import { Writer } from '../writer.ts';
 
 /** A one-node development broker keeps every partition open: cap them. */
-const MAX_PARTITIONS = 1000;
+export const MAX_PARTITIONS = 1000;
 
 interface Outcome {
   name: string;
