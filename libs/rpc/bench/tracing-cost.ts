@@ -2,7 +2,7 @@
  * What tracing costs the NestJS service behind @rebound/rpc: the same server and client, each in its own
  * process, with tracing off, on with every call sampled, and on with 10 % of traces sampled (spans exported over
  * OTLP/HTTP to a sink process). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at
- * a fixed rate.
+ * a fixed rate; then what tracing adds to an unsampled call (`unsampled-steps.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Listening, runForJson, startListening, stopListening } from './children.ts';
@@ -18,6 +18,12 @@ export interface TracingCost {
   readonly variants: readonly TracingVariant[];
   /** Span export requests and bytes the sink received from the traced variants. */
   readonly exported: { readonly requests: number; readonly bytes: number };
+  /** CPU per call that @rebound/rpc's tracing adds to an unsampled call, both sides (`unsampled-steps.ts`). */
+  readonly unsampledSteps: {
+    readonly baseCpuUs: number;
+    readonly stepsCpuUs: number;
+    readonly addedCpuUs: number;
+  };
 }
 
 const EXPORT_DELAY_MS = 1_000;
@@ -69,9 +75,18 @@ export async function measureTracingCost(
     // Stopping the servers flushes their last spans before the sink counts.
     await Promise.all(servers.splice(0).map(stopListening));
     const [, requests = '0', bytes = '0'] = /RECEIVED (\d+) (\d+)/.exec(await stopListening(sink)) ?? [];
+    const unsampledSteps = await runForJson<TracingCost['unsampledSteps']>(
+      ['traced.ts', 'unsampled-steps.ts'],
+      {
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      },
+    );
     return {
       variants: variants.map(({ name }, i) => ({ name, c64: median(closed[i]!), fixed: fixed[i]! })),
       exported: { requests: Number(requests), bytes: Number(bytes) },
+      unsampledSteps,
     };
   } finally {
     await Promise.all(servers.map(stopListening));

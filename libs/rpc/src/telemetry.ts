@@ -7,9 +7,11 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import { tracingEnabled } from '@rebound/observability';
@@ -45,6 +47,16 @@ export function methodTelemetry(path: string): MethodTelemetry {
   };
 }
 
+// The attributes are set once a span is known to record: passed to startSpan, the SDK would copy and check them
+// for every call, sampled or not (the platform's samplers do not read them).
+const CLIENT: SpanOptions = { kind: SpanKind.CLIENT };
+const SERVER: SpanOptions = { kind: SpanKind.SERVER };
+
+function started(span: Span, method: MethodTelemetry): Span {
+  if (span.isRecording()) span.setAttributes(method.attributes);
+  return span;
+}
+
 const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
@@ -67,30 +79,43 @@ export function runTraced<T>(traced: Context | undefined, work: () => T): T {
   return traced === undefined ? work() : context.with(traced, work);
 }
 
-/** Starts the client span of one attempt under `parent` and writes its context into the outgoing metadata. */
-export function startClientSpan(method: MethodTelemetry, parent: Context, metadata: Metadata): Span {
-  const span = tracer.startSpan(
-    method.name,
-    { kind: SpanKind.CLIENT, attributes: method.attributes },
-    parent,
-  );
+/**
+ * Whether `ctx` carries a span context its trace did not sample. The platform's samplers are parent-based (the
+ * only ones `OTEL_TRACES_SAMPLER` accepts), so nothing below it would be sampled either: no span is started for
+ * it, and the context is carried on as it came (flags 00), which keeps an unsampled call at a few µs of CPU.
+ */
+function unsampled(ctx: Context): boolean {
+  const spanContext = trace.getSpanContext(ctx);
+  return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
+/**
+ * Starts the client span of one attempt under `parent` and writes its context into the outgoing metadata; in an
+ * unsampled trace only the context is written.
+ */
+export function startClientSpan(
+  method: MethodTelemetry,
+  parent: Context,
+  metadata: Metadata,
+): Span | undefined {
+  if (unsampled(parent)) {
+    propagation.inject(parent, metadata, metadataSetter);
+    return undefined;
+  }
+  const span = started(tracer.startSpan(method.name, CLIENT, parent), method);
   propagation.inject(trace.setSpan(parent, span), metadata, metadataSetter);
   return span;
 }
 
 /**
  * Starts the server span of an incoming call, a child of the caller's context in its metadata, and returns the
- * context it is active in; undefined when tracing is off.
+ * context it is active in (in an unsampled trace, the caller's context as it came); undefined when tracing is off.
  */
 export function startServerSpan(method: MethodTelemetry, metadata: Metadata): Context | undefined {
   if (!tracingEnabled()) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
-  const span = tracer.startSpan(
-    method.name,
-    { kind: SpanKind.SERVER, attributes: method.attributes },
-    parent,
-  );
-  return trace.setSpan(parent, span);
+  if (unsampled(parent)) return parent;
+  return trace.setSpan(parent, started(tracer.startSpan(method.name, SERVER, parent), method));
 }
 
 /** Server-side codes that are the server's failure (the conventions' list); the others are the caller's. */
