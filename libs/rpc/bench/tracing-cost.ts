@@ -12,6 +12,11 @@ export interface TracingVariant {
   readonly name: string;
   readonly c64: RunResult;
   readonly fixed: RunResult;
+  /**
+   * c=64 throughput over tracing off, judged round by round: the median of the ratios within each round (the
+   * variants run back to back in a round, so the box's load moves both alike). The bars read this.
+   */
+  readonly c64VsOff: number;
 }
 
 export interface TracingCost {
@@ -29,6 +34,7 @@ export interface TracingCost {
 const EXPORT_DELAY_MS = 1_000;
 
 const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function measureTracingCost(
   rounds: number,
@@ -84,7 +90,12 @@ export async function measureTracingCost(
       },
     );
     return {
-      variants: variants.map(({ name }, i) => ({ name, c64: median(closed[i]!), fixed: fixed[i]! })),
+      variants: variants.map(({ name }, i) => ({
+        name,
+        c64: median(closed[i]!),
+        fixed: fixed[i]!,
+        c64VsOff: medianOf(closed[i]!.map((run, round) => run.rps / closed[0]![round]!.rps)),
+      })),
       exported: { requests: Number(requests), bytes: Number(bytes) },
       unsampledSteps,
     };
