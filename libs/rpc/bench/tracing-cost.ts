@@ -36,6 +36,21 @@ const EXPORT_DELAY_MS = 1_000;
 const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+async function exportsReceived(address: string): Promise<number> {
+  const response = await fetch(`http://${address}/`);
+  return ((await response.json()) as { requests: number }).requests;
+}
+
+async function exportsSettled(address: string): Promise<void> {
+  let last = await exportsReceived(address);
+  for (;;) {
+    await sleep(2 * EXPORT_DELAY_MS);
+    const now = await exportsReceived(address);
+    if (now === last) return;
+    last = now;
+  }
+}
+
 export async function measureTracingCost(
   rounds: number,
   runMs: number,
@@ -67,14 +82,19 @@ export async function measureTracingCost(
         traced(env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
         env,
       );
-      // A traced server exports its last spans up to one schedule delay after the run: let that finish, or it
-      // would run beside (and be charged to) the next variant.
-      if (env !== undefined) await sleep(2 * EXPORT_DELAY_MS);
+      // A traced server exports its last spans up to one schedule delay after the run, and on a busy box the
+      // export itself can take seconds: wait until the sink has heard nothing for two export intervals, or that
+      // export would run beside (and be charged to) the next variant.
+      if (env !== undefined) await exportsSettled(sink.address);
       return result;
     };
     const closed: RunResult[][] = variants.map(() => []);
+    // Each round starts with another variant, so that none always runs right after the dearest one.
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < variants.length; i++) closed[i]!.push(await client(i, 'closed', 64, runMs));
+      for (let k = 0; k < variants.length; k++) {
+        const i = (round + k) % variants.length;
+        closed[i]!.push(await client(i, 'closed', 64, runMs));
+      }
     }
     const fixed: RunResult[] = [];
     for (let i = 0; i < variants.length; i++) fixed.push(await client(i, 'open', fixedRate, 2_500));
