@@ -14,6 +14,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { tracingEnabled } from '@rebound/observability';
 
 /**
@@ -68,6 +69,17 @@ const metadataGetter: TextMapGetter<Metadata> = {
   },
   keys: (carrier) => Object.keys(carrier.getMap()),
 };
+
+const w3c = new W3CTraceContextPropagator();
+
+/**
+ * With tracing off, writes the `traceparent` of a request known only by its ids (the request context's) into
+ * `metadata`, formatted by the W3C propagator (the global one is a no-op without an SDK).
+ */
+export function injectTraceIds(metadata: Metadata, traceId: string, spanId: string): void {
+  const carried = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED });
+  w3c.inject(carried, metadata, metadataSetter);
+}
 
 /** The context a call's client spans descend from (the one active where it was made), or undefined when off. */
 export function callerContext(): Context | undefined {

@@ -28,7 +28,7 @@ import {
   REQUEST_ID_KEY,
   TRACEPARENT_KEY,
 } from '../constants.ts';
-import { callerContext, endRpcSpan, methodTelemetry, startClientSpan } from '../telemetry.ts';
+import { callerContext, endRpcSpan, injectTraceIds, methodTelemetry, startClientSpan } from '../telemetry.ts';
 import type { Endpoint } from './endpoint-pool.ts';
 import { EndpointPool } from './endpoint-pool.ts';
 import {
@@ -119,18 +119,19 @@ class CallState {
   }
 }
 
-function buildMetadata(options: CallOptions | undefined): Metadata {
+/** The call's metadata; the trace context only when tracing is off (on, each attempt's span writes its own). */
+function buildMetadata(options: CallOptions | undefined, traced: boolean): Metadata {
   const metadata = new Metadata();
   const incoming = currentCall();
   const request = currentRequestContext();
   const requestId = incoming?.requestId ?? request?.requestId;
   if (requestId !== undefined) metadata.set(REQUEST_ID_KEY, requestId);
-  const traceparent =
-    incoming?.traceparent ??
-    (request?.traceId !== undefined && request.spanId !== undefined
-      ? `00-${request.traceId}-${request.spanId}-01`
-      : undefined);
-  if (traceparent !== undefined) metadata.set(TRACEPARENT_KEY, traceparent);
+  if (!traced) {
+    // Passed on as it came, so that log lines still join across services without an SDK.
+    if (incoming?.traceparent !== undefined) metadata.set(TRACEPARENT_KEY, incoming.traceparent);
+    else if (request?.traceId !== undefined && request.spanId !== undefined)
+      injectTraceIds(metadata, request.traceId, request.spanId);
+  }
   const key = options?.idempotencyKey ?? incoming?.idempotencyKey ?? request?.idempotencyKey;
   if (key !== undefined) metadata.set(IDEMPOTENCY_KEY, key);
   const priority = options?.priority ?? incoming?.priority;
@@ -329,7 +330,8 @@ function makeCall<Req, Res>(
     const timeoutMs = options?.timeoutMs ?? policies.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (nowEpoch + timeoutMs < deadlineEpoch) deadlineEpoch = nowEpoch + timeoutMs;
     const signal = options?.signal ?? incoming?.signal;
-    const state = new CallState(buildMetadata(options), signal !== undefined, callerContext());
+    const parent = callerContext();
+    const state = new CallState(buildMetadata(options, parent !== undefined), signal !== undefined, parent);
     const execute: ExecuteOptions = {
       deadline: clock.now() + (deadlineEpoch - nowEpoch),
       signal,
