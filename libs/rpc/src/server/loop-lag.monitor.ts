@@ -29,12 +29,10 @@ const nodeSources: LoopLagSources = {
  * The first call of a loop turn (`waitedMs()`) arms one `setImmediate` mark; the estimate is the CPU time the
  * loop's thread used since the last mark, and, when the loop has not waited for I/O since then, at least the CPU
  * time of the turn before (handlers that block the loop synchronously do it before the mark). Marks are armed only
- * by incoming calls, so an idle server schedules nothing. When the loop did wait for I/O since the mark, the socket
- * was empty then, and only the busy share of that work counts (CPU × CPU / (CPU + idle)): after seconds without
- * calls the last mark is old, and the timers and pollers that ran meanwhile between long sleeps are no queue (a
- * process using 5 % of a core over 8 s idle would otherwise report 400 ms). `restedMs` says how long the loop
- * waited for I/O between the last turn with calls and this one, so that admission can tell a queue that drained
- * from one that stood. CPU time, not wall time: what this process's own work costs the requests behind it, which
+ * by incoming calls, so an idle server schedules nothing, and idle time never counts as waiting; but after seconds
+ * without calls the last mark is old, and the CPU the process's timers and pollers used meanwhile reads as a
+ * wait. `restedMs` says how long the loop waited for I/O between the last turn with calls and this one, so that
+ * admission can tell a queue that drained (nothing was queued while the loop slept) from one that stood. CPU time, not wall time: what this process's own work costs the requests behind it, which
  * is what admitting less can fix; time the process spends descheduled on a busy machine is left out on purpose
  * (it would make a test process on a loaded CI box shed its own calls). It is an estimate: right for the request
  * that arrived first in a batch, an overestimate for the last.
@@ -90,14 +88,8 @@ export class LoopLagMonitor {
     const busy = cpu - this.#cpuAtMark;
     const rested = idle - this.#idleAtMark;
     this.#rested = rested;
-    if (rested < 1) {
-      // The loop has not waited for I/O since the last mark: what ran before that mark in its turn counts too.
-      this.#current = Math.max(busy, this.#lastTurnBusy);
-    } else {
-      this.#current = (busy * busy) / (busy + rested);
-      // What ran before the loop slept is no part of this turn: the next mark measures the turn from here.
-      this.#cpuAtMark = cpu - this.#current;
-    }
+    // The loop has not waited for I/O since the last mark: what ran before that mark in its turn counts too.
+    this.#current = rested < 1 ? Math.max(busy, this.#lastTurnBusy) : busy;
     return this.#current;
   }
 }
