@@ -1,6 +1,7 @@
 /**
  * A stand-in OpenTelemetry Collector for the tracing-on benchmark: accepts OTLP/HTTP on any path, answers 200,
- * keeps nothing. Runs in its own process so its CPU is not charged to the client or the server measured.
+ * keeps nothing (a GET answers how many exports arrived). Runs in its own process so its CPU is not charged to
+ * the client or the server measured.
  * Prints `PORT <n>`; on stdin end prints `RECEIVED <requests> <bytes>` and exits.
  */
 import { createServer } from 'node:http';
@@ -9,6 +10,12 @@ import type { AddressInfo } from 'node:net';
 let requests = 0;
 let bytes = 0;
 const server = createServer((request, response) => {
+  if (request.method === 'GET') {
+    // The bench asks how many exports arrived, to wait until a traced server has stopped exporting.
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests }));
+    request.resume();
+    return;
+  }
   request.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
   });

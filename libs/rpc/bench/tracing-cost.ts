@@ -2,7 +2,7 @@
  * What tracing costs the NestJS service behind @rebound/rpc: the same server and client, each in its own
  * process, with tracing off, on with every call sampled, and on with 10 % of traces sampled (spans exported over
  * OTLP/HTTP to a sink process). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at
- * a fixed rate.
+ * a fixed rate; then what tracing adds to an unsampled call (`unsampled-steps.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Listening, runForJson, startListening, stopListening } from './children.ts';
@@ -12,17 +12,44 @@ export interface TracingVariant {
   readonly name: string;
   readonly c64: RunResult;
   readonly fixed: RunResult;
+  /**
+   * c=64 throughput over tracing off, judged round by round: the median of the ratios within each round (the
+   * variants run back to back in a round, so the box's load moves both alike). The bars read this.
+   */
+  readonly c64VsOff: number;
 }
 
 export interface TracingCost {
   readonly variants: readonly TracingVariant[];
   /** Span export requests and bytes the sink received from the traced variants. */
   readonly exported: { readonly requests: number; readonly bytes: number };
+  /** CPU per call that @rebound/rpc's tracing adds to an unsampled call, both sides (`unsampled-steps.ts`). */
+  readonly unsampledSteps: {
+    readonly baseCpuUs: number;
+    readonly stepsCpuUs: number;
+    readonly addedCpuUs: number;
+  };
 }
 
 const EXPORT_DELAY_MS = 1_000;
 
 const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function exportsReceived(address: string): Promise<number> {
+  const response = await fetch(`http://${address}/`);
+  return ((await response.json()) as { requests: number }).requests;
+}
+
+async function exportsSettled(address: string): Promise<void> {
+  let last = await exportsReceived(address);
+  for (;;) {
+    await sleep(2 * EXPORT_DELAY_MS);
+    const now = await exportsReceived(address);
+    if (now === last) return;
+    last = now;
+  }
+}
 
 export async function measureTracingCost(
   rounds: number,
@@ -55,23 +82,42 @@ export async function measureTracingCost(
         traced(env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
         env,
       );
-      // A traced server exports its last spans up to one schedule delay after the run: let that finish, or it
-      // would run beside (and be charged to) the next variant.
-      if (env !== undefined) await sleep(2 * EXPORT_DELAY_MS);
+      // A traced server exports its last spans up to one schedule delay after the run, and on a busy box the
+      // export itself can take seconds: wait until the sink has heard nothing for two export intervals, or that
+      // export would run beside (and be charged to) the next variant.
+      if (env !== undefined) await exportsSettled(sink.address);
       return result;
     };
     const closed: RunResult[][] = variants.map(() => []);
+    // Each round starts with another variant, so that none always runs right after the dearest one.
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < variants.length; i++) closed[i]!.push(await client(i, 'closed', 64, runMs));
+      for (let k = 0; k < variants.length; k++) {
+        const i = (round + k) % variants.length;
+        closed[i]!.push(await client(i, 'closed', 64, runMs));
+      }
     }
     const fixed: RunResult[] = [];
     for (let i = 0; i < variants.length; i++) fixed.push(await client(i, 'open', fixedRate, 2_500));
     // Stopping the servers flushes their last spans before the sink counts.
     await Promise.all(servers.splice(0).map(stopListening));
     const [, requests = '0', bytes = '0'] = /RECEIVED (\d+) (\d+)/.exec(await stopListening(sink)) ?? [];
+    const unsampledSteps = await runForJson<TracingCost['unsampledSteps']>(
+      ['traced.ts', 'unsampled-steps.ts'],
+      {
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      },
+    );
     return {
-      variants: variants.map(({ name }, i) => ({ name, c64: median(closed[i]!), fixed: fixed[i]! })),
+      variants: variants.map(({ name }, i) => ({
+        name,
+        c64: median(closed[i]!),
+        fixed: fixed[i]!,
+        c64VsOff: medianOf(closed[i]!.map((run, round) => run.rps / closed[0]![round]!.rps)),
+      })),
       exported: { requests: Number(requests), bytes: Number(bytes) },
+      unsampledSteps,
     };
   } finally {
     await Promise.all(servers.map(stopListening));

@@ -65,6 +65,25 @@ describe('LoopLagMonitor', () => {
     assert.equal(monitor.waitedMs(), 2);
   });
 
+  it('reports how long the loop waited for I/O since the last turn with calls', () => {
+    const loop = fakeLoop();
+    const monitor = new LoopLagMonitor(loop.sources);
+    monitor.waitedMs();
+    assert.equal(monitor.restedMs, 0, 'nothing known before the first call');
+    loop.check();
+    // 8 s without calls, timers and pollers using 5 % of the core between sleeps.
+    for (let i = 0; i < 80; i++) {
+      loop.rest(95);
+      loop.busy(5);
+    }
+    monitor.waitedMs();
+    assert.equal(monitor.restedMs, 7_600);
+    loop.check();
+    loop.busy(1);
+    monitor.waitedMs();
+    assert.equal(monitor.restedMs, 0, 'a turn right behind the one before');
+  });
+
   it('counts work done before the last mark when the loop has not rested since (handlers that block at once)', () => {
     const loop = fakeLoop();
     const monitor = new LoopLagMonitor(loop.sources);

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { FakeClock } from '@rebound/resilience/testing';
-import { RETRY_AFTER_KEY, type ServerShedEvent } from '../src/index.ts';
+import { LoopLagMonitor, RETRY_AFTER_KEY, type ServerShedEvent } from '../src/index.ts';
 import { CatalogService, type GetProductHandler, product, startReplica } from './support.ts';
 
 type Outcome = { ok: true } | { ok: false; error: ServiceError };
@@ -121,5 +121,43 @@ describe('queue-time admission', () => {
     assert.equal(replica.calls.count, ok, 'every call that reached the handler succeeded');
     assert.ok((replica.server.queueAdmission?.cap ?? 1024) < 12, 'the cap came down');
     assert.equal(replica.server.overloaded, true);
+  });
+
+  it('admits a healthy burst after idle: single calls 8 s apart, then 8 at once, none shed, readiness kept', async () => {
+    // The loop's CPU and idle time are faked (the real check phase marks the turns): between calls the process
+    // sleeps, its timers and pollers using 5 % of a core, 400 ms of CPU per 8 s. Measured from a mark armed 8 s
+    // before, that CPU read as 400 ms of queueing, and the congestion "began" at the first single call: the
+    // burst met a cap of one call per turn and was shed ("overloaded (queued 400 ms)").
+    const clock = new FakeClock();
+    const loop = { cpu: 0, idle: 0 };
+    const monitor = new LoopLagMonitor({
+      cpuTime: () => loop.cpu,
+      idleTime: () => loop.idle,
+      schedule: (callback) => {
+        setImmediate(callback);
+      },
+    });
+    const replica = await startReplica(undefined, { clock, loopLag: monitor });
+    cleanup.push(() => replica.server.forceShutdown());
+    const client = rawClient(replica.address);
+    cleanup.push(client.close);
+    const sheds: ServerShedEvent[] = [];
+    replica.server.onShed((event) => sheds.push(event));
+    const idle = (ms: number) => {
+      clock.advance(ms);
+      loop.idle += ms * 0.95;
+      loop.cpu += ms * 0.05;
+    };
+
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(await client.call(`single-${i}`), { ok: true });
+      idle(8_000);
+    }
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => client.call(`burst-${i}`)));
+    const refused = burst.flatMap((outcome) => (outcome.ok ? [] : [outcome.error.details]));
+    assert.deepEqual(refused, [], 'every call of the burst is served');
+    assert.deepEqual(sheds, []);
+    assert.equal(replica.calls.count, 12);
+    assert.equal(replica.server.overloaded, false, 'readiness stays on');
   });
 });

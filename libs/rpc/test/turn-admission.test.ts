@@ -103,4 +103,33 @@ describe('TurnAdmission', () => {
     assert.equal(admission.cap, 1);
     assert.equal(loop.another(30), false, 'the forced calls used the turn up');
   });
+
+  it('ends a congestion when the loop rested for a whole interval, however long ago it began', () => {
+    const admission = new TurnAdmission({ targetMs: 50, intervalMs: 100 });
+    let now = 0;
+    // Single calls 8 s apart, each estimated past the target, the loop idle in between; then 8 at once.
+    for (let turn = 1; turn <= 4; turn++) {
+      now += 8_000;
+      assert.equal(admission.admit(turn, 400, now, false, 7_600), true);
+    }
+    now += 8_000;
+    let admitted = 0;
+    for (let i = 0; i < 8; i++) if (admission.admit(5, 400, now, false, 7_600)) admitted++;
+    assert.equal(admitted, 8, 'calls seconds apart are no standing queue');
+    assert.equal(admission.cap, 1024);
+  });
+
+  it('keeps a congestion across rests shorter than the interval', () => {
+    const admission = new TurnAdmission({ targetMs: 20, intervalMs: 100 });
+    let now = 0;
+    const offer = (turn: number, restedMs: number): number => {
+      now += 50;
+      let admitted = 0;
+      for (let i = 0; i < 40; i++) if (admission.admit(turn, 200, now, false, restedMs)) admitted++;
+      return admitted;
+    };
+    assert.equal(offer(1, 0), 40, 'congestion starts');
+    assert.equal(offer(2, 30), 40);
+    assert.equal(offer(3, 99), 20, 'standing for the interval: half of the 40 admitted before');
+  });
 });

@@ -3,7 +3,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -31,10 +30,11 @@ export interface StartTracingOptions {
 const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/startupz', '/metrics']);
 
 /**
- * Starts the OpenTelemetry SDK for this process, before the service imports gRPC or HTTP code: the import
- * hook has to see `@grpc/grpc-js` load to patch it. Spans come from the grpc-js and http instrumentations
- * (client and server spans, context in gRPC metadata and HTTP headers) and from `libs/messaging` (Kafka send
- * and process spans, context in record headers). With the exporter `none` nothing is installed at all.
+ * Starts the OpenTelemetry SDK for this process, before the service imports HTTP code: the import hook has to
+ * see `node:http` load to patch it. Spans come from the http instrumentation (server and client spans, context
+ * in HTTP headers), from `libs/rpc` (gRPC client and server spans through the OpenTelemetry API, context in the
+ * metadata; grpc-js is not patched) and from `libs/messaging` (Kafka send and process spans, context in record
+ * headers). With the exporter `none` nothing is installed at all.
  */
 export function startTracing(options: StartTracingOptions): TracingConfig {
   const config = parseTracingConfig(options.service, options.env ?? process.env);
@@ -42,7 +42,7 @@ export function startTracing(options: StartTracingOptions): TracingConfig {
   if (config.exporter === 'none' && options.exporter === undefined) return config;
 
   // In-thread (synchronous) import hooks, limited to the modules instrumented here so the rest load untouched.
-  registerImportHooks({ include: ['@grpc/grpc-js', 'http', 'node:http'] });
+  registerImportHooks({ include: ['http', 'node:http'] });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
@@ -59,7 +59,6 @@ export function startTracing(options: StartTracingOptions): TracingConfig {
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
         requireParentforOutgoingSpans: true,

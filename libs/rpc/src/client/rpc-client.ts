@@ -6,6 +6,7 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js';
+import type { Context } from '@opentelemetry/api';
 import { currentRequestContext, type RedMetrics, type ResilienceMetrics } from '@rebound/observability';
 import {
   type Clock,
@@ -27,6 +28,7 @@ import {
   REQUEST_ID_KEY,
   TRACEPARENT_KEY,
 } from '../constants.ts';
+import { callerContext, endRpcSpan, injectTraceIds, methodTelemetry, startClientSpan } from '../telemetry.ts';
 import type { Endpoint } from './endpoint-pool.ts';
 import { EndpointPool } from './endpoint-pool.ts';
 import {
@@ -107,25 +109,29 @@ class CallState {
   last: Endpoint | undefined = undefined;
   readonly metadata: Metadata;
   readonly watchSignal: boolean;
+  /** Where the call was made, the parent of each attempt's client span (undefined: tracing off). */
+  readonly traceParent: Context | undefined;
 
-  constructor(metadata: Metadata, watchSignal: boolean) {
+  constructor(metadata: Metadata, watchSignal: boolean, traceParent: Context | undefined) {
     this.metadata = metadata;
     this.watchSignal = watchSignal;
+    this.traceParent = traceParent;
   }
 }
 
-function buildMetadata(options: CallOptions | undefined): Metadata {
+/** The call's metadata; the trace context only when tracing is off (on, each attempt's span writes its own). */
+function buildMetadata(options: CallOptions | undefined, traced: boolean): Metadata {
   const metadata = new Metadata();
   const incoming = currentCall();
   const request = currentRequestContext();
   const requestId = incoming?.requestId ?? request?.requestId;
   if (requestId !== undefined) metadata.set(REQUEST_ID_KEY, requestId);
-  const traceparent =
-    incoming?.traceparent ??
-    (request?.traceId !== undefined && request.spanId !== undefined
-      ? `00-${request.traceId}-${request.spanId}-01`
-      : undefined);
-  if (traceparent !== undefined) metadata.set(TRACEPARENT_KEY, traceparent);
+  if (!traced) {
+    // Passed on as it came, so that log lines still join across services without an SDK.
+    if (incoming?.traceparent !== undefined) metadata.set(TRACEPARENT_KEY, incoming.traceparent);
+    else if (request?.traceId !== undefined && request.spanId !== undefined)
+      injectTraceIds(metadata, request.traceId, request.spanId);
+  }
   const key = options?.idempotencyKey ?? incoming?.idempotencyKey ?? request?.idempotencyKey;
   if (key !== undefined) metadata.set(IDEMPOTENCY_KEY, key);
   const priority = options?.priority ?? incoming?.priority;
@@ -223,6 +229,7 @@ function makeCall<Req, Res>(
   const operation = path.slice(1);
   const serialize = method.requestSerialize;
   const deserialize = method.responseDeserialize;
+  const telemetry = methodTelemetry(path);
 
   const attempt = (request: Req, context: ExecutionContext, state: CallState): Promise<Res> => {
     if (context.attempt > 0 && state.last !== undefined) {
@@ -263,6 +270,12 @@ function makeCall<Req, Res>(
     const deadline =
       remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : Date.now() + remaining;
     const signal = state.watchSignal ? context.signal : undefined;
+    // One client span per attempt (each is a request on the wire), a child of where the call was made: a retry
+    // runs from a timer, whose context is not the caller's.
+    const span =
+      state.traceParent === undefined
+        ? undefined
+        : startClientSpan(telemetry, state.traceParent, state.metadata);
     return new Promise<Res>((resolve, reject) => {
       // grpc-js captures the caller's stack on every call (a `new Error()` in makeUnaryRequest) to append it to a
       // failure's stack. From here those frames are this pipeline's, never the caller's code (it is more than
@@ -280,6 +293,7 @@ function makeCall<Req, Res>(
           { deadline },
           (error: ServiceError | null, value?: Res) => {
             signal?.removeEventListener('abort', cancel);
+            endRpcSpan(span, 'client', error === null ? status.OK : error.code, error?.details);
             if (error !== null) {
               pool.record(endpoint, isServerFailure(error.code));
               if (error.code === status.RESOURCE_EXHAUSTED) {
@@ -293,6 +307,9 @@ function makeCall<Req, Res>(
             }
           },
         );
+      } catch (error) {
+        endRpcSpan(span, 'client', status.INTERNAL, String(error));
+        throw error;
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
@@ -313,7 +330,8 @@ function makeCall<Req, Res>(
     const timeoutMs = options?.timeoutMs ?? policies.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (nowEpoch + timeoutMs < deadlineEpoch) deadlineEpoch = nowEpoch + timeoutMs;
     const signal = options?.signal ?? incoming?.signal;
-    const state = new CallState(buildMetadata(options), signal !== undefined);
+    const parent = callerContext();
+    const state = new CallState(buildMetadata(options, parent !== undefined), signal !== undefined, parent);
     const execute: ExecuteOptions = {
       deadline: clock.now() + (deadlineEpoch - nowEpoch),
       signal,

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { parseTraceParent } from '@opentelemetry/core';
 import type { Priority } from '@rebound/resilience';
 
 /**
@@ -35,9 +36,8 @@ export function parsePriority(value: unknown): Priority | undefined {
   return typeof value === 'string' && PRIORITIES.has(value) ? (value as Priority) : undefined;
 }
 
-/** Trace and span ids out of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), if well formed. */
+/** Trace and span ids out of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), if valid (the W3C propagator's parser). */
 export function parseTraceparent(value: string | undefined): { traceId: string; spanId: string } | undefined {
-  if (value === undefined) return undefined;
-  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(value);
-  return match === null ? undefined : { traceId: match[1]!, spanId: match[2]! };
+  const parsed = value === undefined ? null : parseTraceParent(value);
+  return parsed === null ? undefined : { traceId: parsed.traceId, spanId: parsed.spanId };
 }

@@ -29,11 +29,13 @@ const nodeSources: LoopLagSources = {
  * The first call of a loop turn (`waitedMs()`) arms one `setImmediate` mark; the estimate is the CPU time the
  * loop's thread used since the last mark, and, when the loop has not waited for I/O since then, at least the CPU
  * time of the turn before (handlers that block the loop synchronously do it before the mark). Marks are armed only
- * by incoming calls, so an idle server schedules nothing, and idle time never counts as waiting. CPU time, not wall
- * time: what this process's own work costs the requests behind it, which is what admitting less can fix; time the
- * process spends descheduled on a busy machine is left out on purpose (it would make a test process on a loaded
- * CI box shed its own calls). It is an estimate: right for the request that arrived first in a batch, an
- * overestimate for the last.
+ * by incoming calls, so an idle server schedules nothing, and idle time never counts as waiting; but after seconds
+ * without calls the last mark is old, and the CPU the process's timers and pollers used meanwhile reads as a
+ * wait. `restedMs` says how long the loop waited for I/O between the last turn with calls and this one, so that
+ * admission can tell a queue that drained (nothing was queued while the loop slept) from one that stood. CPU time, not wall time: what this process's own work costs the requests behind it, which
+ * is what admitting less can fix; time the process spends descheduled on a busy machine is left out on purpose
+ * (it would make a test process on a loaded CI box shed its own calls). It is an estimate: right for the request
+ * that arrived first in a batch, an overestimate for the last.
  */
 export class LoopLagMonitor {
   readonly #sources: LoopLagSources;
@@ -43,6 +45,8 @@ export class LoopLagMonitor {
   #lastTurnBusy = 0;
   /** The estimate for the current turn, computed once at its first call. */
   #current = 0;
+  /** Milliseconds the loop waited for I/O between the last mark and the current turn's first call. */
+  #rested = 0;
   #turn = 0;
   readonly #mark = (): void => {
     this.#armed = false;
@@ -61,21 +65,29 @@ export class LoopLagMonitor {
     return this.#turn;
   }
 
+  /** Milliseconds the loop waited for I/O between the last turn with calls and this one (0 before any). */
+  get restedMs(): number {
+    return this.#rested;
+  }
+
   /** Milliseconds a request handled now probably waited in the socket and the loop before reaching this process. */
   waitedMs(): number {
     if (this.#armed) return this.#current;
     this.#armed = true;
     this.#turn++;
     this.#sources.schedule(this.#mark);
+    const cpu = this.#sources.cpuTime();
+    const idle = this.#sources.idleTime();
     if (Number.isNaN(this.#cpuAtMark)) {
       // The first call: nothing known before it; measure its turn from here.
-      this.#cpuAtMark = this.#sources.cpuTime();
-      this.#idleAtMark = this.#sources.idleTime();
+      this.#cpuAtMark = cpu;
+      this.#idleAtMark = idle;
       this.#current = 0;
       return 0;
     }
-    const busy = this.#sources.cpuTime() - this.#cpuAtMark;
-    const rested = this.#sources.idleTime() - this.#idleAtMark;
+    const busy = cpu - this.#cpuAtMark;
+    const rested = idle - this.#idleAtMark;
+    this.#rested = rested;
     // The loop has not waited for I/O since the last mark: what ran before that mark in its turn counts too.
     this.#current = rested < 1 ? Math.max(busy, this.#lastTurnBusy) : busy;
     return this.#current;

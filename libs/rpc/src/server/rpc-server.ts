@@ -89,7 +89,7 @@ export interface RpcServerOptions {
   /** Time for queue-time admission and the overload hold (default `performance.now()`); tests pass a fake. */
   readonly clock?: Pick<Clock, 'now'>;
   /** The loop-lag estimate queue-time admission reads (a seam for tests). */
-  readonly loopLag?: Pick<LoopLagMonitor, 'waitedMs' | 'turn'>;
+  readonly loopLag?: Pick<LoopLagMonitor, 'waitedMs' | 'turn'> & Partial<Pick<LoopLagMonitor, 'restedMs'>>;
 }
 
 export interface DrainResult {
@@ -174,7 +174,7 @@ export class RpcServer {
           : (force) => {
               const waited = lag.waitedMs();
               const at = now();
-              if (turns.admit(lag.turn, waited, at, force)) return undefined;
+              if (turns.admit(lag.turn, waited, at, force, lag.restedMs)) return undefined;
               this.#gateShedAt = at;
               return `queued ${Math.round(waited)} ms`;
             },

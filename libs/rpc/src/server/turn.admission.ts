@@ -23,8 +23,11 @@ export interface TurnAdmissionOptions {
  * than the target admits everyone, and raises the cap by a quarter (at least one) if the turn before used it all.
  * The cap never goes below one call per turn, so CPU-bound work keeps the CPU busy. The congestion ends only after
  * a whole interval under the target. A stall shorter than `intervalMs` (a GC pause) never sheds, and neither does
- * a call that waited less than the target. The caller supplies the turn, the wait and the time, so tests drive it
- * by hand.
+ * a call that waited less than the target. A queue stands only while the loop stays busy: when the loop waited for
+ * I/O for a whole `intervalMs` between two turns with calls (`restedMs`), nothing was queued meanwhile, so the
+ * congestion seen before that rest is over, however long ago it started (two calls seconds apart are no standing
+ * queue, and a burst after idle is admitted whole). The caller supplies the turn, the wait, the rest and the time,
+ * so tests drive it by hand.
  */
 export class TurnAdmission {
   readonly targetMs: number;
@@ -55,20 +58,21 @@ export class TurnAdmission {
   /**
    * Records a call in loop turn `turn`, at `now` (monotonic ms), that waited `waitedMs` before reaching its
    * handler; returns false when the turn's cap is used up and the call should be shed. `force` admits it anyway
-   * (critical-plus), counting it.
+   * (critical-plus), counting it. `restedMs` is how long the loop waited for I/O since the last turn with calls.
    */
-  admit(turn: number, waitedMs: number, now: number, force = false): boolean {
-    if (turn !== this.#turn) this.#startTurn(turn, waitedMs, now);
+  admit(turn: number, waitedMs: number, now: number, force = false, restedMs = 0): boolean {
+    if (turn !== this.#turn) this.#startTurn(turn, waitedMs, now, restedMs);
     if (!force && this.#binding && this.#admitted >= this.#cap) return false;
     this.#admitted++;
     return true;
   }
 
-  #startTurn(turn: number, waitedMs: number, now: number): void {
+  #startTurn(turn: number, waitedMs: number, now: number, restedMs: number): void {
     const used = this.#admitted;
     this.#turn = turn;
     this.#admitted = 0;
     this.#binding = false;
+    if (restedMs >= this.intervalMs) this.#congestedSince = Number.NaN;
     if (waitedMs > this.targetMs) {
       this.#clearSince = Number.NaN;
       if (Number.isNaN(this.#congestedSince)) this.#congestedSince = now;

@@ -6,6 +6,7 @@ import {
   status,
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
+import type { Context } from '@opentelemetry/api';
 import { type RedMetrics, runWithRequestContext } from '@rebound/observability';
 import {
   isLoadShedError,
@@ -25,6 +26,7 @@ import {
   RETRY_AFTER_KEY,
   TRACEPARENT_KEY,
 } from '../constants.ts';
+import { endRpcSpan, methodTelemetry, runTraced, serverSpan, startServerSpan } from '../telemetry.ts';
 import type { FaultInjector } from './fault-injector.ts';
 import { IncomingCall } from './incoming-call.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
@@ -110,11 +112,17 @@ export function wrapUnary<Req, Res>(
   deserialize: (bytes: Buffer) => Req,
 ): UntypedHandleCall {
   const operation = path.slice(1);
+  const telemetry = methodTelemetry(path);
   return (call: ServerUnaryCall<Buffer, Res>, callback: sendUnaryData<Res>) => {
     const started = performance.now();
+    // The server span's context, once the call is past admission on its headers (undefined: tracing off).
+    let traced: Context | undefined;
     const finish = (error: ServiceError | null, value?: Res): void => {
       const outcome = error === null ? 'OK' : codeName(error.code);
       runtime.metrics?.observe(operation, outcome, (performance.now() - started) / 1000);
+      if (traced !== undefined) {
+        endRpcSpan(serverSpan(traced), 'server', error === null ? status.OK : error.code, error?.details);
+      }
       if (error === null) callback(null, value);
       else callback(error);
     };
@@ -130,6 +138,8 @@ export function wrapUnary<Req, Res>(
       finish(shedAnswer(runtime, operation, admittedAs, reason, ` (${refusal})`, 100));
       return;
     }
+    // Calls shed on their headers get no span: shedding stays cheap, and the caller's client span shows the answer.
+    traced = startServerSpan(telemetry, metadata);
     const rawDeadline = call.getDeadline();
     const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : Number(rawDeadline);
     const remaining = deadline - Date.now();
@@ -200,7 +210,9 @@ export function wrapUnary<Req, Res>(
     };
     call.on('cancelled', onCancel);
     const handle = (): Res | Promise<Res> =>
-      runWithRequestContext(incoming, () => runWithCall(incoming, () => handler(request, incoming)));
+      runTraced(traced, () =>
+        runWithRequestContext(incoming, () => runWithCall(incoming, () => handler(request, incoming))),
+      );
     if (faulted) {
       const run = async (): Promise<Res> => {
         const value = await handle();
