@@ -8,7 +8,9 @@ export {
   systemClock,
 } from '@rebound/resilience';
 export type { HandlerContext, RpcClient } from '@rebound/rpc';
-export { currentCall, RpcError } from '@rebound/rpc';
+export { currentCall, RpcError, runWithCall } from '@rebound/rpc';
+// The database an app receives through DATABASE (types only: the engine is wired here, in DatabaseModule).
+export type { Database, Queryable } from '@rebound/storage';
 export type { JsonAdminRoute } from './admin/admin-auth.ts';
 export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
 export { registerMetricsRoute } from './admin/metrics.route.ts';

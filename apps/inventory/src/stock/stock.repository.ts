@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Database, Queryable } from '@rebound/service-defaults';
 import { DATABASE, RpcError } from '@rebound/service-defaults';
-import type { Database, Queryable } from '@rebound/storage';
 
 export interface Line {
   readonly productId: string;

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Database } from '@rebound/service-defaults';
 import {
   DATABASE,
   registerReadAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import type { Database } from '@rebound/storage';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 

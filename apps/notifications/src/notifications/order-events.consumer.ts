@@ -14,13 +14,13 @@ import {
   registerConsumerLagMetric,
   supervisedConsumer,
 } from '@rebound/messaging';
+import type { Database } from '@rebound/service-defaults';
 import {
   DATABASE,
   registerJsonAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import type { Database } from '@rebound/storage';
 import { applyOrderEvent } from './apply-order-event.ts';
 import { HandlerFaults, handlerFaultsSchema } from './handler-faults.ts';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Database } from '@rebound/service-defaults';
 import { DATABASE, METRICS_REGISTRY } from '@rebound/service-defaults';
-import type { Database } from '@rebound/storage';
 import { Gauge, type Registry } from 'prom-client';
 
 /**

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import { ordersV1 } from '@rebound/contracts';
-import { runWithCall } from '@rebound/rpc';
 import {
   deadlineFromEpoch,
   GrpcService,
   type HandlerContext,
   RpcError,
+  runWithCall,
   SERVICE_CONFIG,
   systemClock,
   validateRequest,

@@ -4,8 +4,8 @@ import { ORDERS_EVENTS_TOPIC, type OrderEvent, orderEventKey, serializeOrderEven
 import { writeOutbox } from '@rebound/messaging';
 import { activeTraceparent } from '@rebound/observability';
 import { currentCall } from '@rebound/rpc';
+import type { Database, Queryable } from '@rebound/service-defaults';
 import { DATABASE } from '@rebound/service-defaults';
-import type { Database, Queryable } from '@rebound/storage';
 import type { CancellationReason, OrderLine, OrderRecord } from './order.types.ts';
 
 export type SagaStep =

@@ -6,8 +6,8 @@ import {
   type OutboxRelay,
   registerOutboxMetrics,
 } from '@rebound/messaging';
+import type { Database } from '@rebound/service-defaults';
 import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
-import type { Database } from '@rebound/storage';
 import { logLevel } from 'kafkajs';
 
 /** Log a failing relay at most this often (it backs off on its own; the log just says it is still failing). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Database, Queryable } from '@rebound/service-defaults';
 import { DATABASE } from '@rebound/service-defaults';
-import type { Database, Queryable } from '@rebound/storage';
 
 export type PaymentState = 'PENDING' | 'CHARGED' | 'REFUNDED' | 'DECLINED' | 'VOIDED';
 
