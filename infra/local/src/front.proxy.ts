@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { AnswerFraming } from './answer.framing.ts';
 import { Emitter, type Event } from './internal/emitter.ts';
 
 /** One replica behind the front: its name in the supervisor (`gateway-1`) and its traffic port. */
@@ -25,7 +26,15 @@ export interface FrontProxyOptions {
 export type FrontEvent =
   | { readonly type: 'forwarded'; readonly backend: string }
   | { readonly type: 'ejected'; readonly backend: string; readonly reason: string }
+  /** The replica closed a keep-alive connection between two requests; the client's next one goes anew. */
+  | { readonly type: 'parked'; readonly backend: string }
   | { readonly type: 'rejected'; readonly reason: string };
+
+/** Whether an answer starts as a final HTTP/1 status line (`HTTP/1.1 200`), not a 1xx or another protocol. */
+function isFinalHttp1Answer(chunk: Buffer): boolean {
+  const head = chunk.subarray(0, 12).toString('latin1');
+  return /^HTTP\/1\.[01] [2-5]/.test(head);
+}
 
 /** Default time a refusing replica stays out: about two readiness periods, by when the probe has caught up. */
 export const DEFAULT_EJECTION_MS = 2_000;
@@ -41,9 +50,14 @@ const MAX_REPLAY_BYTES = 256 * 1024;
  * its backlog) is taken out for `ejectionMs`, and what the client sent so far is replayed to the next replica, so
  * a killed replica costs no client an error. A replay can repeat a request the dead replica had begun: safe for
  * the gateway, whose reads are idempotent and whose writes carry an Idempotency-Key that orders dedupes. Balancing
- * is per connection, like kube-proxy: a keep-alive client stays on its replica until the connection ends, and a
- * connection that fails after an answer began is closed, not replayed. With every replica not ready, the ones
- * not taken out still get connections; with none left at all the client connection is closed at once.
+ * is per connection, like kube-proxy: a keep-alive client stays on its replica until the connection ends. On a
+ * keep-alive HTTP/1 connection the front re-arms the replay at each request (a client that sends after an answer
+ * began starts a new request, as HTTP/1.1 without pipelining does), so a replica killed with the second request
+ * of a connection in flight costs no error either. A connection that fails after its answer began, or after a
+ * `1xx` answer (an upgrade: no longer request and answer), is closed, not replayed; one that closes between two
+ * requests (killed while idle, or its keep-alive timeout) leaves the client's connection open, and the client's
+ * next request goes to the next replica, so a client never races a dead replica's close. With every replica not ready,
+ * the ones not taken out still get connections; with none left at all the client connection is closed at once.
  */
 export class FrontProxy {
   readonly #options: FrontProxyOptions;
@@ -107,15 +121,28 @@ export class FrontProxy {
 
   #accept(client: Socket): void {
     this.#track(client);
-    const candidates = this.#candidates();
+    let candidates = this.#candidates();
     // What the client sent before the first byte of an answer: replayed to the next replica when the chosen one
     // fails before answering (refused, reset by a replica that was just killed). Bounded: past it, no replay.
     const sent: Buffer[] = [];
     let sentBytes = 0;
     let answered = false;
+    // False once the connection is no longer plain HTTP/1 request and answer (an upgrade, a 1xx): no re-arming.
+    let rearmable = true;
     let clientEnded = false;
     let upstream: Socket | undefined;
+    // The replica closed after a complete answer: the next request of this keep-alive connection goes anew.
+    let parked = false;
+    const framing = new AnswerFraming();
     client.on('data', (chunk: Buffer) => {
+      if (answered && rearmable && sentBytes !== Number.POSITIVE_INFINITY) {
+        // The previous request was answered and the client speaks again: a new request, replayable on its own.
+        sent.length = 0;
+        sentBytes = 0;
+        answered = false;
+        candidates = this.#candidates().filter((backend) => backend.port !== upstream?.remotePort);
+      }
+      if (sentBytes === 0) framing.reset(chunk);
       if (!answered && sentBytes + chunk.length <= MAX_REPLAY_BYTES) {
         sent.push(chunk);
         sentBytes += chunk.length;
@@ -123,10 +150,15 @@ export class FrontProxy {
         sentBytes = Number.POSITIVE_INFINITY;
       }
       if (upstream && !upstream.write(chunk)) client.pause();
+      else if (parked) {
+        parked = false;
+        tryNext();
+      }
     });
     client.on('end', () => {
       clientEnded = true;
       upstream?.end();
+      if (parked) client.end();
     });
     client.on('error', () => client.destroy());
     client.on('close', () => upstream?.destroy());
@@ -154,13 +186,16 @@ export class FrontProxy {
         this.#events.fire({ type: 'forwarded', backend: backend.name });
       });
       socket.on('data', (chunk: Buffer) => {
+        if (!answered && !isFinalHttp1Answer(chunk)) rearmable = false;
         answered = true;
+        framing.feed(chunk);
         if (!client.write(chunk)) socket.pause();
       });
       client.on('drain', () => socket.resume());
       socket.on('drain', () => client.resume());
+      const between = () => answered && rearmable && framing.complete && !clientEnded;
       socket.on('end', () => {
-        if (answered) client.end();
+        if (answered && !between()) client.end();
       });
       socket.on('error', (error: NodeJS.ErrnoException) => {
         failure = error.code ?? error.message;
@@ -168,6 +203,14 @@ export class FrontProxy {
       socket.on('close', () => {
         clearTimeout(timer);
         if (client.destroyed) return;
+        if (between()) {
+          // Closed between two requests (killed while idle, or its keep-alive timeout): the client keeps its
+          // connection, and its next request goes to the next replica.
+          upstream = undefined;
+          parked = true;
+          this.#events.fire({ type: 'parked', backend: backend.name });
+          return;
+        }
         if (answered) {
           client.destroy();
           return;

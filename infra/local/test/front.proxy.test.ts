@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent, createServer as createHttpServer, get as httpGet } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@rebound/testing';
@@ -143,5 +144,188 @@ describe('FrontProxy: one stable port before the replicas', () => {
     );
     assert.equal(await ask(port), '', 'all three are out');
     assert.deepEqual(events.at(-1), { type: 'rejected', reason: 'no replica left' });
+  });
+});
+
+describe('FrontProxy on a keep-alive HTTP/1.1 connection', () => {
+  it('replays the second request of a connection to the next replica when the first dies with it in flight', async () => {
+    const sockets = new Set<unknown>();
+    let requests = 0;
+    // Replica a answers its first request, then dies with the second in flight (the process SIGKILLed).
+    const a = createHttpServer((request, response) => {
+      sockets.add(request.socket);
+      if (++requests === 1) response.end('a');
+      else request.socket.destroy();
+    });
+    const b = createHttpServer((_request, response) => response.end('b'));
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    await Promise.all(
+      [a, b].map(
+        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
+      ),
+    );
+    const front = new FrontProxy({
+      port: ports[2] as number,
+      backends: [
+        { name: 'gateway-0', port: ports[0] as number },
+        { name: 'gateway-1', port: ports[1] as number },
+      ],
+      isReady: () => true,
+    });
+    await front.listen();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<string>((resolve, reject) => {
+        const request = httpGet({ host: '127.0.0.1', port: ports[2], path: '/', agent }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve(body));
+        });
+        request.on('error', reject);
+      });
+    try {
+      assert.equal(await get(), 'a');
+      assert.equal(await get(), 'b', 'the request the dying replica held was answered by the other one');
+      assert.equal(requests, 2, 'replica a got both requests');
+      assert.equal(sockets.size, 1, 'on one keep-alive connection');
+    } finally {
+      agent.destroy();
+      await front.close();
+      a.close();
+      b.close();
+    }
+  });
+
+  it('does not replay once the connection is upgraded (an answer that is not a final HTTP/1 status)', async () => {
+    let upgraded = 0;
+    const a = createServer((socket) => {
+      socket.once('data', () => {
+        upgraded++;
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+        socket.once('data', () => socket.resetAndDestroy());
+      });
+    });
+    const b = createServer((socket) => socket.once('data', () => socket.end('replayed')));
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    await Promise.all(
+      [a, b].map(
+        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
+      ),
+    );
+    const front = new FrontProxy({
+      port: ports[2] as number,
+      backends: [
+        { name: 'gateway-0', port: ports[0] as number },
+        { name: 'gateway-1', port: ports[1] as number },
+      ],
+      isReady: () => true,
+    });
+    await front.listen();
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect({ port: ports[2] as number, host: '127.0.0.1' }, () =>
+          socket.write('GET / HTTP/1.1\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n'),
+        );
+        socket.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('\r\n\r\n') && !text.includes('frame')) socket.write('frame');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(text));
+      });
+      assert.equal(upgraded, 1);
+      assert.match(answer, /^HTTP\/1\.1 101/);
+      assert.doesNotMatch(answer, /replayed/, 'the upgraded stream was closed, not replayed elsewhere');
+    } finally {
+      await front.close();
+      a.close();
+      b.close();
+    }
+  });
+});
+
+describe('FrontProxy when a replica closes a keep-alive connection between two requests', () => {
+  it('keeps the client connection open and sends its next request to the next replica', async () => {
+    // Replica a answers, then its connection closes while idle (a replica SIGKILLed between two requests).
+    const a = createHttpServer((request, response) => {
+      response.end('a', () => request.socket.destroy());
+    });
+    const b = createHttpServer((_request, response) => response.end('b'));
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    await Promise.all(
+      [a, b].map(
+        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
+      ),
+    );
+    const front = new FrontProxy({
+      port: ports[2] as number,
+      backends: [
+        { name: 'gateway-0', port: ports[0] as number },
+        { name: 'gateway-1', port: ports[1] as number },
+      ],
+      isReady: () => true,
+    });
+    const parked = new Promise<FrontEvent>((resolve) =>
+      front.onEvent((event) => event.type === 'parked' && resolve(event)),
+    );
+    await front.listen();
+    const socket = connect({ port: ports[2] as number, host: '127.0.0.1' });
+    let text = '';
+    let closed = false;
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.on('close', () => (closed = true));
+    const answerEnding = (body: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (text.endsWith(`\r\n\r\n${body}`) ? resolve() : socket.once('data', check));
+        check();
+      });
+    try {
+      socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await answerEnding('a');
+      assert.deepEqual(await parked, { type: 'parked', backend: 'gateway-0' });
+      assert.equal(closed, false, 'the client connection outlived the replica that served it');
+      socket.write('GET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await answerEnding('b');
+      assert.equal(closed, false);
+    } finally {
+      socket.destroy();
+      await front.close();
+      a.close();
+      b.close();
+    }
+  });
+
+  it('closes the client connection when the replica dies in the middle of an answer', async () => {
+    const a = createServer((socket) =>
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+        socket.once('drain', () => socket.resetAndDestroy());
+        if (socket.writableLength === 0) socket.resetAndDestroy();
+      }),
+    );
+    const ports = await Promise.all([freePort(), freePort()]);
+    await new Promise<void>((resolve) => a.listen(ports[0], '127.0.0.1', resolve));
+    const front = new FrontProxy({
+      port: ports[1] as number,
+      backends: [{ name: 'gateway-0', port: ports[0] as number }],
+      isReady: () => true,
+    });
+    await front.listen();
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect({ port: ports[1] as number, host: '127.0.0.1' }, () =>
+          socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+        );
+        socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(text));
+      });
+      assert.match(answer, /abc$/, 'the client saw the partial answer, then the connection closed');
+    } finally {
+      await front.close();
+      a.close();
+    }
   });
 });
