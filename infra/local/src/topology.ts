@@ -14,9 +14,9 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 1    | catalog       | 2        | 7410, 7411     | 7415, 7416     |
  * | 2    | inventory     | 2        | 7420, 7421     | 7425, 7426     |
  * | 3    | payments      | 2        | 7430, 7431     | 7435, 7436     |
- * | 4    | orders        | 1 (2 soon)    | 7440, 7441     | 7445, 7446     |
+ * | 4    | orders        | 2        | 7440, 7441     | 7445, 7446     |
  * | 5    | notifications | 2        | 7450, 7451 (unused) | 7455, 7456 |
- * | 6    | gateway       | 1 (2 soon)    | 7460 (front), 7461, 7462 (HTTP) | 7465, 7466 |
+ * | 6    | gateway       | 2        | 7460 (front), 7461, 7462 (HTTP) | 7465, 7466 |
  * | 7    | postgres      | 1        | 7470 (Postgres)| 7475           |
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
@@ -221,6 +221,9 @@ export const platformTopology: Topology = {
         replica.dataDir,
         '--metrics-port',
         String(replica.adminPort),
+        // Auto-created topics get 4 partitions, so both notifications replicas share orders.events.
+        '--partitions',
+        '4',
       ],
       // The admin port serves the broker's Prometheus /metrics; probes use the Kafka port itself.
       admin: true,
@@ -229,8 +232,7 @@ export const platformTopology: Topology = {
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
     service('inventory', 2, 2, 'stock reservations over gRPC', ['postgres']),
     service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['postgres']),
-    // One replica until the e2e scenarios read each replica's breaker and metrics (--replicas orders=2 works).
-    service('orders', 4, 1, 'checkout saga over gRPC, outbox to Kafka (recovery: one leader)', [
+    service('orders', 4, 2, 'checkout saga over gRPC, outbox to Kafka (recovery: one leader)', [
       'kafka',
       'postgres',
       'inventory',
@@ -238,10 +240,9 @@ export const platformTopology: Topology = {
     ]),
     service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
-      ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
-      // One stable port (7460) before the replicas, as a Kubernetes Service would be. One replica until the
-      // gateway's Idempotency-Key store is shared: a replay landing on the other replica is not recognised as
-      // one (orders still dedupes the order). --replicas gateway=2 runs two behind the front.
+      ...service('gateway', 6, 2, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      // One stable port (7460) before the replicas, as a Kubernetes Service would be. A replayed Idempotency-Key
+      // that lands on the other replica is still answered as a replay: orders keeps the key and says `replayed`.
       front: true,
       url: (replica) => `http://127.0.0.1:${replica.port}`,
     },

@@ -100,9 +100,9 @@ describe('platform topology', () => {
     assert.notEqual(passwords().orders, first.orders);
   });
 
-  it('runs two replicas of catalog, inventory, payments and notifications, the gateway behind a front', () => {
-    const specs = resolveTopology(platformTopology, { ...options, replicas: { gateway: 2 } });
-    for (const name of ['catalog', 'inventory', 'payments', 'notifications', 'gateway']) {
+  it('runs two replicas of every service by default, the gateway behind a front', () => {
+    const specs = resolveTopology(platformTopology, options);
+    for (const name of ['catalog', 'inventory', 'payments', 'orders', 'notifications', 'gateway']) {
       assert.equal(byName(specs, name).replicas.length, 2, name);
     }
     const gateway = byName(specs, 'gateway');

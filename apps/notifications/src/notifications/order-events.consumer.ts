@@ -61,6 +61,8 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
           producer,
           groupId: CONSUMER_GROUP,
           topic: ORDERS_EVENTS_TOPIC,
+          // Both replicas of the one group consume: each takes half the partitions, the other's on its loss.
+          partitions: 4,
           handler: async (event, tx) => {
             faults.check();
             await applyOrderEvent(event, tx);

@@ -107,8 +107,9 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
   const { consumed, deadLetter } = topicsFor(options.topic, delays.length);
   const consumer = kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    // Kafka's minimum session (group.min.session.timeout.ms): a killed member's partitions move within ~6 s.
+    sessionTimeout: options.sessionTimeoutMs ?? 6_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
     maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
   });
   let status: ConsumerStatus = 'stopped';
