@@ -2,7 +2,7 @@ export type { ApiRequest, ApiResponse, OrderView } from './gateway.client.ts';
 export { API_KEYS, api, placeOrder } from './gateway.client.ts';
 export type { LoadOptions, Sample } from './load.loop.ts';
 export { runLoad } from './load.loop.ts';
-export { percentile, sumMetric, sumSeries } from './metrics.reader.ts';
+export { percentile, sumMetric, sumMetricAcross, sumSeries } from './metrics.reader.ts';
 export type { OtlpReceiver, ReceivedSpan, SpanKindName } from './otlp.receiver.ts';
 export { startOtlpReceiver } from './otlp.receiver.ts';
 export type { Platform, StartPlatformOptions, StatusReport, StatusRow } from './platform.harness.ts';

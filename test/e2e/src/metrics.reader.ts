@@ -11,6 +11,16 @@ export async function sumMetric(
   return sumSeries(text, name, labels);
 }
 
+/** `sumMetric` over several replicas' pages (e.g. both orders replicas' breaker transitions). */
+export async function sumMetricAcross(
+  adminUrls: readonly string[],
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): Promise<number> {
+  const counts = await Promise.all(adminUrls.map((url) => sumMetric(url, name, labels)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 /** The same over a page already fetched. */
 export function sumSeries(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);

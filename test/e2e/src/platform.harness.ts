@@ -39,6 +39,8 @@ export interface StartPlatformOptions {
 /** The whole platform, started by `infra/local` as a child process on its own port block and data dir. */
 export interface Platform {
   readonly basePort: number;
+  /** The supervisor's pid (it also runs the fronts). */
+  readonly supervisorPid: number | undefined;
   /** Process names (e.g. `notifications`) that are not waited for nor judged. */
   readonly optional: ReadonlySet<string>;
   readonly dataDir: string;
@@ -51,6 +53,8 @@ export interface Platform {
   row(name: string): Promise<StatusRow>;
   /** `http://127.0.0.1:<admin port>` of one replica, from the fixed port plan. */
   adminUrl(name: string): string;
+  /** The admin URLs of every replica of `service` the supervisor runs (e.g. both orders replicas). */
+  adminUrls(service: string): Promise<string[]>;
   /** `127.0.0.1:<traffic port>` of one replica. */
   address(name: string): string;
   /** SIGINT, then the supervisor's exit code (a second SIGINT, which SIGKILLs every group, after `graceMs`). */
@@ -129,6 +133,7 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
   let stopping: Promise<number | string> | undefined;
   const platform: Platform = {
     basePort,
+    supervisorPid: child.pid,
     optional,
     dataDir,
     gatewayUrl: `http://127.0.0.1:${portOf(basePort, 'gateway-0', false)}`,
@@ -140,6 +145,10 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
       return row;
     },
     adminUrl: (name) => `http://127.0.0.1:${portOf(basePort, name, true)}`,
+    async adminUrls(service) {
+      const rows = (await status()).rows.filter((row) => row.process === service);
+      return rows.map((row) => `http://127.0.0.1:${portOf(basePort, row.name, true)}`);
+    },
     address: (name) => `127.0.0.1:${portOf(basePort, name, false)}`,
     stop(graceMs = 45_000) {
       stopping ??= (async () => {

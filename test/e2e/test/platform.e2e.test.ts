@@ -5,6 +5,7 @@ import { badInputEverywhere } from './scenarios/bad-input.scenario.ts';
 import { catalogHung, sigkillCatalogUnderLoad } from './scenarios/catalog.scenario.ts';
 import { overload } from './scenarios/overload.scenario.ts';
 import { paymentsFailing } from './scenarios/payments.scenario.ts';
+import { notificationsPartitionsMove, sigkillEachServiceUnderLoad } from './scenarios/redundancy.scenario.ts';
 import { happyPath, outOfStock } from './scenarios/shop.scenario.ts';
 import { oneTracePerCheckout } from './scenarios/tracing.scenario.ts';
 
@@ -79,4 +80,8 @@ describe('the shop under the local supervisor', () => {
     paymentsFailing(running(), report, receiver));
   it('overload: shedding answers 503 + Retry-After, admitted latency bounded, readiness false then back', () =>
     overload(running(), report));
+  it("SIGKILL of one replica of inventory, payments, orders and the gateway under a shoppers' mix: ≥ 99.9% ok each", () =>
+    sigkillEachServiceUnderLoad(running(), report));
+  it('SIGKILL of a notifications replica: its partitions are consumed again within 10 s', () =>
+    notificationsPartitionsMove(running(), report));
 });

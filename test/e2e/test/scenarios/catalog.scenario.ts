@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { adminRequest, waitFor } from '@rebound/testing';
-import { api, type Platform, percentile, runLoad, type Sample, sumMetric } from '../../src/index.ts';
+import {
+  api,
+  type Platform,
+  percentile,
+  runLoad,
+  type Sample,
+  sumMetric,
+  sumMetricAcross,
+} from '../../src/index.ts';
 import type { Report } from './shop.scenario.ts';
 
 const LIST = 'rebound.catalog.v1.CatalogService/ListProducts';
@@ -87,15 +95,15 @@ export async function sigkillCatalogUnderLoad(platform: Platform, report: Report
 
 export async function catalogHung(platform: Platform, report: Report): Promise<void> {
   const url = platform.gatewayUrl;
-  const gatewayAdmin = platform.adminUrl('gateway-0');
+  const gateways = await platform.adminUrls('gateway');
   // A good answer first, so the gateway has a last good copy of exactly these pages.
   assert.equal((await listProducts(platform)).tag, 'fresh');
   assert.equal((await api(url, '/api/products/p-002')).status, 200);
-  const cutBefore = await sumMetric(gatewayAdmin, 'rebound_rpc_client_requests_total', {
+  const cutBefore = await sumMetricAcross(gateways, 'rebound_rpc_client_requests_total', {
     operation: LIST,
     outcome: 'DEADLINE_EXCEEDED',
   });
-  const fallbacksBefore = await sumMetric(gatewayAdmin, 'rebound_gateway_fallback_served_total');
+  const fallbacksBefore = await sumMetricAcross(gateways, 'rebound_gateway_fallback_served_total');
   for (const name of ['catalog-0', 'catalog-1']) {
     const set = await adminRequest(platform.adminUrl(name), 'POST', '/admin/faults', { hang: true });
     assert.equal(set.status, 200, JSON.stringify(set.json));
@@ -111,11 +119,12 @@ export async function catalogHung(platform: Platform, report: Report): Promise<v
       times.push(response.ms);
     }
     const cut =
-      (await sumMetric(gatewayAdmin, 'rebound_rpc_client_requests_total', {
+      (await sumMetricAcross(gateways, 'rebound_rpc_client_requests_total', {
         operation: LIST,
         outcome: 'DEADLINE_EXCEEDED',
       })) - cutBefore;
-    const served = (await sumMetric(gatewayAdmin, 'rebound_gateway_fallback_served_total')) - fallbacksBefore;
+    const served =
+      (await sumMetricAcross(gateways, 'rebound_gateway_fallback_served_total')) - fallbacksBefore;
     const max = Math.max(...times);
     report(
       `catalog hung: ${times.length}/${times.length} answered from the fallback (header present), ` +

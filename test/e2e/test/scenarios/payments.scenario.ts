@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { adminRequest, waitFor } from '@rebound/testing';
-import { type OtlpReceiver, type Platform, percentile, placeOrder, sumMetric } from '../../src/index.ts';
+import {
+  type OtlpReceiver,
+  type Platform,
+  percentile,
+  placeOrder,
+  sumMetric,
+  sumMetricAcross,
+} from '../../src/index.ts';
 import { approvedCharges, inventoryClient, type Report } from './shop.scenario.ts';
 import { failedCheckoutsTraced } from './tracing.scenario.ts';
 
@@ -20,23 +27,25 @@ interface Counts {
   readonly budgetExhausted: number;
 }
 
+/** Summed over both payments replicas (server side) and every orders replica (client side). */
 async function counts(platform: Platform): Promise<Counts> {
-  const orders = platform.adminUrl('orders-0');
-  const reached = await Promise.all(
-    PAYMENTS.map((name) =>
-      sumMetric(platform.adminUrl(name), 'rebound_rpc_server_requests_total', { operation: CHARGE }),
-    ),
-  );
+  const orders = await platform.adminUrls('orders');
   return {
-    reached: reached.reduce((a, b) => a + b, 0),
-    client: await sumMetric(orders, 'rebound_rpc_client_requests_total', { operation: CHARGE }),
-    opened: await sumMetric(orders, 'rebound_resilience_breaker_transitions_total', {
+    reached: await sumMetricAcross(
+      PAYMENTS.map((name) => platform.adminUrl(name)),
+      'rebound_rpc_server_requests_total',
+      { operation: CHARGE },
+    ),
+    client: await sumMetricAcross(orders, 'rebound_rpc_client_requests_total', { operation: CHARGE }),
+    opened: await sumMetricAcross(orders, 'rebound_resilience_breaker_transitions_total', {
       target: CHARGE,
       to: 'open',
     }),
-    rejected: await sumMetric(orders, 'rebound_resilience_breaker_rejections_total', { target: CHARGE }),
-    retries: await sumMetric(orders, 'rebound_resilience_retries_total', { target: CHARGE }),
-    budgetExhausted: await sumMetric(orders, 'rebound_resilience_budget_exhausted_total'),
+    rejected: await sumMetricAcross(orders, 'rebound_resilience_breaker_rejections_total', {
+      target: CHARGE,
+    }),
+    retries: await sumMetricAcross(orders, 'rebound_resilience_retries_total', { target: CHARGE }),
+    budgetExhausted: await sumMetricAcross(orders, 'rebound_resilience_budget_exhausted_total'),
   };
 }
 
@@ -107,8 +116,12 @@ export async function paymentsFailing(
     assert.ok(Math.max(...times) < PLACE_DEADLINE_MS, 'no checkout ran into the gateway deadline');
     if (receiver) await failedCheckoutsTraced(receiver, traceIds, report);
 
-    // Recovery: the breaker lets a probe through, it succeeds, it closes, checkouts are confirmed again.
+    // Recovery: each orders replica's breaker lets a probe through, it succeeds, it closes, checkouts are
+    // confirmed again. The front and the gateway spread checkouts over both replicas, so keep placing orders
+    // until every breaker is closed.
     let attempt = 0;
+    let confirmedCount = 0;
+    const orders = await platform.adminUrls('orders');
     const confirmed = await waitFor(
       async () => {
         const response = await placeOrder(
@@ -116,18 +129,23 @@ export async function paymentsFailing(
           [{ productId: 'p-005', quantity: 1 }],
           `e2e-pay-back-${attempt++}`,
         );
-        return response.order?.status === 'CONFIRMED' ? response : undefined;
+        if (response.order?.status === 'CONFIRMED') confirmedCount++;
+        const open = await Promise.all(
+          orders.map((admin) => sumMetric(admin, 'rebound_resilience_breaker_state', { target: CHARGE })),
+        );
+        return confirmedCount > 0 && open.every((state) => state === 0) ? response : undefined;
       },
-      { timeoutMs: 40_000, intervalMs: 200, description: 'a confirmed checkout after payments recovered' },
+      { timeoutMs: 40_000, intervalMs: 200, description: 'confirmed checkouts and every breaker closed' },
     );
-    const state = await sumMetric(platform.adminUrl('orders-0'), 'rebound_resilience_breaker_state', {
-      target: CHARGE,
-    });
     report(
-      `payments recovered: checkout CONFIRMED after ${attempt} attempt(s), breaker state ${state} (0 = closed)`,
+      `payments recovered: ${confirmedCount} checkout(s) CONFIRMED in ${attempt} attempt(s), the breaker of ` +
+        `each of ${orders.length} orders replicas closed (state 0)`,
     );
-    assert.equal(state, 0, 'the breaker closed again');
-    assert.equal(await approvedCharges(platform), charged + 1, 'exactly one charge: the confirmed order');
+    assert.equal(
+      await approvedCharges(platform),
+      charged + confirmedCount,
+      'exactly one charge per confirmed order',
+    );
     assert.ok(confirmed.order);
   } finally {
     inventory.$rpc.close();
