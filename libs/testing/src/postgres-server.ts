@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   binariesFor,
   initCluster,
+  LOCAL_SERVER_SETTINGS,
   postgresBinaries,
   type RunningServer,
   serverUser,
@@ -71,6 +72,11 @@ export interface StartPostgresOptions {
    * shared per-process server of `serviceDatabaseUrl()` does).
    */
   readonly keepProcessAlive?: boolean;
+  /**
+   * Default false (tuned for tests: no fsync). True: the local runtime's durable settings, as `postgres-0` runs
+   * them, for a benchmark's floor that must pay what the platform pays for a commit.
+   */
+  readonly durable?: boolean;
 }
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
@@ -88,7 +94,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       dataDir,
       port,
       user,
-      settings: TEST_SERVER_SETTINGS,
+      settings: options.durable ? LOCAL_SERVER_SETTINGS : TEST_SERVER_SETTINGS,
       keepProcessAlive: options.keepProcessAlive ?? true,
     });
     running.add(started);
