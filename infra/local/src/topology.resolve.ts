@@ -41,6 +41,8 @@ export interface ProcessDefinition {
   /** The package folder; when it exists but `entry` does not, the entry is "not built" rather than "coming". */
   readonly packageDir?: string;
   readonly args?: (replica: ReplicaContext) => readonly string[];
+  /** Options for `node` itself, before the entry (e.g. V8 heap sizing). */
+  readonly nodeOptions?: readonly string[];
   readonly env?: (replica: ReplicaContext) => Readonly<Record<string, string>>;
   /** Whether replicas get an admin port (probes then usually target it). */
   readonly admin: boolean;
@@ -183,6 +185,7 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
         index,
         command: options.node ?? process.execPath,
         args: [
+          ...(definition.nodeOptions ?? []),
           ...(entry.endsWith('.ts') ? ['--conditions=development'] : []),
           entry,
           ...(definition.args?.(replica) ?? []),

@@ -28,6 +28,14 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  */
 export const DEFAULT_BASE_PORT = 7400;
 
+/**
+ * V8's young generation capped at 2 MB per semi-space (default 16 MB): a Node process's garbage is short-lived request
+ * state, so scavenges stay cheap, and each process keeps about 18 MB less resident (PSS 75 → 58 MB for catalog at
+ * idle), which is what lets twelve service processes fit the footprint bar. `pnpm bench:checkout` measures the
+ * checkout with it.
+ */
+export const SERVICE_NODE_OPTIONS = ['--max-semi-space-size=2'] as const;
+
 const GRPC_SERVICES = ['catalog', 'inventory', 'payments', 'orders'] as const;
 
 /** Database per service: each gets a role and a database of its name on postgres-0, and only those. */
@@ -155,6 +163,7 @@ const monitoring: readonly ProcessDefinition[] = [
     slot: 10,
     replicas: 1,
     entry: 'infra/alertmanager/src/cli.ts',
+    nodeOptions: SERVICE_NODE_OPTIONS,
     packageDir: 'infra/alertmanager',
     args: (replica) => ['--port', String(replica.port), '--file', `${replica.dataDir}/alerts.jsonl`],
     admin: false,
@@ -198,6 +207,7 @@ function service(
     replicas,
     entry: `apps/${name}/dist/main.js`,
     packageDir: `apps/${name}`,
+    nodeOptions: SERVICE_NODE_OPTIONS,
     admin: true,
     env: (replica) => serviceEnv(name, portVariable, replica),
     probes: (replica) => adminProbes(replica.adminPort),
@@ -213,6 +223,7 @@ export const platformTopology: Topology = {
       slot: 0,
       replicas: 1,
       entry: 'infra/kafka-dev/src/cli.ts',
+      nodeOptions: SERVICE_NODE_OPTIONS,
       packageDir: 'infra/kafka-dev',
       args: (replica) => [
         '--port',
@@ -253,6 +264,7 @@ export const platformTopology: Topology = {
       slot: 7,
       replicas: 1,
       entry: 'infra/postgres-dev/src/cli.ts',
+      nodeOptions: SERVICE_NODE_OPTIONS,
       packageDir: 'infra/postgres-dev',
       args: (replica) => [
         '--port',

@@ -131,13 +131,15 @@ describe('platform topology', () => {
     assert.equal(orders?.liveness?.kind === 'http' && orders.liveness.path, '/livez');
     assert.equal(orders?.readiness?.kind === 'http' && orders.readiness.path, '/readyz');
     assert.equal(byName(specs, 'kafka').replicas[0]?.probes.liveness?.kind, 'tcp');
-    assert.deepEqual(byName(specs, 'kafka').replicas[0]?.args.slice(-6), [
+    assert.deepEqual(byName(specs, 'kafka').replicas[0]?.args.slice(-8), [
       '--port',
       '7400',
       '--data-dir',
       '/nowhere/.data/kafka-0',
       '--metrics-port',
       '7405',
+      '--partitions',
+      '4',
     ]);
   });
 

@@ -51,12 +51,15 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-/** CPU milliseconds of every process group named (a replica with its children, e.g. PostgreSQL's backends). */
-function cpuByGroup(groups: ReadonlyMap<string, number>): Map<string, number> {
+/**
+ * CPU milliseconds of every process named: a replica with its children (PostgreSQL's backends), or with
+ * `alone` the process only (the supervisor, whose descendants are every replica).
+ */
+function cpuByGroup(groups: ReadonlyMap<string, { pid: number; alone?: boolean }>): Map<string, number> {
   return new Map(
-    [...groups].map(([name, pgid]) => [
+    [...groups].map(([name, { pid, alone }]) => [
       name,
-      processGroupMembers(pgid).reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+      alone ? cpuMsOf(pid) : processGroupMembers(pid).reduce((sum, member) => sum + cpuMsOf(member), 0),
     ]),
   );
 }
@@ -153,10 +156,12 @@ async function commits(platform: Platform): Promise<number> {
   });
 }
 
-async function processGroups(platform: Platform): Promise<Map<string, number>> {
-  const groups = new Map<string, number>();
-  for (const row of (await platform.status()).rows) if (row.pid !== undefined) groups.set(row.name, row.pid);
-  if (platform.supervisorPid !== undefined) groups.set('supervisor (and the front)', platform.supervisorPid);
+async function processGroups(platform: Platform): Promise<Map<string, { pid: number; alone?: boolean }>> {
+  const groups = new Map<string, { pid: number; alone?: boolean }>();
+  for (const row of (await platform.status()).rows)
+    if (row.pid !== undefined) groups.set(row.name, { pid: row.pid });
+  if (platform.supervisorPid !== undefined)
+    groups.set('supervisor (and the front)', { pid: platform.supervisorPid, alone: true });
   return groups;
 }
 
@@ -259,13 +264,15 @@ async function measureFloor(transactions: number, hops: number): Promise<SideRes
   try {
     for (let i = 0; i < 30; i++) await checkout();
     const single = await singleClient(SINGLE, checkout);
-    const groups = new Map([
-      ['floor (one Node process)', process.pid],
-      ['floor PostgreSQL', postgresPid(postgres.port)],
-    ]);
+    // The postmaster is this process's child: the Node side is this process alone, PostgreSQL its own tree.
+    const groups = new Map([['floor PostgreSQL', { pid: postgresPid(postgres.port) }]]);
     const cpu0 = cpuByGroup(groups);
+    const node0 = process.cpuUsage();
     const loaded = await concurrent(RATE, SECONDS, CLIENTS, checkout);
-    return { single, loaded, cpuPerCheckout: cpuDelta(cpu0, cpuByGroup(groups), loaded.ok) };
+    const node = process.cpuUsage(node0);
+    const cpuPerCheckout = cpuDelta(cpu0, cpuByGroup(groups), loaded.ok);
+    cpuPerCheckout.set('floor (one Node process)', (node.user + node.system) / 1000 / Math.max(1, loaded.ok));
+    return { single, loaded, cpuPerCheckout };
   } finally {
     client.close();
     server.forceShutdown();
@@ -274,9 +281,9 @@ async function measureFloor(transactions: number, hops: number): Promise<SideRes
   }
 }
 
-/** The postmaster listening on `port` (its command line names the port). */
+/** The postmaster listening on `port` (its command line names it: `-c port=<port>`). */
 function postgresPid(port: number): number {
-  const out = execFileSync('pgrep', ['-f', `postgres.*-p ${port}`], { encoding: 'utf8' }).trim();
+  const out = execFileSync('pgrep', ['-f', `postgres -D .* port=${port}( |$)`], { encoding: 'utf8' }).trim();
   return Number(out.split('\n')[0]);
 }
 
