@@ -163,24 +163,32 @@ describe('gateway API', () => {
       assert.equal(shop.orders.orders.get(a.body.order.id)?.customerId, 'client-a');
     });
 
-    it('maps an idempotency conflict found by orders to 422', async () => {
-      // Another gateway replica (no shared store) sent this key with another body first.
+    it('answers a key first used on another gateway replica as that replica would: replayed, or 422', async () => {
+      // Another gateway replica (no shared store) sent this key first; orders keeps every key.
       const key = nextKey();
-      const first = await order({ lines: [{ productId: 'p-duck', quantity: 1 }] }, key);
+      const body = { lines: [{ productId: 'p-duck', quantity: 1 }] };
+      const first = await order(body, key);
       assert.equal(first.status, 201);
       const restarted = await startGateway({
         CATALOG_ADDRS: shop.catalog.address,
         ORDERS_ADDRS: shop.orders.address,
         API_KEYS: 'client-a:key-a',
       });
-      try {
-        const other = await call(`${restarted.url}/api/orders`, {
+      const post = (payload: unknown) =>
+        call(`${restarted.url}/api/orders`, {
           method: 'POST',
           headers: { ...JSON_HEADERS, 'idempotency-key': key },
-          body: JSON.stringify({ lines: [{ productId: 'p-mug', quantity: 1 }] }),
+          body: JSON.stringify(payload),
         });
+      try {
+        const again = await post(body);
+        assert.equal(again.status, 201);
+        assert.equal(again.headers.get('idempotent-replayed'), 'true', 'orders said replayed');
+        assert.equal(again.body.order.id, first.body.order.id);
+        const other = await post({ lines: [{ productId: 'p-mug', quantity: 1 }] });
         assert.equal(other.status, 422);
-        assert.match(other.body.message, /idempotency key reused/);
+        assert.equal(other.body.error, 'idempotency_key_reused', 'the same error as one gateway gives');
+        assert.match(other.body.message, /already used with another body/);
       } finally {
         await restarted.stop();
       }

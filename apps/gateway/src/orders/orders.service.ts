@@ -191,6 +191,15 @@ export class OrdersService {
       return { answer, replayed: response.replayed, final };
     } catch (error) {
       if (error instanceof HttpError) throw error;
+      if ((error as { code?: unknown }).code === status.FAILED_PRECONDITION) {
+        // Orders keeps every key: another gateway replica took this key first with another body.
+        throw new HttpError(
+          422,
+          'idempotency_key_reused',
+          `Idempotency-Key ${key} was already used with another body`,
+          { cause: error },
+        );
+      }
       if ((error as { code?: unknown }).code === status.DEADLINE_EXCEEDED) {
         throw new HttpError(
           503,
