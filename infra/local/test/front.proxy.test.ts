@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { Agent, createServer as createHttpServer, get as httpGet } from 'node:http';
+import {
+  Agent,
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  get as httpGet,
+} from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@rebound/testing';
@@ -147,6 +152,25 @@ describe('FrontProxy: one stable port before the replicas', () => {
   });
 });
 
+/** Listens with `replicas` on free ports (gateway-0, gateway-1, …) and a front before them, not yet listening. */
+async function frontBefore(
+  ...replicas: readonly (Server | HttpServer)[]
+): Promise<{ front: FrontProxy; port: number }> {
+  const ports = await Promise.all(replicas.map(() => freePort()));
+  await Promise.all(
+    replicas.map(
+      (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
+    ),
+  );
+  const port = await freePort();
+  const front = new FrontProxy({
+    port,
+    backends: ports.map((backendPort, i) => ({ name: `gateway-${i}`, port: backendPort })),
+    isReady: () => true,
+  });
+  return { front, port };
+}
+
 describe('FrontProxy on a keep-alive HTTP/1.1 connection', () => {
   it('replays the second request of a connection to the next replica when the first dies with it in flight', async () => {
     const sockets = new Set<unknown>();
@@ -158,25 +182,12 @@ describe('FrontProxy on a keep-alive HTTP/1.1 connection', () => {
       else request.socket.destroy();
     });
     const b = createHttpServer((_request, response) => response.end('b'));
-    const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    await Promise.all(
-      [a, b].map(
-        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
-      ),
-    );
-    const front = new FrontProxy({
-      port: ports[2] as number,
-      backends: [
-        { name: 'gateway-0', port: ports[0] as number },
-        { name: 'gateway-1', port: ports[1] as number },
-      ],
-      isReady: () => true,
-    });
+    const { front, port } = await frontBefore(a, b);
     await front.listen();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = () =>
       new Promise<string>((resolve, reject) => {
-        const request = httpGet({ host: '127.0.0.1', port: ports[2], path: '/', agent }, (response) => {
+        const request = httpGet({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
           let body = '';
           response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
           response.on('end', () => resolve(body));
@@ -206,25 +217,12 @@ describe('FrontProxy on a keep-alive HTTP/1.1 connection', () => {
       });
     });
     const b = createServer((socket) => socket.once('data', () => socket.end('replayed')));
-    const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    await Promise.all(
-      [a, b].map(
-        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
-      ),
-    );
-    const front = new FrontProxy({
-      port: ports[2] as number,
-      backends: [
-        { name: 'gateway-0', port: ports[0] as number },
-        { name: 'gateway-1', port: ports[1] as number },
-      ],
-      isReady: () => true,
-    });
+    const { front, port } = await frontBefore(a, b);
     await front.listen();
     try {
       const answer = await new Promise<string>((resolve) => {
         let text = '';
-        const socket = connect({ port: ports[2] as number, host: '127.0.0.1' }, () =>
+        const socket = connect({ port, host: '127.0.0.1' }, () =>
           socket.write('GET / HTTP/1.1\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n'),
         );
         socket.setEncoding('utf8').on('data', (chunk: string) => {
@@ -252,25 +250,12 @@ describe('FrontProxy when a replica closes a keep-alive connection between two r
       response.end('a', () => request.socket.destroy());
     });
     const b = createHttpServer((_request, response) => response.end('b'));
-    const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    await Promise.all(
-      [a, b].map(
-        (server, i) => new Promise<void>((resolve) => server.listen(ports[i], '127.0.0.1', resolve)),
-      ),
-    );
-    const front = new FrontProxy({
-      port: ports[2] as number,
-      backends: [
-        { name: 'gateway-0', port: ports[0] as number },
-        { name: 'gateway-1', port: ports[1] as number },
-      ],
-      isReady: () => true,
-    });
+    const { front, port } = await frontBefore(a, b);
     const parked = new Promise<FrontEvent>((resolve) =>
       front.onEvent((event) => event.type === 'parked' && resolve(event)),
     );
     await front.listen();
-    const socket = connect({ port: ports[2] as number, host: '127.0.0.1' });
+    const socket = connect({ port, host: '127.0.0.1' });
     let text = '';
     let closed = false;
     socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -304,18 +289,12 @@ describe('FrontProxy when a replica closes a keep-alive connection between two r
         if (socket.writableLength === 0) socket.resetAndDestroy();
       }),
     );
-    const ports = await Promise.all([freePort(), freePort()]);
-    await new Promise<void>((resolve) => a.listen(ports[0], '127.0.0.1', resolve));
-    const front = new FrontProxy({
-      port: ports[1] as number,
-      backends: [{ name: 'gateway-0', port: ports[0] as number }],
-      isReady: () => true,
-    });
+    const { front, port } = await frontBefore(a);
     await front.listen();
     try {
       const answer = await new Promise<string>((resolve) => {
         let text = '';
-        const socket = connect({ port: ports[1] as number, host: '127.0.0.1' }, () =>
+        const socket = connect({ port, host: '127.0.0.1' }, () =>
           socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
         );
         socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
