@@ -1,4 +1,4 @@
-import type { Logger } from '@rebound/observability';
+import type { Logger } from '@rebound/service-defaults';
 import type { FastifyRequest } from 'fastify';
 
 /** What the edge learned about a request before the route runs. */

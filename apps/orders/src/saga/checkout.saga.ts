@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@rebound/observability';
+import type { Logger } from '@rebound/service-defaults';
 import {
   LOGGER,
   METRICS_REGISTRY,

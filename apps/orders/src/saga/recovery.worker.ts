@@ -4,14 +4,16 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
 import {
   assertFencingToken,
+  DATABASE,
   type Database,
   electLeader,
   isFencingTokenError,
   type LeaderElection,
-} from '@rebound/storage';
+  SERVICE_CONTEXT,
+  type ServiceContext,
+} from '@rebound/service-defaults';
 import { Counter, Gauge } from 'prom-client';
 import type { OrdersConfig } from '../config.ts';
 import { type Fence, OrdersRepository } from '../orders/orders.repository.ts';

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { Logger } from '@rebound/observability';
+import type { Logger } from '@rebound/service-defaults';
 import {
   type Clock,
   decorrelatedJitterBackoff,

@@ -1,5 +1,5 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import type { AdminServer } from '@rebound/health';
+import type { AdminServer } from '@rebound/service-defaults';
 import {
   ADMIN_SERVER,
   type BaseConfig,
