@@ -1,14 +1,13 @@
 import 'reflect-metadata';
-import { status } from '@grpc/grpc-js';
 import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { createRedMetrics } from '@rebound/observability';
-import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
+import { createRpcServer, providerHandlers } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
 import { startServiceBase } from './common/service-base.ts';
 import { type BaseConfig, baseConfigSchema } from './config/service.config.ts';
-import { GRPC_SERVICE_METADATA, serviceNameOf } from './nest/grpc-service.decorator.ts';
+import { grpcServiceOf, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
 import { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -78,35 +77,28 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   for (const wrapper of discovery.getProviders()) {
     const provider = wrapper.instance as Record<string, unknown> | undefined;
     if (!provider || !wrapper.metatype) continue;
-    const definition = Reflect.getMetadata(GRPC_SERVICE_METADATA, wrapper.metatype) as
-      | ServerServiceDefinition
-      | undefined;
+    const definition = grpcServiceOf(wrapper.metatype);
     if (!definition) continue;
-    const handlers: Record<string, unknown> = {};
-    for (const key of Object.keys(definition)) {
-      const method = provider[key];
-      if (typeof method !== 'function') throw new Error(`${wrapper.name} does not implement ${key}`);
-      handlers[key] = async (request: unknown, call: unknown) => {
+    const handlers = providerHandlers(provider, definition, {
+      around: async (_method, next) => {
         const end = shutdown.inflight.begin();
         inflight.inc();
         try {
-          return await method.call(provider, request, call);
-        } catch (error) {
-          // The database being unreachable is a retryable condition for the caller, not an internal bug.
-          if ((error as { name?: unknown })?.name === 'DatabaseUnavailableError') {
-            throw new RpcError(status.UNAVAILABLE, 'database unavailable', undefined, { cause: error });
-          }
-          if (isStatusError(error)) throw error;
-          // Anything else is a bug: log it whole, answer INTERNAL without leaking its message to callers.
-          logger.error({ err: error, method: key }, 'handler failed');
-          throw new RpcError(status.INTERNAL, 'internal error', undefined, { cause: error });
+          return await next();
         } finally {
           inflight.dec();
           end();
         }
-      };
-    }
-    rpc.addService(definition, handlers as never);
+      },
+      // The database being unreachable is a retryable condition for the caller, not an internal bug.
+      unavailable: (error) =>
+        (error as { name?: unknown })?.name === 'DatabaseUnavailableError'
+          ? 'database unavailable'
+          : undefined,
+      // Anything else is a bug: log it whole, answer INTERNAL without leaking its message to callers.
+      onUnexpected: (error, method) => logger.error({ err: error, method }, 'handler failed'),
+    });
+    rpc.addService(definition, handlers);
     logger.debug({ service: serviceNameOf(definition) }, 'serving gRPC service');
   }
   const grpcPort = await rpc.listen(`${config.HOST}:${config.GRPC_PORT}`);

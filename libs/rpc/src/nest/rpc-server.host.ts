@@ -5,10 +5,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import type { RpcServer } from '../index.ts';
+import { providerHandlers, type RpcServer } from '../index.ts';
 import { RPC_HANDLERS_METADATA, RPC_MODULE_OPTIONS, RPC_SERVER } from './rpc.constants.ts';
-import type { RpcModuleOptions } from './rpc.module.ts';
 import type { RpcHandlersMetadata } from './rpc-handlers.decorator.ts';
+import type { RpcModuleOptions } from './rpc-module.options.ts';
 
 /** Registers every `@RpcHandlers` provider, listens at bootstrap, drains before the application shuts down. */
 @Injectable()
@@ -30,13 +30,7 @@ export class RpcServerHost implements OnApplicationBootstrap, BeforeApplicationS
       if (instance === undefined || instance === null || typeof metatype !== 'function') continue;
       const meta = this.reflector.get<RpcHandlersMetadata | undefined>(RPC_HANDLERS_METADATA, metatype);
       if (meta === undefined) continue;
-      const handlers: Record<string, unknown> = {};
-      for (const name of Object.keys(meta.definition)) {
-        const method = (instance as Record<string, unknown>)[name];
-        if (typeof method !== 'function') throw new Error(`${metatype.name} has no handler ${name}`);
-        handlers[name] = method.bind(instance);
-      }
-      this.server.addService(meta.definition, handlers as never, meta.options);
+      this.server.addService(meta.definition, providerHandlers(instance, meta.definition), meta.options);
     }
     this.port = await this.server.listen(this.options.address ?? '127.0.0.1:0');
   }
