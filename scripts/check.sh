@@ -4,6 +4,7 @@
 set -u
 find apps libs infra test -maxdepth 2 -name test-results.xml -delete 2>/dev/null
 biome ci . || exit 1
+node scripts/import-cycles.ts || exit 1
 status=0
 turbo run build typecheck test --continue --concurrency=2 --output-logs=new-only || status=$?
 node scripts/test-summary.ts

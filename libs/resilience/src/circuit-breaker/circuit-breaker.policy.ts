@@ -8,9 +8,9 @@ import {
 } from '../constants.ts';
 import { BrokenCircuitError } from '../errors/broken-circuit.error.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { PROPAGATE, REJECT } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE, REJECT } from '../pipeline/fused-run.ts';
 import type { Breaker, TripReason } from './breakers/breaker.ts';
 import { ConsecutiveBreaker } from './breakers/consecutive.breaker.ts';
 
