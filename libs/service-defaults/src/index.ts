@@ -1,6 +1,8 @@
 // The resilience vocabulary an app composes its own policies from (the saga's step retries), through the one door.
 // and the edge's own (per-client throttle, adaptive load shedding).
 
+// gRPC status codes and metadata, the metric kinds and the HTTP request/reply types an app's code names.
+export { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 export type { AdminServer, HealthProbes } from '@rebound/health';
 // Messaging: what an app writes (the outbox row in its transaction) and receives (a consumed event); the Kafka
 // clients, producers, relay and consumers are wired here, by MessagingModule.
@@ -40,6 +42,9 @@ export type {
   Queryable,
 } from '@rebound/storage';
 export { assertFencingToken, electLeader, isFencingTokenError, withFencing } from '@rebound/storage';
+export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+export type { Registry } from 'prom-client';
+export { Counter, Gauge, Histogram } from 'prom-client';
 export type { JsonAdminRoute } from './admin/admin-auth.ts';
 export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
 export { registerMetricsRoute } from './admin/metrics.route.ts';

@@ -1,5 +1,6 @@
 // The one-door rule of docs/architecture.md: an app's source imports `@rebound/service-defaults` (and its
-// `/tracing` entry), `@rebound/contracts`, its own files, and no transport or telemetry client of its own.
+// `/tracing` entry), `@rebound/contracts`, its own files, and no transport, metrics or telemetry client of its
+// own (Nest's decorators, zod and node builtins are the app's to use).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,7 +17,8 @@ const ALLOWED = new Set([
   '@rebound/contracts',
 ]);
 /** What comes only through the door: the other libraries and the clients they wrap. */
-const FORBIDDEN = /^(@rebound\/|kafkajs$|pg$|@opentelemetry\/|pino$)/;
+const FORBIDDEN =
+  /^(@rebound\/|kafkajs$|pg$|@grpc\/|prom-client$|fastify$|@nestjs\/platform-|@nestjs\/microservices$|@opentelemetry\/|pino$)/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -64,11 +66,19 @@ describe('the one door', () => {
       "import { createKafka } from '@rebound/messaging';",
       "export { electLeader } from '@rebound/storage';",
       "const rpc = await import('@rebound/rpc');",
+      "import { status } from '@grpc/grpc-js';",
+      "import { Counter } from 'prom-client';",
       "import { bootstrap } from '@rebound/service-defaults';",
     ].join('\n');
     const bad = specifiersOf(source).filter(
       (specifier) => !ALLOWED.has(specifier) && FORBIDDEN.test(specifier),
     );
-    assert.deepEqual(bad, ['@rebound/messaging', '@rebound/storage', '@rebound/rpc']);
+    assert.deepEqual(bad, [
+      '@rebound/messaging',
+      '@rebound/storage',
+      '@rebound/rpc',
+      '@grpc/grpc-js',
+      'prom-client',
+    ]);
   });
 });
