@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Priority } from '@rebound/service-defaults';
+import type { FastifyInstance, FastifyReply, FastifyRequest, Priority } from '@rebound/service-defaults';
 import { nameActiveSpan } from '@rebound/service-defaults';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../gateway-context.ts';
 import { errorBody, HttpError, retryAfterSeconds } from './http-error.ts';
 import { ShedDecision } from './load-shedder.ts';

@@ -6,15 +6,16 @@ import {
 } from '@nestjs/common';
 import {
   assertFencingToken,
+  Counter,
   DATABASE,
   type Database,
   electLeader,
+  Gauge,
   isFencingTokenError,
   type LeaderElection,
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import { Counter, Gauge } from 'prom-client';
 import type { OrdersConfig } from '../config.ts';
 import { type Fence, OrdersRepository } from '../orders/orders.repository.ts';
 import { OrderEventsRelay } from '../outbox/order-events.relay.ts';

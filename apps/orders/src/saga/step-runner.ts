@@ -1,4 +1,3 @@
-import { status } from '@grpc/grpc-js';
 import type { Logger } from '@rebound/service-defaults';
 import {
   type Clock,
@@ -6,6 +5,7 @@ import {
   type Random,
   type RetryPolicy,
   retry,
+  status,
 } from '@rebound/service-defaults';
 import type { Fence, SagaStep, StepOutcome } from '../orders/orders.repository.ts';
 
