@@ -2,7 +2,8 @@
 // addressList), so the gateway reaches a Kubernetes headless Service per pod the same way the services do.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadGatewayConfig } from '../src/config/gateway.config.ts';
+import { ConfigError } from '@rebound/service-defaults';
+import { loadGatewayConfig } from '../src/config/gateway.config.ts';
 
 describe('gateway config: address lists', () => {
   it('keeps one dns:///name:port as the string the rpc client re-resolves, and host:port lists as lists', () => {

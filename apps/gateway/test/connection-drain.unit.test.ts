@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { ConnectionDrain } from '@rebound/service-defaults';
 import { waitFor } from '@rebound/testing';
-import { ConnectionDrain } from '../src/edge/connection-drain.ts';
 import { type RawConnection, rawConnection, responseHeads, sendGet } from './support/raw-http.ts';
 
 /**

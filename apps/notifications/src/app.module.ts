@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '@rebound/service-defaults';
+import { DatabaseModule, MessagingModule } from '@rebound/service-defaults';
 import { NotificationsModule } from './notifications/notifications.module.ts';
 
 @Module({
@@ -9,6 +9,7 @@ import { NotificationsModule } from './notifications/notifications.module.ts';
       schema: 'notifications',
       migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
     }),
+    MessagingModule.forRoot(),
     NotificationsModule,
   ],
 })

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '@rebound/service-defaults';
+import { DatabaseModule, MessagingModule } from '@rebound/service-defaults';
 import { DownstreamModule } from './downstream/downstream.module.ts';
 import { OrdersModule } from './orders/orders.module.ts';
 
@@ -10,6 +10,7 @@ import { OrdersModule } from './orders/orders.module.ts';
       schema: 'orders',
       migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
     }),
+    MessagingModule.forRoot(),
     DownstreamModule,
     OrdersModule,
   ],

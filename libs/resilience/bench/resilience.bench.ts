@@ -218,6 +218,8 @@ async function main(): Promise<void> {
     sample('opossum', 'open-breaker rejection'),
     sample('rebound', 'open-breaker rejection'),
   );
+  // A caller whose dependency is down must pay no more than one whose call succeeds through the pipeline.
+  const openVsSuccess = ratio(sample('rebound', 'open-breaker rejection'), sample('rebound', 'pipeline'));
   const bars = [
     {
       bar: 'pipeline throughput >= 10x cockatiel wrap',
@@ -235,6 +237,11 @@ async function main(): Promise<void> {
       value: openVsOpossum,
       pass: openVsOpossum >= 3,
     },
+    {
+      bar: 'open-breaker rejection <= 1x a successful pipeline call',
+      value: openVsSuccess,
+      pass: openVsSuccess <= 1,
+    },
   ];
   console.log('');
   for (const b of bars) console.log(`${b.pass ? 'PASS' : 'FAIL'}  ${b.bar}: ${b.value.toFixed(2)}x`);
@@ -242,7 +249,7 @@ async function main(): Promise<void> {
     node: process.version,
     rounds: ROUNDS,
     nsPerOp: Object.fromEntries(ns),
-    ratios: { pipelineVsCockatiel, pipelineVsBare, openVsCockatiel, openVsOpossum },
+    ratios: { pipelineVsCockatiel, pipelineVsBare, openVsCockatiel, openVsOpossum, openVsSuccess },
     bars: bars.map((b) => ({ bar: b.bar, value: b.value, pass: b.pass })),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);

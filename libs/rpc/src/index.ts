@@ -23,6 +23,8 @@ export type { FaultConfig } from './server/fault-injector.ts';
 export { FaultInjector } from './server/fault-injector.ts';
 export type { LoopLagSources } from './server/loop-lag.monitor.ts';
 export { LoopLagMonitor } from './server/loop-lag.monitor.ts';
+export type { ProviderHandlersOptions } from './server/provider.handlers.ts';
+export { providerHandlers } from './server/provider.handlers.ts';
 export type {
   AddServiceOptions,
   DrainResult,

@@ -1,27 +1,14 @@
 import 'reflect-metadata';
-import { status } from '@grpc/grpc-js';
 import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
-import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createRedMetrics,
-  createResilienceMetrics,
-  shutdownTracing,
-} from '@rebound/observability';
-import { createRpcServer, isStatusError, RpcError, type ServerServiceDefinition } from '@rebound/rpc';
+import { createRedMetrics } from '@rebound/observability';
+import { createRpcServer, providerHandlers } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
-import { registerMetricsRoute } from './admin/metrics.route.ts';
-import { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/service.config.ts';
-import { CONFIG_ERROR_EXIT_CODE } from './constants.ts';
-import { FaultInjector } from './faults/fault-injector.ts';
-import { registerFaultRoutes } from './faults/faults.routes.ts';
-import { databaseConfigProblems } from './nest/database.module.ts';
-import { GRPC_SERVICE_METADATA, serviceNameOf } from './nest/grpc-service.decorator.ts';
+import { startServiceBase } from './common/service-base.ts';
+import { type BaseConfig, baseConfigSchema } from './config/service.config.ts';
+import { grpcServiceOf, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
-import { RpcClients } from './nest/rpc-clients.ts';
 import { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -52,62 +39,21 @@ export interface RunningService {
 export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   options: BootstrapOptions<S>,
 ): Promise<RunningService> {
-  let config: z.infer<S>;
-  try {
-    const env = options.env ?? process.env;
-    config = loadConfig(options.config ?? baseConfigSchema, env) as z.infer<S>;
-    const missing = databaseConfigProblems(env);
-    if (missing.length > 0) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${options.service}: ${error.message}\n`);
-    process.exit(CONFIG_ERROR_EXIT_CODE);
-  }
-  const service = config.SERVICE_NAME ?? options.service;
-  const instance = config.SERVICE_INSTANCE ?? `${service}-${process.pid}`;
-  const logger = createLogger({ service, level: config.LOG_LEVEL }).child({ instance });
-  const registry = createMetricsRegistry({ service });
-  const probes = new HealthProbes();
-  const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
-  probes.addCheck('readiness', 'event-loop', loop.check);
-  const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
-  const shutdown = new ShutdownCoordinator({
-    probes,
-    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
-    drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
-    log: (line) => logger.info(line),
+  const base = startServiceBase({
+    service: options.service,
+    config: (options.config ?? baseConfigSchema) as S,
+    env: options.env,
   });
-  // One set of resilience decision metrics per process (breaker state and transitions, retries, budget, sheds).
-  const resilienceMetrics = createResilienceMetrics(registry);
+  const { context, resilienceMetrics } = base;
+  const { config, service, logger, registry, probes, admin, shutdown, faults, clients } = context;
   const rpc = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server'), resilienceMetrics });
   probes.addCheck('readiness', 'overload', () =>
     rpc.overloaded ? { ok: false, detail: 'shedding load' } : { ok: true },
   );
-  const faults = new FaultInjector({ registry, configureCalls: (calls) => rpc.faults.configure(calls) });
-  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
-  const context: ServiceContext = {
-    service,
-    instance,
-    config,
-    logger,
-    registry,
-    probes,
-    admin,
-    shutdown,
-    faults,
-    clients,
-  };
-
-  registerMetricsRoute(admin, registry);
-  registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
-
-  // Registered first, closed last: the admin server answers probes until the very end.
-  shutdown.onShutdown('admin', () => admin.close());
-  // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
-  shutdown.onShutdown('telemetry', shutdownTracing);
+  base.routeCallFaults((calls) => rpc.faults.configure(calls));
   shutdown.onShutdown('faults', () => {
     faults.close();
-    loop.stop();
+    base.stopLoopCheck();
   });
   shutdown.listen();
   const adminPort = await admin.listen();
@@ -131,35 +77,28 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   for (const wrapper of discovery.getProviders()) {
     const provider = wrapper.instance as Record<string, unknown> | undefined;
     if (!provider || !wrapper.metatype) continue;
-    const definition = Reflect.getMetadata(GRPC_SERVICE_METADATA, wrapper.metatype) as
-      | ServerServiceDefinition
-      | undefined;
+    const definition = grpcServiceOf(wrapper.metatype);
     if (!definition) continue;
-    const handlers: Record<string, unknown> = {};
-    for (const key of Object.keys(definition)) {
-      const method = provider[key];
-      if (typeof method !== 'function') throw new Error(`${wrapper.name} does not implement ${key}`);
-      handlers[key] = async (request: unknown, call: unknown) => {
+    const handlers = providerHandlers(provider, definition, {
+      around: async (_method, next) => {
         const end = shutdown.inflight.begin();
         inflight.inc();
         try {
-          return await method.call(provider, request, call);
-        } catch (error) {
-          // The database being unreachable is a retryable condition for the caller, not an internal bug.
-          if ((error as { name?: unknown })?.name === 'DatabaseUnavailableError') {
-            throw new RpcError(status.UNAVAILABLE, 'database unavailable', undefined, { cause: error });
-          }
-          if (isStatusError(error)) throw error;
-          // Anything else is a bug: log it whole, answer INTERNAL without leaking its message to callers.
-          logger.error({ err: error, method: key }, 'handler failed');
-          throw new RpcError(status.INTERNAL, 'internal error', undefined, { cause: error });
+          return await next();
         } finally {
           inflight.dec();
           end();
         }
-      };
-    }
-    rpc.addService(definition, handlers as never);
+      },
+      // The database being unreachable is a retryable condition for the caller, not an internal bug.
+      unavailable: (error) =>
+        (error as { name?: unknown })?.name === 'DatabaseUnavailableError'
+          ? 'database unavailable'
+          : undefined,
+      // Anything else is a bug: log it whole, answer INTERNAL without leaking its message to callers.
+      onUnexpected: (error, method) => logger.error({ err: error, method }, 'handler failed'),
+    });
+    rpc.addService(definition, handlers);
     logger.debug({ service: serviceNameOf(definition) }, 'serving gRPC service');
   }
   const grpcPort = await rpc.listen(`${config.HOST}:${config.GRPC_PORT}`);

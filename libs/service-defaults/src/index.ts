@@ -1,16 +1,50 @@
 // The resilience vocabulary an app composes its own policies from (the saga's step retries), through the one door.
-export type { Clock, Random, RetryPolicy } from '@rebound/resilience';
+// and the edge's own (per-client throttle, adaptive load shedding).
+
+// gRPC status codes and metadata, the metric kinds and the HTTP request/reply types an app's code names.
+export { Client, credentials, Metadata, status } from '@grpc/grpc-js';
+export type { AdminServer, HealthProbes } from '@rebound/health';
+// Messaging: what an app writes (the outbox row in its transaction) and receives (a consumed event); the Kafka
+// clients, producers, relay and consumers are wired here, by MessagingModule.
+export type { ConsumedEvent, EventHandler, OutboxEvent } from '@rebound/messaging';
+export { writeOutbox } from '@rebound/messaging';
+// Traces and logs as an app's own code sees them (the SDK itself starts from `@rebound/service-defaults/tracing`).
+export type { Logger, RedMetrics } from '@rebound/observability';
+export { activeTraceparent, nameActiveSpan } from '@rebound/observability';
+export type {
+  Clock,
+  KeyedRateLimitPolicy,
+  LoadSheddingPolicy,
+  Priority,
+  Random,
+  RetryPolicy,
+} from '@rebound/resilience';
 export {
   deadlineFromEpoch,
   decorrelatedJitterBackoff,
+  gradient2Limit,
+  isLoadShedError,
+  keyedRateLimit,
+  loadShedding,
   retry,
   seededRandom,
   systemClock,
 } from '@rebound/resilience';
-export type { HandlerContext, RpcClient } from '@rebound/rpc';
-export { currentCall, RpcError, runWithCall } from '@rebound/rpc';
-// The database an app receives through DATABASE (types only: the engine is wired here, in DatabaseModule).
-export type { Database, Queryable } from '@rebound/storage';
+export type { FaultConfig, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
+export { codeName, currentCall, isStatusError, RpcError, retryAfterMs, runWithCall } from '@rebound/rpc';
+// The database an app receives through DATABASE (types only: the engine is wired here, in DatabaseModule), and
+// the singleton-worker lease with its fencing tokens.
+export type {
+  Database,
+  LeaderElection,
+  LeaderElectionOptions,
+  LeaderState,
+  Queryable,
+} from '@rebound/storage';
+export { assertFencingToken, electLeader, isFencingTokenError, withFencing } from '@rebound/storage';
+export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+export type { Registry } from 'prom-client';
+export { Counter, Gauge, Histogram } from 'prom-client';
 export type { JsonAdminRoute } from './admin/admin-auth.ts';
 export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
 export { registerMetricsRoute } from './admin/metrics.route.ts';
@@ -35,9 +69,25 @@ export type { FaultSettings } from './faults/fault-injector.ts';
 export { FaultInjector, faultSettingsSchema, NO_FAULTS } from './faults/fault-injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';
 export { validateRequest } from './grpc/rpc.error.ts';
+export type {
+  HttpBootstrapOptions,
+  HttpServiceContext,
+  HttpServiceSetup,
+  RunningHttpService,
+} from './http/bootstrap-http.ts';
+export { bootstrapHttp } from './http/bootstrap-http.ts';
+export type { ConnectionDrainOptions } from './http/connection-drain.ts';
+export { ConnectionDrain } from './http/connection-drain.ts';
+export type { HttpConfig } from './http/http.config.ts';
+export { httpConfigSchema, httpConfigShape } from './http/http.config.ts';
+export type { EventConsumer, EventConsumerOptions } from './messaging/event-consumer.ts';
+export { createEventConsumer } from './messaging/event-consumer.ts';
+export type { OutboxPublisher, OutboxPublisherOptions } from './messaging/outbox-publisher.ts';
+export { createOutboxPublisher } from './messaging/outbox-publisher.ts';
 export type { DatabaseModuleOptions } from './nest/database.module.ts';
 export { DATABASE, DatabaseModule } from './nest/database.module.ts';
 export { GrpcService } from './nest/grpc-service.decorator.ts';
+export { MESSAGING, Messaging, MessagingModule } from './nest/messaging.module.ts';
 export { PinoNestLogger } from './nest/pino-nest.logger.ts';
 export { RpcClients } from './nest/rpc-clients.ts';
 export { ServiceDefaultsModule } from './nest/service-defaults.module.ts';

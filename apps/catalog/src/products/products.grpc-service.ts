@@ -1,7 +1,6 @@
-import { status } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { catalogV1 } from '@rebound/contracts';
-import { GrpcService, RpcError, validateRequest } from '@rebound/service-defaults';
+import { GrpcService, RpcError, status, validateRequest } from '@rebound/service-defaults';
 import { z } from 'zod';
 import { ProductsRepository } from './products.repository.ts';
 

@@ -1,4 +1,4 @@
-import { addressList, DEFAULT_ADMIN_TOKEN } from '@rebound/service-defaults';
+import { addressList, httpConfigSchema, loadConfig } from '@rebound/service-defaults';
 import { z } from 'zod';
 
 /** Local default API keys (`client:key`): fine on a laptop, replaced by `API_KEYS` everywhere else. */
@@ -30,17 +30,14 @@ const apiKeys = z
     return byKey;
   });
 
-/** The gateway's environment: the local runtime's contract plus the edge's knobs (defaults in docs/gateway.md). */
-export const gatewayConfigSchema = z.object({
+/** The gateway's environment: the HTTP tier's contract plus the edge's knobs (defaults in docs/gateway.md). */
+export const gatewayConfigSchema = httpConfigSchema.extend({
   SERVICE_NAME: z.string().min(1).default('gateway'),
-  SERVICE_INSTANCE: z.string().min(1).optional(),
-  HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(7460),
   ADMIN_PORT: port.default(7465),
   /** `host:port[,host:port...]` (local) or one `dns:///name:port` (Kubernetes): the shared address-list contract. */
   CATALOG_ADDRS: addressList.default(['127.0.0.1:7410', '127.0.0.1:7411']),
   ORDERS_ADDRS: addressList.default(['127.0.0.1:7440']),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   API_KEYS: z.string().default(DEFAULT_API_KEYS).pipe(apiKeys),
   /** Per-client token bucket. */
   RATE_LIMIT_RPS: rate.default(20),
@@ -51,8 +48,6 @@ export const gatewayConfigSchema = z.object({
   BLOCK_WINDOW_MS: millis.default(10_000),
   BLOCK_DURATION_MS: millis.default(60_000),
   BLOCK_MAX_TRACKED: count.default(10_000),
-  /** Largest request body accepted. */
-  BODY_LIMIT_BYTES: count.default(16_384),
   /** Adaptive concurrency limit of the whole edge. */
   SHED_LIMIT_INITIAL: count.default(64),
   SHED_LIMIT_MIN: count.default(8),
@@ -60,8 +55,6 @@ export const gatewayConfigSchema = z.object({
   SHED_HOLD_MS: millis.default(2_000),
   /** Reads are shed while the event loop p99 delay (1 s window) is above this. */
   SHED_EVENT_LOOP_DELAY_MS: millis.default(150),
-  /** Readiness fails while the event loop p99 delay (5 s window) is above this. */
-  OVERLOAD_EVENT_LOOP_DELAY_MS: millis.default(250),
   /** Per-route deadlines of the gRPC calls (the whole call, retries included). */
   CATALOG_DEADLINE_MS: millis.default(800),
   ORDERS_READ_DEADLINE_MS: millis.default(1_500),
@@ -69,37 +62,13 @@ export const gatewayConfigSchema = z.object({
   /** Replayed answers of POST /api/orders are kept this long, for this many keys. */
   IDEMPOTENCY_TTL_MS: millis.default(24 * 60 * 60_000),
   IDEMPOTENCY_MAX_KEYS: count.default(10_000),
-  /** Bearer token of `/admin/faults` on the admin port (the platform's local default otherwise). */
-  ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').default(DEFAULT_ADMIN_TOKEN),
-  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
-  SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Validates the environment; every bad variable is named on one line. */
+/** Validates the environment; every bad variable is named on one line (a `ConfigError` of service-defaults). */
 export function loadGatewayConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): GatewayConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const result = gatewayConfigSchema.safeParse(present);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? 'env');
-    const raw = env[name];
-    const got =
-      raw === undefined
-        ? 'missing'
-        : name === 'API_KEYS' || name === 'ADMIN_TOKEN'
-          ? 'value hidden'
-          : `got ${JSON.stringify(raw)}`;
-    return `${name}: ${issue.message} (${got})`;
-  });
-  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return loadConfig(gatewayConfigSchema, env);
 }

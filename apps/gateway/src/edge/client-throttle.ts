@@ -1,4 +1,4 @@
-import { type KeyedRateLimitPolicy, keyedRateLimit } from '@rebound/resilience';
+import { type KeyedRateLimitPolicy, keyedRateLimit } from '@rebound/service-defaults';
 
 export interface ClientThrottleOptions {
   /** Requests per second per client (refill rate). */

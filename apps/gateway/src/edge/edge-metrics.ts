@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '@rebound/service-defaults';
 
 /** A counter per edge decision, so that every refusal and every degraded answer is visible. */
 export interface EdgeMetrics {

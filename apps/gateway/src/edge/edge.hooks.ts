@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { nameActiveSpan } from '@rebound/observability';
-import type { Priority } from '@rebound/resilience';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, Priority } from '@rebound/service-defaults';
+import { nameActiveSpan } from '@rebound/service-defaults';
 import type { GatewayContext } from '../gateway-context.ts';
 import { errorBody, HttpError, retryAfterSeconds } from './http-error.ts';
 import { ShedDecision } from './load-shedder.ts';
@@ -34,7 +33,7 @@ function refuse(reply: FastifyReply, requestId: string, error: HttpError): Fasti
  * bucket → load shedding. Afterwards: RED metrics per route, abuse strikes for 429/4xx, one log line.
  */
 export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext): void {
-  const { apiKeys, blocker, throttle, shedder, edge, http, logger, faults } = context;
+  const { apiKeys, blocker, throttle, shedder, edge, http, logger, httpFaults: faults } = context;
 
   app.addHook('onRequest', async (request, reply) => {
     const incoming = request.headers['x-request-id'];

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
 import { errorBody, HttpError, isHttpError } from './http-error.ts';
 import { maybeRequestStateOf } from './request-state.ts';
 

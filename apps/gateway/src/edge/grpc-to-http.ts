@@ -1,5 +1,4 @@
-import { status } from '@grpc/grpc-js';
-import { codeName, isStatusError, retryAfterMs } from '@rebound/rpc';
+import { codeName, isStatusError, retryAfterMs, status } from '@rebound/service-defaults';
 import { HttpError } from './http-error.ts';
 
 /**

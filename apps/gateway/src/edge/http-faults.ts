@@ -1,5 +1,5 @@
-import { status } from '@grpc/grpc-js';
-import type { FaultConfig } from '@rebound/rpc';
+import type { FaultConfig } from '@rebound/service-defaults';
+import { status } from '@rebound/service-defaults';
 import { HttpError } from './http-error.ts';
 
 /** HTTP answers for the gRPC codes a fault can be set to inject. */

@@ -7,7 +7,7 @@ import {
   loadShedding,
   type Priority,
   systemClock,
-} from '@rebound/resilience';
+} from '@rebound/service-defaults';
 
 export interface LoadShedderOptions {
   readonly initialLimit: number;

@@ -1,5 +1,4 @@
-import type { Logger } from '@rebound/observability';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, Logger } from '@rebound/service-defaults';
 
 /** What the edge learned about a request before the route runs. */
 export interface RequestState {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
 import { HttpError } from '../edge/http-error.ts';
 import { requestStateOf } from '../edge/request-state.ts';
 import { validate } from '../edge/validation.ts';

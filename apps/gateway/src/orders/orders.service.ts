@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ordersV1 } from '@rebound/contracts';
+import { status } from '@rebound/service-defaults';
 import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/rpc-clients.ts';
 import { httpErrorFromRpc } from '../edge/grpc-to-http.ts';
 import { HttpError } from '../edge/http-error.ts';

@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import { Client, credentials, Metadata } from '@rebound/service-defaults';
 
 /** `grpc.health.v1.HealthCheckResponse.ServingStatus` names, plus what the gateway saw when it got no answer. */
 export type ReplicaStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'SERVICE_UNKNOWN' | 'UNREACHABLE';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
 import { z } from 'zod';
 import { requestStateOf } from '../edge/request-state.ts';
 import { validate } from '../edge/validation.ts';

@@ -1,6 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { registerReadAdminRoute, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
-import { Gauge } from 'prom-client';
+import {
+  Gauge,
+  registerReadAdminRoute,
+  SERVICE_CONTEXT,
+  type ServiceContext,
+} from '@rebound/service-defaults';
 import { z } from 'zod';
 import { StockRepository } from './stock.repository.ts';
 

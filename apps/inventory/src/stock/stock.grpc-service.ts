@@ -1,7 +1,6 @@
-import { status } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { inventoryV1 } from '@rebound/contracts';
-import { GrpcService, RpcError, validateRequest } from '@rebound/service-defaults';
+import { GrpcService, RpcError, status, validateRequest } from '@rebound/service-defaults';
 import { z } from 'zod';
 import { type ReservationState, StockRepository } from './stock.repository.ts';
 

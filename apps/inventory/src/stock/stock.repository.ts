@@ -1,7 +1,6 @@
-import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Queryable } from '@rebound/service-defaults';
-import { DATABASE, RpcError } from '@rebound/service-defaults';
+import { DATABASE, RpcError, status } from '@rebound/service-defaults';
 
 export interface Line {
   readonly productId: string;

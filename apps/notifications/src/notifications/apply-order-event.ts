@@ -1,6 +1,5 @@
 import { parseOrderEvent } from '@rebound/contracts';
-import type { ConsumedEvent } from '@rebound/messaging';
-import type { Queryable } from '@rebound/service-defaults';
+import type { ConsumedEvent, Queryable } from '@rebound/service-defaults';
 
 /**
  * Records the notification an order event calls for, inside the consumer's transaction. Confirmed and

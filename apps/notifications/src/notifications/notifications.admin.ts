@@ -2,11 +2,11 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Database } from '@rebound/service-defaults';
 import {
   DATABASE,
+  Gauge,
   registerReadAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import { Gauge } from 'prom-client';
 import { z } from 'zod';
 
 const query = z.object({

@@ -5,18 +5,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ORDERS_EVENTS_TOPIC } from '@rebound/contracts';
-import {
-  consumerOutcomeMetrics,
-  createIdempotentConsumer,
-  createKafka,
-  createProducer,
-  type IdempotentConsumer,
-  registerConsumerLagMetric,
-  supervisedConsumer,
-} from '@rebound/messaging';
 import type { Database } from '@rebound/service-defaults';
 import {
   DATABASE,
+  type EventConsumer,
+  MESSAGING,
+  type Messaging,
   registerJsonAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
@@ -35,15 +29,14 @@ export const CONSUMER_GROUP = 'notifications';
 @Injectable()
 export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #context: ServiceContext;
-  readonly #db: Database;
-  readonly #consumer: IdempotentConsumer;
+  readonly #consumer: EventConsumer;
 
-  constructor(@Inject(SERVICE_CONTEXT) context: ServiceContext, @Inject(DATABASE) db: Database) {
+  constructor(
+    @Inject(SERVICE_CONTEXT) context: ServiceContext,
+    @Inject(MESSAGING) messaging: Messaging,
+    @Inject(DATABASE) db: Database,
+  ) {
     this.#context = context;
-    this.#db = db;
-    const kafka = createKafka({ clientId: context.instance });
-    const producer = createProducer(kafka);
-    const onOutcome = consumerOutcomeMetrics(context.registry);
     const faults = new HandlerFaults();
     registerJsonAdminRoute(context.admin, {
       path: '/admin/handler-faults',
@@ -53,37 +46,17 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       post: (settings) => faults.update(settings),
       reset: () => faults.reset(),
     });
-    this.#consumer = supervisedConsumer({
-      create: () =>
-        createIdempotentConsumer({
-          kafka,
-          db: this.#db,
-          producer,
-          groupId: CONSUMER_GROUP,
-          topic: ORDERS_EVENTS_TOPIC,
-          // Both replicas of the one group consume: each takes half the partitions, the other's on its loss.
-          partitions: 4,
-          handler: async (event, tx) => {
-            faults.check();
-            await applyOrderEvent(event, tx);
-          },
-          onOutcome: (event, outcome, durationMs, error) => {
-            onOutcome(event, outcome, durationMs);
-            if (outcome === 'retry' || outcome === 'dead_letter') {
-              context.logger.warn({ eventId: event.id, outcome, err: error }, 'order event failed');
-            }
-          },
-        }),
-      onRestart: (error, delayMs, attempt) =>
-        context.logger.warn(
-          { err: error, attempt },
-          `order events consumer not running, trying again in ${Math.round(delayMs)} ms`,
-        ),
+    this.#consumer = messaging.consumer({
+      db,
+      groupId: CONSUMER_GROUP,
+      topic: ORDERS_EVENTS_TOPIC,
+      // Both replicas of the one group consume: each takes half the partitions, the other's on its loss.
+      partitions: 4,
+      handler: async (event, tx) => {
+        faults.check();
+        await applyOrderEvent(event, tx);
+      },
     });
-    registerConsumerLagMetric(context.registry, CONSUMER_GROUP, this.#consumer);
-    context.probes.addCheck('readiness', 'kafka-consumer', () =>
-      this.#consumer.status === 'running' ? { ok: true } : { ok: false, detail: this.#consumer.status },
-    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

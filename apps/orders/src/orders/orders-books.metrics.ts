@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database } from '@rebound/service-defaults';
-import { DATABASE, METRICS_REGISTRY } from '@rebound/service-defaults';
-import { Gauge, type Registry } from 'prom-client';
+import { DATABASE, Gauge, METRICS_REGISTRY, type Registry } from '@rebound/service-defaults';
 
 /**
  * `rebound_orders{status}`: orders by state, counted in the orders table at scrape time, so that the books an

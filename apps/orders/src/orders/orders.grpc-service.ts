@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
 import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import { ordersV1 } from '@rebound/contracts';
 import {
@@ -9,6 +8,7 @@ import {
   RpcError,
   runWithCall,
   SERVICE_CONFIG,
+  status,
   systemClock,
   validateRequest,
 } from '@rebound/service-defaults';

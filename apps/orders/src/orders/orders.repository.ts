@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ORDERS_EVENTS_TOPIC, type OrderEvent, orderEventKey, serializeOrderEvent } from '@rebound/contracts';
-import { writeOutbox } from '@rebound/messaging';
-import { activeTraceparent } from '@rebound/observability';
-import { currentCall } from '@rebound/rpc';
 import type { Database, Queryable } from '@rebound/service-defaults';
-import { DATABASE } from '@rebound/service-defaults';
+import { activeTraceparent, currentCall, DATABASE, writeOutbox } from '@rebound/service-defaults';
 import type { CancellationReason, OrderLine, OrderRecord } from './order.types.ts';
 
 export type SagaStep =

@@ -1,17 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  createKafka,
-  createOutboxRelay,
-  createProducer,
-  type OutboxRelay,
-  registerOutboxMetrics,
-} from '@rebound/messaging';
 import type { Database } from '@rebound/service-defaults';
-import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
-import { logLevel } from 'kafkajs';
-
-/** Log a failing relay at most this often (it backs off on its own; the log just says it is still failing). */
-const ERROR_LOG_EVERY_MS = 10_000;
+import {
+  DATABASE,
+  LOGGER,
+  type Logger,
+  MESSAGING,
+  type Messaging,
+  type OutboxPublisher,
+} from '@rebound/service-defaults';
 
 /**
  * Publishes the orders outbox to Kafka (`orders.events`, keyed by order id) for the life of the service.
@@ -23,48 +19,30 @@ const ERROR_LOG_EVERY_MS = 10_000;
  */
 @Injectable()
 export class OrderEventsRelay implements OnApplicationBootstrap {
-  readonly #context: ServiceContext;
-  readonly #relay: OutboxRelay;
-  readonly #close: () => Promise<void>;
-  #lastErrorLog = Number.NEGATIVE_INFINITY;
+  readonly #logger: Logger;
+  readonly #publisher: OutboxPublisher;
 
-  constructor(@Inject(SERVICE_CONTEXT) context: ServiceContext, @Inject(DATABASE) db: Database) {
-    this.#context = context;
-    // Outages are reported by the relay's backoff log below, not by kafkajs on every reconnect.
-    const kafka = createKafka({ clientId: context.instance, logLevel: logLevel.NOTHING });
-    const producer = createProducer(kafka);
-    this.#relay = createOutboxRelay({
-      db,
-      producer,
-      pollIntervalMs: 200,
-      onError: (error, failures, delayMs) => {
-        if (performance.now() - this.#lastErrorLog < ERROR_LOG_EVERY_MS) return;
-        this.#lastErrorLog = performance.now();
-        context.logger.warn(
-          { err: error, consecutiveFailures: failures },
-          `outbox relay cannot publish, next try in ${Math.round(delayMs)} ms`,
-        );
-      },
-    });
-    this.#close = async () => {
-      await this.#relay.stop();
-      await producer.close();
-    };
-    registerOutboxMetrics(context.registry, this.#relay);
+  constructor(
+    @Inject(MESSAGING) messaging: Messaging,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(DATABASE) db: Database,
+  ) {
+    this.#logger = logger;
+    this.#publisher = messaging.outboxPublisher({ db, pollIntervalMs: 200 });
   }
 
   onApplicationBootstrap(): void {
-    this.#relay.start();
-    this.#context.logger.info('outbox relay started (orders.events)');
+    this.#publisher.start();
+    this.#logger.info('outbox relay started (orders.events)');
   }
 
   /** Publishes soon after a commit instead of waiting out the poll interval. */
   wake(): void {
-    this.#relay.wake();
+    this.#publisher.wake();
   }
 
   /** Stops after the current round and disconnects the producer; idempotent. */
   async stop(): Promise<void> {
-    await this.#close();
+    await this.#publisher.stop();
   }
 }

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@rebound/observability';
+import type { Logger } from '@rebound/service-defaults';
 import {
+  Counter,
   LOGGER,
   METRICS_REGISTRY,
+  type Registry,
   RpcError,
   SERVICE_CONTEXT,
   type ServiceContext,
   seededRandom,
+  status,
   systemClock,
 } from '@rebound/service-defaults';
-import { Counter, type Registry } from 'prom-client';
 import type { OrdersConfig } from '../config.ts';
 import {
   INVENTORY_CLIENT,

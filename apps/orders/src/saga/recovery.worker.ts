@@ -4,15 +4,18 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DATABASE, SERVICE_CONTEXT, type ServiceContext } from '@rebound/service-defaults';
 import {
   assertFencingToken,
+  Counter,
+  DATABASE,
   type Database,
   electLeader,
+  Gauge,
   isFencingTokenError,
   type LeaderElection,
-} from '@rebound/storage';
-import { Counter, Gauge } from 'prom-client';
+  SERVICE_CONTEXT,
+  type ServiceContext,
+} from '@rebound/service-defaults';
 import type { OrdersConfig } from '../config.ts';
 import { type Fence, OrdersRepository } from '../orders/orders.repository.ts';
 import { OrderEventsRelay } from '../outbox/order-events.relay.ts';

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
+  Gauge,
   registerJsonAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
   systemClock,
 } from '@rebound/service-defaults';
-import { Gauge } from 'prom-client';
 import { z } from 'zod';
 
 /** Where a saga can be held: before its reserve, before its charge, before its confirm, mid-compensation. */

@@ -1,11 +1,11 @@
-import { status } from '@grpc/grpc-js';
-import type { Logger } from '@rebound/observability';
+import type { Logger } from '@rebound/service-defaults';
 import {
   type Clock,
   decorrelatedJitterBackoff,
   type Random,
   type RetryPolicy,
   retry,
+  status,
 } from '@rebound/service-defaults';
 import type { Fence, SagaStep, StepOutcome } from '../orders/orders.repository.ts';
 

@@ -1,14 +1,15 @@
-import { status } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { paymentsV1 } from '@rebound/contracts';
 import {
+  Counter,
   GrpcService,
   type HandlerContext,
   METRICS_REGISTRY,
+  type Registry,
   RpcError,
+  status,
   validateRequest,
 } from '@rebound/service-defaults';
-import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { ProcessorSimulator } from '../processor/processor.simulator.ts';
 import { type PaymentRow, PaymentsRepository } from './payments.repository.ts';

@@ -1,5 +1,5 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import type { AdminServer } from '@rebound/health';
+import type { AdminServer, Registry } from '@rebound/service-defaults';
 import {
   ADMIN_SERVER,
   type BaseConfig,
@@ -7,7 +7,6 @@ import {
   registerJsonAdminRoute,
   SERVICE_CONFIG,
 } from '@rebound/service-defaults';
-import type { Registry } from 'prom-client';
 import { ProcessorSimulator, processorSettingsSchema } from './processor.simulator.ts';
 
 /**

@@ -1,6 +1,4 @@
-import { status } from '@grpc/grpc-js';
-import { RpcError } from '@rebound/service-defaults';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, RpcError, status } from '@rebound/service-defaults';
 import { z } from 'zod';
 
 const rate = z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1');

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { apiVersionsUnsupported } from '../protocol/apis/api-versions.api.ts';
+import { apiVersionsUnsupported } from '../apis/api-versions.api.ts';
 import { ProtocolError, Reader } from '../protocol/reader.ts';
 import type { BrokerContext } from './broker-context.ts';
 import { FrameReader } from './frame-reader.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { API_LIST } from '../../src/apis/index.ts';
 import type { RunningBroker } from '../../src/index.ts';
-import { API_LIST } from '../../src/protocol/apis/index.ts';
 import { testBroker } from '../support/broker.ts';
 
 // kafkajs's own encoders and decoders for every version are the oracle for each layout this broker advertises

@@ -1,26 +1,16 @@
 import { tracingEnabled } from '@rebound/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_TRACEPARENT } from '../constants.ts';
-import type { MessageHeaders } from '../headers.ts';
 import { sendTraced, type TopicBatch } from '../tracing/producer-span.ts';
+import type { OutgoingMessage } from './outgoing-message.ts';
 import { PublishError } from './publish.error.ts';
+
+export type { OutgoingMessage } from './outgoing-message.ts';
 
 /** `connected` is the only state in which readiness should pass. */
 export type ProducerStatus = 'disconnected' | 'connecting' | 'connected' | 'closed';
 
 /** One record to publish: key = aggregate id (same key, same partition, same order). */
-export interface OutgoingMessage {
-  readonly key: string;
-  readonly value: string;
-  /** Event id (dedupe key of idempotent consumers) and type; written as `event-id` / `event-type` headers. */
-  readonly id?: string;
-  readonly type?: string;
-  readonly traceparent?: string;
-  readonly headers?: MessageHeaders;
-  /** Only for replays and tests: Kafka picks the partition from the key otherwise. */
-  readonly partition?: number;
-}
-
 export interface MessageProducer {
   readonly status: ProducerStatus;
   connect(): Promise<void>;

@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { withRemoteParent } from '@rebound/observability';
 import { HEADER_TRACEPARENT } from '../constants.ts';
-import type { OutgoingMessage } from '../producer/producer.ts';
+import type { OutgoingMessage } from '../producer/outgoing-message.ts';
 
 export type TopicBatch = ReadonlyArray<{
   readonly topic: string;

@@ -8,9 +8,9 @@ import {
 } from '../constants.ts';
 import { BulkheadRejectedError, type BulkheadRejection } from '../errors/bulkhead-rejected.error.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
-import { PROPAGATE, REJECT } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE, REJECT } from '../pipeline/fused-run.ts';
 
 export interface BulkheadOptions {
   /** Calls running at once. */

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Disposable, toDisposable } from '../common/disposable.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
+import type { ExecuteOptions, Operation } from '../common/execution-context.ts';
 import {
   DEFAULT_BREAKER_HALF_OPEN_MAX_WAIT_MS,
   DEFAULT_BREAKER_HALF_OPEN_PROBES,
@@ -8,9 +9,10 @@ import {
 } from '../constants.ts';
 import { BrokenCircuitError } from '../errors/broken-circuit.error.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { PROPAGATE, REJECT } from '../pipeline/fused-layer.ts';
+import { rejectSoon } from '../errors/reject-soon.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE, REJECT } from '../pipeline/fused-run.ts';
 import type { Breaker, TripReason } from './breakers/breaker.ts';
 import { ConsecutiveBreaker } from './breakers/consecutive.breaker.ts';
 
@@ -130,6 +132,30 @@ export class CircuitBreakerPolicy extends FusedPolicy {
     return toDisposable(() => {
       if (--this.#isolations === 0) this.#close(this.clock.now());
     });
+  }
+
+  /**
+   * An open or isolated circuit rejects before any per-call state exists, so a rejection costs no more than a
+   * successful call (the fused run is made only for calls that may run). A closed circuit, a due half-open and a
+   * call with options (a signal, a deadline) take the ordinary path.
+   */
+  override execute<T>(operation: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const state = this.#state;
+    if (options === undefined && state !== CLOSED) {
+      if (state === ISOLATED) return this.#rejectNow(undefined);
+      if (state === OPEN) {
+        const left = this.#since + this.openMs - this.clock.now();
+        if (left > 0) return this.#rejectNow(left);
+      }
+    }
+    return super.execute(operation, options);
+  }
+
+  #rejectNow(retryAfterMs: number | undefined): Promise<never> {
+    this.#reject(retryAfterMs);
+    const error = this.#rejection;
+    this.#rejection = undefined;
+    return rejectSoon(error);
   }
 
   /** @internal Fused hook: admit, or reject with a stackless BrokenCircuitError (without throwing). */

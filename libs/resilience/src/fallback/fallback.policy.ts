@@ -2,9 +2,9 @@ import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { PROPAGATE } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE } from '../pipeline/fused-run.ts';
 
 export interface FallbackOptions {
   /** Which errors the fallback answers (never cancellations); defaults to every other error. */

@@ -1,6 +1,6 @@
 import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
 import { BasePolicy, type Chain, terminal } from '../common/policy.ts';
-import type { FusedLayer } from './fused-layer.ts';
+import type { FusedLayer } from './fused-run.ts';
 import { type FusedRun, FusedSegment } from './fused-run.ts';
 
 /**

@@ -1,8 +1,7 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
 import { BasePolicy, type Chain, type Policy, terminal } from '../common/policy.ts';
-import { type FusedLayer, isFusedLayer } from './fused-layer.ts';
-import { FusedSegment } from './fused-run.ts';
+import { type FusedLayer, FusedSegment, isFusedLayer } from './fused-run.ts';
 
 class Link implements Chain {
   readonly #policy: Policy;

@@ -7,9 +7,9 @@ import { isBrokenCircuitError, isBulkheadRejectedError, isCancellation } from '.
 import { isLoadShedError } from '../errors/load-shed.error.ts';
 import { isRateLimitedError } from '../errors/rate-limited.error.ts';
 import { isThrottledError } from '../errors/throttled.error.ts';
-import { PROPAGATE, RETRY } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE, RETRY } from '../pipeline/fused-run.ts';
 import type { Backoff, BackoffMemo } from './backoff/backoff.ts';
 import { DecorrelatedJitterBackoff } from './backoff/decorrelated-jitter.backoff.ts';
 import type { RetryBudget } from './retry-budget.ts';

@@ -3,9 +3,9 @@ import { CoarseTimerList } from '../common/coarse-timer-list.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { TimerNode, TimerTarget } from '../common/timer-list.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
-import { PROPAGATE } from '../pipeline/fused-layer.ts';
 import { FusedPolicy } from '../pipeline/fused-policy.ts';
 import type { FusedRun } from '../pipeline/fused-run.ts';
+import { PROPAGATE } from '../pipeline/fused-run.ts';
 
 export interface TimeoutOptions {
   /** Monotonic clock and timers; defaults to the process clock (unref'd timers). */

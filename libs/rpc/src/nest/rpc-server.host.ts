@@ -5,10 +5,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import type { RpcServer } from '../index.ts';
+import { providerHandlers, type RpcServer } from '../index.ts';
 import { RPC_HANDLERS_METADATA, RPC_MODULE_OPTIONS, RPC_SERVER } from './rpc.constants.ts';
-import type { RpcModuleOptions } from './rpc.module.ts';
 import type { RpcHandlersMetadata } from './rpc-handlers.decorator.ts';
+import type { RpcModuleOptions } from './rpc-module.options.ts';
 
 /** Registers every `@RpcHandlers` provider, listens at bootstrap, drains before the application shuts down. */
 @Injectable()
@@ -16,32 +16,36 @@ export class RpcServerHost implements OnApplicationBootstrap, BeforeApplicationS
   /** The bound port, once the application has bootstrapped. */
   port: number | undefined;
 
+  readonly #server: RpcServer;
+  readonly #options: RpcModuleOptions;
+  readonly #discovery: DiscoveryService;
+  readonly #reflector: Reflector;
+
   constructor(
-    @Inject(RPC_SERVER) private readonly server: RpcServer,
-    @Inject(RPC_MODULE_OPTIONS) private readonly options: RpcModuleOptions,
+    @Inject(RPC_SERVER) server: RpcServer,
+    @Inject(RPC_MODULE_OPTIONS) options: RpcModuleOptions,
     // Explicit tokens: the metadata emitted for a constructor does not survive type-only imports.
-    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
-    @Inject(Reflector) private readonly reflector: Reflector,
-  ) {}
+    @Inject(DiscoveryService) discovery: DiscoveryService,
+    @Inject(Reflector) reflector: Reflector,
+  ) {
+    this.#server = server;
+    this.#options = options;
+    this.#discovery = discovery;
+    this.#reflector = reflector;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const wrapper of this.discovery.getProviders()) {
+    for (const wrapper of this.#discovery.getProviders()) {
       const { instance, metatype } = wrapper;
       if (instance === undefined || instance === null || typeof metatype !== 'function') continue;
-      const meta = this.reflector.get<RpcHandlersMetadata | undefined>(RPC_HANDLERS_METADATA, metatype);
+      const meta = this.#reflector.get<RpcHandlersMetadata | undefined>(RPC_HANDLERS_METADATA, metatype);
       if (meta === undefined) continue;
-      const handlers: Record<string, unknown> = {};
-      for (const name of Object.keys(meta.definition)) {
-        const method = (instance as Record<string, unknown>)[name];
-        if (typeof method !== 'function') throw new Error(`${metatype.name} has no handler ${name}`);
-        handlers[name] = method.bind(instance);
-      }
-      this.server.addService(meta.definition, handlers as never, meta.options);
+      this.#server.addService(meta.definition, providerHandlers(instance, meta.definition), meta.options);
     }
-    this.port = await this.server.listen(this.options.address ?? '127.0.0.1:0');
+    this.port = await this.#server.listen(this.#options.address ?? '127.0.0.1:0');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.server.draining) await this.server.drain(this.options.drainTimeoutMs);
+    if (!this.#server.draining) await this.#server.drain(this.#options.drainTimeoutMs);
   }
 }

@@ -4,19 +4,11 @@ import {
   createRpcClient,
   createRpcServer,
   type RpcClientOptions,
-  type RpcServerOptions,
   type ServiceDefinitionLike,
 } from '../index.ts';
 import { RPC_MODULE_OPTIONS, RPC_SERVER } from './rpc.constants.ts';
+import type { RpcModuleOptions } from './rpc-module.options.ts';
 import { RpcServerHost } from './rpc-server.host.ts';
-
-export interface RpcModuleOptions {
-  /** `host:port` to listen on; `127.0.0.1:0` picks a free port (read it from `RpcServerHost.port`). */
-  readonly address?: string;
-  readonly server?: RpcServerOptions;
-  /** Bound for the graceful drain at shutdown. */
-  readonly drainTimeoutMs?: number;
-}
 
 /**
  * Thin NestJS glue over `@rebound/rpc`: `forRoot()` runs one server for the application and serves every

@@ -17,7 +17,7 @@ import {
   type Priority,
   TimeoutError,
 } from '@rebound/resilience';
-import { type CallContext, parsePriority, runWithCall } from '../common/call-context.ts';
+import { parsePriority, runWithCall } from '../common/call-context.ts';
 import { codeName, RpcError, toStatusError } from '../common/status.ts';
 import {
   IDEMPOTENCY_KEY,
@@ -28,6 +28,7 @@ import {
 } from '../constants.ts';
 import { endRpcSpan, methodTelemetry, runTraced, serverSpan, startServerSpan } from '../telemetry.ts';
 import type { FaultInjector } from './fault-injector.ts';
+import type { UnaryHandler } from './handler-context.ts';
 import { IncomingCall } from './incoming-call.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
 
@@ -45,13 +46,7 @@ export interface ServerShedEvent {
   readonly reason: ShedReason;
 }
 
-/** What a handler gets beside the request. */
-export interface HandlerContext extends CallContext {
-  readonly metadata: Metadata;
-  readonly path: string;
-}
-
-export type UnaryHandler<Req, Res> = (request: Req, context: HandlerContext) => Res | Promise<Res>;
+export type { HandlerContext, UnaryHandler } from './handler-context.ts';
 
 /** Server-wide machinery every wrapped handler shares. */
 export interface HandlerRuntime {

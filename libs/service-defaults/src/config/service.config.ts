@@ -87,20 +87,33 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Variables whose value a config error never prints (API keys, tokens, passwords, URLs with credentials). */
+const SECRET = /KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL/;
+
 /**
- * Validates `env` against `schema` (usually `baseConfigSchema.extend({...})`). Every bad variable is named on
- * one line: `invalid configuration: GRPC_PORT: expected a port between 0 and 65535 (got "99999")`.
+ * Validates `env` against `schema` (usually `baseConfigSchema.extend({...})`). An empty variable counts as
+ * unset (its default applies). Every bad variable is named on one line, a secret's value hidden:
+ * `invalid configuration: GRPC_PORT: expected a port between 0 and 65535 (got "99999")`.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): z.infer<S> {
-  const result = schema.safeParse(env);
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
-    const raw = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    const got = raw === undefined ? 'missing' : `got ${JSON.stringify(raw)}`;
+    const variable = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    const raw = variable === undefined ? undefined : present[variable];
+    const got =
+      raw === undefined
+        ? 'missing'
+        : SECRET.test(variable ?? '')
+          ? 'value hidden'
+          : `got ${JSON.stringify(raw)}`;
     return `${name}: ${issue.message} (${got})`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

@@ -1,16 +1,21 @@
-import { Injectable, SetMetadata } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ServerServiceDefinition } from '@rebound/rpc';
+import { RPC_HANDLERS_METADATA, RpcHandlers, type RpcHandlersMetadata } from '@rebound/rpc/nest';
 
-export const GRPC_SERVICE_METADATA = 'rebound:grpc-service';
+/** The definition a provider marked `@GrpcService` implements (the metadata `@RpcHandlers` sets), if any. */
+export function grpcServiceOf(target: object): ServerServiceDefinition | undefined {
+  return (Reflect.getMetadata(RPC_HANDLERS_METADATA, target) as RpcHandlersMetadata | undefined)?.definition;
+}
 
 /**
  * Marks a provider as the implementation of a gRPC service: one async method per rpc, named as in the
- * generated definition (`listProducts(request, context)`). `bootstrap()` finds it and serves it.
+ * generated definition (`listProducts(request, context)`). `bootstrap()` finds it and serves it. It is
+ * `@RpcHandlers` of `@rebound/rpc/nest` made injectable: one marker, one way to register handlers.
  */
 export function GrpcService(definition: ServerServiceDefinition): ClassDecorator {
   return (target) => {
     Injectable()(target);
-    SetMetadata(GRPC_SERVICE_METADATA, definition)(target);
+    RpcHandlers(definition)(target);
   };
 }
 

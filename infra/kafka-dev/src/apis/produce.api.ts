@@ -1,9 +1,9 @@
-import type { PartitionLog } from '../../log/partition-log.ts';
-import type { BrokerContext } from '../../server/broker-context.ts';
-import type { ApiDefinition } from '../api.ts';
-import { validateProducedBatch } from '../batch-validation.ts';
-import { ErrorCode } from '../errors.ts';
-import { Writer } from '../writer.ts';
+import type { PartitionLog } from '../log/partition-log.ts';
+import type { ApiDefinition } from '../protocol/api.ts';
+import { validateProducedBatch } from '../protocol/batch-validation.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { Writer } from '../protocol/writer.ts';
+import type { BrokerContext } from '../server/broker-context.ts';
 
 interface PartitionResult {
   index: number;

@@ -1,0 +1,90 @@
+import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedMetrics,
+  createResilienceMetrics,
+  type ResilienceMetrics,
+  shutdownTracing,
+} from '@rebound/observability';
+import type { FaultConfig } from '@rebound/rpc';
+import type { z } from 'zod';
+import { registerMetricsRoute } from '../admin/metrics.route.ts';
+import { type BaseConfig, ConfigError, loadConfig } from '../config/service.config.ts';
+import { CONFIG_ERROR_EXIT_CODE } from '../constants.ts';
+import { FaultInjector } from '../faults/fault-injector.ts';
+import { registerFaultRoutes } from '../faults/faults.routes.ts';
+import { databaseConfigProblems } from '../nest/database.module.ts';
+import { RpcClients } from '../nest/rpc-clients.ts';
+import type { ServiceContext } from '../service-context.ts';
+
+export interface ServiceBaseOptions<S extends z.ZodType<BaseConfig>> {
+  readonly service: string;
+  readonly config: S;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What both tiers (gRPC and HTTP) build the same way before their transport. */
+export interface ServiceBase<C extends BaseConfig> {
+  readonly context: ServiceContext<C>;
+  readonly resilienceMetrics: ResilienceMetrics;
+  /** Where per-call faults go: the transport's hooks (set once the transport exists). */
+  routeCallFaults(configure: (config: FaultConfig) => void): void;
+  /** Stops the event-loop check (a shutdown hook of the tier). */
+  stopLoopCheck(): void;
+}
+
+/**
+ * Validated config (a bad value prints one line and exits 78), logs, metrics on `/metrics`, probes and the
+ * event-loop readiness check on the admin port, fault injection at `/admin/faults`, the outgoing gRPC clients and
+ * the shutdown coordinator with its first hooks (admin closed last, telemetry flushed after the rest). The admin
+ * port is not listening yet: the tier calls `admin.listen()` once its own hooks are registered.
+ */
+export function startServiceBase<S extends z.ZodType<BaseConfig>>(
+  options: ServiceBaseOptions<S>,
+): ServiceBase<z.infer<S>> {
+  let config: z.infer<S>;
+  try {
+    const env = options.env ?? process.env;
+    config = loadConfig(options.config, env) as z.infer<S>;
+    const missing = databaseConfigProblems(env);
+    if (missing.length > 0) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${options.service}: ${error.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT_CODE);
+  }
+  const service = config.SERVICE_NAME ?? options.service;
+  const instance = config.SERVICE_INSTANCE ?? `${service}-${process.pid}`;
+  const logger = createLogger({ service, level: config.LOG_LEVEL }).child({ instance });
+  const registry = createMetricsRegistry({ service });
+  const probes = new HealthProbes();
+  const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
+  probes.addCheck('readiness', 'event-loop', loop.check);
+  const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
+  const shutdown = new ShutdownCoordinator({
+    probes,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    log: (line) => logger.info(line),
+  });
+  // One set of resilience decision metrics per process (breaker state and transitions, retries, budget, sheds).
+  const resilienceMetrics = createResilienceMetrics(registry);
+  let configureCalls: (config: FaultConfig) => void = () => {};
+  const faults = new FaultInjector({ registry, configureCalls: (calls) => configureCalls(calls) });
+  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
+  registerMetricsRoute(admin, registry);
+  registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
+  // Registered first, closed last: the admin server answers probes until the very end.
+  shutdown.onShutdown('admin', () => admin.close());
+  // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
+  shutdown.onShutdown('telemetry', shutdownTracing);
+  return {
+    context: { service, instance, config, logger, registry, probes, admin, shutdown, faults, clients },
+    resilienceMetrics,
+    routeCallFaults: (configure) => {
+      configureCalls = configure;
+    },
+    stopLoopCheck: () => loop.stop(),
+  };
+}

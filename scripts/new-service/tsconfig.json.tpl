@@ -1,0 +1,5 @@
+{
+  "extends": "@rebound/tsconfig/nest.json",
+  "compilerOptions": { "noEmit": true },
+  "include": ["src", "test"]
+}
