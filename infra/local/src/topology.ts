@@ -165,7 +165,8 @@ const monitoring: readonly ProcessDefinition[] = [
 /** The environment contract every service reads (documented in the README). */
 function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', replica: ReplicaContext) {
   const peers = Object.fromEntries(
-    GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.addresses(service)]),
+    // The supervisor's endpoints file of each peer (its serving replicas), so rollouts move traffic.
+    GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.endpoints(service)]),
   );
   const database = (DATABASE_SERVICES as readonly string[]).includes(name)
     ? { [`${name.toUpperCase()}_DATABASE_URL`]: databaseUrl(name, replica) }
