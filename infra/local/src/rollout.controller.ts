@@ -139,6 +139,17 @@ export class RolloutController {
     return active;
   }
 
+  /** The version an entry stands on (what a scale-up starts). */
+  versionOfEntry(process: string): Version {
+    return this.#o.store.state.versions[process] ?? BASE_VERSION;
+  }
+
+  /** `spec` running `version`, remembered as such (a replica added outside a rollout). */
+  specFor(spec: ReplicaSpec, version: Version): ReplicaSpec {
+    this.#versions.set(spec.name, version);
+    return withVersion(spec, version);
+  }
+
   get busy(): boolean {
     return this.#active !== undefined;
   }

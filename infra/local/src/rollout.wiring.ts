@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from './clock.ts';
 import { EndpointsFiles } from './endpoints.file.ts';
+import { replicaRoutes } from './replica.routes.ts';
 import { RolloutController } from './rollout.controller.ts';
 import { rolloutRoutes } from './rollout.routes.ts';
 import { type RolloutRecord, RolloutStore, rolloutFileOf } from './rollout.store.ts';
@@ -42,5 +44,12 @@ export function startRollouts(options: {
     store: options.store,
     clock: options.clock,
   });
-  return { controller, routes: rolloutRoutes(controller), metrics: () => controller.metrics() };
+  const routes = rolloutRoutes(controller);
+  const replicas = replicaRoutes({ ...options, processes: present, endpoints, rollouts: controller });
+  return {
+    controller,
+    routes: (req: IncomingMessage, res: ServerResponse, path: string) =>
+      routes(req, res, path) || replicas(req, res, path),
+    metrics: () => controller.metrics(),
+  };
 }
