@@ -166,12 +166,39 @@ describe('rollouts of catalog under steady traffic (real processes)', () => {
     assert.match(platform.out, /rolled back to base .* after the first bad signal: catalog-2: error ratio/);
   });
 
+  it('rolls a version 300 ms slower back on its p99, ≤ 1 % of calls failed', async () => {
+    const before = traffic.snapshot();
+    const started = await http(`${control}/rollouts`, 'POST', {
+      process: 'catalog',
+      to: 'v-slow',
+      behaviour: 'latency-ms=300',
+      settings: { windowMs: 20_000, intervalMs: 1000, thresholds: { minRequests: 10 } },
+    });
+    assert.equal(started.status, 202, started.text);
+    const record = await ended(control, (JSON.parse(started.text) as RolloutRecord).id);
+    const seen = traffic.since(before);
+    console.log(
+      `# rollout | slow version: ${record.phase} in ${record.rollbackMs} ms after the first bad signal (${record.reason}); users: ${seen.failed}/${seen.total} failed = ${(seen.ratio * 100).toFixed(2)} %`,
+    );
+    assert.equal(record.phase, 'RolledBack', JSON.stringify(record, null, 2));
+    assert.match(record.reason ?? '', /p99 latency: new \d+ ms vs old \d+ ms/);
+    assert.ok(
+      record.rollbackMs !== undefined && record.rollbackMs <= 60_000,
+      `rollback took ${record.rollbackMs} ms`,
+    );
+    assert.ok(
+      seen.ratio <= 0.01,
+      `${seen.failed}/${seen.total} failed: ${[...traffic.tally.failures].join('; ')}`,
+    );
+    assert.deepEqual(await catalogVersions(basePort, await rollouts(control)), ['base', 'base']);
+  });
+
   it('completes a good version: every replica runs it, the new replicas served calls, ≤ 1 % of calls failed', async () => {
     const before = traffic.snapshot();
     const started = await http(`${control}/rollouts`, 'POST', {
       process: 'catalog',
       to: 'v2',
-      settings: { windowMs: 4000, intervalMs: 1000, thresholds: { minRequests: 10 } },
+      settings: { windowMs: 3000, intervalMs: 1000, propagationMs: 1500, thresholds: { minRequests: 10 } },
     });
     assert.equal(started.status, 202, started.text);
     const record = await ended(control, (JSON.parse(started.text) as RolloutRecord).id);
@@ -200,7 +227,7 @@ describe('rollouts of catalog under steady traffic (real processes)', () => {
     }
     const metrics = (await http(`${control}/metrics`)).text;
     assert.match(metrics, /rebound_rollouts_total\{service="catalog",result="completed"\} 1/);
-    assert.match(metrics, /rebound_rollouts_total\{service="catalog",result="rolled_back"\} 1/);
+    assert.match(metrics, /rebound_rollouts_total\{service="catalog",result="rolled_back"\} 2/);
   });
 
   it('a rollout cut by a supervisor restart comes back rolled back: the whole fleet on the old version, said so', async () => {
