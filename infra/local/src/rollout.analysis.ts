@@ -125,6 +125,11 @@ export interface AnalysisThresholds {
   readonly minRequests: number;
   /** Fail when the new error ratio exceeds the old one by more than this (0.02 = 2 points). */
   readonly maxErrorRatioIncrease: number;
+  /**
+   * Successful calls the new replica must have served before its p99 is judged: a replica just started answers its
+   * first calls cold (connections, JIT), and a p99 over a few dozen calls is their maximum.
+   */
+  readonly minLatencyRequests: number;
   /** Fail when the new p99 exceeds the old p99 times this and by more than `p99SlackMs`. */
   readonly maxP99Ratio: number;
   readonly p99SlackMs: number;
@@ -134,6 +139,7 @@ export interface AnalysisThresholds {
 
 export const DEFAULT_THRESHOLDS: AnalysisThresholds = {
   minRequests: 20,
+  minLatencyRequests: 100,
   maxErrorRatioIncrease: 0.02,
   maxP99Ratio: 2,
   p99SlackMs: 50,
@@ -183,6 +189,7 @@ export function judge(candidate: WindowStats, baseline: WindowStats, t: Analysis
   if (
     newP99 !== undefined &&
     oldP99 !== undefined &&
+    candidate.requests - candidate.errors >= t.minLatencyRequests &&
     newP99 > oldP99 * t.maxP99Ratio &&
     (newP99 - oldP99) * 1000 > t.p99SlackMs
   ) {

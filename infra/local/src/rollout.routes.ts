@@ -30,6 +30,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 const SETTING_KEYS = ['progressDeadlineMs', 'windowMs', 'intervalMs', 'propagationMs'] as const;
 const THRESHOLD_KEYS = [
   'minRequests',
+  'minLatencyRequests',
   'maxErrorRatioIncrease',
   'maxP99Ratio',
   'p99SlackMs',

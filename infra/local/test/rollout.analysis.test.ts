@@ -58,6 +58,8 @@ describe('rollout analysis', () => {
 
   it('fails on a p99 above twice the old one and the slack, and on memory growth whatever the traffic', () => {
     const base = windowOf(parseSnapshot(metrics(0, 0)), parseSnapshot(metrics(200, 0)));
+    const coldStart = windowOf(parseSnapshot(metrics(0, 0)), parseSnapshot(metrics(40, 0, 10)));
+    assert.equal(judge(coldStart, base, DEFAULT_THRESHOLDS).outcome, 'pass', 'p99 of 50 calls is not judged');
     const slow = windowOf(parseSnapshot(metrics(0, 0)), parseSnapshot(metrics(50, 0, 50)));
     const verdict = judge(slow, base, DEFAULT_THRESHOLDS);
     assert.match(verdict.outcome === 'fail' ? verdict.reason : '', /p99 latency: new 1000 ms vs old 5 ms/);
