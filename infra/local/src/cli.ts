@@ -4,11 +4,13 @@ import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
+import { systemClock } from './clock.ts';
 import { startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
 import { portsInUse } from './port.check.ts';
+import { prepareRollouts, startRollouts } from './rollout.wiring.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
 import { Supervisor } from './supervisor.ts';
@@ -55,14 +57,18 @@ async function up(command: UpCommand): Promise<number> {
     return 1;
   }
   const topology = await loadTopology(command.topology);
-  const processes = resolveTopology(topology, {
+  const dataRoot = command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data');
+  const resolved = resolveTopology(topology, {
     rootDir: topology.rootDir ?? REPO_ROOT,
-    dataDir: command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data'),
+    dataDir: dataRoot,
     basePort: command.basePort ?? DEFAULT_BASE_PORT,
     replicas: command.replicas,
     only: command.only,
     restart: command.restart,
   });
+  // Rollouts (src/rollout.*): each entry's version from the data dir; an unfinished rollout rolled back.
+  const rollouts = prepareRollouts(resolved, dataRoot);
+  const processes = rollouts.processes;
   const log = createLogMux({
     write: (text) => process.stdout.write(text),
     color: shouldColor(process.stdout, process.env),
@@ -77,6 +83,15 @@ async function up(command: UpCommand): Promise<number> {
     const formatted = formatEvent(replica.name, event);
     if (formatted) log[formatted.level](formatted.line);
   });
+  if (rollouts.recovered) log.warn(`rollout #${rollouts.recovered.id}: ${rollouts.recovered.reason}`);
+  const rollout = startRollouts({
+    processes,
+    supervisor,
+    store: rollouts.store,
+    dataRoot,
+    clock: systemClock,
+  });
+  rollout.controller.onEvent(({ message, level }) => log[level](message));
   for (const entry of supervisor.coming) {
     if (!entry.availability.present) log.event(`skipping ${entry.name}: ${entry.availability.reason}`);
   }
@@ -94,8 +109,13 @@ async function up(command: UpCommand): Promise<number> {
   }
   // Whatever ends this process (an uncaught error included), no child may outlive it.
   process.on('exit', () => supervisor.killAllNow());
-  const control = await startControlServer({ status: () => supervisor.status(), stateFile });
-  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
+  const control = await startControlServer({
+    status: () => supervisor.status(),
+    stateFile,
+    routes: rollout.routes,
+    metrics: rollout.metrics,
+  });
+  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts)`);
   const fronts = await startFronts(present, supervisor, log);
   // When something never gets ready (a crash loop, a dependency that waits), still show where things stand.
   const notReadyYet = setTimeout(() => {
@@ -122,6 +142,7 @@ async function up(command: UpCommand): Promise<number> {
       }
       stopping = true;
       log.event(`${signal}: stopping everything in reverse dependency order`);
+      rollout.controller.freeze();
       void supervisor.stop().then(async (leftovers) => {
         await Promise.all(fronts.map((front) => front.close()));
         await control.close();

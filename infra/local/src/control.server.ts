@@ -1,5 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { renderMetrics } from './metrics.text.ts';
 import type { StatusReport } from './status.types.ts';
@@ -27,9 +27,14 @@ export async function startControlServer(options: {
   readonly stateFile: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** More routes (rollouts: `src/rollout.routes.ts`); returns false for a path it does not serve. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** More Prometheus text appended to /metrics. */
+  readonly metrics?: () => string;
 }): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (options.routes?.(req, res, path)) return;
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
@@ -39,7 +44,7 @@ export async function startControlServer(options: {
     } else if (path === '/metrics') {
       res
         .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-        .end(renderMetrics(options.status()));
+        .end(renderMetrics(options.status()) + (options.metrics?.() ?? ''));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('try /status or /metrics\n');
     }

@@ -46,6 +46,9 @@ export class Supervisor {
   readonly #events = new Emitter<SupervisorEvent>();
   readonly #allReady = new Emitter<void>();
   readonly #startedAt: number;
+  readonly #createDriver: (spec: ReplicaSpec) => ReturnType<DriverFactory>;
+  /** Drivers of replicas removed at run time: their groups are still checked and killed at exit. */
+  readonly #retired: ReturnType<DriverFactory>[] = [];
   #started = new Set<string>();
   #stopping = false;
   #allReadyFired = false;
@@ -62,13 +65,15 @@ export class Supervisor {
     this.#coming = options.processes.filter((p) => !p.availability.present);
     const createDriver =
       options.createDriver ?? ((spec, onLine, onError) => new ProcessDriver(spec, onLine, onError));
+    this.#createDriver = (spec) =>
+      createDriver(
+        spec,
+        (line) => options.onLine?.(spec.name, line),
+        (message) => options.onError?.(message),
+      );
     for (const process of this.#present) {
       const managed = process.replicas.map((spec) => {
-        const driver = createDriver(
-          spec,
-          (line) => options.onLine?.(spec.name, line),
-          (message) => options.onError?.(message),
-        );
+        const driver = this.#createDriver(spec);
         const machine = new ReplicaMachine({
           clock: this.#clock,
           effects: driver,
@@ -113,7 +118,9 @@ export class Supervisor {
       const managed = this.#managed.get(process.name) ?? [];
       await Promise.all(managed.map(({ machine }) => stopped(machine)));
     }
-    return [...this.#managed.values()].flat().flatMap(({ driver }) => driver.leftoverGroups());
+    return [...[...this.#managed.values()].flat().map(({ driver }) => driver), ...this.#retired].flatMap(
+      (driver) => driver.leftoverGroups(),
+    );
   }
 
   /**
@@ -121,7 +128,7 @@ export class Supervisor {
    * process group it started, synchronously, so no child outlives it.
    */
   killAllNow(): void {
-    for (const { driver } of [...this.#managed.values()].flat()) {
+    for (const driver of [...[...this.#managed.values()].flat().map((m) => m.driver), ...this.#retired]) {
       for (const pgid of driver.leftoverGroups()) {
         try {
           process.kill(-pgid, 'SIGKILL');
@@ -179,6 +186,47 @@ export class Supervisor {
     const urls = this.#present.flatMap((p) => (p.url ? [{ name: p.name, url: p.url }] : []));
     return { uptimeMs: this.#clock.now() - this.#startedAt, allReady: this.#everyReady(), urls, rows };
   }
+
+  // --- rollouts (src/rollout.controller.ts): replicas added and retired while running ---------------------
+
+  /** Starts a replica of a running entry that the topology did not list (a rollout's surge replica). */
+  addReplica(processName: string, spec: ReplicaSpec): ReplicaMachine {
+    const process = this.#present.find((p) => p.name === processName);
+    const managed = this.#managed.get(processName);
+    if (!process || !managed) throw new Error(`no running entry '${processName}'`);
+    if (this.#stopping) throw new Error('the supervisor is stopping');
+    const driver = this.#createDriver(spec);
+    const machine = new ReplicaMachine({
+      clock: this.#clock,
+      effects: driver,
+      probes: spec.probes,
+      restart: process.restart,
+    });
+    driver.attach(machine);
+    machine.onEvent((event) => this.#onReplicaEvent(spec, event));
+    managed.push({ spec, machine, driver });
+    machine.start();
+    return machine;
+  }
+
+  /** Stops a replica for good (SIGTERM, SIGKILL after the grace period) and forgets it. */
+  async removeReplica(name: string): Promise<void> {
+    for (const managed of this.#managed.values()) {
+      const at = managed.findIndex(({ spec }) => spec.name === name);
+      if (at < 0) continue;
+      const [{ machine, driver }] = managed.splice(at, 1) as [Managed];
+      this.#retired.push(driver);
+      await stopped(machine);
+      return;
+    }
+  }
+
+  /** The replicas of an entry as they run now, with their machines. */
+  replicasOf(processName: string): readonly { spec: ReplicaSpec; machine: ReplicaMachine }[] {
+    return this.#managed.get(processName) ?? [];
+  }
+
+  // --- end of rollouts ------------------------------------------------------------------------------------
 
   #onReplicaEvent(spec: ReplicaSpec, event: ReplicaEvent): void {
     this.#events.fire({ replica: spec, event });

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { endpointsFileOf } from './endpoints.file.ts';
 import type { Availability, ProbeSet, ProcessSpec, ReplicaSpec, RestartPolicy } from './topology.types.ts';
 
 /** Replicas per entry are capped so the port blocks of two entries never overlap. */
@@ -22,6 +24,12 @@ export interface ReplicaContext {
   readonly dataRoot: string;
   /** `127.0.0.1:p1,127.0.0.1:p2,...`: the traffic addresses of every replica of another entry. */
   addresses(entry: string): string;
+  /**
+   * Where a client finds the replicas of another entry that serve now: `file:///<dataRoot>/local/endpoints/<entry>`,
+   * kept by the supervisor (`src/endpoints.file.ts`) like a Service's endpoints, so rollouts move traffic. The
+   * static {@link addresses} for an entry that is not run (`--only`) or has a front.
+   */
+  endpoints(entry: string): string;
   /**
    * A random secret (a database role's password), the same for every entry that asks for `name` during one
    * resolution, so the server that sets it and the services that use it agree. New on every `up`.
@@ -141,6 +149,7 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
     }
     return count;
   };
+  const selected = topology.processes.filter((d) => !options.only || options.only.includes(d.name));
   const dataDir = isAbsolute(options.dataDir) ? options.dataDir : join(options.rootDir, options.dataDir);
   const portOf = (slot: number, index: number) => options.basePort + BLOCK * slot + index;
   const byName = new Map(topology.processes.map((definition) => [definition.name, definition]));
@@ -171,13 +180,19 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
         (_, i) => `127.0.0.1:${portOf(target.slot, i)}`,
       ).join(',');
     },
+    endpoints(entry) {
+      const target = byName.get(entry);
+      if (!target?.front && selected.some((d) => d.name === entry)) {
+        return pathToFileURL(endpointsFileOf(dataDir, entry)).href;
+      }
+      return this.addresses(entry);
+    },
     secret,
   });
-  const selected = topology.processes.filter((d) => !options.only || options.only.includes(d.name));
   return selected.map((definition) => {
     const restart = { ...DEFAULT_RESTART, ...topology.restart, ...definition.restart, ...options.restart };
     const entry = join(options.rootDir, definition.entry);
-    const replicas = Array.from({ length: replicaCount(definition) }, (_, index): ReplicaSpec => {
+    const build = (index: number): ReplicaSpec => {
       const replica = context(definition, index);
       return {
         name: `${definition.name}-${index}`,
@@ -196,13 +211,19 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
         ...(definition.admin ? { adminPort: replica.adminPort } : {}),
         probes: definition.probes(replica),
       };
-    });
+    };
+    const count = replicaCount(definition);
+    const replicas = Array.from({ length: count }, (_, index) => build(index));
+    // The indices a rollout may start a surge replica on (same secrets, ports of the entry's block).
+    const maxIndex = definition.front ? MAX_REPLICAS - 1 : MAX_REPLICAS;
+    const spares = Array.from({ length: maxIndex - count }, (_, k) => build(count + k));
     return {
       name: definition.name,
       description: definition.description,
       dependsOn: (definition.dependsOn ?? []).filter((d) => selected.some((s) => s.name === d)),
       availability: availability(definition, options.rootDir),
       replicas,
+      spares,
       restart,
       ...(definition.url
         ? {

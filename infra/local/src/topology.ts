@@ -21,6 +21,7 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
+ * | 11   | remediation   | 1        | 7510 (HTTP)    | none           |
  * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
  * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
@@ -153,7 +154,7 @@ const monitoring: readonly ProcessDefinition[] = [
     ],
     admin: false,
     probes: (replica) => httpProbes(replica.port, '/-/ready'),
-    dependsOn: ['alert-receiver'],
+    dependsOn: ['alert-receiver', 'remediation'],
     url: (replica) => `http://127.0.0.1:${replica.port}`,
   },
   {
@@ -169,12 +170,34 @@ const monitoring: readonly ProcessDefinition[] = [
     admin: false,
     probes: (replica) => httpProbes(replica.port, '/healthz'),
   },
+  // --- remediation (infra/remediation, docs/remediation.md) ---
+  {
+    name: 'remediation',
+    description:
+      'remediation controller: runs declared actions on Alertmanager webhooks, audit in .data/remediation-0',
+    slot: 11,
+    replicas: 1,
+    entry: 'infra/remediation/src/cli.ts',
+    packageDir: 'infra/remediation',
+    args: (replica) => [
+      '--port',
+      String(replica.port),
+      '--data-root',
+      replica.dataRoot,
+      '--audit-file',
+      `${replica.dataDir}/audit.jsonl`,
+    ],
+    admin: false,
+    probes: (replica) => httpProbes(replica.port, '/healthz'),
+  },
+  // --- end of remediation ---
 ];
 
 /** The environment contract every service reads (documented in the README). */
 function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', replica: ReplicaContext) {
   const peers = Object.fromEntries(
-    GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.addresses(service)]),
+    // The supervisor's endpoints file of each peer (its serving replicas), so rollouts move traffic.
+    GRPC_SERVICES.map((service) => [`${service.toUpperCase()}_ADDRS`, replica.endpoints(service)]),
   );
   const database = (DATABASE_SERVICES as readonly string[]).includes(name)
     ? { [`${name.toUpperCase()}_DATABASE_URL`]: databaseUrl(name, replica) }

@@ -59,6 +59,8 @@ export interface ProcessSpec {
   readonly dependsOn: readonly string[];
   readonly availability: Availability;
   readonly replicas: readonly ReplicaSpec[];
+  /** Specs of the indices not in use (a rollout's surge replicas), built like `replicas`. */
+  readonly spares?: readonly ReplicaSpec[];
   readonly restart: RestartPolicy;
   /** Printed when everything is ready (the gateway's URL). */
   readonly url?: string;

@@ -29,11 +29,12 @@ describe('platform topology', () => {
     assert.equal(byName(specs, 'kafka').replicas[0]?.port, 7400);
   });
 
-  it('hands every service the address lists of its peers and its own ports and data dir', () => {
+  it('hands every service the endpoints files of its peers and its own ports and data dir', () => {
     const specs = resolveTopology(platformTopology, { ...options, replicas: { catalog: 3 } });
     const env = byName(specs, 'gateway').replicas[0]?.env ?? {};
-    assert.equal(env.CATALOG_ADDRS, '127.0.0.1:7410,127.0.0.1:7411,127.0.0.1:7412');
-    assert.equal(env.PAYMENTS_ADDRS, '127.0.0.1:7430,127.0.0.1:7431');
+    // The supervisor keeps these files (src/endpoints.file.ts) so a rollout moves traffic.
+    assert.equal(env.CATALOG_ADDRS, 'file:///nowhere/.data/local/endpoints/catalog');
+    assert.equal(env.PAYMENTS_ADDRS, 'file:///nowhere/.data/local/endpoints/payments');
     assert.equal(env.KAFKA_BROKERS, '127.0.0.1:7400');
     assert.equal(env.HTTP_PORT, '7461', 'the gateway replicas serve behind the front on 7460');
     assert.equal(env.ADMIN_PORT, '7465');
@@ -41,6 +42,21 @@ describe('platform topology', () => {
     const payments = byName(specs, 'payments').replicas[1]?.env ?? {};
     assert.equal(payments.GRPC_PORT, '7431');
     assert.equal(payments.SERVICE_INSTANCE, 'payments-1');
+  });
+
+  it('an entry not run (--only) is given as its static address list; spare indices are specs of the same block', () => {
+    const specs = resolveTopology(platformTopology, { ...options, only: ['gateway'] });
+    const env = byName(specs, 'gateway').replicas[0]?.env ?? {};
+    assert.equal(env.CATALOG_ADDRS, '127.0.0.1:7410,127.0.0.1:7411');
+    const catalog = byName(resolveTopology(platformTopology, options), 'catalog');
+    assert.deepEqual(
+      catalog.spares?.map((r) => [r.name, r.port, r.adminPort, r.env.SERVICE_INSTANCE]),
+      [
+        ['catalog-2', 7412, 7417, 'catalog-2'],
+        ['catalog-3', 7413, 7418, 'catalog-3'],
+        ['catalog-4', 7414, 7419, 'catalog-4'],
+      ],
+    );
   });
 
   it("gives each database service a URL to its own database and role on postgres-0, and no one else's", () => {

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { createRpcClient, resolverFor } from '../src/index.ts';
 import { CatalogService } from './support.ts';
@@ -16,6 +20,24 @@ describe('resolverFor', () => {
     assert.equal(resolver.dynamic, true);
     const addresses = await resolver.resolve();
     assert.ok(addresses.includes('127.0.0.1:50051') || addresses.includes('[::1]:50051'), addresses.join());
+  });
+
+  it("re-reads a file:/// target (the local supervisor's endpoints file) at every resolve", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rebound-endpoints-'));
+    try {
+      const file = join(dir, 'catalog');
+      await writeFile(file, '127.0.0.1:50051\n127.0.0.1:50052\n');
+      const resolver = resolverFor(pathToFileURL(file).href);
+      assert.equal(resolver.dynamic, true);
+      assert.equal(resolver.refreshMs, 1000);
+      assert.deepEqual(await resolver.resolve(), ['127.0.0.1:50051', '127.0.0.1:50052']);
+      await writeFile(file, '127.0.0.1:50052\n127.0.0.1:50053\n');
+      assert.deepEqual(await resolver.resolve(), ['127.0.0.1:50052', '127.0.0.1:50053']);
+      await rm(file);
+      await assert.rejects(resolver.resolve(), /ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an empty list and a dns target without a port', () => {

@@ -10,6 +10,7 @@ import { type BaseConfig, baseConfigSchema } from './config/service.config.ts';
 import { grpcServiceOf, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
 import { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
+import { applyBehaviour } from './profile/behaviour.apply.ts';
 import type { ServiceContext } from './service-context.ts';
 
 export interface BootstrapOptions<S extends z.ZodType<BaseConfig>> {
@@ -107,6 +108,14 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     if (forced) logger.warn('gRPC drain hit its bound: remaining calls were cut');
   });
 
+  applyBehaviour({
+    version: config.REBOUND_VERSION,
+    profile: config.REBOUND_BEHAVIOUR,
+    faults,
+    probes,
+    registry,
+    log: (line) => logger.warn(line),
+  });
   probes.markStarted();
   logger.info(
     { grpcPort, adminPort },

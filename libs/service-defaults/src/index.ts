@@ -101,4 +101,6 @@ export {
   SERVICE_CONFIG,
   SERVICE_CONTEXT,
 } from './nest/tokens.ts';
+export type { BehaviourProfile } from './profile/behaviour.profile.ts';
+export { parseBehaviour } from './profile/behaviour.profile.ts';
 export type { ServiceContext } from './service-context.ts';

@@ -172,7 +172,7 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
     ready = pool.refresh().catch(() => undefined);
     timer = setInterval(
       () => void pool.refresh().catch(() => undefined),
-      options.dnsRefreshMs ?? DEFAULT_DNS_REFRESH_MS,
+      options.dnsRefreshMs ?? resolver.refreshMs ?? DEFAULT_DNS_REFRESH_MS,
     );
     timer.unref();
   } else {

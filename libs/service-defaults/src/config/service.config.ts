@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ADMIN_TOKEN } from '../constants.ts';
+import { behaviourVariable } from '../profile/behaviour.profile.ts';
 
 const port = z.coerce
   .number()
@@ -13,6 +14,8 @@ const ADDRESS_LIST_HINT = 'expected host:port[,host:port...] or one dns:///name:
 const HOST_PORT = /^[^\s:,/]+:(\d{1,5})$/;
 /** A DNS name (letters, digits, `-`, `.`) and a port; no authority (`dns://authority/...`), no list. */
 const DNS_TARGET = /^dns:\/\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+/** An endpoints file the local supervisor keeps (one `host:port` per serving replica), re-read every second. */
+const FILE_TARGET = /^file:\/\/\/[^,\s]+$/;
 const validPort = (digits: string | undefined): boolean => {
   const n = Number(digits);
   return Number.isInteger(n) && n >= 1 && n <= 65_535;
@@ -22,6 +25,8 @@ const validPort = (digits: string | undefined): boolean => {
  * Where a service's calls to a peer go, in the shape `createRpcClient`'s `target` takes (`Target` of
  * `@rebound/rpc`):
  * - `host:port[,host:port...]` → a list of fixed replicas (the local runtime's topology);
+ * - `file:///abs/path` → that string: the local supervisor's endpoints file of the peer, re-read every second, so a
+ *   rollout's new replicas receive calls and retired ones stop receiving them (infra/local rollouts);
  * - `dns:///name:port` → that string, which `@rebound/rpc` resolves again and again to every A/AAAA record, one
  *   endpoint per pod behind a Kubernetes headless Service, balanced round robin with outlier ejection.
  *
@@ -33,6 +38,13 @@ export const addressList = z
   .trim()
   .min(1, ADDRESS_LIST_HINT)
   .transform((value, ctx): string | string[] => {
+    if (value.startsWith('file:')) {
+      if (!FILE_TARGET.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'expected file:///absolute/path of an endpoints file' });
+        return z.NEVER;
+      }
+      return value;
+    }
     const entries = value.split(',').map((entry) => entry.trim());
     if (entries.some((entry) => entry.startsWith('dns:'))) {
       if (entries.length > 1) {
@@ -76,6 +88,10 @@ export const baseConfigShape = {
   SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
   /** Readiness fails while the event loop p99 delay is above this. */
   OVERLOAD_EVENT_LOOP_DELAY_MS: millis.default(250),
+  /** The version this process stands for in a rollout (infra/local `pnpm rollout`, docs/remediation.md). */
+  REBOUND_VERSION: z.string().min(1).default('base'),
+  /** A bad-behaviour profile for that version (`error-ratio=0.3,latency-ms=200`...); empty: behaves. */
+  REBOUND_BEHAVIOUR: behaviourVariable,
 } as const;
 
 export const baseConfigSchema = z.object(baseConfigShape);

@@ -1,0 +1,144 @@
+import type { GuardrailSpec } from './guardrails.ts';
+import type { SupervisorClient } from './supervisor.client.ts';
+
+/** One alert as Alertmanager's webhook sends it (version 4). */
+export interface WebhookAlert {
+  readonly status: 'firing' | 'resolved';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  readonly fingerprint: string;
+}
+
+export type Check =
+  | { readonly ok: true; readonly detail: string }
+  | { readonly ok: false; readonly detail: string };
+
+/**
+ * A declared, reviewed action: which alert label selects it (`remediation: <name>` on the rule), what it acts on,
+ * when it may run, what it does, and its guardrails. Nothing else runs: an alert naming an unknown action is
+ * audited as such and ignored.
+ */
+export interface ActionDefinition extends GuardrailSpec {
+  readonly name: string;
+  /** docs/runbooks/<file>: what a person does when the action is not enough, and how to turn it off. */
+  readonly runbook: string;
+  /** What the action acts on, from the alert's labels; undefined when the alert lacks them. */
+  target(alert: WebhookAlert): string | undefined;
+  /** Must hold right before running (read from the supervisor): otherwise skipped, with the reason. */
+  precondition(target: string, supervisor: SupervisorClient): Promise<Check>;
+  /** Does it; the detail says what happened. */
+  run(target: string, alert: WebhookAlert, supervisor: SupervisorClient): Promise<Check>;
+}
+
+interface StatusRow {
+  readonly name: string;
+  readonly process: string;
+  readonly state: string;
+  readonly ready: boolean;
+  readonly pid?: number;
+}
+
+async function rows(supervisor: SupervisorClient): Promise<StatusRow[]> {
+  const answer = await supervisor.get('/status');
+  if (answer.status !== 200) throw new Error(`supervisor /status: HTTP ${answer.status}`);
+  return (answer.body as { rows: StatusRow[] }).rows;
+}
+
+const answered = (what: string, answer: { status: number; body: unknown }): Check =>
+  answer.status === 202
+    ? { ok: true, detail: `${what}: ${JSON.stringify(answer.body)}` }
+    : {
+        ok: false,
+        detail: `${what} refused (HTTP ${answer.status}): ${(answer.body as { error?: string }).error ?? ''}`,
+      };
+
+const MINUTE = 60_000;
+
+/** Restarts one replica that fails where its siblings do not (alert `ReplicaErrorRatioOutlier`). */
+export const restartReplica: ActionDefinition = {
+  name: 'restart-replica',
+  runbook: 'docs/runbooks/ReplicaErrorRatioOutlier.md',
+  cooldownMs: 10 * MINUTE,
+  rateLimit: { max: 3, windowMs: 30 * MINUTE },
+  target: (alert) => alert.labels.instance,
+  async precondition(target, supervisor) {
+    const all = await rows(supervisor);
+    const row = all.find((r) => r.name === target);
+    if (!row) return { ok: false, detail: `${target} is not a replica the supervisor runs` };
+    if (row.pid === undefined)
+      return { ok: false, detail: `${target} has no running process (${row.state})` };
+    const others = all.filter((r) => r.process === row.process && r.name !== target && r.ready);
+    if (others.length === 0)
+      return {
+        ok: false,
+        detail: `no other replica of ${row.process} is ready: not restarting the last one`,
+      };
+    return {
+      ok: true,
+      detail: `${target} runs (pid ${row.pid}); ${others.map((r) => r.name).join(', ')} ready`,
+    };
+  },
+  async run(target, _alert, supervisor) {
+    return answered(`restart ${target}`, await supervisor.post(`/replicas/${target}/restart`));
+  },
+};
+
+interface RolloutView {
+  readonly process: string;
+  readonly phase: string;
+  readonly endedAt?: string;
+  readonly to: { name: string };
+}
+
+/** Rolls back the rollout under way or the last one completed of the service (alert `RolloutErrorRatioHigh`). */
+export const rollbackLastRollout: ActionDefinition = {
+  name: 'rollback-last-rollout',
+  runbook: 'docs/runbooks/RolloutErrorRatioHigh.md',
+  cooldownMs: 30 * MINUTE,
+  rateLimit: { max: 2, windowMs: 60 * MINUTE },
+  target: (alert) => alert.labels.service,
+  async precondition(target, supervisor) {
+    const answer = await supervisor.get('/rollouts');
+    if (answer.status !== 200) return { ok: false, detail: `supervisor /rollouts: HTTP ${answer.status}` };
+    const { active, history } = answer.body as { active: RolloutView | null; history: RolloutView[] };
+    if (active?.process === target)
+      return { ok: true, detail: `a rollout of ${target} to ${active.to.name} is under way` };
+    const last = history.find((r) => r.process === target);
+    if (last?.phase !== 'Completed') {
+      return { ok: false, detail: `no completed rollout of ${target} is the last one: nothing to roll back` };
+    }
+    return {
+      ok: true,
+      detail: `the last rollout of ${target} (to ${last.to.name}) completed at ${last.endedAt}`,
+    };
+  },
+  async run(target, alert, supervisor) {
+    const reason = `remediation: ${alert.labels.alertname} (${alert.annotations.summary ?? ''})`;
+    return answered(
+      `roll back ${target}`,
+      await supervisor.post('/rollouts/rollback', { reason, process: target }),
+    );
+  },
+};
+
+/** One more replica of a saturated service, within the supervisor's bound (alert `ServiceSaturated`). */
+export const addReplica: ActionDefinition = {
+  name: 'add-replica',
+  runbook: 'docs/runbooks/ServiceSaturated.md',
+  cooldownMs: 10 * MINUTE,
+  rateLimit: { max: 2, windowMs: 60 * MINUTE },
+  target: (alert) => alert.labels.service,
+  async precondition(target, supervisor) {
+    const all = (await rows(supervisor)).filter((r) => r.process === target);
+    if (all.length === 0) return { ok: false, detail: `the supervisor runs no ${target}` };
+    if (all.length >= 4)
+      return { ok: false, detail: `${target} already runs ${all.length} replicas (bound 4)` };
+    return { ok: true, detail: `${target} runs ${all.length} replicas` };
+  },
+  async run(target, _alert, supervisor) {
+    return answered(`add a replica of ${target}`, await supervisor.post(`/processes/${target}/scale-up`));
+  },
+};
+
+export const ACTIONS: readonly ActionDefinition[] = [restartReplica, rollbackLastRollout, addReplica];
