@@ -25,6 +25,8 @@ export interface ControlServer {
 export async function startControlServer(options: {
   readonly status: () => StatusReport;
   readonly stateFile: string;
+  /** More Prometheus text after the supervisor's own (the replicated PostgreSQL's). */
+  readonly extraMetrics?: () => string;
   /** 0 picks a free port. */
   readonly port?: number;
 }): Promise<ControlServer> {
@@ -39,7 +41,7 @@ export async function startControlServer(options: {
     } else if (path === '/metrics') {
       res
         .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-        .end(renderMetrics(options.status()));
+        .end(renderMetrics(options.status()) + (options.extraMetrics?.() ?? ''));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('try /status or /metrics\n');
     }

@@ -246,20 +246,25 @@ export const platformTopology: Topology = {
       url: (replica) => `http://127.0.0.1:${replica.port}`,
     },
     {
+      // --- replicated PostgreSQL (issue 15): primary + synchronous standby behind a read-write endpoint ---
       name: 'postgres',
       description:
-        'PostgreSQL 18 (embedded binaries): a database and a role per service, data in .data/postgres-0',
+        'PostgreSQL 18 (embedded binaries): primary + synchronous standby, a database and a role per service',
       slot: 7,
-      replicas: 1,
+      replicas: 2,
       entry: 'infra/postgres-dev/src/cli.ts',
       packageDir: 'infra/postgres-dev',
       args: (replica) => [
+        '--name',
+        `postgres-${replica.index}`,
         '--port',
         String(replica.port),
         '--admin-port',
         String(replica.adminPort),
         '--data-dir',
         replica.dataDir,
+        '--cluster-dir',
+        `${replica.dataRoot}/postgres`,
         '--databases',
         DATABASE_SERVICES.join(','),
       ],
@@ -268,10 +273,13 @@ export const platformTopology: Topology = {
           Object.fromEntries(DATABASE_SERVICES.map((name) => [name, replica.secret(rolePassword(name))])),
         ),
       }),
-      // /startupz once initialised and provisioned, /livez the postmaster alive, /readyz a SELECT 1.
+      // The stable port (7470) is the read-write endpoint: it follows the primary (src/postgres.cluster.ts);
+      // the instances serve on 7471, 7472. /readyz: a primary that takes writes, a standby that answers.
+      front: 'primary',
       admin: true,
       probes: (replica) => adminProbes(replica.adminPort),
     },
+    // --- end replicated PostgreSQL ---
     ...monitoring,
   ],
 };
