@@ -21,7 +21,7 @@ describe('Prometheus configuration and rules (promtool)', { skip: promtool }, ()
   it('accepts the local scrape configuration and the rule files it loads', () => {
     const result = run('promtool', ['check', 'config', `${PROMETHEUS_DIR}/prometheus.yml`]);
     assert.equal(result.status, 0, result.output);
-    assert.match(result.output, /SUCCESS: 3 rule files found/);
+    assert.match(result.output, /SUCCESS: 4 rule files found/);
   });
 
   it('accepts every rule file', () => {
@@ -54,6 +54,9 @@ describe('alert rules', () => {
       'LoadSheddingSustained',
       'MemoryNearLimit',
       'OutboxBacklogOld',
+      'PostgresFailedOver',
+      'PostgresStandbyBehind',
+      'PostgresStandbyGone',
       'ProcessCrashLooping',
       'ServiceDown',
     ]);
