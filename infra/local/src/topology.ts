@@ -30,13 +30,13 @@ export const DEFAULT_BASE_PORT = 7400;
 
 const GRPC_SERVICES = ['catalog', 'inventory', 'payments', 'orders'] as const;
 
-/** Database per service: each gets a role and a database of its name on postgres-0, and only those. */
+/** Database per service: each gets a role and a database of its name on the replicated PostgreSQL, and only those. */
 export const DATABASE_SERVICES = ['orders', 'inventory', 'payments', 'notifications'] as const;
 
 /** The secret name of a service role's password (see `ReplicaContext.secret`). */
 const rolePassword = (service: string) => `postgres.role.${service}`;
 
-/** `postgres://<service>:<password>@127.0.0.1:7470/<service>`: the service's own database on postgres-0. */
+/** `postgres://<service>:<password>@127.0.0.1:7470/<service>`: the service's own database, through the read-write endpoint. */
 function databaseUrl(service: string, replica: ReplicaContext): string {
   const password = encodeURIComponent(replica.secret(rolePassword(service)));
   return `postgres://${service}:${password}@${replica.addresses('postgres')}/${service}`;
