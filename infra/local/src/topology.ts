@@ -265,6 +265,8 @@ export const platformTopology: Topology = {
         replica.dataDir,
         '--cluster-dir',
         `${replica.dataRoot}/postgres`,
+        '--backup-dir',
+        `${replica.dataRoot}/backups`,
         '--databases',
         DATABASE_SERVICES.join(','),
       ],

@@ -77,7 +77,7 @@ describe('platform topology', () => {
       ],
     );
     const postgres = entry.replicas[0];
-    assert.deepEqual(postgres?.args.slice(-12), [
+    assert.deepEqual(postgres?.args.slice(-14), [
       '--name',
       'postgres-0',
       '--port',
@@ -88,6 +88,8 @@ describe('platform topology', () => {
       '/nowhere/.data/postgres-0',
       '--cluster-dir',
       '/nowhere/.data/postgres',
+      '--backup-dir',
+      '/nowhere/.data/backups',
       '--databases',
       'orders,inventory,payments,notifications',
     ]);

@@ -39,6 +39,8 @@ export interface BaseBackupOptions {
    * segment from the backup's start until the standby streams it (recreated when it exists).
    */
   readonly slot?: string;
+  /** Wait until the WAL the backup needs is in the archive (a backup kept apart from its server). */
+  readonly waitForArchive?: boolean;
 }
 
 export interface BaseBackupResult {
@@ -82,7 +84,8 @@ export async function takeBaseBackup(options: BaseBackupOptions): Promise<BaseBa
       throw error;
     }
     const stopped = await session.query<{ lsn: string; labelfile: string; spcmapfile: string }>(
-      'SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(false)',
+      'SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop($1)',
+      [options.waitForArchive ?? false],
     );
     const stop = stopped.rows[0];
     if (!stop) throw new Error('pg_backup_stop returned nothing');
@@ -105,7 +108,7 @@ export async function writeOwned(file: string, content: string, user: ServerUser
  * Copies `source` into `target` file by file; a file that vanishes while copied (a dropped relation, a temporary
  * file) is skipped, as PostgreSQL's documentation allows. Directories are created 0700 and owned by `user`.
  */
-async function copyTree(
+export async function copyTree(
   source: string,
   target: string,
   user: ServerUser | undefined,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // An embedded PostgreSQL instance of the local runtime:
 //   POSTGRES_ROLE_PASSWORDS='{"orders":"…",…}' node infra/postgres-dev/src/cli.ts --name postgres-0 --port 7471 \
-//     --admin-port 7475 --data-dir .data/postgres-0 --cluster-dir .data/postgres \
+//     --admin-port 7475 --data-dir .data/postgres-0 --cluster-dir .data/postgres --backup-dir .data/backups \
 //     --databases orders,inventory,payments,notifications
 // With --cluster-dir it is one instance of a replicated cluster (CloudNativePG's instance manager, locally): its role
 // comes from <cluster-dir>/cluster.json, written by the failover controller (infra/local). The primary initdbs
@@ -13,11 +13,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startAdminServer } from './admin.server.ts';
+import { archiveSettings, walArchiveDir } from './archive.settings.ts';
 import { takeBaseBackup } from './base.backup.ts';
 import { binariesFor, type PostgresBinaries } from './binaries.ts';
 import {
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'admin-port': { type: 'string' },
     'data-dir': { type: 'string' },
     'cluster-dir': { type: 'string' },
+    'backup-dir': { type: 'string' },
     databases: { type: 'string', default: '' },
   },
 });
@@ -72,6 +74,7 @@ try {
 }
 const dataDir = resolve(values['data-dir']);
 const clusterDir = values['cluster-dir'] ? resolve(values['cluster-dir']) : undefined;
+const backupDir = values['backup-dir'] ? resolve(values['backup-dir']) : undefined;
 const pgdata = join(dataDir, 'pgdata');
 const superuserFile = join(clusterDir ?? dataDir, SUPERUSER_PASSWORD_FILE);
 const adminUrlOf = (password: string, at: number) =>
@@ -173,6 +176,11 @@ async function main(): Promise<void> {
   const binaries = binariesFor(user);
   await reachable(dataDir, user);
   const state = clusterDir ? await readClusterState(clusterDir) : undefined;
+  if (backupDir) {
+    // The server (an unprivileged user when run as root) writes the archive.
+    await reachable(walArchiveDir(backupDir), user);
+    if (user) await chown(walArchiveDir(backupDir), user.uid, user.gid);
+  }
   const prepared = await prepare(binaries, user, state);
   let primary = prepared.primary;
   const adminUrl = adminUrlOf(prepared.password, port);
@@ -182,7 +190,7 @@ async function main(): Promise<void> {
     port,
     host: HOST,
     user,
-    settings: LOCAL_SERVER_SETTINGS,
+    settings: { ...LOCAL_SERVER_SETTINGS, ...(backupDir ? archiveSettings(backupDir) : {}) },
     onLog: (line) => process.stderr.write(`${line}\n`),
   });
   if (primary) {

@@ -1,4 +1,7 @@
 export type { AdminChecks } from './admin.server.ts';
+export { ARCHIVE_TIMEOUT, archiveSettings, restoreCommand, walArchiveDir } from './archive.settings.ts';
+export type { BackupRecord } from './backup.store.ts';
+export { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
 export type { BaseBackupOptions, BaseBackupResult } from './base.backup.ts';
 export { takeBaseBackup } from './base.backup.ts';
 export type { PostgresBinaries } from './binaries.ts';
