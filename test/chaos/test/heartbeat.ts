@@ -11,6 +11,8 @@ export interface HeartbeatRow {
 export interface Heartbeat {
   /** Ids whose INSERT was acknowledged (COMMIT returned). */
   readonly acknowledged: number[];
+  /** When each acknowledgement arrived (`Date.now()` of this process), by id. */
+  readonly acknowledgedAt: Map<number, number>;
   stop(): Promise<void>;
   rows(): Promise<HeartbeatRow[]>;
   /**
@@ -33,6 +35,7 @@ export async function startHeartbeat(url: string, pauseMs = 20): Promise<Heartbe
   );
   await setup.end();
   const acknowledged: number[] = [];
+  const acknowledgedAt = new Map<number, number>();
   let running = true;
   let client: pg.Client | undefined;
   const loop = (async () => {
@@ -51,7 +54,9 @@ export async function startHeartbeat(url: string, pauseMs = 20): Promise<Heartbe
         const { rows } = await client.query<{ id: string }>(
           'INSERT INTO heartbeat DEFAULT VALUES RETURNING id',
         );
-        acknowledged.push(Number(rows[0]?.id));
+        const id = Number(rows[0]?.id);
+        acknowledged.push(id);
+        acknowledgedAt.set(id, Date.now());
       } catch {
         await client?.end().catch(() => {});
         client = undefined;
@@ -61,6 +66,7 @@ export async function startHeartbeat(url: string, pauseMs = 20): Promise<Heartbe
   })();
   const heartbeat: Heartbeat = {
     acknowledged,
+    acknowledgedAt,
     async audit() {
       const before = [...acknowledged];
       const rows = await heartbeat.rows();

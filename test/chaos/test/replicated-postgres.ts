@@ -30,7 +30,11 @@ export interface ReplicatedPostgres {
   close(): Promise<void>;
 }
 
-export async function startReplicatedPostgres(dataDir: string): Promise<ReplicatedPostgres> {
+/** `waitForStandby: false` resolves once the endpoint follows a primary (a restore), before a standby is synchronous. */
+export async function startReplicatedPostgres(
+  dataDir: string,
+  options: { waitForStandby?: boolean } = {},
+): Promise<ReplicatedPostgres> {
   // As root the servers run as the postgres user, which must reach the data dirs.
   await chmod(dataDir, 0o755);
   const all = resolveTopology(platformTopology, {
@@ -61,10 +65,13 @@ export async function startReplicatedPostgres(dataDir: string): Promise<Replicat
   });
   supervisor.start();
   try {
-    await waitFor(() => cluster.failover.state.synchronousStandby !== null, {
-      timeoutMs: 120_000,
-      description: 'a primary and its synchronous standby',
-    });
+    await waitFor(
+      () =>
+        options.waitForStandby === false
+          ? supervisor.replicaReady(cluster.failover.state.primary)
+          : cluster.failover.state.synchronousStandby !== null,
+      { timeoutMs: 120_000, description: 'a primary and its synchronous standby' },
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; output:\n${lines.join('\n')}`);
   }
