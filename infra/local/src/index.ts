@@ -1,3 +1,5 @@
+export type { BackupScheduleOptions } from './backup.schedule.ts';
+export { BackupSchedule } from './backup.schedule.ts';
 export type { Command, StatusCommand, UpCommand } from './cli.args.ts';
 export { parseArgs, USAGE, UsageError } from './cli.args.ts';
 export type { Clock, TimerHandle } from './clock.ts';

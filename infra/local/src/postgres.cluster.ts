@@ -1,10 +1,14 @@
 import { request } from 'node:http';
 import {
+  backupCluster,
   type ClusterState,
   type InstanceStatus,
+  listBackups,
   readClusterState,
+  serverUser,
   writeClusterState,
 } from '@rebound/postgres-dev';
+import { BackupSchedule } from './backup.schedule.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { PostgresFailover } from './postgres.failover.ts';
 import { processGroupMembers } from './pss.ts';
@@ -28,7 +32,13 @@ export interface PostgresClusterOptions {
   readonly clock?: Clock;
   readonly failoverAfterMs?: number;
   readonly standbyLostAfterMs?: number;
+  /** Scheduled base backups: every hour by default, the first 2 minutes after start unless a recent one exists. */
+  readonly backupEveryMs?: number;
+  readonly firstBackupAfterMs?: number;
 }
+
+const BACKUP_EVERY_MS = 60 * 60_000;
+const FIRST_BACKUP_AFTER_MS = 2 * 60_000;
 
 const STATUS_TIMEOUT_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 40_000;
@@ -80,6 +90,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   const first = entry.replicas[0];
   if (frontPort === undefined || !first) throw new Error(`${entry.name} has no front port or no replica`);
   const clusterDir = argOf(first, '--cluster-dir');
+  const backupDir = argOf(first, '--backup-dir');
   const byName = new Map(entry.replicas.map((replica) => [replica.name, replica]));
   const instances = Object.fromEntries(
     entry.replicas.map((replica) => [
@@ -141,16 +152,29 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     if (replica.process === entry.name && event.type === 'exited') failover.exited(replica.name);
   });
   failover.start();
+  const clock = options.clock ?? systemClock;
+  const newest = (await listBackups(backupDir).catch(() => [])).at(-1);
+  const schedule = new BackupSchedule({
+    clock,
+    backup: () => backupCluster({ clusterDir, backupDir, user: serverUser() }),
+    lastFinishedAt: newest ? Date.parse(newest.finishedAt) : undefined,
+    wallNow: () => Date.now(),
+    everyMs: options.backupEveryMs ?? BACKUP_EVERY_MS,
+    firstAfterMs: options.firstBackupAfterMs ?? FIRST_BACKUP_AFTER_MS,
+    log: (level, line) => log[level](line),
+  });
+  schedule.start();
   log.event(
     `${entry.name} read-write endpoint on 127.0.0.1:${frontPort}, following the primary (${state.primary}, generation ${state.generation})`,
   );
   return {
     endpoint,
     failover,
-    metrics: () => renderClusterMetrics(failover, Object.keys(instances)),
+    metrics: () => renderClusterMetrics(failover, Object.keys(instances)) + renderBackupMetrics(schedule),
     async close() {
       subscription.dispose();
       failover.stop();
+      schedule.stop();
       await endpoint.close();
     },
   };
@@ -193,4 +217,15 @@ function renderClusterMetrics(failover: PostgresFailover, names: readonly string
     }
   }
   return `${[...lines, ...lag].join('\n')}\n`;
+}
+
+function renderBackupMetrics(schedule: BackupSchedule): string {
+  return `${[
+    '# HELP rebound_postgres_last_backup_timestamp_seconds When the newest good base backup finished (0: none yet).',
+    '# TYPE rebound_postgres_last_backup_timestamp_seconds gauge',
+    `rebound_postgres_last_backup_timestamp_seconds ${Math.round((schedule.lastFinishedAt ?? 0) / 1000)}`,
+    '# HELP rebound_postgres_backup_failures_total Scheduled base backups that failed.',
+    '# TYPE rebound_postgres_backup_failures_total counter',
+    `rebound_postgres_backup_failures_total ${schedule.failures}`,
+  ].join('\n')}\n`;
 }
