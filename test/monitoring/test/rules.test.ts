@@ -54,6 +54,7 @@ describe('alert rules', () => {
       'LoadSheddingSustained',
       'MemoryNearLimit',
       'OutboxBacklogOld',
+      'PostgresBackupTooOld',
       'PostgresFailedOver',
       'PostgresStandbyBehind',
       'PostgresStandbyGone',
