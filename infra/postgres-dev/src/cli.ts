@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -114,6 +114,14 @@ async function prepare(
     const password = await superuserPassword(role.bootstrap);
     if (role.bootstrap) {
       await initCluster({ binaries, dataDir: pgdata, user, superuserPassword: password });
+      // The settings passed with -c, written to the file too: otherwise every reload (ALTER SYSTEM at a
+      // failover) logs that the file's max_connections and shared_buffers "contain errors".
+      await appendFile(
+        join(pgdata, 'postgresql.conf'),
+        `\n# infra/postgres-dev (settings.ts)\n${Object.entries(LOCAL_SERVER_SETTINGS)
+          .map(([key, value]) => `${key} = '${value}'`)
+          .join('\n')}\n`,
+      );
       say(`initialised a PostgreSQL cluster in ${pgdata}`);
     }
     return { primary: true, promote: role.promote, password };
