@@ -27,6 +27,11 @@ export interface ReplicatedPostgres {
   groupOf(instance: string): number;
   /** Every process of the instance: its manager, the postmaster and each server process. */
   processesOf(instance: string): number[];
+  /**
+   * Sends `signal` to every process of the instance; one that ended meanwhile (a short-lived backend) is skipped.
+   * Returns the pids signalled.
+   */
+  signal(instance: string, signal: NodeJS.Signals): number[];
   close(): Promise<void>;
 }
 
@@ -90,6 +95,18 @@ export async function startReplicatedPostgres(
       const pid = supervisor.status().rows.find((row) => row.name === name)?.pid;
       if (pid === undefined) throw new Error(`${name} is not running`);
       return pid;
+    },
+    signal(name, signal) {
+      const pid = supervisor.status().rows.find((row) => row.name === name)?.pid;
+      if (pid === undefined) throw new Error(`${name} is not running`);
+      return processGroupMembers(pid).filter((member) => {
+        try {
+          process.kill(member, signal);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     },
     processesOf(name) {
       const pid = supervisor.status().rows.find((row) => row.name === name)?.pid;
