@@ -10,6 +10,7 @@ import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
 import { portsInUse } from './port.check.ts';
+import { type PostgresCluster, startPostgresCluster } from './postgres.cluster.ts';
 import { prepareRollouts, startRollouts } from './rollout.wiring.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
@@ -109,14 +110,21 @@ async function up(command: UpCommand): Promise<number> {
   }
   // Whatever ends this process (an uncaught error included), no child may outlive it.
   process.on('exit', () => supervisor.killAllNow());
+  const clusters: PostgresCluster[] = [];
   const control = await startControlServer({
     status: () => supervisor.status(),
     stateFile,
     routes: rollout.routes,
-    metrics: rollout.metrics,
+    metrics: () => rollout.metrics() + clusters.map((cluster) => cluster.metrics()).join(''),
   });
   log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts)`);
-  const fronts = await startFronts(present, supervisor, log);
+  const fronts: { close(): Promise<void> }[] = await startFronts(present, supervisor, log);
+  for (const entry of present) {
+    if (!entry.front?.followsPrimary) continue;
+    const cluster = await startPostgresCluster({ process: entry, supervisor, log });
+    clusters.push(cluster);
+    fronts.push(cluster);
+  }
   // When something never gets ready (a crash loop, a dependency that waits), still show where things stand.
   const notReadyYet = setTimeout(() => {
     if (supervisor.status().allReady) return;
@@ -171,7 +179,7 @@ async function startFronts(
 ): Promise<FrontProxy[]> {
   const fronts: FrontProxy[] = [];
   for (const process of processes) {
-    if (!process.front) continue;
+    if (!process.front || process.front.followsPrimary) continue;
     const front = new FrontProxy({
       port: process.front.port,
       backends: process.replicas.flatMap((r) =>

@@ -29,7 +29,7 @@ export async function startControlServer(options: {
   readonly port?: number;
   /** More routes (rollouts: `src/rollout.routes.ts`); returns false for a path it does not serve. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
-  /** More Prometheus text appended to /metrics. */
+  /** More Prometheus text appended to /metrics (rollouts, the replicated PostgreSQL). */
   readonly metrics?: () => string;
 }): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {

@@ -1,3 +1,5 @@
+export type { BackupScheduleOptions } from './backup.schedule.ts';
+export { BackupSchedule } from './backup.schedule.ts';
 export type { Command, StatusCommand, UpCommand } from './cli.args.ts';
 export { parseArgs, USAGE, UsageError } from './cli.args.ts';
 export type { Clock, TimerHandle } from './clock.ts';
@@ -13,6 +15,10 @@ export type { LogMux, LogMuxOptions } from './log.mux.ts';
 export { createLogMux, shouldColor } from './log.mux.ts';
 export { renderMetrics } from './metrics.text.ts';
 export { portsInUse } from './port.check.ts';
+export type { PostgresCluster, PostgresClusterOptions } from './postgres.cluster.ts';
+export { startPostgresCluster } from './postgres.cluster.ts';
+export type { FailoverEffects, FailoverOptions } from './postgres.failover.ts';
+export { FAILOVER_DEFAULTS, PostgresFailover } from './postgres.failover.ts';
 export type { ProbeOutcome } from './probe.runner.ts';
 export { runProbe } from './probe.runner.ts';
 export { ProcessDriver, processGroupAlive } from './process.driver.ts';
@@ -26,6 +32,8 @@ export type {
   ReplicaState,
 } from './replica.machine.ts';
 export { ReplicaMachine } from './replica.machine.ts';
+export type { RwTarget } from './rw.endpoint.ts';
+export { RwEndpoint } from './rw.endpoint.ts';
 export { fetchStatus, NoSupervisorError } from './status.client.ts';
 export { formatDuration, renderStatusTable } from './status.table.ts';
 export type { StatusReport, StatusRow } from './status.types.ts';

@@ -64,8 +64,10 @@ export interface ProcessDefinition {
    * One stable port before the replicas, as a Kubernetes Service: the supervisor listens on the slot's first port
    * and balances connections over the ready replicas (`src/front.proxy.ts`), which then serve from the slot's
    * second port on (at most 4 replicas). Peers and the printed URL get the front's address.
+   * `'primary'`: the front is a read-write endpoint that follows the primary of a replicated PostgreSQL
+   * (`src/postgres.cluster.ts`) instead of balancing.
    */
-  readonly front?: boolean;
+  readonly front?: boolean | 'primary';
   /**
    * A system binary the entry runs (through `src/binary.launcher.ts`); without it on PATH the entry is skipped
    * with one line, like an entry whose code is not there yet.
@@ -234,7 +236,14 @@ export function resolveTopology(topology: Topology, options: ResolveOptions): Pr
             ),
           }
         : {}),
-      ...(definition.front ? { front: { port: portOf(definition.slot, 0) } } : {}),
+      ...(definition.front
+        ? {
+            front: {
+              port: portOf(definition.slot, 0),
+              ...(definition.front === 'primary' ? { followsPrimary: true } : {}),
+            },
+          }
+        : {}),
     };
   });
 }

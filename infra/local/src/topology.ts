@@ -17,7 +17,7 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 4    | orders        | 2        | 7440, 7441     | 7445, 7446     |
  * | 5    | notifications | 2        | 7450, 7451 (unused) | 7455, 7456 |
  * | 6    | gateway       | 2        | 7460 (front), 7461, 7462 (HTTP) | 7465, 7466 |
- * | 7    | postgres      | 1        | 7470 (Postgres)| 7475           |
+ * | 7    | postgres      | 2        | 7470 (rw endpoint), 7471, 7472 | 7475, 7476 |
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
@@ -39,13 +39,13 @@ export const SERVICE_NODE_OPTIONS = ['--max-semi-space-size=2'] as const;
 
 const GRPC_SERVICES = ['catalog', 'inventory', 'payments', 'orders'] as const;
 
-/** Database per service: each gets a role and a database of its name on postgres-0, and only those. */
+/** Database per service: each gets a role and a database of its name on the replicated PostgreSQL, and only those. */
 export const DATABASE_SERVICES = ['orders', 'inventory', 'payments', 'notifications'] as const;
 
 /** The secret name of a service role's password (see `ReplicaContext.secret`). */
 const rolePassword = (service: string) => `postgres.role.${service}`;
 
-/** `postgres://<service>:<password>@127.0.0.1:7470/<service>`: the service's own database on postgres-0. */
+/** `postgres://<service>:<password>@127.0.0.1:7470/<service>`: the service's own database, through the read-write endpoint. */
 function databaseUrl(service: string, replica: ReplicaContext): string {
   const password = encodeURIComponent(replica.secret(rolePassword(service)));
   return `postgres://${service}:${password}@${replica.addresses('postgres')}/${service}`;
@@ -281,21 +281,28 @@ export const platformTopology: Topology = {
       url: (replica) => `http://127.0.0.1:${replica.port}`,
     },
     {
+      // --- replicated PostgreSQL (issue 15): primary + synchronous standby behind a read-write endpoint ---
       name: 'postgres',
       description:
-        'PostgreSQL 18 (embedded binaries): a database and a role per service, data in .data/postgres-0',
+        'PostgreSQL 18 (embedded binaries): primary + synchronous standby, a database and a role per service',
       slot: 7,
-      replicas: 1,
+      replicas: 2,
       entry: 'infra/postgres-dev/src/cli.ts',
       nodeOptions: SERVICE_NODE_OPTIONS,
       packageDir: 'infra/postgres-dev',
       args: (replica) => [
+        '--name',
+        `postgres-${replica.index}`,
         '--port',
         String(replica.port),
         '--admin-port',
         String(replica.adminPort),
         '--data-dir',
         replica.dataDir,
+        '--cluster-dir',
+        `${replica.dataRoot}/postgres`,
+        '--backup-dir',
+        `${replica.dataRoot}/backups`,
         '--databases',
         DATABASE_SERVICES.join(','),
       ],
@@ -304,10 +311,13 @@ export const platformTopology: Topology = {
           Object.fromEntries(DATABASE_SERVICES.map((name) => [name, replica.secret(rolePassword(name))])),
         ),
       }),
-      // /startupz once initialised and provisioned, /livez the postmaster alive, /readyz a SELECT 1.
+      // The stable port (7470) is the read-write endpoint: it follows the primary (src/postgres.cluster.ts);
+      // the instances serve on 7471, 7472. /readyz: a primary that takes writes, a standby that answers.
+      front: 'primary',
       admin: true,
       probes: (replica) => adminProbes(replica.adminPort),
     },
+    // --- end replicated PostgreSQL ---
     ...monitoring,
   ],
 };

@@ -65,5 +65,9 @@ export interface ProcessSpec {
   /** Printed when everything is ready (the gateway's URL). */
   readonly url?: string;
   /** The stable port of the entry's front (a `FrontProxy` in the supervisor), when it has one. */
-  readonly front?: { readonly port: number };
+  readonly front?: {
+    readonly port: number;
+    /** A read-write endpoint following the primary of a replicated PostgreSQL, not a round-robin front. */
+    readonly followsPrimary?: boolean;
+  };
 }

@@ -1,5 +1,6 @@
-// postgres-0 of the real platform topology, under the real supervisor: the embedded PostgreSQL binaries, a
-// database and a role per service (each role reaching only its own database), probes, and a restart after a crash.
+// The replicated PostgreSQL of the real platform topology (postgres-0 primary, postgres-1 its synchronous standby,
+// the read-write endpoint, the failover controller), under the real supervisor: the embedded PostgreSQL binaries, a
+// database and a role per service (each role reaching only its own database), probes, and a failover after a crash.
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,12 @@ import { freePortBlock, waitFor } from '@rebound/testing';
 import pg from 'pg';
 import {
   DATABASE_SERVICES,
+  type PostgresCluster,
   type ProcessSpec,
   platformTopology,
   resolveTopology,
   Supervisor,
+  startPostgresCluster,
 } from '../src/index.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -44,10 +47,10 @@ describe('postgres-0 under the supervisor', () => {
   let dataDir = '';
   let specs: ProcessSpec[] = [];
   let supervisor: Supervisor;
+  let cluster: PostgresCluster;
   const lines: string[] = [];
   /** `<SERVICE>_DATABASE_URL` as the supervisor hands it to each service. */
   const urls: Record<string, string> = {};
-  const row = () => supervisor.status().rows.find((r) => r.name === 'postgres-0');
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'rebound-local-postgres-'));
@@ -65,9 +68,18 @@ describe('postgres-0 under the supervisor', () => {
     }
     specs = all.filter((spec) => spec.name === 'postgres');
     supervisor = new Supervisor({ processes: specs, onLine: (_replica, line) => lines.push(line) });
+    const log = (line: string) => lines.push(`local | ${line}`);
+    cluster = await startPostgresCluster({
+      process: specs[0] as ProcessSpec,
+      supervisor,
+      log: { event: log, warn: log },
+    });
     supervisor.start();
     try {
-      await waitFor(() => row()?.ready, { timeoutMs: 60_000, description: 'postgres-0 ready' });
+      await waitFor(() => cluster.failover.state.synchronousStandby === 'postgres-1', {
+        timeoutMs: 90_000,
+        description: 'postgres-0 primary, postgres-1 its synchronous standby',
+      });
     } catch (error) {
       throw new Error(`${(error as Error).message}; its output:\n${lines.join('\n')}`);
     }
@@ -75,13 +87,16 @@ describe('postgres-0 under the supervisor', () => {
 
   after(async () => {
     assert.deepEqual(await supervisor.stop(), [], 'no process group survives the stop');
+    await cluster?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('initialises a cluster once, runs PostgreSQL 18 as an unprivileged user, and says where it listens', async () => {
     assert.ok(lines.some((line) => line.startsWith('initialised a PostgreSQL cluster in')));
     assert.ok(
-      lines.some((line) => /^listening on 127\.0\.0\.1:\d+ \(PostgreSQL 18, databases: orders, /.test(line)),
+      lines.some((line) =>
+        /^listening on 127\.0\.0\.1:\d+ \(PostgreSQL 18, primary, databases: orders, /.test(line),
+      ),
     );
     const client = new pg.Client({ connectionString: urls.orders });
     await client.connect();
@@ -145,16 +160,38 @@ describe('postgres-0 under the supervisor', () => {
     }
   });
 
-  it('is restarted after its server is SIGKILLed, and keeps what was committed', async () => {
+  it('copies the primary into a streaming standby that refuses writes', async () => {
+    assert.ok(lines.some((line) => /^copied postgres-0 with the low-level backup API/.test(line)));
+    const standby = new URL(urls.orders!);
+    standby.port = String(specs[0]?.replicas[1]?.port);
+    await waitFor(
+      async () => (await query<{ id: number }>(standby.href, 'SELECT id FROM orders.kept')).length === 1,
+      { timeoutMs: 10_000, description: 'the row on the standby' },
+    );
+    await assert.rejects(query(standby.href, 'INSERT INTO orders.kept VALUES (2)'), { code: '25006' });
+    const metrics = cluster.metrics();
+    assert.match(metrics, /^rebound_postgres_primary\{instance="postgres-0"\} 1$/m);
+    assert.match(metrics, /^rebound_postgres_synchronous_standby\{instance="postgres-1"\} 1$/m);
+    assert.match(metrics, /^rebound_postgres_standby_streaming\{instance="postgres-1"\} 1$/m);
+  });
+
+  it('fails over when the primary is SIGKILLed: the standby is promoted, keeps what was committed, the old primary comes back as its standby', async () => {
     const pgdata = join(dataDir, 'postgres-0', 'pgdata');
     const postmaster = Number((await readFile(join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    const restartsBefore = row()?.restarts ?? 0;
     process.kill(postmaster, 'SIGKILL');
-    await waitFor(() => (row()?.restarts ?? 0) > restartsBefore && row()?.ready, {
+    await waitFor(() => cluster.endpoint.target?.name === 'postgres-1', {
       timeoutMs: 30_000,
-      description: 'postgres-0 restarted and ready',
+      description: 'the endpoint following postgres-1',
     });
+    assert.deepEqual(cluster.failover.state.primary, 'postgres-1');
     assert.deepEqual(await query(urls.orders!, 'SELECT id FROM orders.kept'), [{ id: 1 }]);
+    await query(urls.orders!, 'INSERT INTO orders.kept VALUES (3)');
+    await waitFor(() => cluster.failover.state.synchronousStandby === 'postgres-0', {
+      timeoutMs: 60_000,
+      description: 'postgres-0 rebuilt as the synchronous standby',
+    });
+    assert.ok(lines.some((line) => /^copied postgres-1 with the low-level backup API/.test(line)));
     assert.equal(lines.filter((line) => line.startsWith('initialised a PostgreSQL cluster')).length, 1);
+    assert.match(cluster.metrics(), /^rebound_postgres_failovers_total 1$/m);
   });
 });

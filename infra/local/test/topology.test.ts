@@ -82,15 +82,30 @@ describe('platform topology', () => {
     assert.deepEqual(urls['notifications-0'], own('notifications'));
     assert.deepEqual(urls['catalog-0'], []);
     assert.deepEqual(urls['gateway-0'], []);
-    const postgres = byName(specs, 'postgres').replicas[0];
-    assert.deepEqual([postgres?.name, postgres?.port, postgres?.adminPort], ['postgres-0', 7470, 7475]);
-    assert.deepEqual(postgres?.args.slice(-8), [
+    // 7470 is the read-write endpoint (the services' URLs); the instances serve behind it on 7471 and 7472.
+    const entry = byName(specs, 'postgres');
+    assert.deepEqual(entry.front, { port: 7470, followsPrimary: true });
+    assert.deepEqual(
+      entry.replicas.map((r) => [r.name, r.port, r.adminPort]),
+      [
+        ['postgres-0', 7471, 7475],
+        ['postgres-1', 7472, 7476],
+      ],
+    );
+    const postgres = entry.replicas[0];
+    assert.deepEqual(postgres?.args.slice(-14), [
+      '--name',
+      'postgres-0',
       '--port',
-      '7470',
+      '7471',
       '--admin-port',
       '7475',
       '--data-dir',
       '/nowhere/.data/postgres-0',
+      '--cluster-dir',
+      '/nowhere/.data/postgres',
+      '--backup-dir',
+      '/nowhere/.data/backups',
       '--databases',
       'orders,inventory,payments,notifications',
     ]);

@@ -30,7 +30,8 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<number | string>;
 }
 
-const READY = 'database system is ready to accept connections';
+/** Logged by a primary (`…accept connections`) and by a hot standby once consistent (`…accept read-only connections`). */
+const READY = /database system is ready to accept (read-only )?connections/;
 
 /**
  * Spawns `postgres` as `user` and resolves once it accepts connections (after crash recovery, if the last run
@@ -63,7 +64,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     for (const line of lines) {
       if (!ready) log += `${line}\n`;
       options.onLog?.(line);
-      if (!ready && line.includes(READY)) ready = true;
+      if (!ready && READY.test(line)) ready = true;
     }
   });
   await new Promise<void>((resolve, reject) => {

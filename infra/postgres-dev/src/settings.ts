@@ -7,6 +7,8 @@ export const LOCAL_SERVER_SETTINGS: Readonly<Record<string, string | number>> = 
   shared_buffers: '32MB',
   log_min_messages: 'warning',
   log_checkpoints: 'off',
+  // Commit times survive replication and failover: what the failover test measures writes-resume from.
+  track_commit_timestamp: 'on',
 };
 
 /** Throwaway test clusters: no durability (fsync off), everything else as in production. */

@@ -119,18 +119,25 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
       } catch (error) {
         throw wrap(error);
       }
+      // A checked-out connection has no pool listener: the server ending it between two statements (a failover, a
+      // restart: 57P01) would be an unhandled 'error' that kills the process. The next statement fails instead.
+      const dropped = () => {};
+      client.on('error', dropped);
       const tx = queryable(client);
       try {
         await tx.exec('BEGIN');
         const result = await scope.run(() => fn(tx));
         await tx.exec('COMMIT');
+        client.off('error', dropped);
         client.release();
         return result;
       } catch (error) {
         try {
           await client.query('ROLLBACK');
+          client.off('error', dropped);
           client.release();
         } catch {
+          client.off('error', dropped);
           client.release(true); // the connection is broken: drop it instead of pooling it
         }
         throw error;

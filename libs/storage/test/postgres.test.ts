@@ -80,6 +80,38 @@ describe('PostgreSQL', { skip }, () => {
     }
   });
 
+  it('survives the server ending a connection inside a transaction (a failover): the transaction fails, the process stays', async () => {
+    const db = await openPostgres({ url: server.url, schema: 'terminated' });
+    try {
+      let terminated = 0;
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          terminated = rows[0]?.pid ?? 0;
+          const killer = await openPostgres({ url: server.url, schema: 'terminated' });
+          try {
+            await killer.query('SELECT pg_terminate_backend($1)', [terminated]);
+            // The FATAL (57P01) reaches this connection while it sits idle in the transaction.
+            await waitFor(
+              async () =>
+                (await killer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [terminated]))
+                  .rowCount === 0,
+              { timeoutMs: 10_000, description: 'the backend gone' },
+            );
+          } finally {
+            await killer.close();
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          await tx.query('SELECT 1');
+        }),
+      );
+      assert.ok(terminated > 0);
+      assert.deepEqual((await db.query('SELECT 3 AS n')).rows, [{ n: 3 }], 'the pool goes on');
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fails clearly while the server is down and recovers when it is back', async () => {
     const db = await openPostgres({ url: server.url, schema: 'outage', connectionTimeoutMs: 1_000 });
     try {

@@ -82,19 +82,24 @@ export interface Platform {
 
 /**
  * The shop minus catalog and gateway, with the dev broker: one per test file. Each service has its own database
- * on the test process's embedded PostgreSQL (`startServiceProcess` hands it `<SERVICE>_DATABASE_URL`).
+ * on the test process's embedded PostgreSQL (`startServiceProcess` hands it `<SERVICE>_DATABASE_URL`), unless
+ * `envOf(service)` gives it another (the replicated PostgreSQL of infra/local in failover.test.ts).
  */
-export async function startPlatform(dir: string): Promise<Platform> {
+export async function startPlatform(
+  dir: string,
+  envOf: (service: string) => Readonly<Record<string, string>> = () => ({}),
+): Promise<Platform> {
   const broker = new BrokerProcess(await freePort(), join(dir, 'kafka'));
   await broker.start();
   const kafka = { KAFKA_BROKERS: `127.0.0.1:${broker.port}` };
-  const { inventory, payments } = await startSagaServices(app, dir);
+  const { inventory, payments } = await startSagaServices(app, dir, envOf);
   const notificationsEnv = {
     SERVICE_NAME: 'notifications',
     DATA_DIR: join(dir, 'notifications'),
     GRPC_PORT: String(await freePort()),
     ADMIN_PORT: String(await freePort()),
     ...kafka,
+    ...envOf('notifications'),
   };
   const ordersEnv = {
     SERVICE_NAME: 'orders',
@@ -109,6 +114,7 @@ export async function startPlatform(dir: string): Promise<Platform> {
     RECOVERY_INTERVAL_MS: '500',
     RECOVERY_LEASE_MS: '3000',
     ...kafka,
+    ...envOf('orders'),
   };
   const startOrders = () =>
     startServiceProcess({ script: app('orders'), env: ordersEnv, readyTimeoutMs: 120_000 });

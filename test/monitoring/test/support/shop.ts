@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, freePortBlock, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
@@ -42,12 +42,14 @@ export function shopBuilt(): false | string {
 }
 
 /**
- * The shop as real processes on free ports of 127.0.0.1: the local supervisor running the dev broker (so its
- * own /metrics is real too), catalog, inventory, payments, orders, the gateway and (with the broker) notifications,
+ * The shop as real processes on free ports of 127.0.0.1: the local supervisor running the dev broker and the
+ * replicated PostgreSQL (so its own /metrics, failover metrics included, is real too), catalog, inventory, payments, orders, the gateway and (with the broker) notifications,
  * the consumer of `orders.events`, each with the env contract of infra/local.
  */
 export async function startShop(options: { supervisor?: boolean } = {}): Promise<Shop> {
   const dir = mkdtempSync(join(tmpdir(), 'rebound-monitoring-'));
+  // As root PostgreSQL runs as the postgres user, which must reach its data dir (mkdtemp makes it 0700).
+  chmodSync(dir, 0o755);
   const envs = new Map<string, Record<string, string>>();
   const services = new Map<string, ServiceProcess>();
   let supervisor: ChildProcess | undefined;
@@ -61,13 +63,22 @@ export async function startShop(options: { supervisor?: boolean } = {}): Promise
     return service;
   };
   const startSupervisor = async () => {
-    const base = await freePortBlock(10);
+    const base = await freePortBlock(80);
     brokerPort = base;
     brokerMetricsPort = base + 5;
     const dataDir = join(dir, 'local');
     supervisor = spawn(
       process.execPath,
-      ['infra/local/src/cli.ts', 'up', '--only', 'kafka', '--base-port', String(base), '--data-dir', dataDir],
+      [
+        'infra/local/src/cli.ts',
+        'up',
+        '--only',
+        'kafka,postgres',
+        '--base-port',
+        String(base),
+        '--data-dir',
+        dataDir,
+      ],
       {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,7 +89,7 @@ export async function startShop(options: { supervisor?: boolean } = {}): Promise
     supervisor.stdout?.on('data', (c: Buffer) => (log += c.toString()));
     supervisor.stderr?.on('data', (c: Buffer) => (log += c.toString()));
     await waitFor(() => log.includes('everything is ready') || supervisor?.exitCode !== null, {
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
       intervalMs: 50,
       description: 'supervisor with the broker ready',
     });
