@@ -17,6 +17,8 @@ import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The services' admin token when ADMIN_TOKEN is not set (libs/service-defaults' documented local default). */
+const DEFAULT_ADMIN_TOKEN = 'rebound-local-admin';
 /** Print the table anyway when not everything is ready after this long. */
 const NOT_READY_TABLE_MS = 60_000;
 
@@ -94,8 +96,18 @@ async function up(command: UpCommand): Promise<number> {
   }
   // Whatever ends this process (an uncaught error included), no child may outlive it.
   process.on('exit', () => supervisor.killAllNow());
-  const control = await startControlServer({ status: () => supervisor.status(), stateFile });
-  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics)`);
+  const control = await startControlServer({
+    status: () => supervisor.status(),
+    stateFile,
+    act: (name, action) => {
+      const outcome = supervisor.act(name, action);
+      if ('pid' in outcome)
+        log.warn(`${name}: ${action} requested through the control server (pid ${outcome.pid})`);
+      return outcome;
+    },
+    token: process.env.ADMIN_TOKEN ?? DEFAULT_ADMIN_TOKEN,
+  });
+  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, POST /processes)`);
   const fronts = await startFronts(present, supervisor, log);
   // When something never gets ready (a crash loop, a dependency that waits), still show where things stand.
   const notReadyYet = setTimeout(() => {
