@@ -8,6 +8,7 @@ import { startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
+import { writeMonitoringConfigs } from './monitoring.config.ts';
 import { portsInUse } from './port.check.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
@@ -57,10 +58,13 @@ async function up(command: UpCommand): Promise<number> {
     return 1;
   }
   const topology = await loadTopology(command.topology);
+  const dataRoot = command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data');
+  const basePort = command.basePort ?? DEFAULT_BASE_PORT;
+  await writeMonitoringConfigs({ rootDir: REPO_ROOT, dataRoot, basePort });
   const processes = resolveTopology(topology, {
     rootDir: topology.rootDir ?? REPO_ROOT,
-    dataDir: command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data'),
-    basePort: command.basePort ?? DEFAULT_BASE_PORT,
+    dataDir: dataRoot,
+    basePort,
     replicas: command.replicas,
     only: command.only,
     restart: command.restart,

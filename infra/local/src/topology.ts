@@ -1,3 +1,4 @@
+import { monitoringFiles } from './monitoring.config.ts';
 import type { ProcessDefinition, ReplicaContext, Topology } from './topology.resolve.ts';
 import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
 
@@ -23,8 +24,8 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
  * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
- * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
- * the default base port.
+ * prometheus-alertmanager); their configuration is generated at `up` from infra/prometheus and
+ * infra/alertmanager (written for base 7400) for the base port and data dir in use.
  */
 export const DEFAULT_BASE_PORT = 7400;
 
@@ -118,7 +119,8 @@ const monitoring: readonly ProcessDefinition[] = [
     requires: { binary: 'prometheus', debianPackage: 'prometheus' },
     args: (replica) => [
       'prometheus',
-      '--config.file=infra/prometheus/prometheus.yml',
+      // Generated from infra/prometheus/prometheus.yml for this base port and data dir (monitoring.config.ts).
+      `--config.file=${monitoringFiles(replica.dataRoot).prometheus}`,
       `--storage.tsdb.path=${replica.dataDir}`,
       `--web.listen-address=127.0.0.1:${replica.port}`,
       '--storage.tsdb.retention.time=3d',
@@ -137,7 +139,7 @@ const monitoring: readonly ProcessDefinition[] = [
     requires: { binary: 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' },
     args: (replica) => [
       'prometheus-alertmanager',
-      '--config.file=infra/alertmanager/alertmanager.yml',
+      `--config.file=${monitoringFiles(replica.dataRoot).alertmanager}`,
       `--storage.path=${replica.dataDir}`,
       `--web.listen-address=127.0.0.1:${replica.port}`,
       '--cluster.listen-address=',
