@@ -28,12 +28,12 @@ function catalogFault(
   return {
     name,
     mechanism,
-    proves: `with catalog ${describe}, the gateway cuts each call at its deadline, its breaker on ListProducts opens, and it answers product reads from its last good copy (X-Rebound-Fallback), so shoppers keep ≥ 97 % success; fresh answers return once it is fixed`,
+    proves: `with catalog ${describe}, the gateway cuts each call at its deadline, its breaker on ListProducts opens, and it answers product reads from its last good copy (X-Rebound-Fallback), so shoppers keep ≥ 90 % success (checkouts need a fresh price and fail fast); fresh answers return once it is fixed`,
     ci,
     gameday: true,
     load: SHOPPERS,
     steady: STEADY,
-    during: { minSuccessRatio: 0.97 },
+    during: { minSuccessRatio: 0.9 },
     fault: {
       describe: `catalog (both replicas): POST /admin/faults ${JSON.stringify(faults)} for 15 s`,
       inject: (context) => setFaults(context, 'catalog', faults),
@@ -71,11 +71,11 @@ export const dependencyScenarios: readonly Scenario[] = [
     name: 'catalog-flaky-replica',
     mechanism: 'failing-dependency',
     proves:
-      'one catalog replica failing half its calls costs the shoppers < 1 %: each failed attempt is retried once on the other replica within the retry budget',
+      'one catalog replica failing half its calls costs the shoppers < 2 %: each failed attempt is retried once on the other replica within the retry budget',
     gameday: true,
     load: SHOPPERS,
     steady: STEADY,
-    during: { minSuccessRatio: 0.99 },
+    during: { minSuccessRatio: 0.98 },
     fault: {
       describe: 'catalog-1: POST /admin/faults {"errorRate":0.5,"errorCode":"UNAVAILABLE"} for 15 s',
       inject: (context) => setFaults(context, 'catalog', { errorRate: 0.5, errorCode: 'UNAVAILABLE' }, [1]),

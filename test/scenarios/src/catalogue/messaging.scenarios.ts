@@ -36,7 +36,7 @@ export const messagingScenarios: readonly Scenario[] = [
       'events the consumer cannot handle go through the retry topics to the dead-letter topic without blocking the partition or checkout; DeadLetterQueueNotEmpty fires; after the fix a replay applies each exactly once',
     load: SHOPPERS,
     steady: STEADY,
-    during: { minSuccessRatio: 0.99 },
+    during: { minSuccessRatio: 0.98 },
     fault: {
       describe:
         'notifications’ handler fails every event (POST /admin/handler-faults {"failing":true}) for 20 s; then fixed and the dead letters replayed',

@@ -141,16 +141,24 @@ export const processScenarios: readonly Scenario[] = [
     steady: STEADY,
     fault: {
       describe: 'orders holds sagas at the charge boundary for 3 s, then orders-0 is SIGKILLed',
+      // No saga held within 15 s (no checkout reached its charge): nothing is killed and the run is INCONCLUSIVE.
       inject: async (context) => {
         await adminCall(context, 'orders-0', 'POST', '/admin/saga-hold', { at: 'charge', maxMs: 3_000 });
-        await waitUntil(
+        const held = await waitUntil(
           async () => (await context.target.metric(['orders-0'], 'rebound_orders_sagas_held')) >= 1,
           15_000,
           'a saga held at the charge boundary',
+        ).then(
+          () => true,
+          () => false,
         );
-        await context.target.act('orders-0', 'kill');
+        if (held) await context.target.act('orders-0', 'kill');
       },
-      clear: async () => {},
+      clear: (context) =>
+        context.target.admin('orders-0', 'DELETE', '/admin/saga-hold').then(
+          () => undefined,
+          () => undefined,
+        ),
       confirm: restarted('orders-0'),
       confirmWithinMs: 20_000,
       holdMs: 0,
@@ -172,7 +180,7 @@ export const processScenarios: readonly Scenario[] = [
     gameday: true,
     load: SHOPPERS,
     steady: STEADY,
-    during: { minSuccessRatio: 0.99 },
+    during: { minSuccessRatio: 0.98 },
     fault: {
       describe: 'SIGSTOP every notifications replica for 20 s',
       inject: (context) => eachReplica(context, 'notifications', (r) => context.target.act(r, 'freeze')),

@@ -12,7 +12,7 @@ export const runtimeScenarios: readonly Scenario[] = [
     gameday: true,
     load: SHOPPERS,
     steady: STEADY,
-    during: { minSuccessRatio: 0.99 },
+    during: { minSuccessRatio: 0.98 },
     fault: {
       describe: 'catalog-1 retains 16 MiB/s of heap for 15 s',
       inject: (context) => setFaults(context, 'catalog', { leakMbPerSecond: 16 }, [1]),
