@@ -27,6 +27,7 @@ import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
 import { HttpFaults } from './edge/http-faults.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
+import { registerSecurityHeaders } from './edge/security-headers.ts';
 import type { GatewayContext } from './gateway-context.ts';
 
 /** Exit code of a process whose configuration is invalid (sysexits.h EX_CONFIG), as every service uses. */
@@ -133,6 +134,7 @@ export async function startGateway(
     return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
+  registerSecurityHeaders(fastify);
   registerEdgeHooks(fastify, context);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(context), adapter, {

@@ -22,6 +22,7 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 8    | prometheus    | 1        | 7480 (HTTP)    | none           |
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
+ * | 11   | heal          | 1        | 7510 (HTTP)    | none           |
  * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
  * prometheus-alertmanager); their configuration is generated at `up` from infra/prometheus and
@@ -241,6 +242,11 @@ export const platformTopology: Topology = {
     service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
       ...service('gateway', 6, 1, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      // The console's heal view proxies /console/heal/* to the heal entry below.
+      env: (replica) => ({
+        ...serviceEnv('gateway', 'HTTP_PORT', replica),
+        CONSOLE_HEAL_URL: `http://${replica.addresses('heal')}`,
+      }),
       // One stable port (7460) before the replicas, as a Kubernetes Service would be. One replica until the
       // gateway's Idempotency-Key store is shared: a replay landing on the other replica is not recognised as
       // one (orders still dedupes the order). --replicas gateway=2 runs two behind the front.
@@ -275,5 +281,19 @@ export const platformTopology: Topology = {
       probes: (replica) => adminProbes(replica.adminPort),
     },
     ...monitoring,
+    // BEGIN heal view backend (test/scenarios, issue #16)
+    {
+      name: 'heal',
+      description:
+        'the console heal view backend: reads the supervisor, every /metrics and Prometheus; runs traffic and scenarios',
+      slot: 11,
+      replicas: 1,
+      entry: 'test/scenarios/src/heal/heal.cli.ts',
+      packageDir: 'test/scenarios',
+      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataRoot],
+      admin: false,
+      probes: (replica) => httpProbes(replica.port, '/healthz'),
+    },
+    // END heal view backend
   ],
 };

@@ -71,6 +71,8 @@ export const gatewayConfigSchema = z.object({
   IDEMPOTENCY_MAX_KEYS: count.default(10_000),
   /** Bearer token of `/admin/faults` on the admin port (the platform's local default otherwise). */
   ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').default(DEFAULT_ADMIN_TOKEN),
+  /** The heal view's backend (test/scenarios heal server) the console proxies `/console/heal/*` to; unset: no heal view. */
+  CONSOLE_HEAL_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
   SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
 });
