@@ -63,7 +63,7 @@ export function decideVerdict(o: Observations): { verdict: Verdict; reasons: str
   if (o.alertAfterMs === undefined) reasons.push('the expected alert did not fire within its bound');
   if (o.during && o.during.window.operations > 0 && o.during.window.successRatio < o.during.minSuccessRatio) {
     reasons.push(
-      `success ratio during the fault ${percent(o.during.window.successRatio)} < ${percent(o.during.minSuccessRatio)}`,
+      `success ratio during the fault ${percent(o.during.window.successRatio)} < ${percent(o.during.minSuccessRatio)} (${describeOutcomes(o.during.window)})`,
     );
   }
   if (o.recoveredAfterMs === undefined) reasons.push('not recovered within its bound');
@@ -77,6 +77,14 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes('FAIL')) return 'FAIL';
   if (verdicts.includes('INCONCLUSIVE') || verdicts.length === 0) return 'INCONCLUSIVE';
   return 'PASS';
+}
+
+/** `117/124 ok; 7 shed` */
+function describeOutcomes(window: WindowStats): string {
+  const others = Object.entries(window.outcomes)
+    .filter(([outcome, count]) => outcome !== 'ok' && count > 0)
+    .map(([outcome, count]) => `${count} ${outcome}`);
+  return [`${window.ok}/${window.operations} ok`, ...others].join('; ');
 }
 
 function percent(ratio: number): string {

@@ -105,6 +105,7 @@ describe('the platform healing, judged', () => {
         .locator('#services tr[data-service="gateway"] svg.spark polyline[points*=","]')
         .first()
         .waitFor({
+          state: 'attached',
           timeout: 20_000,
         });
       await breakerPill(page).filter({ hasText: 'closed' }).waitFor({ timeout: 20_000 });
