@@ -136,7 +136,7 @@ describe('the platform healing, judged', () => {
       assert.match(
         verdict,
         /^catalog-replica-kill: PASS$/,
-        await page.locator('#scenario-timeline').innerText(),
+        (await page.locator('#scenario-timeline').textContent()) ?? '',
       );
 
       await page.getByRole('button', { name: 'Stop traffic' }).click();

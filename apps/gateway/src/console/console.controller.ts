@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Controller, Get, Header, Inject, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
 import { PlatformStatus } from '../platform/platform-status.ts';
 
@@ -48,6 +48,11 @@ export class ConsoleController implements OnApplicationShutdown {
   style(): string {
     return this.#files.css!;
   }
+
+  /** No icon: an empty answer rather than a 404 in every browser's console. */
+  @Get('favicon.ico')
+  @HttpCode(204)
+  favicon(): void {}
 
   /** The heal view: processes, services, resilience decisions, alerts, faults, traffic, scenarios. */
   @Get('heal')

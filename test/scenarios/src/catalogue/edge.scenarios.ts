@@ -38,7 +38,6 @@ export const edgeScenarios: readonly Scenario[] = [
     mechanism: 'abusive-client',
     proves:
       'a client at twice its rate limit is throttled (429) then blocked (403), while the shoppers on another key keep ≥ 98 % success',
-    ci: true,
     gameday: true,
     load: SHOPPERS,
     steady: STEADY,
