@@ -12,6 +12,9 @@ import {
   type Verdict,
 } from './verdict.ts';
 
+/** How long the window after waits for the operations started during the fault to end. */
+const DRAIN_MS = 30_000;
+
 export const TIMELINE_PHASES = [
   'steady-before',
   'injected',
@@ -132,6 +135,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   if (steadyViolations(before).length > 0) return finish(observed);
 
+  const inFlightBefore = traffic.inFlight;
   const confirm = await fault.confirm.arm(target);
   const signal = await detection.signal.arm(target);
   const duringMark = traffic.mark();
@@ -143,8 +147,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     note('cleared', fault.describe);
   };
   try {
-    await fault.inject({ target, traffic });
+    // Bounds run from the start of the injection: a fault that takes a while to inject (three crashes in a
+    // row) is detected while it is being injected.
     const injectedAt = clock.now();
+    await fault.inject({ target, traffic });
     note('injected', fault.describe);
     const sinceInjection = () => Math.round(clock.now() - injectedAt);
 
@@ -200,6 +206,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       }
       await sleep(clock, pollMs);
     }
+    // Operations started during the fault (a checkout paused by an outage) end after it, with the outage in their
+    // latency: the window after is measured once they have drained (bounded), so it judges the healed system.
+    const drainUntil = clock.now() + DRAIN_MS;
+    while (traffic.inFlight > inFlightBefore + 2 && clock.now() < drainUntil) await sleep(clock, pollMs);
     observed.after = await steadyWindow(scenario, options, baseline, windowMs, clock);
     note('steady-after', describeSteady(observed.after));
     return finish(observed);

@@ -73,6 +73,11 @@ export class Traffic {
     this.#runner.execute({ kind: 'resume' });
   }
 
+  /** Operations started and not yet ended. */
+  get inFlight(): number {
+    return this.#runner.inFlight;
+  }
+
   mark(): TrafficMark {
     return { shoppers: { ...this.#runner.summary().byStream.shoppers }, second: this.#lastSecond() };
   }

@@ -108,7 +108,7 @@ export const dependencyScenarios: readonly Scenario[] = [
         eachReplica(context, 'payments', (r) =>
           adminCall(context, r, 'POST', '/admin/processor', { failureRate: 0 }),
         ),
-      confirm: counterRises('payments', 'rebound_payments_processor_calls_total', { outcome: 'unavailable' }),
+      confirm: counterRises('payments', 'rebound_payments_processor_calls_total', { outcome: 'failed' }),
       confirmWithinMs: 15_000,
       holdMs: 15_000,
     },
