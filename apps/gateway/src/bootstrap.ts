@@ -9,6 +9,7 @@ import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
 import { HttpFaults } from './edge/http-faults.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
+import { registerSecurityHeaders } from './edge/security-headers.ts';
 import type { GatewayContext } from './gateway-context.ts';
 
 export interface RunningGateway extends RunningHttpService<GatewayConfig> {
@@ -64,6 +65,7 @@ export async function startGateway(
       );
       shutdown.onDrain('http-faults', () => faults.releaseHung());
       shutdown.onShutdown('edge', () => shedder.close());
+      registerSecurityHeaders(fastify);
       registerEdgeHooks(fastify, context);
       return {
         module: AppModule.forRoot(context),

@@ -9,6 +9,7 @@ import { startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
+import { writeMonitoringConfigs } from './monitoring.config.ts';
 import { portsInUse } from './port.check.ts';
 import { type PostgresCluster, startPostgresCluster } from './postgres.cluster.ts';
 import { prepareRollouts, startRollouts } from './rollout.wiring.ts';
@@ -20,6 +21,8 @@ import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The services' admin token when ADMIN_TOKEN is not set (libs/service-defaults' documented local default). */
+const DEFAULT_ADMIN_TOKEN = 'rebound-local-admin';
 /** Print the table anyway when not everything is ready after this long. */
 const NOT_READY_TABLE_MS = 60_000;
 
@@ -59,10 +62,12 @@ async function up(command: UpCommand): Promise<number> {
   }
   const topology = await loadTopology(command.topology);
   const dataRoot = command.dataDir ? resolve(command.dataDir) : join(REPO_ROOT, '.data');
+  const basePort = command.basePort ?? DEFAULT_BASE_PORT;
+  await writeMonitoringConfigs({ rootDir: REPO_ROOT, dataRoot, basePort });
   const resolved = resolveTopology(topology, {
     rootDir: topology.rootDir ?? REPO_ROOT,
     dataDir: dataRoot,
-    basePort: command.basePort ?? DEFAULT_BASE_PORT,
+    basePort,
     replicas: command.replicas,
     only: command.only,
     restart: command.restart,
@@ -116,8 +121,17 @@ async function up(command: UpCommand): Promise<number> {
     stateFile,
     routes: rollout.routes,
     metrics: () => rollout.metrics() + clusters.map((cluster) => cluster.metrics()).join(''),
+    act: (name, action) => {
+      const outcome = supervisor.act(name, action);
+      if ('pid' in outcome)
+        log.warn(`${name}: ${action} requested through the control server (pid ${outcome.pid})`);
+      return outcome;
+    },
+    token: process.env.ADMIN_TOKEN ?? DEFAULT_ADMIN_TOKEN,
   });
-  log.event(`supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts)`);
+  log.event(
+    `supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts, POST /processes)`,
+  );
   const fronts: { close(): Promise<void> }[] = await startFronts(present, supervisor, log);
   for (const entry of present) {
     if (!entry.front?.followsPrimary) continue;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname, join } from 'node:path';
 import { renderMetrics } from './metrics.text.ts';
 import type { StatusReport } from './status.types.ts';
+import { REPLICA_ACTIONS, type ReplicaAction } from './supervisor.ts';
 
 /** What `.data/local/supervisor.json` holds while a supervisor runs. */
 export interface SupervisorFile {
@@ -18,12 +19,20 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+/** What `POST /processes/<replica>/<action>` does: the supervisor's `act`. */
+export type ReplicaActor = (name: string, action: ReplicaAction) => { pid: number } | { error: string };
+
 /**
- * The supervisor's control endpoint on 127.0.0.1: `GET /status` (JSON), `GET /metrics` (Prometheus text).
+ * The supervisor's control endpoint on 127.0.0.1: `GET /status` (JSON), `GET /metrics` (Prometheus text), and
+ * with `act` and `token`: `POST /processes/<replica>/<kill|freeze|thaw|restart>` with `Authorization: Bearer
+ * <token>` (a header a browser page on another origin cannot send without a preflight this server never grants).
  * Its address is written to `stateFile` so `status` and Prometheus find it; the file goes away on close.
  */
 export async function startControlServer(options: {
   readonly status: () => StatusReport;
+  readonly act?: ReplicaActor;
+  /** The bearer token `POST /processes/...` requires (the services' ADMIN_TOKEN). */
+  readonly token?: string;
   readonly stateFile: string;
   /** 0 picks a free port. */
   readonly port?: number;
@@ -34,6 +43,11 @@ export async function startControlServer(options: {
 }): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'POST' && path.startsWith('/processes/')) {
+      const { status, body } = answerAction(req.headers.authorization, path, options);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
     if (options.routes?.(req, res, path)) return;
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
@@ -46,7 +60,9 @@ export async function startControlServer(options: {
         .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
         .end(renderMetrics(options.status()) + (options.metrics?.() ?? ''));
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('try /status or /metrics\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('try /status, /metrics or POST /processes/<replica>/<action>\n');
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -80,4 +96,25 @@ export async function startControlServer(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function answerAction(
+  authorization: string | undefined,
+  path: string,
+  options: { readonly act?: ReplicaActor; readonly token?: string },
+): { status: number; body: Record<string, unknown> } {
+  if (!options.act || !options.token)
+    return { status: 404, body: { error: 'process actions are not enabled' } };
+  if (authorization !== `Bearer ${options.token}`) {
+    return { status: 401, body: { error: 'process actions need Authorization: Bearer <ADMIN_TOKEN>' } };
+  }
+  const [, , name = '', action = ''] = path.split('/');
+  if (!(REPLICA_ACTIONS as readonly string[]).includes(action)) {
+    const error = `unknown action '${action}': expected one of ${REPLICA_ACTIONS.join(', ')}`;
+    return { status: 400, body: { error } };
+  }
+  const outcome = options.act(decodeURIComponent(name), action as ReplicaAction);
+  if ('error' in outcome)
+    return { status: outcome.error.startsWith('no replica') ? 404 : 409, body: outcome };
+  return { status: 202, body: { replica: name, action, pid: outcome.pid } };
 }

@@ -21,6 +21,8 @@ export function formatEvent(
       // A starting process refuses connections for a while: say so every 10th failure, not every time.
       if (event.kind === 'startup' && event.failures % 10 !== 0 && event.failures !== event.threshold)
         return undefined;
+      // Past its threshold the probe has already acted (not ready, or killed): the next line is the recovery.
+      if (event.kind !== 'startup' && event.failures > event.threshold) return undefined;
       return {
         level: 'warn',
         line: `${name} ${event.kind} probe failed (${event.failures}/${event.threshold}): ${event.detail}`,

@@ -92,7 +92,7 @@ export class ProcessDriver implements ReplicaEffects {
     }
   }
 
-  signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+  signal(signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
     const pid = this.#child?.pid;
     if (pid !== undefined) signalGroup(pid, signal);
   }

@@ -25,8 +25,8 @@ export type KillReason = 'startup' | 'liveness' | 'shutdown';
 export interface ReplicaEffects {
   /** Start a new incarnation; report it with `spawned(pid)` or, when it could not start, `exited(...)`. */
   spawn(): void;
-  /** Signal the replica's whole process group. */
-  signal(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** Signal the replica's whole process group (SIGSTOP/SIGCONT only on request: `Supervisor.act`). */
+  signal(signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void;
   /** Run one probe; report it with `probeResult(kind, incarnation, ok, detail)`. */
   probe(kind: ProbeKind, spec: ProbeSpec, incarnation: number): void;
 }

@@ -5,6 +5,21 @@ import { type ReplicaEffects, type ReplicaEvent, ReplicaMachine } from './replic
 import type { StatusReport, StatusRow } from './status.types.ts';
 import type { ProcessSpec, ReplicaSpec } from './topology.types.ts';
 
+/**
+ * What an operator (the scenario runner, the console) may do to one replica through the control server:
+ * `kill` (SIGKILL), `freeze` (SIGSTOP: the process stays, answers nothing, until liveness kills it or `thaw`),
+ * `thaw` (SIGCONT), `restart` (SIGTERM: a graceful exit the supervisor restarts like any other).
+ */
+export const REPLICA_ACTIONS = ['kill', 'freeze', 'thaw', 'restart'] as const;
+export type ReplicaAction = (typeof REPLICA_ACTIONS)[number];
+
+const ACTION_SIGNAL = {
+  kill: 'SIGKILL',
+  freeze: 'SIGSTOP',
+  thaw: 'SIGCONT',
+  restart: 'SIGTERM',
+} as const satisfies Record<ReplicaAction, string>;
+
 /** A replica's event, tagged with who emitted it. */
 export interface SupervisorEvent {
   readonly replica: ReplicaSpec;
@@ -145,6 +160,23 @@ export class Supervisor {
       for (const { spec, machine } of managed) if (spec.name === name) return machine.ready;
     }
     return false;
+  }
+
+  /**
+   * Signals replica `name` (`catalog-1`) on an operator's request; the replica machine reacts as to any other
+   * exit or stall. Returns the pid signalled, or an error line (unknown replica, nothing running).
+   */
+  act(name: string, action: ReplicaAction): { pid: number } | { error: string } {
+    for (const managed of this.#managed.values()) {
+      for (const { spec, machine, driver } of managed) {
+        if (spec.name !== name) continue;
+        const pid = machine.snapshot().pid;
+        if (pid === undefined) return { error: `${name} has no running process (${machine.state})` };
+        driver.signal(ACTION_SIGNAL[action]);
+        return { pid };
+      }
+    }
+    return { error: `no replica named '${name}'` };
   }
 
   status(): StatusReport {

@@ -1,3 +1,4 @@
+import { monitoringFiles } from './monitoring.config.ts';
 import type { ProcessDefinition, ReplicaContext, Topology } from './topology.resolve.ts';
 import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
 
@@ -22,10 +23,11 @@ import type { ProbeSet, ProbeSpec, ProbeTarget } from './topology.types.ts';
  * | 9    | alertmanager  | 1        | 7490 (HTTP)    | none           |
  * | 10   | alert-receiver| 1        | 7500 (HTTP)    | none           |
  * | 11   | remediation   | 1        | 7510 (HTTP)    | none           |
+ * | 12   | heal          | 1        | 7520 (HTTP)    | none           |
  * The gateway has a front (`front: true`): the supervisor listens on 7460 and balances over the replicas.
  * Prometheus and Alertmanager run only when their binaries are installed (Debian: prometheus,
- * prometheus-alertmanager); their configuration is infra/prometheus and infra/alertmanager, which target
- * the default base port.
+ * prometheus-alertmanager); their configuration is generated at `up` from infra/prometheus and
+ * infra/alertmanager (written for base 7400) for the base port and data dir in use.
  */
 export const DEFAULT_BASE_PORT = 7400;
 
@@ -127,7 +129,8 @@ const monitoring: readonly ProcessDefinition[] = [
     requires: { binary: 'prometheus', debianPackage: 'prometheus' },
     args: (replica) => [
       'prometheus',
-      '--config.file=infra/prometheus/prometheus.yml',
+      // Generated from infra/prometheus/prometheus.yml for this base port and data dir (monitoring.config.ts).
+      `--config.file=${monitoringFiles(replica.dataRoot).prometheus}`,
       `--storage.tsdb.path=${replica.dataDir}`,
       `--web.listen-address=127.0.0.1:${replica.port}`,
       '--storage.tsdb.retention.time=3d',
@@ -146,7 +149,7 @@ const monitoring: readonly ProcessDefinition[] = [
     requires: { binary: 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' },
     args: (replica) => [
       'prometheus-alertmanager',
-      '--config.file=infra/alertmanager/alertmanager.yml',
+      `--config.file=${monitoringFiles(replica.dataRoot).alertmanager}`,
       `--storage.path=${replica.dataDir}`,
       `--web.listen-address=127.0.0.1:${replica.port}`,
       '--cluster.listen-address=',
@@ -275,6 +278,11 @@ export const platformTopology: Topology = {
     service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
       ...service('gateway', 6, 2, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      // The console's heal view proxies /console/heal/* to the heal entry below.
+      env: (replica) => ({
+        ...serviceEnv('gateway', 'HTTP_PORT', replica),
+        CONSOLE_HEAL_URL: `http://${replica.addresses('heal')}`,
+      }),
       // One stable port (7460) before the replicas, as a Kubernetes Service would be. A replayed Idempotency-Key
       // that lands on the other replica is still answered as a replay: orders keeps the key and says `replayed`.
       front: true,
@@ -319,5 +327,19 @@ export const platformTopology: Topology = {
     },
     // --- end replicated PostgreSQL ---
     ...monitoring,
+    // BEGIN heal view backend (test/scenarios, issue #16)
+    {
+      name: 'heal',
+      description:
+        'the console heal view backend: reads the supervisor, every /metrics and Prometheus; runs traffic and scenarios',
+      slot: 12,
+      replicas: 1,
+      entry: 'test/scenarios/src/heal/heal.cli.ts',
+      packageDir: 'test/scenarios',
+      args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataRoot],
+      admin: false,
+      probes: (replica) => httpProbes(replica.port, '/healthz'),
+    },
+    // END heal view backend
   ],
 };

@@ -154,4 +154,19 @@ describe('log multiplexing', () => {
     });
     assert.equal(quiet, undefined, 'a starting process refusing connections is not news');
   });
+
+  it('counts readiness failures up to the threshold, then stays quiet until the replica is ready again', () => {
+    const failed = (failures: number) =>
+      formatEvent('gateway-0', {
+        type: 'probe-failed',
+        kind: 'readiness',
+        failures,
+        threshold: 2,
+        detail: '503',
+      });
+    assert.equal(failed(1)?.line, 'gateway-0 readiness probe failed (1/2): 503');
+    assert.equal(failed(2)?.line, 'gateway-0 readiness probe failed (2/2): 503');
+    assert.equal(failed(3), undefined);
+    assert.equal(failed(43), undefined);
+  });
 });

@@ -1,4 +1,5 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { quietLogCreator } from './kafka.logger.ts';
 
 export interface CreateKafkaOptions {
   readonly clientId: string;
@@ -32,6 +33,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     clientId: options.clientId,
     brokers: [...(options.brokers ?? brokersFromEnv(options.env))],
     logLevel: options.logLevel ?? logLevel.WARN,
+    logCreator: quietLogCreator(),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     retry: options.retry ?? { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },

@@ -62,6 +62,8 @@ export const gatewayConfigSchema = httpConfigSchema.extend({
   /** Replayed answers of POST /api/orders are kept this long, for this many keys. */
   IDEMPOTENCY_TTL_MS: millis.default(24 * 60 * 60_000),
   IDEMPOTENCY_MAX_KEYS: count.default(10_000),
+  /** The heal view's backend (test/scenarios heal server) the console proxies `/console/heal/*` to; unset: no heal view. */
+  CONSOLE_HEAL_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Controller, Get, Header, Inject, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
 import { PlatformStatus } from '../platform/platform-status.ts';
 
@@ -20,7 +20,14 @@ export class ConsoleController implements OnApplicationShutdown {
       catalog: [context.config.CATALOG_ADDRS].flat(),
       orders: [context.config.ORDERS_ADDRS].flat(),
     });
-    this.#files = { html: read('index.html'), js: read('console.js'), css: read('console.css') };
+    this.#files = {
+      html: read('index.html'),
+      js: read('console.js'),
+      css: read('console.css'),
+      healHtml: read('heal.html'),
+      healJs: read('heal.js'),
+      healCss: read('heal.css'),
+    };
   }
 
   @Get()
@@ -40,6 +47,31 @@ export class ConsoleController implements OnApplicationShutdown {
   @Header('content-type', 'text/css; charset=utf-8')
   style(): string {
     return this.#files.css!;
+  }
+
+  /** No icon: an empty answer rather than a 404 in every browser's console. */
+  @Get('favicon.ico')
+  @HttpCode(204)
+  favicon(): void {}
+
+  /** The heal view: processes, services, resilience decisions, alerts, faults, traffic, scenarios. */
+  @Get('heal')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  healPage(): string {
+    return this.#files.healHtml!;
+  }
+
+  @Get('heal.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  healScript(): string {
+    return this.#files.healJs!;
+  }
+
+  @Get('heal.css')
+  @Header('content-type', 'text/css; charset=utf-8')
+  healStyle(): string {
+    return this.#files.healCss!;
   }
 
   /** The gateway's own readiness and every replica it calls. Public: it shows health, never data. */

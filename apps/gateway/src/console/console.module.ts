@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsoleController } from './console.controller.ts';
+import { HealProxyController } from './heal.proxy.ts';
 
-@Module({ controllers: [ConsoleController] })
+@Module({ controllers: [ConsoleController, HealProxyController] })
 export class ConsoleModule {}

@@ -147,9 +147,11 @@ export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext)
       status,
       ms: Math.round(seconds * 1000),
       client: state.client,
+      ...(state.cause === undefined ? {} : { cause: state.cause }),
     };
-    if (status >= 500) state.logger.warn(line, 'request failed');
-    else if (status >= 400) state.logger.info(line, 'request refused');
+    if (status >= 500) {
+      if (!state.logged) state.logger.warn(line, 'request failed');
+    } else if (status >= 400) state.logger.info(line, 'request refused');
     else state.logger.debug(line, 'request');
   });
 }

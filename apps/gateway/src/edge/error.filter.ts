@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
 import { errorBody, HttpError, isHttpError } from './http-error.ts';
 import { maybeRequestStateOf } from './request-state.ts';
+import { shortCause } from './short-cause.ts';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
@@ -34,9 +35,14 @@ export function toHttpError(error: unknown, method: string, url: string): HttpEr
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const state = maybeRequestStateOf(request);
   const http = toHttpError(error, request.method, request.url);
-  if (http.status >= 500 && !isHttpError(error)) state?.logger.error({ err: error }, 'unhandled error');
-  else if (http.status >= 500 && http.cause !== undefined)
-    state?.logger.warn({ err: http.cause }, http.message);
+  if (http.status >= 500 && !isHttpError(error)) {
+    // A bug: its stack is worth the space, once.
+    state?.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
+    if (state) state.logged = true;
+  } else if (http.status >= 500 && http.cause !== undefined && state) {
+    // A dependency's failure: one short line, written with the response's own (edge.hooks.ts), no stack.
+    state.cause = `${http.message}: ${shortCause(http.cause)}`;
+  }
   void reply
     .code(http.status)
     .headers(http.headers)

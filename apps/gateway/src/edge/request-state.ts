@@ -7,6 +7,10 @@ export interface RequestState {
   readonly logger: Logger;
   /** The authenticated client (undefined off /api, or before authentication). */
   client: string | undefined;
+  /** Why the request failed, in one short line (e.g. `UNAVAILABLE: No connection established`), for its log line. */
+  cause?: string;
+  /** The failure was already logged (an unhandled error, with its stack): the response line is not repeated. */
+  logged?: boolean;
 }
 
 const states = new WeakMap<FastifyRequest, RequestState>();

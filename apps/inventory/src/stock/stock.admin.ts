@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   Gauge,
+  registerJsonAdminRoute,
   registerReadAdminRoute,
   SERVICE_CONTEXT,
   type ServiceContext,
@@ -11,7 +12,7 @@ import { StockRepository } from './stock.repository.ts';
 /**
  * Stock readable from outside: `GET /admin/stock` (bearer ADMIN_TOKEN) answers every product's available and
  * reserved units, and `rebound_inventory_stock_units{product,state}` gives them to Prometheus, both read from
- * the table at the time of asking.
+ * the table at the time of asking. `POST /admin/restock` tops every product up (a game-day hook).
  */
 @Injectable()
 export class StockAdmin implements OnApplicationBootstrap {
@@ -46,6 +47,15 @@ export class StockAdmin implements OnApplicationBootstrap {
       token: this.#context.config.ADMIN_TOKEN,
       query: z.object({}),
       read: async () => ({ products: await this.#stock.allStock() }),
+    });
+    // A game-day hook: `POST /admin/restock {"atLeast": 100}` brings every product's available units up to at
+    // least that many, so a long session of traffic does not sell the shop out (reservations are untouched).
+    registerJsonAdminRoute(this.#context.admin, {
+      path: '/admin/restock',
+      token: this.#context.config.ADMIN_TOKEN,
+      schema: z.object({ atLeast: z.number().int().min(1).max(1_000_000) }).strict(),
+      get: () => ({ hint: 'POST {"atLeast": N} raises every product to at least N available units' }),
+      post: async ({ atLeast }) => ({ products: await this.#stock.restock(atLeast) }),
     });
   }
 }

@@ -121,6 +121,12 @@ export class StockRepository {
   }
 
   /** Every product's stock, by product id: what auditors read (GET /admin/stock) and the stock gauge shows. */
+  /** Raises every product's available units to at least `atLeast`; answers the stock after. */
+  async restock(atLeast: number): Promise<Array<{ productId: string; available: number; reserved: number }>> {
+    await this.#db.query('UPDATE stock SET available = GREATEST(available, $1)', [atLeast]);
+    return this.allStock();
+  }
+
   async allStock(): Promise<Array<{ productId: string; available: number; reserved: number }>> {
     const { rows } = await this.#db.query<{ productId: string; available: number; reserved: number }>(
       'SELECT product_id AS "productId", available, reserved FROM stock ORDER BY product_id',

@@ -167,6 +167,28 @@ export function inventorySuite(engine: string, database: () => Promise<Record<st
       );
     });
 
+    it('restocks every product up to at least N through the admin token only, leaving reservations alone', async () => {
+      await client.reserve({ reservationId: 'r-restock', lines: [{ productId: 'p-012', quantity: 30 }] });
+      assert.equal(
+        (await adminRequest(service.adminUrl, 'POST', '/admin/restock', { atLeast: 500 }, null)).status,
+        401,
+      );
+      assert.equal(
+        (await adminRequest(service.adminUrl, 'POST', '/admin/restock', { atLeast: 0 })).status,
+        400,
+      );
+      const { status: code, json } = await adminRequest(service.adminUrl, 'POST', '/admin/restock', {
+        atLeast: 90,
+      });
+      assert.equal(code, 200);
+      const products = json.products as Array<{ productId: string; available: number; reserved: number }>;
+      assert.deepEqual(
+        products.find((row) => row.productId === 'p-012'),
+        { productId: 'p-012', available: 90, reserved: 30 },
+      );
+      assert.ok(products.every((row) => row.available >= 90));
+    });
+
     it('never lets stock go negative under many concurrent reservations', async () => {
       const outcomes = await Promise.all(
         Array.from({ length: 150 }, (_, i) =>

@@ -1,5 +1,5 @@
 import { tracingEnabled } from '@rebound/observability';
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_TRACEPARENT } from '../constants.ts';
 import { sendTraced, type TopicBatch } from '../tracing/producer-span.ts';
 import type { OutgoingMessage } from './outgoing-message.ts';
@@ -39,7 +39,14 @@ export function toKafkaHeaders(message: OutgoingMessage): Record<string, string>
  * batch) with a status for readiness. Works unchanged against kafka-dev and Apache Kafka.
  */
 export function createProducer(kafka: Kafka): MessageProducer {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  // The partitioner named explicitly (kafkajs's default since v2, murmur2 as the Java client): without it kafkajs
+  // warns at every start that its default changed.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   let status: ProducerStatus = 'disconnected';
   let connecting: Promise<void> | undefined;
   producer.on(producer.events.CONNECT, () => {

@@ -67,7 +67,7 @@ export interface JsonAdminRoute<S extends z.ZodType> {
   readonly token: string;
   /** GET: the current state. */
   readonly get: () => unknown;
-  /** POST: a body validated by `schema` (400 naming the bad fields otherwise); returns the new state. */
+  /** POST: a body validated by `schema` (400 naming the bad fields otherwise); returns (or resolves to) the new state. */
   readonly schema: S;
   readonly post: (body: z.infer<S>) => unknown;
   /** DELETE: back to defaults. */
@@ -111,7 +111,7 @@ export function registerJsonAdminRoute<S extends z.ZodType>(
         sendJson(response, 400, { error: describeIssues(parsed.error, 'body') });
         return;
       }
-      sendJson(response, 200, route.post(parsed.data));
+      sendJson(response, 200, await route.post(parsed.data));
       if (route.afterPost) {
         const after = route.afterPost;
         response.once('finish', () => after(parsed.data));

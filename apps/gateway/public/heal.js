@@ -1,0 +1,268 @@
+// The heal view: plain ES module, no build step. Reads /console/heal/state every 2 s (the gateway proxies it to
+// the heal view's backend, which reads the supervisor, every service's /metrics and Prometheus); every change
+// (faults, processes, traffic, scenarios) carries the admin token typed above.
+const $ = (selector) => document.querySelector(selector);
+const BREAKER = ['closed', 'open', 'half-open'];
+const FAULTS = {
+  errors: { errorRate: 1, errorCode: 'UNAVAILABLE' },
+  slow: { latencyMs: 1500 },
+  hang: { hang: true },
+  leak: { leakMbPerSecond: 16 },
+  cpu: { cpuBurnPercent: 80 },
+};
+let state;
+
+function el(tag, content, className) {
+  const element = document.createElement(tag);
+  if (content !== undefined) element.textContent = content;
+  if (className) element.className = className;
+  return element;
+}
+
+function showError(message) {
+  $('#heal-error').textContent = message ?? '';
+}
+
+async function call(method, path, body) {
+  const headers = { authorization: `Bearer ${$('#admin-token').value}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`/console/heal${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) showError(`${method} ${path}: ${response.status} ${answer.error ?? ''}`);
+  else showError('');
+  return response.ok;
+}
+
+function percent(ratio) {
+  return ratio === undefined || ratio === null ? '–' : `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** A sparkline of `values` (undefined gaps skipped) scaled to [min, max]. */
+function sparkline(values, className, min, max) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('viewBox', '0 0 150 30');
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  if (className) line.setAttribute('class', className);
+  const top = max ?? Math.max(1, ...values.filter((v) => v !== undefined));
+  const points = values
+    .map((value, i) =>
+      value === undefined
+        ? undefined
+        : `${i},${(30 - ((value - min) / (top - min || 1)) * 28 - 1).toFixed(1)}`,
+    )
+    .filter(Boolean);
+  line.setAttribute('points', points.join(' '));
+  svg.append(line);
+  return svg;
+}
+
+function renderTraffic(traffic) {
+  const last = traffic.lastSecond;
+  $('#traffic-line').textContent = traffic.running
+    ? `running at ${traffic.rate}/s${traffic.abuser ? ', abusive client on' : ''}${traffic.badBodies ? ', bad bodies on' : ''}` +
+      (last
+        ? ` — last second ok ${last.ok}, shed ${last.shed}, throttled ${last.throttled}, failed ${last.failed}`
+        : '')
+    : 'stopped';
+}
+
+function renderScenario(scenarios, run) {
+  const select = $('#scenario-name');
+  if (select.options.length === 0) {
+    for (const scenario of scenarios)
+      select.append(new Option(`${scenario.name} (${scenario.mechanism})`, scenario.name));
+    select.dispatchEvent(new Event('change'));
+  }
+  const timeline = $('#scenario-timeline');
+  timeline.replaceChildren();
+  const verdict = $('#scenario-verdict');
+  verdict.className = '';
+  verdict.textContent = '';
+  if (!run) return;
+  for (const entry of run.timeline) {
+    timeline.append(el('li', `${(entry.atMs / 1000).toFixed(1)} s  ${entry.phase}  ${entry.detail}`));
+  }
+  if (run.report) {
+    verdict.textContent = `${run.name}: ${run.report.verdict}`;
+    verdict.className = `verdict-${run.report.verdict}`;
+  } else if (run.running) {
+    verdict.textContent = `${run.name}: running…`;
+  }
+}
+
+function renderServices(services, processes) {
+  const tbody = $('#services tbody');
+  tbody.replaceChildren();
+  for (const view of services) {
+    const latest = view.latest ?? {};
+    const row = el('tr');
+    row.dataset.service = view.service;
+    row.append(
+      el('td', view.service),
+      el('td', latest.rate === undefined ? '–' : String(latest.rate)),
+      el('td', percent(latest.successRatio)),
+      el('td', latest.p99Ms === undefined ? '–' : `${latest.p99Ms} ms`),
+    );
+    const ratio = el('td');
+    ratio.append(
+      sparkline(
+        view.history.map((p) => p.successRatio),
+        '',
+        0,
+        1,
+      ),
+    );
+    const p99 = el('td');
+    p99.append(
+      sparkline(
+        view.history.map((p) => p.p99Ms),
+        'p99',
+        0,
+      ),
+    );
+    const faults = el('td');
+    const replicas = processes.filter((p) => p.process === view.service).map((p) => p.name);
+    for (const [name, settings] of Object.entries(FAULTS)) {
+      const button = el('button', name);
+      button.type = 'button';
+      button.setAttribute('aria-label', `${name} fault on ${view.service}`);
+      button.addEventListener('click', () =>
+        Promise.all(replicas.map((r) => call('POST', `/faults/${r}`, settings))).then(refresh),
+      );
+      faults.append(button);
+    }
+    const off = el('button', 'off');
+    off.type = 'button';
+    off.setAttribute('aria-label', `faults off on ${view.service}`);
+    off.addEventListener('click', () =>
+      Promise.all(replicas.map((r) => call('DELETE', `/faults/${r}`))).then(refresh),
+    );
+    faults.append(off);
+    row.append(ratio, p99, faults);
+    tbody.append(row);
+  }
+}
+
+function renderDependencies(dependencies, edge) {
+  const tbody = $('#dependencies tbody');
+  tbody.replaceChildren();
+  for (const d of dependencies) {
+    const row = el('tr');
+    row.dataset.target = `${d.service} ${d.target}`;
+    const breaker = el('td');
+    if (d.breaker !== undefined && d.breaker !== null) {
+      const name = BREAKER[d.breaker] ?? String(d.breaker);
+      breaker.append(el('span', name, `pill ${name}`));
+    } else breaker.textContent = '–';
+    row.append(el('td', d.service), el('td', d.target), breaker);
+    for (const value of [d.retries, d.budgetExhausted, d.breakerRejections, d.giveUps])
+      row.append(el('td', String(value)));
+    tbody.append(row);
+  }
+  $('#edge-line').textContent =
+    `gateway: fallbacks served ${edge.fallbacks}, shed ${edge.sheds}, throttled ${edge.throttled}, blocked ${edge.blocked}`;
+  $('#edge-line').dataset.fallbacks = String(edge.fallbacks);
+}
+
+function renderAlerts(alerts) {
+  $('#alerts-note').textContent = alerts.checked
+    ? `${alerts.firing.length} firing (Prometheus)`
+    : 'Prometheus not running: no alerts';
+  const firing = $('#alerts-firing');
+  firing.replaceChildren();
+  for (const alert of alerts.firing)
+    firing.append(
+      el('li', `${alert.name} ${alert.labels.instance ?? alert.labels.service ?? ''}`, 'pill bad'),
+    );
+  const log = $('#alerts-log');
+  log.replaceChildren();
+  for (const change of [...alerts.changes].reverse().slice(0, 12)) {
+    log.append(
+      el(
+        'li',
+        `${(change.atMs / 1000).toFixed(0)} s  ${change.change}  ${change.name} ${change.labels.instance ?? change.labels.service ?? ''}`,
+      ),
+    );
+  }
+}
+
+function renderProcesses(processes) {
+  const tbody = $('#processes tbody');
+  tbody.replaceChildren();
+  for (const p of processes) {
+    const row = el('tr');
+    const ready = el('td');
+    ready.append(el('span', p.ready ? 'READY' : 'NOT READY', `pill ${p.ready ? 'ok' : 'bad'}`));
+    const actions = el('td');
+    for (const action of ['kill', 'freeze', 'thaw']) {
+      const button = el('button', action);
+      button.type = 'button';
+      button.setAttribute('aria-label', `${action} ${p.name}`);
+      button.addEventListener('click', () => call('POST', `/processes/${p.name}/${action}`).then(refresh));
+      actions.append(button);
+    }
+    row.append(
+      el('td', p.name),
+      el('td', p.state === 'CrashLoopBackOff' ? 'CrashLoopBackOff (crash loop)' : p.state),
+      ready,
+      el('td', String(p.restarts)),
+      actions,
+    );
+    tbody.append(row);
+  }
+}
+
+// BEGIN remediation/rollout panel (reserved): fill #remediation from the remediation audit log when it lands.
+function renderRemediation(_state) {}
+// END remediation/rollout panel
+
+async function refresh() {
+  try {
+    const response = await fetch('/console/heal/state');
+    if (!response.ok) {
+      showError(`heal view: ${response.status} ${(await response.json().catch(() => ({}))).error ?? ''}`);
+      return;
+    }
+    state = await response.json();
+    if (!state.connected) showError(`waiting for the platform: ${state.error ?? 'starting'}`);
+    renderTraffic(state.traffic);
+    renderScenario(state.scenarios, state.run);
+    renderServices(state.services, state.processes);
+    renderDependencies(state.dependencies, state.edge);
+    renderAlerts(state.alerts);
+    renderProcesses(state.processes);
+    renderRemediation(state);
+  } catch (error) {
+    showError(`heal view: ${error.message}`);
+  }
+}
+
+$('#traffic-start').addEventListener('click', () =>
+  call('POST', '/traffic', { running: true, rate: Number($('#traffic-rate').value) }).then(refresh),
+);
+$('#traffic-stop').addEventListener('click', () =>
+  call('POST', '/traffic', { running: false }).then(refresh),
+);
+$('#traffic-apply').addEventListener('click', () =>
+  call('POST', '/traffic', { rate: Number($('#traffic-rate').value) }).then(refresh),
+);
+$('#traffic-abuser').addEventListener('change', (event) =>
+  call('POST', '/traffic', { abuser: event.target.checked }).then(refresh),
+);
+$('#traffic-bad').addEventListener('change', (event) =>
+  call('POST', '/traffic', { badBodies: event.target.checked }).then(refresh),
+);
+$('#scenario-run').addEventListener('click', () =>
+  call('POST', `/scenarios/${encodeURIComponent($('#scenario-name').value)}`).then(refresh),
+);
+$('#scenario-name').addEventListener('change', () => {
+  const scenario = state?.scenarios.find((s) => s.name === $('#scenario-name').value);
+  $('#scenario-proves').textContent = scenario ? `Proves: ${scenario.proves}` : '';
+});
+refresh();
+setInterval(refresh, 2000);

@@ -1,0 +1,174 @@
+import { allOf, counterRises, counterSettles, gauge } from '../conditions.ts';
+import type { Scenario } from '../scenario.types.ts';
+import { SHOPPERS, STEADY } from './defaults.ts';
+import { adminCall, eachReplica, resetFaults, type ServiceFaults, setFaults } from './fault.hooks.ts';
+
+const CLIENT = 'rebound_rpc_client_requests_total';
+const FALLBACK = 'rebound_gateway_fallback_served_total';
+const LIST_PRODUCTS = { target: 'rebound.catalog.v1.CatalogService/ListProducts' };
+const LIST_BREAKER_OPEN = gauge('gateway', 'rebound_resilience_breaker_state', LIST_PRODUCTS, '>=', 1, 'max');
+const LIST_BREAKER_CLOSED = gauge(
+  'gateway',
+  'rebound_resilience_breaker_state',
+  LIST_PRODUCTS,
+  '<=',
+  0,
+  'max',
+);
+
+/** Every catalog replica answers badly; the gateway's deadline, breaker and last good copy must hide it. */
+function catalogFault(
+  name: string,
+  mechanism: Scenario['mechanism'],
+  faults: ServiceFaults,
+  outcome: string,
+  describe: string,
+  ci = false,
+): Scenario {
+  return {
+    name,
+    mechanism,
+    proves: `with catalog ${describe}, the gateway cuts each call at its deadline, its breaker on ListProducts opens, and it answers product reads from its last good copy (X-Rebound-Fallback), so shoppers keep ≥ 90 % success (checkouts need a fresh price and fail fast); fresh answers return once it is fixed`,
+    ci,
+    gameday: true,
+    load: SHOPPERS,
+    steady: STEADY,
+    during: { minSuccessRatio: 0.9 },
+    fault: {
+      describe: `catalog (both replicas): POST /admin/faults ${JSON.stringify(faults)} for 15 s`,
+      inject: (context) => setFaults(context, 'catalog', faults),
+      clear: (context) => resetFaults(context, 'catalog'),
+      confirm: counterRises('gateway', CLIENT, { outcome }),
+      confirmWithinMs: 10_000,
+      holdMs: 15_000,
+    },
+    detection: { signal: allOf(LIST_BREAKER_OPEN, counterRises('gateway', FALLBACK)), withinMs: 15_000 },
+    recovery: {
+      condition: allOf(LIST_BREAKER_CLOSED, counterSettles('gateway', FALLBACK)),
+      withinMs: 30_000,
+    },
+  };
+}
+
+export const dependencyScenarios: readonly Scenario[] = [
+  catalogFault(
+    'catalog-slow',
+    'slow-dependency',
+    { latencyMs: 1_500 },
+    'DEADLINE_EXCEEDED',
+    'slower (1.5 s) than the 800 ms deadline',
+  ),
+  catalogFault('catalog-hang', 'hang', { hang: true }, 'DEADLINE_EXCEEDED', 'hung (calls never answered)'),
+  catalogFault(
+    'catalog-failing',
+    'failing-dependency',
+    { errorRate: 1, errorCode: 'UNAVAILABLE' },
+    'UNAVAILABLE',
+    'failing every call (UNAVAILABLE)',
+    true,
+  ),
+  {
+    name: 'catalog-flaky-replica',
+    mechanism: 'failing-dependency',
+    proves:
+      'one catalog replica failing half its calls costs the shoppers < 2 %: each failed attempt is retried once on the other replica within the retry budget',
+    gameday: true,
+    load: SHOPPERS,
+    steady: STEADY,
+    during: { minSuccessRatio: 0.98 },
+    fault: {
+      describe: 'catalog-1: POST /admin/faults {"errorRate":0.5,"errorCode":"UNAVAILABLE"} for 15 s',
+      inject: (context) => setFaults(context, 'catalog', { errorRate: 0.5, errorCode: 'UNAVAILABLE' }, [1]),
+      clear: (context) => resetFaults(context, 'catalog', [1]),
+      confirm: counterRises('gateway', CLIENT, { outcome: 'UNAVAILABLE' }),
+      confirmWithinMs: 10_000,
+      holdMs: 15_000,
+    },
+    detection: { signal: counterRises('gateway', 'rebound_resilience_retries_total'), withinMs: 10_000 },
+    recovery: {
+      condition: counterSettles('gateway', CLIENT, { outcome: 'UNAVAILABLE' }),
+      withinMs: 30_000,
+    },
+  },
+  {
+    name: 'payments-processor-down',
+    mechanism: 'failing-dependency',
+    proves:
+      'with the payment processor down, orders’ breaker on Charge opens (fail fast, retries within budget), sagas pause instead of cancelling, and they complete once it is back; money and stock balance',
+    gameday: true,
+    load: SHOPPERS,
+    steady: STEADY,
+    fault: {
+      describe: 'payments (both replicas): POST /admin/processor {"failureRate":1} for 15 s',
+      inject: (context) =>
+        eachReplica(context, 'payments', (r) =>
+          adminCall(context, r, 'POST', '/admin/processor', { failureRate: 1 }),
+        ),
+      clear: (context) =>
+        eachReplica(context, 'payments', (r) =>
+          adminCall(context, r, 'POST', '/admin/processor', { failureRate: 0 }),
+        ),
+      confirm: counterRises('payments', 'rebound_payments_processor_calls_total', { outcome: 'failed' }),
+      confirmWithinMs: 15_000,
+      holdMs: 15_000,
+    },
+    detection: {
+      signal: gauge('orders', 'rebound_resilience_breaker_state', {}, '>=', 1, 'max'),
+      withinMs: 15_000,
+    },
+    recovery: {
+      condition: gauge('orders', 'rebound_resilience_breaker_state', {}, '<=', 0, 'max'),
+      withinMs: 60_000,
+    },
+  },
+  {
+    name: 'inventory-slow',
+    mechanism: 'slow-dependency',
+    proves:
+      'inventory answering after orders’ 2 s call deadline makes reservations unknown outcomes, resolved by retrying with the same reservation id: no unit of stock is lost or double-reserved',
+    gameday: true,
+    load: SHOPPERS,
+    steady: STEADY,
+    fault: {
+      describe: 'inventory (both replicas): POST /admin/faults {"latencyMs":2500} for 15 s',
+      inject: (context) => setFaults(context, 'inventory', { latencyMs: 2_500 }),
+      clear: (context) => resetFaults(context, 'inventory'),
+      confirm: gauge('inventory', 'rebound_fault_active', { fault: 'latency' }, '>=', 2),
+      confirmWithinMs: 5_000,
+      holdMs: 15_000,
+    },
+    detection: { signal: counterRises('orders', CLIENT, { outcome: 'DEADLINE_EXCEEDED' }), withinMs: 20_000 },
+    recovery: {
+      condition: allOf(
+        gauge('inventory', 'rebound_fault_active', { fault: 'latency' }, '<=', 0),
+        gauge('orders', 'rebound_orders', { status: 'PENDING' }, '<=', 0, 'max'),
+      ),
+      withinMs: 60_000,
+    },
+  },
+  {
+    name: 'partition-orders-payments',
+    mechanism: 'partition',
+    proves:
+      'a partition between orders and payments (every call on that link fails UNAVAILABLE, payments itself healthy to the others) opens orders’ breaker, pauses the sagas and heals without a double charge',
+    load: SHOPPERS,
+    steady: STEADY,
+    fault: {
+      describe:
+        'payments (both replicas): POST /admin/faults {"errorRate":1,"errorCode":"UNAVAILABLE"} for 15 s (orders is payments’ only caller, so this is the link)',
+      inject: (context) => setFaults(context, 'payments', { errorRate: 1, errorCode: 'UNAVAILABLE' }),
+      clear: (context) => resetFaults(context, 'payments'),
+      confirm: counterRises('orders', CLIENT, { outcome: 'UNAVAILABLE' }),
+      confirmWithinMs: 15_000,
+      holdMs: 15_000,
+    },
+    detection: {
+      signal: gauge('orders', 'rebound_resilience_breaker_state', {}, '>=', 1, 'max'),
+      withinMs: 20_000,
+    },
+    recovery: {
+      condition: gauge('orders', 'rebound_resilience_breaker_state', {}, '<=', 0, 'max'),
+      withinMs: 60_000,
+    },
+  },
+];

@@ -1,0 +1,19 @@
+import type { Scenario } from '../scenario.types.ts';
+import { dependencyScenarios } from './dependencies.scenarios.ts';
+import { edgeScenarios } from './edge.scenarios.ts';
+import { messagingScenarios } from './messaging.scenarios.ts';
+import { processScenarios } from './processes.scenarios.ts';
+import { runtimeScenarios } from './runtime.scenarios.ts';
+
+/** Every scenario, in the order `list` prints them. */
+export const CATALOGUE: readonly Scenario[] = [
+  ...processScenarios,
+  ...dependencyScenarios,
+  ...edgeScenarios,
+  ...messagingScenarios,
+  ...runtimeScenarios,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return CATALOGUE.find((scenario) => scenario.name === name);
+}

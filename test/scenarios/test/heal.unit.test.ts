@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Clock } from '@rebound/load';
+import { AlertLog } from '../src/heal/alert.log.ts';
+import { startHealServer } from '../src/heal/heal.server.ts';
+import { HealMonitor } from '../src/heal/heal.state.ts';
+import { histogramQuantile, parseMetrics } from '../src/heal/metrics.parse.ts';
+import { ServiceSampler } from '../src/heal/service.sampler.ts';
+
+function manualClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  return {
+    now: () => now,
+    setTimeout: () => ({ id: 0 }),
+    clearTimeout: () => {},
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
+const page = (requests: { ok: number; failed: number }, buckets: Record<string, number>, breaker = 0) =>
+  [
+    '# HELP rebound_http_server_requests_total x',
+    `rebound_http_server_requests_total{operation="GET /api/products",outcome="200",service="gateway"} ${requests.ok}`,
+    `rebound_http_server_requests_total{operation="GET /api/products",outcome="503",service="gateway"} ${requests.failed}`,
+    ...Object.entries(buckets).map(
+      ([le, count]) =>
+        `rebound_http_server_duration_seconds_bucket{le="${le}",operation="GET /api/products",outcome="200"} ${count}`,
+    ),
+    `rebound_resilience_breaker_state{policy="rpc_client",target="catalog/ListProducts",service="gateway"} ${breaker}`,
+    `rebound_resilience_retries_total{policy="rpc_client",target="catalog/ListProducts",service="gateway"} 4`,
+    `rebound_gateway_fallback_served_total{source="catalog-cache",service="gateway"} 7`,
+  ].join('\n');
+
+describe('metrics parsing', () => {
+  it('reads names, labels (escaped quotes included) and values, skipping other series', () => {
+    const samples = parseMetrics('a_total{x="1",y="say \\"hi\\""} 3\nb_total 4\n# c\n', ['a_']);
+    assert.deepEqual(samples, [{ name: 'a_total', labels: { x: '1', y: 'say "hi"' }, value: 3 }]);
+  });
+
+  it('interpolates a quantile inside its bucket as histogram_quantile does', () => {
+    const buckets = new Map([
+      [0.1, 50],
+      [0.5, 90],
+      [1, 100],
+      [Number.POSITIVE_INFINITY, 100],
+    ]);
+    assert.equal(histogramQuantile(0.5, buckets), 0.1);
+    assert.ok(Math.abs((histogramQuantile(0.99, buckets) ?? 0) - 0.95) < 1e-9);
+    assert.equal(histogramQuantile(0.99, new Map([[Number.POSITIVE_INFINITY, 0]])), undefined);
+  });
+});
+
+describe('ServiceSampler', () => {
+  it('turns counter deltas into rate, success ratio and p99 per interval, and reads the dependencies', async () => {
+    const clock = manualClock();
+    let current = page({ ok: 0, failed: 0 }, { '0.1': 0, '1': 0, '+Inf': 0 });
+    const sampler = new ServiceSampler({
+      clock,
+      fetchPages: async (service) => (service === 'gateway' ? [current] : []),
+    });
+    await sampler.sample();
+    assert.equal(sampler.services()[0]?.latest, undefined, 'one sample is no interval');
+    clock.advance(2_000);
+    current = page({ ok: 18, failed: 2 }, { '0.1': 19, '1': 20, '+Inf': 20 }, 1);
+    await sampler.sample();
+    const gateway = sampler.services().find((s) => s.service === 'gateway');
+    assert.equal(gateway?.latest?.rate, 10);
+    assert.equal(gateway?.latest?.successRatio, 0.9);
+    assert.ok((gateway?.latest?.p99Ms ?? 0) > 100 && (gateway?.latest?.p99Ms ?? 0) <= 1_000);
+    assert.deepEqual(sampler.dependencies()[0], {
+      service: 'gateway',
+      target: 'catalog/ListProducts',
+      breaker: 1,
+      retries: 4,
+      budgetExhausted: 0,
+      breakerRejections: 0,
+      giveUps: 0,
+    });
+    assert.equal(sampler.edge().fallbacks, 7);
+  });
+
+  it('takes a counter that went down as a restart, not as negative traffic', async () => {
+    const clock = manualClock();
+    let current = page({ ok: 100, failed: 0 }, { '+Inf': 100 });
+    const sampler = new ServiceSampler({
+      clock,
+      fetchPages: async (s) => (s === 'gateway' ? [current] : []),
+    });
+    await sampler.sample();
+    clock.advance(2_000);
+    current = page({ ok: 3, failed: 0 }, { '+Inf': 3 });
+    await sampler.sample();
+    assert.equal(sampler.services()[0]?.history.length, 0);
+  });
+});
+
+describe('AlertLog', () => {
+  it('records an alert firing once and its resolution', () => {
+    const log = new AlertLog();
+    const alert = {
+      name: 'ProcessCrashLooping',
+      state: 'firing' as const,
+      labels: { process: 'catalog-1' },
+      activeAt: undefined,
+    };
+    log.update([alert], 1_000);
+    log.update([alert], 2_000);
+    log.update([], 3_000);
+    assert.deepEqual(
+      log.changes().map((c) => [c.atMs, c.change]),
+      [
+        [1_000, 'firing'],
+        [3_000, 'resolved'],
+      ],
+    );
+    assert.deepEqual(log.firing(), []);
+  });
+});
+
+describe('heal server', () => {
+  it('serves its state to anyone, refuses changes without the token, and says when no platform is connected', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rebound-heal-'));
+    const monitor = new HealMonitor({ dataDir });
+    const { server, url } = await startHealServer({ monitor, port: 0, adminToken: 'test-token-123' });
+    try {
+      const state = await fetch(`${url}/heal/state`);
+      assert.equal(state.status, 200);
+      assert.equal(state.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(((await state.json()) as { connected: boolean }).connected, false);
+      const post = (path: string, token?: string, body = '{}') =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          body,
+        });
+      assert.equal((await post('/heal/processes/catalog-0/kill')).status, 401);
+      assert.equal((await post('/heal/processes/catalog-0/kill', 'wrong')).status, 401);
+      assert.equal((await post('/heal/traffic', 'test-token-123', 'not json')).status, 400);
+      assert.equal((await post('/heal/traffic', 'test-token-123')).status, 503);
+      assert.equal((await post('/heal/nothing', 'test-token-123')).status, 503);
+      assert.equal((await fetch(`${url}/elsewhere`)).status, 404);
+    } finally {
+      server.close();
+      await monitor.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
