@@ -89,7 +89,8 @@ function portOf(basePort: number, name: string, admin: boolean): number {
 
 /** Starts `node infra/local/src/cli.ts up` on a free port block and a temp data dir; resolves when all is ready. */
 export async function startPlatform(options: StartPlatformOptions = {}): Promise<Platform> {
-  const basePort = await freePortBlock(120);
+  // Slots 0..12 (the heal view on slot 12): 130 ports.
+  const basePort = await freePortBlock(130);
   const dataDir = await mkdtemp(join(tmpdir(), 'rebound-e2e-'));
   // mkdtemp makes it 0700; run as root, postgres-0's server runs as the postgres user, which must reach its data.
   await chmod(dataDir, 0o755);

@@ -1,5 +1,7 @@
 import type { Target } from './platform.target.ts';
-import type { Traffic } from './traffic.ts';
+import type { ScenarioLoad, Traffic } from './traffic.ts';
+
+export type { ScenarioLoad } from './traffic.ts';
 
 /** What a fault acts through: the platform, and the traffic (an abusive client is a change of load). */
 export interface FaultContext {
@@ -14,15 +16,6 @@ export interface FaultContext {
 export interface Condition {
   readonly describe: string;
   arm(target: Target): Promise<(target: Target) => Promise<boolean>>;
-}
-
-/** The traffic a scenario drives through the gateway while it runs (open model, arrivals per second). */
-export interface ScenarioLoad {
-  readonly rate: number;
-  /** The client above its rate limit, on `key-b`, at this rate. */
-  readonly abuserRate?: number;
-  /** The client sending bodies the edge must refuse, at this rate. */
-  readonly badBodyRate?: number;
 }
 
 /** What "normal" means, checked before the fault and again after recovery. */

@@ -6,7 +6,15 @@ import {
   type SecondStats,
   seededRandom,
 } from '@rebound/load';
-import type { ScenarioLoad } from './scenario.types.ts';
+
+/** The traffic a scenario drives through the gateway while it runs (open model, arrivals per second). */
+export interface ScenarioLoad {
+  readonly rate: number;
+  /** The client above its rate limit, on `key-b`, at this rate. */
+  readonly abuserRate?: number;
+  /** The client sending bodies the edge must refuse, at this rate. */
+  readonly badBodyRate?: number;
+}
 
 /** What one measured window of traffic saw: the shoppers' outcomes and the worst per-second p99. */
 export interface WindowStats {
