@@ -42,6 +42,14 @@ export function baseConfigKeys(): string[] {
   );
 }
 
+/** Variables of an HTTP service's base config (`httpConfigShape`: the base one, HTTP_PORT, BODY_LIMIT_BYTES). */
+export function httpConfigKeys(): string[] {
+  return objectKeys(
+    read('libs/service-defaults/src/http/http.config.ts'),
+    'export const httpConfigShape = {',
+  );
+}
+
 /** Every variable `apps/<service>` reads: its own schema (or the base one and its `extend({...})`), plus storage's. */
 export function envReadBy(service: string): Set<string> {
   const keys = new Set<string>(['NODE_OPTIONS']); // read by Node itself
@@ -50,6 +58,9 @@ export function envReadBy(service: string): Set<string> {
   for (const file of files) {
     const text = read(file);
     for (const key of objectKeys(text, 'baseConfigSchema.extend({')) keys.add(key);
+    const http = objectKeys(text, 'httpConfigSchema.extend({');
+    for (const key of http) keys.add(key);
+    if (http.length > 0) for (const key of httpConfigKeys()) keys.add(key);
     const own = objectKeys(text, 'ConfigSchema = z.object({');
     if (own.length > 0) ownSchema = true;
     for (const key of own) keys.add(key);
@@ -95,6 +106,9 @@ const METRICS_ROUTE = "admin.route('GET', '/metrics'";
 export function servesMetrics(file: string): boolean {
   const text = read(file);
   if (text.includes(METRICS_ROUTE)) return true;
+  // Both tiers build on the shared service base, which registers the route.
+  if (/\bstartServiceBase\(/.test(text))
+    return servesMetrics('libs/service-defaults/src/common/service-base.ts');
   return (
     /registerMetricsRoute\(admin,/.test(text) &&
     read('libs/service-defaults/src/admin/metrics.route.ts').includes(METRICS_ROUTE)

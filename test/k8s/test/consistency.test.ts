@@ -177,7 +177,12 @@ describe('manifests match the code', { skip }, () => {
 
   it('scrapes the port that serves /metrics, with the job name the rules expect', () => {
     assert.ok(servesMetrics('libs/service-defaults/src/bootstrap.ts'));
-    assert.ok(servesMetrics('apps/gateway/src/bootstrap.ts'));
+    assert.ok(servesMetrics('libs/service-defaults/src/http/bootstrap-http.ts'));
+    assert.match(
+      readFileSync(join(repoRoot, 'apps/gateway/src/bootstrap.ts'), 'utf8'),
+      /\bbootstrapHttp\(/,
+      'the gateway is served by the HTTP tier',
+    );
     const cluster = parse(readFileSync(join(K8S_DIR, 'components/monitoring/prometheus.yml'), 'utf8'));
     const local = parse(readFileSync(join(repoRoot, 'infra/prometheus/prometheus.yml'), 'utf8'));
     const job = cluster.scrape_configs.find((s: Json) => s.job_name === 'rebound-services');
