@@ -17,10 +17,13 @@ const CATALOG_DEADLINE_MS = 800;
 
 async function listProducts(platform: Platform): Promise<Sample> {
   const response = await api(platform.gatewayUrl, '/api/products?pageSize=5', { timeoutMs: 5000 });
+  const served = response.headers.get('x-rebound-fallback') === null ? 'fresh' : 'fallback';
   return {
     status: response.status,
     ms: response.ms,
-    tag: response.headers.get('x-rebound-fallback') === null ? 'fresh' : 'fallback',
+    // A refusal says which (e.g. `error:overloaded`), so a failed bar names its cause.
+    tag:
+      response.status === 200 ? served : `error:${String(response.json.error ?? response.json.text ?? '')}`,
   };
 }
 
