@@ -181,6 +181,7 @@ const monitoring: readonly ProcessDefinition[] = [
     slot: 11,
     replicas: 1,
     entry: 'infra/remediation/src/cli.ts',
+    nodeOptions: SERVICE_NODE_OPTIONS,
     packageDir: 'infra/remediation',
     args: (replica) => [
       '--port',
@@ -335,6 +336,7 @@ export const platformTopology: Topology = {
       slot: 12,
       replicas: 1,
       entry: 'test/scenarios/src/heal/heal.cli.ts',
+      nodeOptions: SERVICE_NODE_OPTIONS,
       packageDir: 'test/scenarios',
       args: (replica) => ['--port', String(replica.port), '--data-dir', replica.dataRoot],
       admin: false,
