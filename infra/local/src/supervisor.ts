@@ -87,18 +87,7 @@ export class Supervisor {
         (message) => options.onError?.(message),
       );
     for (const process of this.#present) {
-      const managed = process.replicas.map((spec) => {
-        const driver = this.#createDriver(spec);
-        const machine = new ReplicaMachine({
-          clock: this.#clock,
-          effects: driver,
-          probes: spec.probes,
-          restart: process.restart,
-        });
-        driver.attach(machine);
-        machine.onEvent((event) => this.#onReplicaEvent(spec, event));
-        return { spec, machine, driver };
-      });
+      const managed = process.replicas.map((spec) => this.#manage(process, spec));
       this.#managed.set(process.name, managed);
     }
   }
@@ -221,12 +210,8 @@ export class Supervisor {
 
   // --- rollouts (src/rollout.controller.ts): replicas added and retired while running ---------------------
 
-  /** Starts a replica of a running entry that the topology did not list (a rollout's surge replica). */
-  addReplica(processName: string, spec: ReplicaSpec): ReplicaMachine {
-    const process = this.#present.find((p) => p.name === processName);
-    const managed = this.#managed.get(processName);
-    if (!process || !managed) throw new Error(`no running entry '${processName}'`);
-    if (this.#stopping) throw new Error('the supervisor is stopping');
+  /** A replica's driver and state machine, wired to each other and to the supervisor's events; not started. */
+  #manage(process: ProcessSpec, spec: ReplicaSpec): Managed {
     const driver = this.#createDriver(spec);
     const machine = new ReplicaMachine({
       clock: this.#clock,
@@ -236,7 +221,18 @@ export class Supervisor {
     });
     driver.attach(machine);
     machine.onEvent((event) => this.#onReplicaEvent(spec, event));
-    managed.push({ spec, machine, driver });
+    return { spec, machine, driver };
+  }
+
+  /** Starts a replica of a running entry that the topology did not list (a rollout's surge replica). */
+  addReplica(processName: string, spec: ReplicaSpec): ReplicaMachine {
+    const process = this.#present.find((p) => p.name === processName);
+    const managed = this.#managed.get(processName);
+    if (!process || !managed) throw new Error(`no running entry '${processName}'`);
+    if (this.#stopping) throw new Error('the supervisor is stopping');
+    const entry = this.#manage(process, spec);
+    managed.push(entry);
+    const { machine } = entry;
     machine.start();
     return machine;
   }

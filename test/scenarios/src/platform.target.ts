@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { sumSeries } from '@rebound/e2e';
+import { type StatusRow, sumSeries } from '@rebound/e2e';
 
-/** One row of the supervisor's `GET /status`, the fields the scenarios read. */
-export interface ProcessRow {
-  readonly name: string;
-  readonly process: string;
-  readonly state: string;
-  readonly pid: number | undefined;
-  readonly ready: boolean;
-  readonly restarts: number;
-  readonly port: number | undefined;
-  readonly adminPort: number | undefined;
-}
+/** One row of the supervisor's `GET /status`, the fields the scenarios read (the e2e harness reads the same). */
+export type ProcessRow = StatusRow;
 
 export interface SupervisorStatus {
   readonly allReady: boolean;
