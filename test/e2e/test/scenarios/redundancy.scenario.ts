@@ -12,7 +12,7 @@ import {
 import type { Report } from './shop.scenario.ts';
 
 /** Requests per second of the shoppers' mix, and at least this many per kill, so that 99.9 % tolerates one failure. */
-const RATE = 100;
+const RATE = 60;
 const MIN_REQUESTS_PER_KILL = 1000;
 /** Products the shoppers buy (p-005 is left to the payments scenario's stock checks). */
 const PRODUCTS = ['p-001', 'p-002', 'p-003', 'p-004', 'p-006', 'p-007', 'p-008', 'p-009', 'p-010'];
