@@ -237,6 +237,21 @@ describe('idempotent consumer (PostgreSQL, dev broker)', () => {
       const before = randomUUID();
       await publish(topic, 'k', before, 'x');
       await waitFor(() => seen.length === 1, { timeoutMs: 20_000, description: 'first record' });
+      // Its offset is committed at the end of the batch, just after the handler: wait for the commit to reach the
+      // broker, so that what the restart may not redeliver is a record whose offset the broker holds.
+      const admin = broker.kafka('restart-admin').admin();
+      await admin.connect();
+      try {
+        await waitFor(
+          async () => {
+            const [offsets] = await admin.fetchOffsets({ groupId: 'restart-group', topics: [topic] });
+            return offsets?.partitions[0]?.offset === '1';
+          },
+          { timeoutMs: 20_000, description: "the first record's offset committed" },
+        );
+      } finally {
+        await admin.disconnect();
+      }
       const registry = new Registry();
       registerConsumerLagMetric(registry, 'restart-group', consumer, 500);
       await broker.stop();
