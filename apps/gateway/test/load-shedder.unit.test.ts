@@ -1,9 +1,10 @@
 // The edge's load shedder with a manual clock and an injected event loop delay: priorities share the
 // concurrency limit, a late event loop refuses everything but checkout, and `overloaded` holds for holdMs.
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
-import { type Admission, LoadShedder, ShedDecision } from '../src/edge/load-shedder.ts';
+import { type Admission, LoadShedder, lateMsOf, ShedDecision } from '../src/edge/load-shedder.ts';
 
 function shedder(loopDelayMs: { value: number }, clock: FakeClock) {
   return new LoadShedder({
@@ -12,7 +13,7 @@ function shedder(loopDelayMs: { value: number }, clock: FakeClock) {
     maxLimit: 4,
     holdMs: 1_000,
     eventLoopDelayMs: 100,
-    eventLoopDelay: { p99Ms: () => loopDelayMs.value, reset: () => {}, close: () => {} },
+    eventLoopDelay: { lateMs: () => loopDelayMs.value, reset: () => {}, close: () => {} },
     clock,
   });
 }
@@ -61,5 +62,35 @@ describe('LoadShedder', () => {
     assert.equal(edge.overloaded, false);
     assert.ok(!((await edge.admit('sheddable')) instanceof ShedDecision));
     edge.close();
+  });
+});
+
+describe('the event loop lateness the shedder reads', () => {
+  function blockFor(ms: number): void {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {}
+  }
+  const nextTimer = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+  it('does not count one stall as overload, but a loop whose turns are late again and again', async () => {
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    try {
+      for (let tick = 0; tick < 3; tick += 1) await nextTimer(); // the first timer turn only starts the clock
+      blockFor(400);
+      for (let tick = 0; tick < 40; tick += 1) await nextTimer();
+      assert.ok(histogram.max / 1e6 >= 300, 'the stall was recorded');
+      assert.ok(lateMsOf(histogram) < 150, `one stall reads as ${lateMsOf(histogram)} ms late`);
+
+      histogram.reset();
+      for (let round = 0; round < 10; round += 1) {
+        blockFor(200);
+        await new Promise((resolve) => setImmediate(resolve));
+        await nextTimer();
+      }
+      assert.ok(lateMsOf(histogram) > 150, `a busy loop reads as ${lateMsOf(histogram)} ms late`);
+    } finally {
+      histogram.disable();
+    }
   });
 });

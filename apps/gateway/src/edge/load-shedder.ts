@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type Histogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   type Clock,
   gradient2Limit,
@@ -15,16 +15,16 @@ export interface LoadShedderOptions {
   readonly maxLimit: number;
   /** `overloaded` stays true this long after the last shed request (readiness does not flap). */
   readonly holdMs: number;
-  /** Non-critical requests are refused while the event loop p99 delay of the last second is above this. */
+  /** Non-critical requests are refused while the event loop p90 delay of the last second is above this. */
   readonly eventLoopDelayMs: number;
   /** Where the event loop delay is read (tests inject one); default: `monitorEventLoopDelay`, 1 s windows. */
   readonly eventLoopDelay?: EventLoopDelaySource;
   readonly clock?: Clock;
 }
 
-/** The p99 event loop delay (ms) of the latest window. */
+/** How late the event loop ran (ms) in the latest window, ignoring a lone stall. */
 export interface EventLoopDelaySource {
-  p99Ms(): number;
+  lateMs(): number;
   /** Starts a new window (after start-up, whose module loading would otherwise count as a stall). */
   reset(): void;
   close(): void;
@@ -51,21 +51,30 @@ export class ShedDecision {
 const LOOP_WINDOW_MS = 1_000;
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
-/** The process's event loop delay, as the p99 of the last completed 1 s window (timer unref'd). */
+/** The delay (ms) that 90 % of the window's samples stayed under. */
+export function lateMsOf(histogram: Histogram): number {
+  return histogram.percentile(90) / 1e6;
+}
+
+/**
+ * The process's event loop delay as the p90 of the last completed 1 s window (timer unref'd). Not the p99: a
+ * stall records one late sample, so over a second's ~80 samples the p99 is the single worst stall (a GC pause,
+ * a neighbour process taking the core while it starts). Overload is a loop whose turns are late again and again.
+ */
 export function monitoredEventLoopDelay(): EventLoopDelaySource {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
-  let p99Ms = 0;
+  let lateMs = 0;
   const timer = setInterval(() => {
-    p99Ms = histogram.percentile(99) / 1e6;
+    lateMs = lateMsOf(histogram);
     histogram.reset();
   }, LOOP_WINDOW_MS);
   timer.unref();
   return {
-    p99Ms: () => p99Ms,
+    lateMs: () => lateMs,
     reset: () => {
       histogram.reset();
-      p99Ms = 0;
+      lateMs = 0;
     },
     close: () => {
       clearInterval(timer);
@@ -103,7 +112,7 @@ export class LoadShedder {
 
   /** Admits the request (resolves with a slot) or resolves with the reason it must be refused. */
   async admit(priority: Priority): Promise<Admission | ShedDecision> {
-    const loopDelay = this.#loop.p99Ms();
+    const loopDelay = this.#loop.lateMs();
     if (
       priority !== 'critical' &&
       priority !== 'critical-plus' &&
