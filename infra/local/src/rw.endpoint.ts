@@ -18,7 +18,9 @@ export class RwEndpoint {
   constructor(port: number, target: RwTarget) {
     this.#port = port;
     this.#target = target;
-    this.#server = createServer((client) => this.#accept(client));
+    // noDelay on both legs: with Nagle on, a query's or a result's second small write waits for the peer's
+    // delayed ACK (40 ms on Linux); PostgreSQL and node-postgres both turn Nagle off for that reason.
+    this.#server = createServer({ noDelay: true }, (client) => this.#accept(client));
   }
 
   get target(): RwTarget {
@@ -56,7 +58,7 @@ export class RwEndpoint {
       client.destroy();
       return;
     }
-    const upstream = connect({ port: target.port, host: '127.0.0.1' });
+    const upstream = connect({ port: target.port, host: '127.0.0.1', noDelay: true });
     const pair = [client, upstream] as const;
     this.#pairs.add(pair);
     const close = () => {

@@ -167,7 +167,9 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
   const sockets = new Set<Socket>();
   const connections = new Set<() => ConnectionStats>();
   const maxRequestBytes = options.maxRequestBytes ?? 100 * 1024 * 1024;
-  const server = createServer((socket) => {
+  // Nagle off, as Apache Kafka's SocketServer does: a response's second small write would otherwise wait for
+  // the client's delayed ACK.
+  const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serveConnection(context, socket, maxRequestBytes, connections);
