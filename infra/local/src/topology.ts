@@ -270,15 +270,15 @@ export const platformTopology: Topology = {
     service('catalog', 1, 2, 'products over gRPC, read-mostly', []),
     service('inventory', 2, 2, 'stock reservations over gRPC', ['postgres']),
     service('payments', 3, 2, 'charges and refunds over gRPC, simulated processor', ['postgres']),
+    // Services wait for their data stores only, never for each other (as on Kubernetes, where nothing orders
+    // them): a caller's channel connects once the callee is ready, and readiness gates the traffic.
     service('orders', 4, 2, 'checkout saga over gRPC, outbox to Kafka (recovery: one leader)', [
       'kafka',
       'postgres',
-      'inventory',
-      'payments',
     ]),
     service('notifications', 5, 2, 'order events from Kafka (one consumer group)', ['kafka', 'postgres']),
     {
-      ...service('gateway', 6, 2, 'HTTP/JSON edge and web console', ['catalog', 'orders'], 'HTTP_PORT'),
+      ...service('gateway', 6, 2, 'HTTP/JSON edge and web console', [], 'HTTP_PORT'),
       // The console's heal view proxies /console/heal/* to the heal entry below.
       env: (replica) => ({
         ...serviceEnv('gateway', 'HTTP_PORT', replica),
