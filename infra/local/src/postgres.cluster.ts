@@ -5,11 +5,13 @@ import {
   type InstanceStatus,
   listBackups,
   readClusterState,
+  readDrillRecord,
   serverUser,
   writeClusterState,
 } from '@rebound/postgres-dev';
 import { BackupSchedule } from './backup.schedule.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { renderDrillMetrics } from './drill.metrics.ts';
 import { PostgresFailover } from './postgres.failover.ts';
 import { processGroupMembers } from './pss.ts';
 import { RwEndpoint } from './rw.endpoint.ts';
@@ -170,7 +172,10 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   return {
     endpoint,
     failover,
-    metrics: () => renderClusterMetrics(failover, Object.keys(instances)) + renderBackupMetrics(schedule),
+    metrics: () =>
+      renderClusterMetrics(failover, Object.keys(instances)) +
+      renderBackupMetrics(schedule) +
+      renderDrillMetrics(readDrillRecord(backupDir)),
     async close() {
       subscription.dispose();
       failover.stop();

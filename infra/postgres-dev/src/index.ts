@@ -19,6 +19,8 @@ export type { InitClusterOptions } from './cluster.ts';
 export { clusterExists, initCluster } from './cluster.ts';
 export type { RolePasswords } from './credentials.ts';
 export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './credentials.ts';
+export type { DrillOutcome, DrillRecord } from './drill.record.ts';
+export { DRILL_RECORD_FILE, readDrillRecord, recordDrill } from './drill.record.ts';
 export type { DiskState, InstanceRole } from './instance.role.ts';
 export { decideRole } from './instance.role.ts';
 export { provisionDatabases } from './provision.ts';
