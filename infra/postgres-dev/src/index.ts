@@ -1,5 +1,7 @@
 export type { AdminChecks } from './admin.server.ts';
 export { ARCHIVE_TIMEOUT, archiveSettings, restoreCommand, walArchiveDir } from './archive.settings.ts';
+export type { PruneResult } from './backup.retention.ts';
+export { archiveFilesBefore, pruneBackups, segmentPosition, WAL_SEGMENT_BYTES } from './backup.retention.ts';
 export type { BackupRecord } from './backup.store.ts';
 export { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
 export type { BaseBackupOptions, BaseBackupResult } from './base.backup.ts';

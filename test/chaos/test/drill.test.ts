@@ -4,6 +4,8 @@
 // RTO: from the destruction to the first write accepted by the restored primary. RPO: acknowledged writes lost,
 // as the time between the last acknowledgement before the destruction and that of the last row restored.
 // Bars: RTO <= 60 s, RPO <= 5 s. Measured from the heartbeat table's durable rows.
+// Retention is exercised on the way: an older base backup is taken first, then pruned (keep 1) with the WAL only
+// it needed, so the restore runs from the kept backup and the pruned archive.
 // With REBOUND_DRILL_RECORD_DIR set (`pnpm dr:drill` sets it to the platform's .data/backups), the outcome is
 // recorded there: the supervisor exports it as the last verified restore, and the alerts watch it.
 import assert from 'node:assert/strict';
@@ -12,10 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  archiveFilesBefore,
   backupCluster,
   type DrillOutcome,
+  pruneBackups,
   recordDrill,
   restoreCluster,
+  segmentPosition,
   serverUser,
 } from '@rebound/postgres-dev';
 import { waitFor } from '@rebound/testing';
@@ -67,7 +72,27 @@ describe('drill: destroy both PostgreSQL copies under load, restore from the bas
       timeoutMs: 30_000,
       description: '50 rows written',
     });
+    const older = await backupCluster({ clusterDir, backupDir, user: serverUser() });
+    const beforeSecond = heartbeat.acknowledged.length;
+    await waitFor(() => (heartbeat?.acknowledged.length ?? 0) >= beforeSecond + 20, {
+      timeoutMs: 30_000,
+      description: '20 rows between the two backups',
+    });
     const backup = await backupCluster({ clusterDir, backupDir, user: serverUser() });
+    const pruned = await pruneBackups({ backupDir, keep: 1 });
+    assert.deepEqual(
+      pruned.removed.map((b) => b.id),
+      [older.id],
+    );
+    assert.deepEqual(
+      pruned.kept.map((b) => b.id),
+      [backup.id],
+    );
+    assert.ok(pruned.walFilesRemoved > 0, 'the WAL only the older backup needed is gone');
+    assert.deepEqual(
+      archiveFilesBefore(await readdir(join(backupDir, 'wal')), segmentPosition(backup.startLsn)),
+      [],
+    );
     // Writes go on after the backup: the restore must replay them from the archive.
     const afterBackup = heartbeat.acknowledged.length;
     await waitFor(() => (heartbeat?.acknowledged.length ?? 0) >= afterBackup + 100, {
