@@ -92,6 +92,11 @@ describe('the data tier on kind', { skip }, () => {
         undefined,
         'the legacy settings and `synchronous` exclude each other',
       );
+      // Sized like every other workload (requests, a memory limit, no CPU limit) and on PersistentVolumes.
+      assert.ok(spec.resources?.requests?.cpu && spec.resources?.requests?.memory, 'requests');
+      assert.ok(spec.resources?.limits?.memory, 'memory limit');
+      assert.equal(spec.resources?.limits?.cpu, undefined, 'CPU limits are not used (docs/kubernetes.md)');
+      assert.match(spec.storage?.size ?? '', /^\d+(Mi|Gi)$/);
       // The single-pod StatefulSet it replaces is gone.
       assert.equal(find('StatefulSet', 'postgresql'), undefined);
       assert.equal(find('Service', 'postgresql'), undefined);
