@@ -9,6 +9,13 @@ KUBECTL_MIN_MINOR=35
 KUBECTL_MAX_MINOR=37
 METRICS_SERVER_VERSION="v0.8.0"
 KEDA_VERSION="2.18.0"
+# Data tier (issue 15): CloudNativePG, its Barman Cloud plugin (WAL archive and base backups) and the
+# cert-manager the plugin's TLS needs. The operator's release manifest names its image by tag only: up.sh pins
+# the digest (the multi-arch index of ghcr.io/cloudnative-pg/cloudnative-pg:1.29.1).
+CNPG_VERSION="1.29.1"
+CNPG_OPERATOR_IMAGE="ghcr.io/cloudnative-pg/cloudnative-pg:1.29.1@sha256:0dfff19ba7b52ca25851a1010028b6940fff2e233290465af1cfb08a5f3f4661"
+BARMAN_CLOUD_PLUGIN_VERSION="0.14.0"
+CERT_MANAGER_VERSION="v1.20.2"
 CLUSTER_NAME="${REBOUND_CLUSTER:-rebound}"
 NAMESPACE="rebound"
 SERVICES="gateway catalog inventory payments orders notifications"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# pnpm kind:up [--with-keda] [--skip-build]: create the kind cluster (pinned node image), install
-# metrics-server (and KEDA) from pinned releases, build and load the service images, apply k8s/overlays/kind,
-# wait until everything is ready and print the URLs. Safe to re-run: existing pieces are kept or updated.
+# pnpm kind:up [--with-keda] [--skip-build]: create the kind cluster (pinned node image), install metrics-server,
+# cert-manager, CloudNativePG + its backup plugin (and KEDA) from pinned releases, build and load the service images,
+# apply k8s/overlays/kind, wait until everything is ready and print the URLs. Safe to re-run (kept or updated).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -41,6 +41,28 @@ if ! kubectl -n kube-system get deploy metrics-server -o jsonpath='{.spec.templa
     -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'
 fi
 kubectl -n kube-system rollout status deploy/metrics-server --timeout=180s
+
+# --- data tier (issue 15): cert-manager, the CloudNativePG operator and its Barman Cloud plugin ---------------
+step "Installing cert-manager ${CERT_MANAGER_VERSION} (TLS between CloudNativePG and its backup plugin)"
+kubectl apply --server-side --force-conflicts \
+  -f "https://github.com/cert-manager/cert-manager/releases/download/${CERT_MANAGER_VERSION}/cert-manager.yaml"
+kubectl -n cert-manager rollout status deploy/cert-manager-webhook --timeout=180s
+
+step "Installing CloudNativePG ${CNPG_VERSION} and the Barman Cloud plugin v${BARMAN_CLOUD_PLUGIN_VERSION}"
+kubectl apply --server-side --force-conflicts \
+  -f "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-${CNPG_VERSION}.yaml"
+# The release manifest names the operator (and the instance manager it copies into every PostgreSQL pod) by
+# tag: pin both to the digest.
+kubectl -n cnpg-system set image deploy/cnpg-controller-manager manager="${CNPG_OPERATOR_IMAGE}"
+kubectl -n cnpg-system set env deploy/cnpg-controller-manager OPERATOR_IMAGE_NAME="${CNPG_OPERATOR_IMAGE}"
+kubectl -n cnpg-system rollout status deploy/cnpg-controller-manager --timeout=180s
+kubectl apply --server-side --force-conflicts \
+  -f "https://github.com/cloudnative-pg/plugin-barman-cloud/releases/download/v${BARMAN_CLOUD_PLUGIN_VERSION}/manifest.yaml"
+kubectl -n cnpg-system rollout status deploy/barman-cloud --timeout=180s
+kubectl wait --for condition=Established --timeout=120s \
+  crd/clusters.postgresql.cnpg.io crd/databases.postgresql.cnpg.io crd/scheduledbackups.postgresql.cnpg.io \
+  crd/objectstores.barmancloud.cnpg.io
+# --- end of the data tier block ------------------------------------------------------------------------------
 
 if [ "$with_keda" = true ]; then
   step "Installing KEDA ${KEDA_VERSION}"
@@ -88,8 +110,10 @@ kubectl apply --server-side --force-conflicts -f "$overlay/rendered.yaml" >/dev/
 info "applied"
 
 step "Waiting for everything to be ready"
+# data tier (issue 15): three brokers, the backup store, then the PostgreSQL Cluster (3 instances) is Ready
 kubectl -n "$NAMESPACE" rollout status statefulset/kafka --timeout=300s
-kubectl -n "$NAMESPACE" rollout status statefulset/postgresql --timeout=300s
+kubectl -n "$NAMESPACE" rollout status statefulset/backup-store --timeout=300s
+kubectl -n "$NAMESPACE" wait --for=condition=Ready cluster/postgresql --timeout=600s
 for service in $present; do
   kubectl -n "$NAMESPACE" rollout status "deploy/${service}" --timeout=300s
 done

@@ -4,12 +4,15 @@ import {
   type ClusterState,
   type InstanceStatus,
   listBackups,
+  pruneBackups,
   readClusterState,
+  readDrillRecord,
   serverUser,
   writeClusterState,
 } from '@rebound/postgres-dev';
 import { BackupSchedule } from './backup.schedule.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { renderDrillMetrics } from './drill.metrics.ts';
 import { PostgresFailover } from './postgres.failover.ts';
 import { processGroupMembers } from './pss.ts';
 import { RwEndpoint } from './rw.endpoint.ts';
@@ -35,10 +38,14 @@ export interface PostgresClusterOptions {
   /** Scheduled base backups: every hour by default, the first 2 minutes after start unless a recent one exists. */
   readonly backupEveryMs?: number;
   readonly firstBackupAfterMs?: number;
+  /** Retention after each scheduled backup: the newest N base backups and the WAL they need (default 6). */
+  readonly backupKeep?: number;
 }
 
 const BACKUP_EVERY_MS = 60 * 60_000;
 const FIRST_BACKUP_AFTER_MS = 2 * 60_000;
+/** Six hourly base backups: a point-in-time restore reaches back about six hours. */
+const BACKUP_KEEP = 6;
 
 const STATUS_TIMEOUT_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 40_000;
@@ -156,7 +163,20 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   const newest = (await listBackups(backupDir).catch(() => [])).at(-1);
   const schedule = new BackupSchedule({
     clock,
-    backup: () => backupCluster({ clusterDir, backupDir, user: serverUser() }),
+    backup: async () => {
+      const record = await backupCluster({ clusterDir, backupDir, user: serverUser() });
+      // A failed prune leaves old files behind; it never fails the backup that was just taken.
+      await pruneBackups({ backupDir, keep: options.backupKeep ?? BACKUP_KEEP }).then(
+        ({ kept, removed, walFilesRemoved }) => {
+          if (removed.length === 0) return;
+          log.event(
+            `postgres: retention kept ${kept.length} base backups, removed ${removed.map((b) => b.id).join(', ')} and ${walFilesRemoved} archived WAL files`,
+          );
+        },
+        (error: Error) => log.warn(`postgres: backup retention failed: ${error.message}`),
+      );
+      return record;
+    },
     lastFinishedAt: newest ? Date.parse(newest.finishedAt) : undefined,
     wallNow: () => Date.now(),
     everyMs: options.backupEveryMs ?? BACKUP_EVERY_MS,
@@ -170,7 +190,10 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   return {
     endpoint,
     failover,
-    metrics: () => renderClusterMetrics(failover, Object.keys(instances)) + renderBackupMetrics(schedule),
+    metrics: () =>
+      renderClusterMetrics(failover, Object.keys(instances)) +
+      renderBackupMetrics(schedule) +
+      renderDrillMetrics(readDrillRecord(backupDir)),
     async close() {
       subscription.dispose();
       failover.stop();

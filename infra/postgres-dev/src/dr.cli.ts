@@ -3,18 +3,25 @@
 //   node infra/postgres-dev/src/dr.cli.ts backup  [--data-dir .data]
 //   node infra/postgres-dev/src/dr.cli.ts list    [--data-dir .data]
 //   node infra/postgres-dev/src/dr.cli.ts restore --to <ISO time|latest> [--data-dir .data]   (platform stopped)
+//   node infra/postgres-dev/src/dr.cli.ts prune   --keep <n> [--data-dir .data]   (the newest n base backups + their WAL)
 // The cluster state is <data-dir>/postgres, backups and the WAL archive <data-dir>/backups.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pruneBackups } from './backup.retention.ts';
 import { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
 import { serverUser } from './server-user.ts';
 
-const USAGE = 'usage: dr.cli.ts backup | list | restore --to <ISO time|latest>  [--data-dir <dir>]';
+const USAGE =
+  'usage: dr.cli.ts backup | list | restore --to <ISO time|latest> | prune --keep <n>  [--data-dir <dir>]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string', default: '.data' }, to: { type: 'string' } },
+    options: {
+      'data-dir': { type: 'string', default: '.data' },
+      to: { type: 'string' },
+      keep: { type: 'string' },
+    },
   });
   const dataDir = resolve(values['data-dir']);
   const clusterDir = join(dataDir, 'postgres');
@@ -46,6 +53,19 @@ async function main(): Promise<number> {
       say(
         `restored base backup ${backup.id} into ${primary}; on the next start it replays the WAL archive up to ` +
           `${target === 'latest' ? 'its end' : target.toISOString()} and becomes the primary (npm start)`,
+      );
+      return 0;
+    }
+    case 'prune': {
+      const keep = Number(values.keep);
+      if (!values.keep || !Number.isInteger(keep) || keep < 1) {
+        process.stderr.write(`--keep must be a whole number of base backups, at least 1\n${USAGE}\n`);
+        return 2;
+      }
+      const { kept, removed, walFilesRemoved } = await pruneBackups({ backupDir, keep });
+      say(
+        `kept ${kept.length} base backups (oldest ${kept[0]?.id ?? 'none'}), removed ${removed.length} and ` +
+          `${walFilesRemoved} archived WAL files no kept backup needs`,
       );
       return 0;
     }

@@ -1,5 +1,7 @@
 export type { AdminChecks } from './admin.server.ts';
 export { ARCHIVE_TIMEOUT, archiveSettings, restoreCommand, walArchiveDir } from './archive.settings.ts';
+export type { PruneResult } from './backup.retention.ts';
+export { archiveFilesBefore, pruneBackups, segmentPosition, WAL_SEGMENT_BYTES } from './backup.retention.ts';
 export type { BackupRecord } from './backup.store.ts';
 export { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
 export type { BaseBackupOptions, BaseBackupResult } from './base.backup.ts';
@@ -19,6 +21,8 @@ export type { InitClusterOptions } from './cluster.ts';
 export { clusterExists, initCluster } from './cluster.ts';
 export type { RolePasswords } from './credentials.ts';
 export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './credentials.ts';
+export type { DrillOutcome, DrillRecord } from './drill.record.ts';
+export { DRILL_RECORD_FILE, readDrillRecord, recordDrill } from './drill.record.ts';
 export type { DiskState, InstanceRole } from './instance.role.ts';
 export { decideRole } from './instance.role.ts';
 export { provisionDatabases } from './provision.ts';

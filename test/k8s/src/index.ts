@@ -8,6 +8,15 @@ export {
   servesMetrics,
   storageReadsPerServiceUrl,
 } from './code-facts.ts';
+export { CRD_DIR, hasCrdSchema, strictSchema, validateCustomResource } from './crd-schema.ts';
+export {
+  cnpgClusters,
+  cnpgInstanceLabels,
+  cnpgServiceNames,
+  DIGEST_PINNED,
+  hbaMethod,
+  withoutDigest,
+} from './data-stores.ts';
 export { renderBaseFile } from './generate-base.ts';
 export { skipUnlessKustomize } from './kustomize.ts';
 export { repoRoot } from './paths.ts';

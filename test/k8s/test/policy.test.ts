@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
+  cnpgClusters,
+  cnpgInstanceLabels,
   type Json,
   type K8sObject,
   MAX_OLD_SPACE_MI,
@@ -29,6 +31,8 @@ const ALLOWED_API_VERSIONS = new Set([
   'networking.k8s.io/v1',
   'rbac.authorization.k8s.io/v1',
   'keda.sh/v1alpha1',
+  'postgresql.cnpg.io/v1',
+  'barmancloud.cnpg.io/v1',
 ]);
 
 let objects: K8sObject[] = [];
@@ -238,7 +242,8 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
   it('pins every image to an exact tag, never latest, pulled IfNotPresent', () => {
     for (const w of all) {
       for (const c of w.pod.containers) {
-        const [, tag] = /:([^:/]+)$/.exec(c.image) ?? [];
+        // `name:tag` or `name:tag@sha256:<digest>` (third-party images are pinned by digest too).
+        const [, tag] = /:([^:/@]+)(@sha256:[a-f0-9]{64})?$/.exec(c.image) ?? [];
         assert.ok(tag, `${c.image}: no tag`);
         assert.notEqual(tag, 'latest');
         assert.match(tag, /^v?\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/, `${c.image}: not an exact version`);
@@ -283,10 +288,12 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
     );
     assert.ok(deny, 'no default-deny policy');
     assert.deepEqual([...spec(deny).policyTypes].sort(), ['Egress', 'Ingress']);
+    // The operator creates the CloudNativePG instance pods: no workload of them is rendered.
+    const pods = [...all.map((w) => w.templateLabels), ...cnpgClusters(objects).map(cnpgInstanceLabels)];
     for (const p of policies) {
       if (Object.keys(spec(p).podSelector).length === 0) continue;
       assert.ok(
-        all.some((w) => selects(spec(p).podSelector, w.templateLabels)),
+        pods.some((labels) => selects(spec(p).podSelector, labels)),
         `${p.metadata.name} selects no pod`,
       );
     }
@@ -340,10 +347,12 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
         if (v.configMap)
           assert.ok(find('ConfigMap', w.namespace, v.configMap.name), `${w.name}: ${v.configMap.name}`);
       }
+      // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
+      const claims = ((spec(w.object).volumeClaimTemplates ?? []) as Json[]).map((t) => t.metadata.name);
       for (const c of w.pod.containers) {
         for (const m of c.volumeMounts ?? []) {
           assert.ok(
-            (w.pod.volumes ?? []).some((v) => v.name === m.name),
+            (w.pod.volumes ?? []).some((v) => v.name === m.name) || claims.includes(m.name),
             `${w.name}: mount ${m.name} has no volume`,
           );
         }

@@ -57,6 +57,8 @@ describe('alert rules', () => {
       'OutboxBacklogOld',
       'PostgresBackupTooOld',
       'PostgresFailedOver',
+      'PostgresRestoreDrillFailed',
+      'PostgresRestoreUnverified',
       'PostgresStandbyBehind',
       'PostgresStandbyGone',
       'ProcessCrashLooping',
