@@ -4,12 +4,15 @@
 // Platform: POST /api/orders through the gateway's front, on the whole redundant platform under the local
 // supervisor. Floor: one bare Node process that does, per checkout, as many PostgreSQL transactions as the
 // platform committed per checkout and as many raw grpc-js round trips as the platform's gRPC servers answered per
-// checkout (both counted during the run), with no resilience, metrics or logs, against a PostgreSQL of the same
-// binaries and durable settings on the same disk. Both are measured single-client (p50) and at BENCH_CLIENTS
-// concurrent clients fed by open-loop arrivals (throughput), with CPU per checkout summed over every process.
+// checkout (both counted during the run), with no resilience, metrics or logs, against the same PostgreSQL: the
+// platform's own primary (its synchronous standby acknowledges each commit, as for the services), in a scratch
+// database, while every other process of the platform is frozen (SIGSTOP) so that it takes no CPU from the
+// floor. Both are measured single-client (p50) and at BENCH_CLIENTS concurrent clients fed by open-loop arrivals
+// (throughput), with CPU per checkout summed over every process.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   Client,
   credentials,
@@ -27,7 +30,6 @@ import {
   sumMetricAcross,
 } from '@rebound/e2e';
 import { processGroupMembers } from '@rebound/local';
-import { startPostgres } from '@rebound/testing';
 import pg from 'pg';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 200);
@@ -197,9 +199,10 @@ async function measurePlatform() {
     const cpu0 = cpuByGroup(groups);
     const loaded = await concurrent(RATE, SECONDS, CLIENTS, (i) => checkout(SINGLE + i));
     const cpuPerCheckout = cpuDelta(cpu0, cpuByGroup(groups), loaded.ok);
-    return { single, loaded, cpuPerCheckout, commitsPerCheckout, hopsPerCheckout, idleRate };
-  } finally {
+    return { platform, single, loaded, cpuPerCheckout, commitsPerCheckout, hopsPerCheckout, idleRate };
+  } catch (error) {
     await platform.stop();
+    throw error;
   }
 }
 
@@ -208,8 +211,60 @@ async function measurePlatform() {
 const ECHO = '/floor.Echo/Call';
 const passThrough = (bytes: Buffer) => bytes;
 
-async function measureFloor(transactions: number, hops: number): Promise<SideResult> {
-  const postgres = await startPostgres({ durable: true });
+/** The platform's PostgreSQL, for the floor: a superuser URL to a scratch database on the primary. */
+interface SamePostgres {
+  readonly url: string;
+  /** The PostgreSQL instances (each with its server processes), whose CPU is the floor's database CPU. */
+  readonly instances: ReadonlyMap<string, { pid: number }>;
+  /** Every other process of the platform (services, broker, tooling, the instances' Node wrappers, the
+   * supervisor), frozen while the floor runs. */
+  readonly others: readonly number[];
+}
+
+async function samePostgres(platform: Platform): Promise<SamePostgres> {
+  const { rows } = await platform.status();
+  const primary = rows.find((row) => row.name === 'postgres-0');
+  if (primary?.port === undefined) throw new Error('postgres-0 is not running');
+  const password = readFileSync(join(platform.dataDir, 'postgres', 'superuser.password'), 'utf8').trim();
+  const admin = new pg.Client({ host: '127.0.0.1', port: primary.port, user: 'postgres', password });
+  await admin.connect();
+  try {
+    const { rows: recovery } = await admin.query<{ standby: boolean }>(
+      'SELECT pg_is_in_recovery() AS standby',
+    );
+    if (recovery[0]?.standby !== false) throw new Error('postgres-0 is not the primary');
+    await admin.query('DROP DATABASE IF EXISTS floor_bench');
+    await admin.query('CREATE DATABASE floor_bench');
+  } finally {
+    await admin.end();
+  }
+  const instances = new Map<string, { pid: number }>();
+  const wrappers: number[] = [];
+  const others: number[] = [];
+  for (const row of rows) {
+    if (row.pid === undefined) continue;
+    if (row.process === 'postgres') {
+      instances.set(row.name, { pid: row.pid });
+      wrappers.push(row.pid);
+    } else others.push(row.pid);
+  }
+  if (platform.supervisorPid !== undefined) others.push(platform.supervisorPid);
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${primary.port}/floor_bench`,
+    instances,
+    others: [...others, ...wrappers],
+  };
+}
+
+/** SIGSTOPs `pids` (each process alone, not its children) until the returned thaw is called. */
+function freeze(pids: readonly number[]): () => void {
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return () => {
+    for (const pid of [...pids].reverse()) process.kill(pid, 'SIGCONT');
+  };
+}
+
+async function measureFloor(transactions: number, hops: number, postgres: SamePostgres): Promise<SideResult> {
   const server = new Server();
   server.register(
     ECHO,
@@ -264,8 +319,8 @@ async function measureFloor(transactions: number, hops: number): Promise<SideRes
   try {
     for (let i = 0; i < 30; i++) await checkout();
     const single = await singleClient(SINGLE, checkout);
-    // The postmaster is this process's child: the Node side is this process alone, PostgreSQL its own tree.
-    const groups = new Map([['floor PostgreSQL', { pid: postgresPid(postgres.port) }]]);
+    // The Node side is this process alone; PostgreSQL is each instance's tree (its wrapper is frozen).
+    const groups = new Map([...postgres.instances].map(([name, group]) => [`${name} (floor)`, group]));
     const cpu0 = cpuByGroup(groups);
     const node0 = process.cpuUsage();
     const loaded = await concurrent(RATE, SECONDS, CLIENTS, checkout);
@@ -277,14 +332,7 @@ async function measureFloor(transactions: number, hops: number): Promise<SideRes
     client.close();
     server.forceShutdown();
     await pool.end();
-    await postgres.stop();
   }
-}
-
-/** The postmaster listening on `port` (its command line names it: `-c port=<port>`). */
-function postgresPid(port: number): number {
-  const out = execFileSync('pgrep', ['-f', `postgres -D .* port=${port}( |$)`], { encoding: 'utf8' }).trim();
-  return Number(out.split('\n')[0]);
 }
 
 // ---- the run -------------------------------------------------------------------------------------------
@@ -292,7 +340,18 @@ function postgresPid(port: number): number {
 const platform = await measurePlatform();
 const transactions = Math.round(platform.commitsPerCheckout);
 const hops = Math.round(platform.hopsPerCheckout);
-const floor = await measureFloor(transactions, hops);
+let floor: SideResult;
+try {
+  const postgres = await samePostgres(platform.platform);
+  const thaw = freeze(postgres.others);
+  try {
+    floor = await measureFloor(transactions, hops, postgres);
+  } finally {
+    thaw();
+  }
+} finally {
+  await platform.platform.stop();
+}
 
 const p50 = (phase: Phase) => percentile(phase.latencies, 50);
 const throughput = (phase: Phase) => phase.ok / phase.seconds;
