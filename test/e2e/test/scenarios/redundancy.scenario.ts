@@ -8,6 +8,7 @@ import {
   placeOrder,
   runLoad,
   type Sample,
+  sumMetricAcross,
 } from '../../src/index.ts';
 import type { Report } from './shop.scenario.ts';
 
@@ -57,6 +58,19 @@ function shopper(platform: Platform, run: string) {
 interface KillResult {
   readonly samples: Sample[];
   readonly restartedInMs: number;
+  /** Requests the gateways shed meanwhile, by reason (a killed gateway's own count is lost with it). */
+  readonly shed: Readonly<Record<ShedReason, number>>;
+}
+
+const SHED_REASONS = ['concurrency', 'event-loop'] as const;
+type ShedReason = (typeof SHED_REASONS)[number];
+
+async function gatewaySheds(platform: Platform): Promise<Record<ShedReason, number>> {
+  const urls = await platform.adminUrls('gateway');
+  const counts = await Promise.all(
+    SHED_REASONS.map((reason) => sumMetricAcross(urls, 'rebound_gateway_shed_total', { reason })),
+  );
+  return { concurrency: counts[0] ?? 0, 'event-loop': counts[1] ?? 0 };
 }
 
 /** Steady load; once it runs, SIGKILL `victim`; go on until it is back and ready and enough requests were made. */
@@ -69,6 +83,7 @@ async function killUnderLoad(platform: Platform, victim: string, run: string): P
     },
     { timeoutMs: 60_000, intervalMs: 200, description: `every process ready before ${victim} is killed` },
   );
+  const shedBefore = await gatewaySheds(platform);
   const { request } = shopper(platform, run);
   let issued = 0;
   let back = false;
@@ -105,10 +120,18 @@ async function killUnderLoad(platform: Platform, victim: string, run: string): P
     }
   })();
   const [samples, restartedInMs] = await Promise.all([load, monitor]);
-  return { samples, restartedInMs };
+  const shedAfter = await gatewaySheds(platform);
+  const shed = {
+    concurrency: Math.max(0, shedAfter.concurrency - shedBefore.concurrency),
+    'event-loop': Math.max(0, shedAfter['event-loop'] - shedBefore['event-loop']),
+  };
+  return { samples, restartedInMs, shed };
 }
 
-function summary(victim: string, { samples, restartedInMs }: KillResult): { line: string; ratio: number } {
+function summary(
+  victim: string,
+  { samples, restartedInMs, shed }: KillResult,
+): { line: string; ratio: number } {
   const ok = samples.filter((sample) => sample.status === 200);
   const ratio = ok.length / samples.length;
   const checkouts = samples.filter((sample) => sample.tag?.startsWith('checkout'));
@@ -123,7 +146,10 @@ function summary(victim: string, { samples, restartedInMs }: KillResult): { line
       samples.map((s) => s.ms),
       99,
     ).toFixed(0)} ms); back and ready in ${(restartedInMs / 1000).toFixed(1)} s` +
-    (failed.length > 0 ? `; failed: ${JSON.stringify(failed.slice(0, 3))}` : '');
+    (failed.length > 0
+      ? `; failed: ${JSON.stringify(failed.slice(0, 3))}; gateways shed ${shed.concurrency} at the ` +
+        `concurrency limit, ${shed['event-loop']} for event loop delay`
+      : '');
   return { line, ratio };
 }
 
