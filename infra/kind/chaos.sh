@@ -100,13 +100,13 @@ case "$experiment" in
     faults "$pod" '{"latencyMs":0}'
     ;;
   zero)
-    step "Scaling ${service} to zero for 30 s (an HPA does not act on a Deployment at 0 replicas)"
-    kubectl -n "$NAMESPACE" scale "deploy/${service}" --replicas=0
+    step "Scaling ${service} to zero for 30 s (an HPA does not act on a workload at 0 replicas)"
+    kubectl -n "$NAMESPACE" scale "rollout/${service}" --replicas=0
     watch_pods 30
     min="$(kubectl -n "$NAMESPACE" get hpa "$service" -o jsonpath='{.spec.minReplicas}' 2>/dev/null || echo 2)"
     step "Scaling ${service} back to ${min}: the HPA takes over again"
-    kubectl -n "$NAMESPACE" scale "deploy/${service}" --replicas="${min:-2}"
-    kubectl -n "$NAMESPACE" rollout status "deploy/${service}" --timeout=180s
+    kubectl -n "$NAMESPACE" scale "rollout/${service}" --replicas="${min:-2}"
+    wait_rollout "$service" 180
     ;;
   drain)
     node="$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{.items[0].metadata.name}')"

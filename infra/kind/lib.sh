@@ -9,6 +9,7 @@ KUBECTL_MIN_MINOR=35
 KUBECTL_MAX_MINOR=37
 METRICS_SERVER_VERSION="v0.8.0"
 KEDA_VERSION="2.18.0"
+ARGO_ROLLOUTS_VERSION="v1.9.1"
 CLUSTER_NAME="${REBOUND_CLUSTER:-rebound}"
 NAMESPACE="rebound"
 SERVICES="gateway catalog inventory payments orders notifications"
@@ -52,6 +53,12 @@ require_cluster() {
   require kubectl "Install kubectl: https://kubernetes.io/docs/tasks/tools/"
   kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME" || fail "no kind cluster named ${CLUSTER_NAME}: run pnpm kind:up first"
   kubectl config use-context "kind-${CLUSTER_NAME}" >/dev/null
+}
+
+# wait_rollout <name> <seconds>: until the Argo Rollout in the namespace is Healthy (every replica on the
+# current revision and available); `kubectl rollout status` knows no Rollouts.
+wait_rollout() {
+  kubectl -n "$NAMESPACE" wait "rollout/$1" --for=jsonpath='{.status.phase}'=Healthy --timeout="${2}s"
 }
 
 # run_for <seconds> <command...>: runs a command (a --watch) for at most <seconds>; portable (macOS has no

@@ -1,10 +1,11 @@
 /**
  * Offline schema validation of rendered objects: `kubernetes-models` (types, enums, required fields, from the
  * Kubernetes OpenAPI schemas it ships) plus a walk over `@kubernetes/client-node`'s attribute maps that rejects
- * every field the API does not define (kubectl's strict field validation, offline). CRDs (KEDA) use their own
- * models package and are not walked.
+ * every field the API does not define (kubectl's strict field validation, offline). CRDs: KEDA uses its own
+ * models package (not walked); Argo Rollouts' kinds are checked against their CRDs' vendored schemas.
  */
 import * as client from '@kubernetes/client-node';
+import { validateCustomResource } from './crd-schema.ts';
 import type { K8sObject } from './render.ts';
 
 interface Validatable {
@@ -56,6 +57,9 @@ export function unknownFields(value: unknown, type: string, path: string): strin
 
 /** Every schema problem of `object` (empty when valid). */
 export async function validateObject(object: K8sObject): Promise<string[]> {
+  // Argo Rollouts' kinds: their CRDs' vendored structural schemas (crd-schema.ts).
+  if (object.apiVersion.startsWith('argoproj.io/'))
+    return validateCustomResource(object) ?? [`no schema for ${object.apiVersion} ${object.kind}`];
   const module = await modelModule(object.apiVersion);
   const Model = module[object.kind] as ModelClass | undefined;
   if (Model === undefined) return [`no schema for ${object.apiVersion} ${object.kind}`];
