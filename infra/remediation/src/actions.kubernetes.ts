@@ -1,7 +1,8 @@
 /**
  * The same declared actions on Kubernetes (the controller's Deployment in `k8s/components/remediation`, with
  * `--platform kubernetes`): same names, alerts, guardrails and runbooks as `actions.catalog.ts`, acting through
- * the API instead of the local supervisor. RBAC grants exactly what these calls need.
+ * the API instead of the local supervisor. RBAC grants exactly what these calls need: every call below spells its
+ * path as one template literal, which test/k8s reads to check the Role (k8s/components/remediation/rbac.yaml).
  */
 import {
   type ActionDefinition,
@@ -138,9 +139,12 @@ export const rollbackRollout: ActionDefinition<KubeClient> = {
   async run(target, _alert, kube) {
     const next = await plan(target, kube);
     if (!next.ok) return next;
-    const base = `/apis/argoproj.io/v1alpha1/namespaces/${kube.namespace}/rollouts/${target}`;
     if (next.kind === 'abort') {
-      const answer = await kube.patch(`${base}/status`, { status: { abort: true } }, 'merge');
+      const answer = await kube.patch(
+        `/apis/argoproj.io/v1alpha1/namespaces/${kube.namespace}/rollouts/${target}/status`,
+        { status: { abort: true } },
+        'merge',
+      );
       return answer.status === 200
         ? { ok: true, detail: `aborted the canary of ${target}: the stable pods take over` }
         : refused(`aborting ${target}`, answer);
