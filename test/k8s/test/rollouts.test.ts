@@ -95,7 +95,10 @@ describe('Argo Rollouts on the kind overlay (offline)', { skip }, () => {
     const lib = read('infra/kind/lib.sh');
     assert.match(lib, new RegExp(`^ARGO_ROLLOUTS_VERSION="${ARGO_ROLLOUTS_VERSION}"$`, 'm'));
     const up = read('infra/kind/up.sh');
-    const install = up.indexOf('argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/install.yaml');
+    // The shell variable, spelt as in up.sh.
+    const install = up.indexOf(
+      ['argo-rollouts/releases/download/$', '{ARGO_ROLLOUTS_VERSION}/install.yaml'].join(''),
+    );
     assert.ok(install > 0, 'up.sh does not install the pinned release');
     assert.ok(
       install < up.indexOf('Applying (server-side)'),
