@@ -191,8 +191,30 @@ describe('Argo Rollouts on the kind overlay (offline)', { skip }, () => {
     for (const t of ofKind('AnalysisTemplate')) {
       for (const m of spec(t).metrics) assert.equal(m.provider.prometheus.address, PROMETHEUS_ADDRESS);
     }
-    const monitoringPolicies = ofKind('NetworkPolicy').filter((p) => p.metadata.namespace === 'monitoring');
-    assert.deepEqual(monitoringPolicies, [], 'a policy in monitoring must admit argo-rollouts to Prometheus');
+    // Argo's controller runs in namespace argo-rollouts: once a policy isolates Prometheus, one must admit it.
+    const prometheusPods = workloads(objects).find(
+      (w) => w.namespace === namespace && selects({ matchLabels: spec(service).selector }, w.templateLabels),
+    );
+    assert.ok(prometheusPods, 'the Prometheus Service selects no pods');
+    const isolating = ofKind('NetworkPolicy').filter(
+      (p) =>
+        p.metadata.namespace === namespace &&
+        (spec(p).policyTypes ?? ['Ingress']).includes('Ingress') &&
+        selects(spec(p).podSelector, prometheusPods.templateLabels),
+    );
+    if (isolating.length > 0) {
+      const admitted = isolating
+        .flatMap((p) => spec(p).ingress ?? [])
+        .some(
+          (rule: Json) =>
+            !rule.from ||
+            rule.from.some(
+              (f: Json) =>
+                f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'argo-rollouts',
+            ),
+        );
+      assert.ok(admitted, 'Prometheus is isolated and does not admit the argo-rollouts namespace');
+    }
   });
 
   it('parses every analysis query with promtool (arguments substituted as Argo does)', {
