@@ -6,7 +6,8 @@
 #   latency    <service>  add 2 s latency for 60 s: deadlines, retries and breakers in the callers; then clean up
 #   zero       <service>  scale to zero for 30 s (the HPA pauses at 0): callers fail fast; then scale back
 #   drain                 cordon and drain one worker: the PDB keeps at most one pod per service down
-#   status                pods, HPAs and PDBs of the namespace
+#   bad-rollout <service> roll out the same image failing half its calls: the canary analysis aborts it; then undo
+#   status                pods, Rollouts, HPAs and PDBs of the namespace
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -14,9 +15,9 @@ source "$(dirname "$0")/lib.sh"
 experiment="${1:-}"
 service="${2:-catalog}"
 case "$experiment" in
-  kill-pod | crash | cpu | latency | zero | drain | status) ;;
+  kill-pod | crash | cpu | latency | zero | drain | bad-rollout | status) ;;
   "" | -h | --help)
-    sed -n '2,9p' "$0"
+    sed -n '2,10p' "$0"
     exit 0
     ;;
   *) fail "unknown experiment '${experiment}' (pnpm kind:chaos --help)" ;;
@@ -65,7 +66,26 @@ faults() {
 case "$experiment" in
   status)
     step "State of namespace ${NAMESPACE}"
-    kubectl -n "$NAMESPACE" get pods,hpa,pdb -o wide
+    kubectl -n "$NAMESPACE" get pods,rollouts,hpa,pdb -o wide
+    ;;
+  bad-rollout)
+    # A bad version is the same image with a bad-behaviour profile (docs/remediation.md), set on the Deployment
+    # whose template the Rollout runs. The analysis needs calls to judge: run traffic meanwhile, e.g.
+    # `pnpm load --url http://127.0.0.1:8080` in another terminal.
+    case "$service" in
+      catalog | inventory | payments | orders) ;;
+      *) fail "bad-rollout fails gRPC calls: pick a gRPC service (catalog, inventory, payments, orders)" ;;
+    esac
+    step "Rolling out a bad ${service}: REBOUND_BEHAVIOUR=error-ratio=0.5 (half its calls fail)"
+    kubectl -n "$NAMESPACE" set env "deploy/${service}" REBOUND_VERSION=bad REBOUND_BEHAVIOUR=error-ratio=0.5
+    info "a canary pod starts (25 %); every 20 s the analysis compares it with the stable pods on Prometheus"
+    run_for 240 kubectl -n "$NAMESPACE" get "rollout/${service}" --watch
+    info "phase: $(kubectl -n "$NAMESPACE" get "rollout/${service}" -o jsonpath='{.status.phase}: {.status.message}')"
+    info "Degraded + aborted = the analysis failed and the stable pods took every replica back"
+    kubectl -n "$NAMESPACE" get analysisruns
+    step "Undoing: the previous template again (inside the rollback window: no canary steps)"
+    kubectl -n "$NAMESPACE" set env "deploy/${service}" REBOUND_VERSION- REBOUND_BEHAVIOUR-
+    wait_rollout "$service" 300
     ;;
   kill-pod)
     pod="$(first_pod)"

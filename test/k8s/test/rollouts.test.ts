@@ -336,6 +336,25 @@ describe('Argo Rollouts on the kind overlay (offline)', { skip }, () => {
     assert.ok(keda.some((o) => o.kind === 'Rollout' && o.metadata.name === 'notifications'));
   });
 
+  it('demonstrates a bad rollout with a profile the services accept (kind:chaos bad-rollout)', async () => {
+    const chaos = read('infra/kind/chaos.sh');
+    const value = /set env "deploy\/\$\{service\}" REBOUND_VERSION=bad REBOUND_BEHAVIOUR=(\S+)/.exec(
+      chaos,
+    )?.[1];
+    assert.ok(value, 'no bad-rollout experiment');
+    const { baseConfigShape } = (await import(
+      join(repoRoot, 'libs/service-defaults/src/config/service.config.ts')
+    )) as {
+      baseConfigShape: Record<string, { safeParse(v: unknown): { success: boolean } }>;
+    };
+    assert.ok(
+      baseConfigShape.REBOUND_BEHAVIOUR?.safeParse(value).success,
+      `REBOUND_BEHAVIOUR=${value} is refused`,
+    );
+    assert.equal(baseConfigShape.REBOUND_BEHAVIOUR?.safeParse('error-ratio=2').success, false);
+    assert.match(chaos, /set env "deploy\/\$\{service\}" REBOUND_VERSION- REBOUND_BEHAVIOUR-/, 'undo');
+  });
+
   it('is what kind:up waits for: every Rollout Healthy, not a Deployment rollout', () => {
     const up = read('infra/kind/up.sh');
     assert.match(up, /wait_rollout "\$service" \d+/);
