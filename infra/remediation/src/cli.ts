@@ -2,6 +2,8 @@
 // The remediation controller:
 //   node infra/remediation/src/cli.ts --port 7510 --data-root .data [--dry-run]             (local supervisor)
 //   node dist/cli.js --platform kubernetes --host 0.0.0.0 --port 8080 --data-root /data     (in a pod)
+//   node infra/remediation/src/cli.ts --platform kubernetes --kube-api http://127.0.0.1:8001 --namespace rebound
+//                                                                        (outside, through `kubectl proxy`)
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     'audit-file': { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     platform: { type: 'string', default: 'local' },
+    'kube-api': { type: 'string' },
+    namespace: { type: 'string', default: 'rebound' },
   },
 });
 const fail = (message: string) => {
@@ -30,6 +34,8 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${values.port}`);
 if (values.platform !== 'local' && values.platform !== 'kubernetes')
   fail(`--platform must be local or kubernetes, got ${values.platform}`);
+if (values['kube-api'] !== undefined && values.platform !== 'kubernetes')
+  fail('--kube-api needs --platform kubernetes');
 const dataRoot = resolve(values['data-root']);
 const auditFile = values['audit-file'] ?? join(dataRoot, 'remediation', 'audit.jsonl');
 mkdirSync(resolve(auditFile, '..'), { recursive: true });
@@ -44,7 +50,10 @@ let names: string[];
 if (values.platform === 'kubernetes') {
   let kube: KubeClient;
   try {
-    kube = KubeClient.inCluster();
+    kube =
+      values['kube-api'] === undefined
+        ? KubeClient.inCluster()
+        : KubeClient.throughProxy(values['kube-api'], values.namespace);
   } catch (error) {
     fail(`--platform kubernetes: ${(error as Error).message}`);
     throw error;

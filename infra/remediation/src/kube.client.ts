@@ -10,7 +10,10 @@ export interface KubeClientOptions {
   readonly baseUrl: string;
   /** The namespace the controller acts in (its own). */
   readonly namespace: string;
-  /** Read at every call: projected service-account tokens are rotated by the kubelet. */
+  /**
+   * Read at every call: projected service-account tokens are rotated by the kubelet. Empty: no Authorization
+   * header (through `kubectl proxy`, which authenticates itself).
+   */
   readonly token: () => string;
   /** The cluster's CA (PEM); undefined for a plain-HTTP test server. */
   readonly ca?: string;
@@ -44,6 +47,14 @@ export class KubeClient {
     });
   }
 
+  /** Through `kubectl proxy` (plain HTTP on loopback, authenticated by kubectl): the controller outside a pod. */
+  static throughProxy(url: string, namespace: string): KubeClient {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new Error(`--kube-api expects an http:// URL (kubectl proxy), got '${url}'`);
+    return new KubeClient({ baseUrl: parsed.origin, namespace, token: () => '' });
+  }
+
   get(path: string): Promise<HttpAnswer> {
     return this.#call('GET', path);
   }
@@ -61,10 +72,9 @@ export class KubeClient {
   #call(method: string, path: string, body?: unknown, contentType?: string): Promise<HttpAnswer> {
     const url = new URL(path, this.#o.baseUrl);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      authorization: `Bearer ${this.#o.token()}`,
-    };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = this.#o.token();
+    if (token !== '') headers.authorization = `Bearer ${token}`;
     if (contentType) headers['content-type'] = contentType;
     return new Promise((resolve, reject) => {
       const req = request(

@@ -4,7 +4,6 @@
  * patch is Kubernetes' and Argo Rollouts' part, exercised on kind).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   addReplicaByHpa,
@@ -13,19 +12,12 @@ import {
   rollbackRollout,
   type WebhookAlert,
 } from '../src/index.ts';
+import { type KubeAnswer, type SeenRequest, startKubeApi } from './support/kube-api.ts';
 
-interface Seen {
-  method: string;
-  url: string;
-  contentType: string | undefined;
-  authorization: string | undefined;
-  body: unknown;
-}
-type Answer = { status: number; body: unknown };
-
-const seen: Seen[] = [];
-let routes: Record<string, Answer> = {};
-let server: Server;
+type Seen = SeenRequest;
+let routes: Record<string, KubeAnswer> = {};
+let api: Awaited<ReturnType<typeof startKubeApi>>;
+let seen: Seen[] = [];
 let kube: KubeClient;
 
 const pod = (name: string, ready: boolean) => ({
@@ -59,36 +51,11 @@ const REPLICASETS = `/apis/apps/v1/namespaces/rebound/replicasets?labelSelector=
 const PODS_OF_CATALOG = `${PODS}?labelSelector=${encodeURIComponent('app.kubernetes.io/name=catalog')}`;
 
 before(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    req.on('end', () => {
-      seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        contentType: req.headers['content-type'],
-        authorization: req.headers.authorization,
-        body: text === '' ? undefined : JSON.parse(text),
-      });
-      const answer = routes[`${req.method} ${req.url}`] ?? {
-        status: 404,
-        body: { kind: 'Status', message: 'not found' },
-      };
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  kube = new KubeClient({
-    baseUrl: `http://127.0.0.1:${address.port}`,
-    namespace: 'rebound',
-    token: () => 'sa-token',
-  });
+  api = await startKubeApi((key) => routes[key]);
+  seen = api.seen;
+  kube = new KubeClient({ baseUrl: api.url, namespace: 'rebound', token: () => 'sa-token' });
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => api.close());
 beforeEach(() => {
   seen.length = 0;
   routes = {};
