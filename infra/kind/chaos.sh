@@ -9,7 +9,8 @@
 #   kill-db-primary       SIGKILL the PostgreSQL primary pod: a synchronous standby is promoted, postgresql-rw follows
 #   kill-broker [n]       SIGKILL Kafka broker n (default 1): RF 3 / min ISR 2 keep every acks=all write going
 #   drill                 back up, restore the backup into a throwaway Cluster, compare every table's rows, print RTO
-#   status                pods, HPAs and PDBs of the namespace
+#   bad-rollout <service> roll out the same image failing half its calls: the canary analysis aborts it; then undo
+#   status                pods, Rollouts, HPAs and PDBs of the namespace
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -17,9 +18,9 @@ source "$(dirname "$0")/lib.sh"
 experiment="${1:-}"
 service="${2:-catalog}"
 case "$experiment" in
-  kill-pod | crash | cpu | latency | zero | drain | status | kill-db-primary | kill-broker | drill) ;;
+  kill-pod | crash | cpu | latency | zero | drain | bad-rollout | status | kill-db-primary | kill-broker | drill) ;;
   "" | -h | --help)
-    sed -n '2,12p' "$0"
+    sed -n '2,13p' "$0"
     exit 0
     ;;
   *) fail "unknown experiment '${experiment}' (pnpm kind:chaos --help)" ;;
@@ -107,7 +108,26 @@ kafka_partitions() {
 case "$experiment" in
   status)
     step "State of namespace ${NAMESPACE}"
-    kubectl -n "$NAMESPACE" get pods,hpa,pdb -o wide
+    kubectl -n "$NAMESPACE" get pods,rollouts,hpa,pdb -o wide
+    ;;
+  bad-rollout)
+    # A bad version is the same image with a bad-behaviour profile (docs/remediation.md), set on the Deployment
+    # whose template the Rollout runs. The analysis needs calls to judge: run traffic meanwhile, e.g.
+    # `pnpm load --url http://127.0.0.1:8080` in another terminal.
+    case "$service" in
+      catalog | inventory | payments | orders) ;;
+      *) fail "bad-rollout fails gRPC calls: pick a gRPC service (catalog, inventory, payments, orders)" ;;
+    esac
+    step "Rolling out a bad ${service}: REBOUND_BEHAVIOUR=error-ratio=0.5 (half its calls fail)"
+    kubectl -n "$NAMESPACE" set env "deploy/${service}" REBOUND_VERSION=bad REBOUND_BEHAVIOUR=error-ratio=0.5
+    info "a canary pod starts (25 %); every 20 s the analysis compares it with the stable pods on Prometheus"
+    run_for 240 kubectl -n "$NAMESPACE" get "rollout/${service}" --watch
+    info "phase: $(kubectl -n "$NAMESPACE" get "rollout/${service}" -o jsonpath='{.status.phase}: {.status.message}')"
+    info "Degraded + aborted = the analysis failed and the stable pods took every replica back"
+    kubectl -n "$NAMESPACE" get analysisruns
+    step "Undoing: the previous template again (inside the rollback window: no canary steps)"
+    kubectl -n "$NAMESPACE" set env "deploy/${service}" REBOUND_VERSION- REBOUND_BEHAVIOUR-
+    wait_rollout "$service" 300
     ;;
   kill-pod)
     pod="$(first_pod)"
@@ -142,13 +162,13 @@ case "$experiment" in
     faults "$pod" '{"latencyMs":0}'
     ;;
   zero)
-    step "Scaling ${service} to zero for 30 s (an HPA does not act on a Deployment at 0 replicas)"
-    kubectl -n "$NAMESPACE" scale "deploy/${service}" --replicas=0
+    step "Scaling ${service} to zero for 30 s (an HPA does not act on a workload at 0 replicas)"
+    kubectl -n "$NAMESPACE" scale "rollout/${service}" --replicas=0
     watch_pods 30
     min="$(kubectl -n "$NAMESPACE" get hpa "$service" -o jsonpath='{.spec.minReplicas}' 2>/dev/null || echo 2)"
     step "Scaling ${service} back to ${min}: the HPA takes over again"
-    kubectl -n "$NAMESPACE" scale "deploy/${service}" --replicas="${min:-2}"
-    kubectl -n "$NAMESPACE" rollout status "deploy/${service}" --timeout=180s
+    kubectl -n "$NAMESPACE" scale "rollout/${service}" --replicas="${min:-2}"
+    wait_rollout "$service" 180
     ;;
   drain)
     node="$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{.items[0].metadata.name}')"

@@ -16,6 +16,7 @@ CNPG_VERSION="1.29.1"
 CNPG_OPERATOR_IMAGE="ghcr.io/cloudnative-pg/cloudnative-pg:1.29.1@sha256:0dfff19ba7b52ca25851a1010028b6940fff2e233290465af1cfb08a5f3f4661"
 BARMAN_CLOUD_PLUGIN_VERSION="0.14.0"
 CERT_MANAGER_VERSION="v1.20.2"
+ARGO_ROLLOUTS_VERSION="v1.9.1"
 CLUSTER_NAME="${REBOUND_CLUSTER:-rebound}"
 NAMESPACE="rebound"
 SERVICES="gateway catalog inventory payments orders notifications"
@@ -59,6 +60,12 @@ require_cluster() {
   require kubectl "Install kubectl: https://kubernetes.io/docs/tasks/tools/"
   kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME" || fail "no kind cluster named ${CLUSTER_NAME}: run pnpm kind:up first"
   kubectl config use-context "kind-${CLUSTER_NAME}" >/dev/null
+}
+
+# wait_rollout <name> <seconds>: until the Argo Rollout in the namespace is Healthy (every replica on the
+# current revision and available); `kubectl rollout status` knows no Rollouts.
+wait_rollout() {
+  kubectl -n "$NAMESPACE" wait "rollout/$1" --for=jsonpath='{.status.phase}'=Healthy --timeout="${2}s"
 }
 
 # run_for <seconds> <command...>: runs a command (a --watch) for at most <seconds>; portable (macOS has no

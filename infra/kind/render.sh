@@ -44,13 +44,14 @@ done
   echo "resources: [${k8s}/overlays/kind]"
   if [ "$with_keda" = true ]; then echo "components: [${k8s}/components/keda-notifications]"; fi
   echo "images:"
-  for service in $SERVICES; do
+  for service in $SERVICES remediation; do
     printf '  - name: rebound/%s\n    newTag: "%s"\n' "$service" "$tag"
   done
   if [ -n "$missing" ]; then
     echo "patches:"
     for service in $missing; do
       delete_patch apps/v1 Deployment "$service"
+      delete_patch argoproj.io/v1alpha1 Rollout "$service"
       if [ "$with_keda" = true ] && [ "$service" = notifications ]; then
         delete_patch keda.sh/v1alpha1 ScaledObject "$service"
       else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pnpm kind:up [--with-keda] [--skip-build]: create the kind cluster (pinned node image), install metrics-server,
-# cert-manager, CloudNativePG + its backup plugin (and KEDA) from pinned releases, build and load the service images,
-# apply k8s/overlays/kind, wait until everything is ready and print the URLs. Safe to re-run (kept or updated).
+# cert-manager, CloudNativePG + its backup plugin, Argo Rollouts (and KEDA) from pinned releases, build and load the
+# service images, apply k8s/overlays/kind, wait until everything is ready and print the URLs. Safe to re-run (kept
+# or updated).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -13,7 +14,7 @@ for arg in "$@"; do
     --with-keda) with_keda=true ;;
     --skip-build) skip_build=true ;;
     -h | --help)
-      sed -n '2,4p' "$0"
+      sed -n '2,5p' "$0"
       exit 0
       ;;
     *) fail "unknown flag ${arg} (flags: --with-keda, --skip-build)" ;;
@@ -64,6 +65,19 @@ kubectl wait --for condition=Established --timeout=120s \
   crd/objectstores.barmancloud.cnpg.io
 # --- end of the data tier block ------------------------------------------------------------------------------
 
+# --- Argo Rollouts ----------------------------------------------------------------------------------------------
+# The services run as Rollouts (k8s/base): canary steps, analysis on Prometheus, abort on a failed analysis. The
+# controller and its CRDs come from the pinned release's install.yaml (namespace argo-rollouts); the CRDs must be
+# Established before the overlay's Rollouts and AnalysisTemplates are applied.
+step "Installing Argo Rollouts ${ARGO_ROLLOUTS_VERSION} (canary rollouts with analysis and automatic abort)"
+kubectl create namespace argo-rollouts --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl apply --server-side --force-conflicts -n argo-rollouts \
+  -f "https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/install.yaml" >/dev/null
+kubectl wait --for condition=Established --timeout=120s crd/rollouts.argoproj.io crd/analysistemplates.argoproj.io \
+  crd/analysisruns.argoproj.io
+kubectl -n argo-rollouts rollout status deploy/argo-rollouts --timeout=180s
+# --- end of Argo Rollouts ---------------------------------------------------------------------------------------
+
 if [ "$with_keda" = true ]; then
   step "Installing KEDA ${KEDA_VERSION}"
   kubectl apply --server-side --force-conflicts \
@@ -73,18 +87,20 @@ if [ "$with_keda" = true ]; then
 fi
 
 tag="$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo dev)"
-if ! git -C "$ROOT" diff --quiet HEAD -- apps libs 2>/dev/null; then tag="${tag}-dirty"; fi
+if ! git -C "$ROOT" diff --quiet HEAD -- apps libs infra/remediation 2>/dev/null; then tag="${tag}-dirty"; fi
 present=""
 missing=""
 for service in $SERVICES; do
   if [ -f "$ROOT/apps/$service/package.json" ]; then present="$present $service"; else missing="$missing $service"; fi
 done
+# The remediation controller (infra/remediation, package @rebound/remediation) is built by the same recipe.
+images="$present remediation"
 
 if [ "$skip_build" = true ]; then
   step "Skipping image builds (--skip-build): loading rebound/*:${tag} if present"
 else
   step "Building images rebound/<service>:${tag} (infra/docker/Dockerfile)"
-  for service in $present; do
+  for service in $images; do
     info "building ${service}"
     DOCKER_BUILDKIT=1 docker build --quiet -f "$ROOT/infra/docker/Dockerfile" --build-arg "SERVICE=${service}" \
       -t "rebound/${service}:${tag}" "$ROOT" >/dev/null
@@ -92,7 +108,7 @@ else
 fi
 
 step "Loading images into the cluster"
-for service in $present; do
+for service in $images; do
   info "loading rebound/${service}:${tag}"
   kind load docker-image --name "$CLUSTER_NAME" "rebound/${service}:${tag}" >/dev/null
 done
@@ -115,8 +131,9 @@ kubectl -n "$NAMESPACE" rollout status statefulset/kafka --timeout=300s
 kubectl -n "$NAMESPACE" rollout status statefulset/backup-store --timeout=300s
 kubectl -n "$NAMESPACE" wait --for=condition=Ready cluster/postgresql --timeout=600s
 for service in $present; do
-  kubectl -n "$NAMESPACE" rollout status "deploy/${service}" --timeout=300s
+  wait_rollout "$service" 300
 done
+kubectl -n "$NAMESPACE" rollout status deploy/remediation --timeout=180s
 for deploy in prometheus alertmanager grafana kube-state-metrics otel-collector jaeger; do
   kubectl -n monitoring rollout status "deploy/${deploy}" --timeout=300s
 done

@@ -19,16 +19,19 @@ export type Check =
  * when it may run, what it does, and its guardrails. Nothing else runs: an alert naming an unknown action is
  * audited as such and ignored.
  */
-export interface ActionDefinition extends GuardrailSpec {
+export interface ActionDefinition<P = SupervisorClient> extends GuardrailSpec {
   readonly name: string;
   /** docs/runbooks/<file>: what a person does when the action is not enough, and how to turn it off. */
   readonly runbook: string;
   /** What the action acts on, from the alert's labels; undefined when the alert lacks them. */
   target(alert: WebhookAlert): string | undefined;
-  /** Must hold right before running (read from the supervisor): otherwise skipped, with the reason. */
-  precondition(target: string, supervisor: SupervisorClient): Promise<Check>;
+  /**
+   * Must hold right before running (read from the platform: the local supervisor, or the Kubernetes API):
+   * otherwise skipped, with the reason.
+   */
+  precondition(target: string, platform: P): Promise<Check>;
   /** Does it; the detail says what happened. */
-  run(target: string, alert: WebhookAlert, supervisor: SupervisorClient): Promise<Check>;
+  run(target: string, alert: WebhookAlert, platform: P): Promise<Check>;
 }
 
 interface StatusRow {

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { ActionDefinition, WebhookAlert } from './actions.catalog.ts';
+import type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
 import { type Clock, Guardrails } from './guardrails.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 
@@ -35,9 +35,10 @@ export interface AuditEntry {
   readonly dryRun: boolean;
 }
 
-export interface RemediationOptions {
-  readonly actions: readonly ActionDefinition[];
-  readonly supervisor: SupervisorClient;
+export interface RemediationOptions<P = SupervisorClient> {
+  readonly actions: readonly ActionDefinition<P>[];
+  /** What the actions act through: the local supervisor's client, or the Kubernetes API's. */
+  readonly platform: P;
   readonly clock: Clock;
   readonly stamp?: () => string;
   /** Decide and audit, never act. */
@@ -55,8 +56,8 @@ const KEPT = 500;
  * it and its precondition holds, or records why not. Alerts are handled one at a time, in order, so two
  * notifications of the same alert never race past the cool-down. Every decision is an audit entry.
  */
-export class RemediationController {
-  readonly #o: RemediationOptions;
+export class RemediationController<P = SupervisorClient> {
+  readonly #o: RemediationOptions<P>;
   readonly #guardrails: Guardrails;
   readonly #stamp: () => string;
   readonly #audit: AuditEntry[] = [];
@@ -64,7 +65,7 @@ export class RemediationController {
   #nextId = 1;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(options: RemediationOptions) {
+  constructor(options: RemediationOptions<P>) {
     this.#o = options;
     this.#guardrails = new Guardrails(options.clock);
     this.#stamp = options.stamp ?? (() => new Date().toISOString());
@@ -117,9 +118,9 @@ export class RemediationController {
       });
     const guard = this.#guardrails.check(action.name, target, action);
     if (!guard.allowed) return this.#record({ ...base, outcome: guard.outcome, detail: guard.detail });
-    let check: Awaited<ReturnType<ActionDefinition['precondition']>>;
+    let check: Check;
     try {
-      check = await action.precondition(target, this.#o.supervisor);
+      check = await action.precondition(target, this.#o.platform);
     } catch (error) {
       check = { ok: false, detail: `precondition could not be read: ${(error as Error).message}` };
     }
@@ -132,9 +133,9 @@ export class RemediationController {
         detail: `would run ${action.name} on ${target} (${check.detail})`,
       });
     }
-    let result: Awaited<ReturnType<ActionDefinition['run']>>;
+    let result: Check;
     try {
-      result = await action.run(target, alert, this.#o.supervisor);
+      result = await action.run(target, alert, this.#o.platform);
     } catch (error) {
       result = { ok: false, detail: (error as Error).message };
     }

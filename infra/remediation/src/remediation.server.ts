@@ -45,7 +45,7 @@ export function parseWebhook(text: string): WebhookAlert[] {
  * The webhook is answered once every alert in it is decided, so Alertmanager retries a notification that failed.
  */
 export async function startRemediationServer(options: {
-  readonly controller: RemediationController;
+  readonly controller: Pick<RemediationController, 'handle' | 'audit' | 'metrics'>;
   readonly host?: string;
   readonly port: number;
 }): Promise<{ url: string; close(): Promise<void> }> {

@@ -1,11 +1,16 @@
 /**
  * Renders `k8s/base/<service>.yaml` from `services.ts`: one uniform, hardened shape for every service, so one
- * patch fits all and no file drifts. `node test/k8s/src/generate-base.ts` rewrites the files; the suite fails
- * when a committed file differs from what this produces.
+ * patch fits all and no file drifts, plus `k8s/base/analysis-templates.yaml` (the canary analysis of
+ * `canary-analysis.ts`). Each service runs as an Argo Rollouts `Rollout` (canary, analysed on Prometheus, aborted
+ * on a failed analysis) whose pod template is the service's Deployment (`workloadRef`, Deployment at 0 replicas:
+ * Argo's documented way to keep a Deployment as the source of the template, so every component that patches the
+ * Deployments keeps working), with its Service, ServiceAccount, PodDisruptionBudget and an HPA scaling the Rollout.
+ * `node test/k8s/src/generate-base.ts` rewrites the files; the suite fails when a committed file differs.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { analysisTemplate, canaryStrategy, TRAFFIC } from './canary-analysis.ts';
 import { repoRoot } from './paths.ts';
 import {
   ADMIN_PORT,
@@ -75,6 +80,12 @@ function httpProbe(path: string, periodSeconds: number, failureThreshold: number
   return { httpGet: { path, port: 'admin' }, periodSeconds, timeoutSeconds: 1, failureThreshold };
 }
 
+/** Argo Rollouts labels a Rollout's pods with their ReplicaSet's hash under this key (not `pod-template-hash`). */
+export const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
+/** Where the AnalysisTemplates query Prometheus (the monitoring component's Service). */
+export const PROMETHEUS_ADDRESS = 'http://prometheus.monitoring.svc:9090';
+export const ANALYSIS_TEMPLATES_FILE = 'analysis-templates.yaml';
+
 function deployment(spec: ServiceSpec): Record<string, unknown> {
   const ports: Record<string, unknown>[] = [];
   if (spec.transport === 'grpc') ports.push({ name: 'grpc', containerPort: GRPC_PORT, protocol: 'TCP' });
@@ -101,7 +112,9 @@ function deployment(spec: ServiceSpec): Record<string, unknown> {
     kind: 'Deployment',
     metadata: { name: spec.name, labels: labels(spec) },
     spec: {
-      // No `replicas`: the HorizontalPodAutoscaler owns the count (every apply would reset it).
+      // The Rollout of the same name runs the pods of this template; the Deployment itself runs none (an update
+      // is still a change to this template: the Rollout takes it as a new revision and canaries it).
+      replicas: 0,
       revisionHistoryLimit: 3,
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -124,7 +137,8 @@ function deployment(spec: ServiceSpec): Record<string, unknown> {
               topologyKey: 'kubernetes.io/hostname',
               whenUnsatisfiable: 'ScheduleAnyway',
               labelSelector: { matchLabels: selector },
-              matchLabelKeys: ['pod-template-hash'],
+              // Spread each ReplicaSet (stable, canary) on its own.
+              matchLabelKeys: [ROLLOUT_HASH_LABEL],
             },
           ],
           containers: [
@@ -153,6 +167,26 @@ function deployment(spec: ServiceSpec): Record<string, unknown> {
           volumes,
         },
       },
+    },
+  };
+}
+
+function rollout(spec: ServiceSpec): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: spec.name, labels: labels(spec) },
+    spec: {
+      // No `replicas`: the HorizontalPodAutoscaler owns the count (every apply would reset it).
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { 'app.kubernetes.io/name': spec.name } },
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name, scaleDown: 'never' },
+      // A canary that never becomes ready (the start-up budget is 60 s) aborts the rollout after 3 minutes.
+      progressDeadlineSeconds: 180,
+      progressDeadlineAbort: true,
+      // Going back to one of the last 3 revisions (an undo, the remediation's rollback) skips the canary steps.
+      rollbackWindow: { revisions: 3 },
+      strategy: canaryStrategy(spec),
     },
   };
 }
@@ -197,7 +231,7 @@ function others(spec: ServiceSpec): Record<string, unknown>[] {
       kind: 'HorizontalPodAutoscaler',
       metadata: meta,
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name },
+        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: spec.name },
         minReplicas: spec.minReplicas,
         maxReplicas: spec.maxReplicas,
         metrics: [
@@ -226,18 +260,25 @@ function others(spec: ServiceSpec): Record<string, unknown>[] {
   ];
 }
 
+const yamlDocs = (docs: Record<string, unknown>[]) =>
+  docs.map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+
 /** The YAML text of `k8s/base/<service>.yaml`. */
 export function renderBaseFile(spec: ServiceSpec): string {
-  const docs = [deployment(spec), service(spec), ...others(spec)];
   const header = `# Generated from test/k8s/src/services.ts by \`node test/k8s/src/generate-base.ts\`: edit those, not this file.\n`;
-  return (
-    header + docs.map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')
-  );
+  return header + yamlDocs([deployment(spec), rollout(spec), service(spec), ...others(spec)]);
+}
+
+/** The YAML text of `k8s/base/analysis-templates.yaml`: one AnalysisTemplate per kind of traffic. */
+export function renderAnalysisTemplates(): string {
+  const header = `# Generated from test/k8s/src/canary-analysis.ts by \`node test/k8s/src/generate-base.ts\`: edit that, not this file.\n`;
+  return header + yamlDocs(Object.values(TRAFFIC).map((t) => analysisTemplate(t, PROMETHEUS_ADDRESS)));
 }
 
 if (import.meta.main) {
   for (const spec of SERVICES) {
     writeFileSync(join(repoRoot, 'k8s', 'base', `${spec.name}.yaml`), renderBaseFile(spec));
   }
-  process.stdout.write(`wrote ${SERVICES.length} files under k8s/base\n`);
+  writeFileSync(join(repoRoot, 'k8s', 'base', ANALYSIS_TEMPLATES_FILE), renderAnalysisTemplates());
+  process.stdout.write(`wrote ${SERVICES.length + 1} files under k8s/base\n`);
 }

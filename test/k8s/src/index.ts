@@ -1,3 +1,4 @@
+export * from './canary-analysis.ts';
 export {
   adminProbePaths,
   appExists,
@@ -8,7 +9,13 @@ export {
   servesMetrics,
   storageReadsPerServiceUrl,
 } from './code-facts.ts';
-export { CRD_DIR, hasCrdSchema, strictSchema, validateCustomResource } from './crd-schema.ts';
+export {
+  ARGO_ROLLOUTS_VERSION,
+  CRD_DIR,
+  hasCrdSchema,
+  strictSchema,
+  validateCustomResource,
+} from './crd-schema.ts';
 export {
   cnpgClusters,
   cnpgInstanceLabels,
@@ -17,7 +24,13 @@ export {
   hbaMethod,
   withoutDigest,
 } from './data-stores.ts';
-export { renderBaseFile } from './generate-base.ts';
+export {
+  ANALYSIS_TEMPLATES_FILE,
+  PROMETHEUS_ADDRESS,
+  ROLLOUT_HASH_LABEL,
+  renderAnalysisTemplates,
+  renderBaseFile,
+} from './generate-base.ts';
 export { skipUnlessKustomize } from './kustomize.ts';
 export { repoRoot } from './paths.ts';
 export type { Json, K8sObject } from './render.ts';
@@ -35,6 +48,13 @@ export {
 export { unknownFields, validateObject } from './schema.ts';
 export type { ServiceSpec } from './services.ts';
 export * from './services.ts';
-export { GENERATED_DIR, monitoringBundle, syncMonitoring } from './sync-monitoring.ts';
+export {
+  CLUSTER_REMEDIATION_URL,
+  clusterAlertmanagerConfig,
+  GENERATED_DIR,
+  LOCAL_REMEDIATION_URL,
+  monitoringBundle,
+  syncMonitoring,
+} from './sync-monitoring.ts';
 export type { Container, PodSpec, Probe, Workload } from './workloads.ts';
 export { mebibytes, probePort, selects, workloads } from './workloads.ts';

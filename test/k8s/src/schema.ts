@@ -1,9 +1,9 @@
 /**
  * Offline schema validation of rendered objects: `kubernetes-models` (types, enums, required fields, from the
  * Kubernetes OpenAPI schemas it ships) plus a walk over `@kubernetes/client-node`'s attribute maps that rejects
- * every field the API does not define (kubectl's strict field validation, offline). CRDs (KEDA) use their own
- * models package and are not walked; custom resources whose CRD schema is vendored (CloudNativePG, Barman
- * Cloud) are checked against that schema instead (`crd-schema.ts`).
+ * every field the API does not define (kubectl's strict field validation, offline). CRDs: KEDA uses its own
+ * models package (not walked); custom resources whose CRD schema is vendored (CloudNativePG, Barman Cloud, Argo
+ * Rollouts) are checked against that schema instead (`crd-schema.ts`).
  */
 import * as client from '@kubernetes/client-node';
 import { hasCrdSchema, validateCustomResource } from './crd-schema.ts';
@@ -59,7 +59,9 @@ export function unknownFields(value: unknown, type: string, path: string): strin
 /** Every schema problem of `object` (empty when valid). */
 export async function validateObject(object: K8sObject): Promise<string[]> {
   if (hasCrdSchema(object)) return validateCustomResource(object);
-  const module = await modelModule(object.apiVersion);
+  // A custom resource with no vendored schema and no models package: say so rather than fail on the import.
+  const module = await modelModule(object.apiVersion).catch(() => undefined);
+  if (module === undefined) return [`no schema for ${object.apiVersion} ${object.kind}`];
   const Model = module[object.kind] as ModelClass | undefined;
   if (Model === undefined) return [`no schema for ${object.apiVersion} ${object.kind}`];
   const problems: string[] = [];

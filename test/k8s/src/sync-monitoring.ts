@@ -2,7 +2,8 @@
  * Copies the monitoring sources of truth into `k8s/components/monitoring/generated/` so kustomize can build
  * ConfigMaps from them (kustomize refuses files outside a kustomization's folder):
  *   infra/prometheus/rules/*.yml        → generated/rules/          (ConfigMap prometheus-rules)
- *   infra/alertmanager/alertmanager.yml → generated/alertmanager/   (ConfigMap alertmanager-config)
+ *   infra/alertmanager/alertmanager.yml → generated/alertmanager/   (ConfigMap alertmanager-config; the
+ *                                         remediation receiver's URL pointed at the controller's Service)
  *   infra/grafana/dashboards/*.json     → generated/dashboards/     (ConfigMap grafana-dashboards)
  * plus `generated/kustomization.yaml` listing them (kustomize has no globs). `node test/k8s/src/sync-monitoring.ts`
  * rewrites the folder; the suite fails when the committed copy differs from the sources.
@@ -14,6 +15,21 @@ import { repoRoot } from './paths.ts';
 export const GENERATED_DIR = join(repoRoot, 'k8s', 'components', 'monitoring', 'generated');
 /** Used only while infra/alertmanager has no configuration yet. */
 const FALLBACK_ALERTMANAGER = join(repoRoot, 'k8s', 'components', 'monitoring', 'alertmanager.fallback.yml');
+
+/** Where the local Alertmanager posts to the remediation controller, and where the cluster's does. */
+export const LOCAL_REMEDIATION_URL = 'http://127.0.0.1:7510/alerts';
+export const CLUSTER_REMEDIATION_URL = 'http://remediation.rebound.svc:8080/alerts';
+
+/**
+ * The cluster's Alertmanager configuration: the local one with the remediation receiver pointed at the
+ * controller's Service (k8s/components/remediation). Throws when the local URL is gone, so a change in infra/
+ * cannot silently leave the cluster's receiver pointing nowhere.
+ */
+export function clusterAlertmanagerConfig(local: string): string {
+  if (!local.includes(LOCAL_REMEDIATION_URL))
+    throw new Error(`infra/alertmanager/alertmanager.yml no longer posts to ${LOCAL_REMEDIATION_URL}`);
+  return local.replaceAll(LOCAL_REMEDIATION_URL, CLUSTER_REMEDIATION_URL);
+}
 
 function filesIn(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
@@ -31,7 +47,9 @@ export function monitoringBundle(root = repoRoot): Map<string, string> {
   const alertmanager = join(root, 'infra', 'alertmanager', 'alertmanager.yml');
   files.set(
     'alertmanager/alertmanager.yml',
-    readFileSync(existsSync(alertmanager) ? alertmanager : FALLBACK_ALERTMANAGER, 'utf8'),
+    existsSync(alertmanager)
+      ? clusterAlertmanagerConfig(readFileSync(alertmanager, 'utf8'))
+      : readFileSync(FALLBACK_ALERTMANAGER, 'utf8'),
   );
   const dashboardsDir = join(root, 'infra', 'grafana', 'dashboards');
   const dashboards = filesIn(dashboardsDir, '.json');

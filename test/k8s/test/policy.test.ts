@@ -9,6 +9,7 @@ import {
   MAX_OLD_SPACE_MI,
   mebibytes,
   probePort,
+  ROLLOUT_HASH_LABEL,
   renderCombination,
   SERVICES,
   selects,
@@ -22,7 +23,7 @@ const APP_NAMES = new Set(SERVICES.map((s) => s.name));
 /** Third-party images whose entrypoint writes into the image (documented in their component README). */
 const WRITABLE_ROOT = new Set(['kafka']);
 /** Workloads that call the Kubernetes API (service discovery, object state). */
-const NEEDS_API_TOKEN = new Set(['prometheus', 'kube-state-metrics']);
+const NEEDS_API_TOKEN = new Set(['prometheus', 'kube-state-metrics', 'remediation']);
 const ALLOWED_API_VERSIONS = new Set([
   'v1',
   'apps/v1',
@@ -33,6 +34,7 @@ const ALLOWED_API_VERSIONS = new Set([
   'keda.sh/v1alpha1',
   'postgresql.cnpg.io/v1',
   'barmancloud.cnpg.io/v1',
+  'argoproj.io/v1alpha1',
 ]);
 
 let objects: K8sObject[] = [];
@@ -61,7 +63,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
     }
   });
 
-  it('sets no replicas on a Deployment an HPA or a ScaledObject owns, and every app has exactly one owner', () => {
+  it('sets no replicas on the Rollout an HPA or a ScaledObject owns, and every app has exactly one owner', () => {
     for (const w of apps) {
       const hpas = ofKind('HorizontalPodAutoscaler').filter((h) => spec(h).scaleTargetRef.name === w.name);
       const scaled = ofKind('ScaledObject').filter((s) => spec(s).scaleTargetRef.name === w.name);
@@ -70,7 +72,11 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
         1,
         `${w.name}: ${hpas.length} HPAs, ${scaled.length} ScaledObjects`,
       );
-      assert.equal(spec(w.object).replicas, undefined, `${w.name} sets replicas`);
+      const rollout = ofKind('Rollout').find((r) => r.metadata.name === w.name);
+      assert.ok(rollout, `${w.name}: no Rollout`);
+      assert.equal(spec(rollout).replicas, undefined, `${w.name}: the Rollout sets replicas`);
+      // The Deployment only holds the template the Rollout runs (workloadRef): it runs no pod itself.
+      assert.equal(spec(w.object).replicas, 0, `${w.name}: the Deployment must stay at 0 replicas`);
     }
   });
 
@@ -139,7 +145,15 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       const s = spec(h);
       assert.equal(h.apiVersion, 'autoscaling/v2');
       assert.ok(s.minReplicas >= 2 && s.maxReplicas > s.minReplicas, `${h.metadata.name}: min/max`);
-      assert.ok(all.some((w) => w.object.kind === s.scaleTargetRef.kind && w.name === s.scaleTargetRef.name));
+      assert.ok(
+        objects.some(
+          (o) =>
+            o.kind === s.scaleTargetRef.kind &&
+            o.apiVersion === s.scaleTargetRef.apiVersion &&
+            o.metadata.name === s.scaleTargetRef.name,
+        ),
+        `${h.metadata.name}: scaleTargetRef names nothing rendered`,
+      );
       assert.equal(s.behavior.scaleUp.stabilizationWindowSeconds, 0);
       assert.equal(s.behavior.scaleUp.selectPolicy, 'Max');
       assert.deepEqual(
@@ -169,7 +183,7 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       assert.equal(constraint.topologyKey, 'kubernetes.io/hostname');
       assert.equal(constraint.maxSkew, 1);
       assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway');
-      assert.deepEqual(constraint.matchLabelKeys, ['pod-template-hash']);
+      assert.deepEqual(constraint.matchLabelKeys, [ROLLOUT_HASH_LABEL]);
       assert.ok(selects(constraint.labelSelector as Json, w.templateLabels));
     }
   });

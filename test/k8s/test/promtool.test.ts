@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessBinary } from '@rebound/testing';
 import { parse } from 'yaml';
-import { type Json, type K8sObject, renderCombination, repoRoot, skipUnlessKustomize } from '../src/index.ts';
+import {
+  clusterAlertmanagerConfig,
+  type Json,
+  type K8sObject,
+  renderCombination,
+  repoRoot,
+  skipUnlessKustomize,
+} from '../src/index.ts';
 
 const skip = skipUnlessKustomize() || skipUnlessBinary('promtool', 'prometheus');
 
@@ -74,9 +81,9 @@ describe('rules and dashboards in the rendered monitoring component', { skip }, 
     assert.equal(map?.metadata.labels?.grafana_dashboard, '1');
   });
 
-  it('ships infra/alertmanager/alertmanager.yml as the Alertmanager configuration', () => {
+  it('ships infra/alertmanager/alertmanager.yml as the Alertmanager configuration (remediation URL for the cluster)', () => {
     const data = configMap('alertmanager-config');
     const source = readFileSync(join(repoRoot, 'infra/alertmanager/alertmanager.yml'), 'utf8');
-    assert.equal(data['alertmanager.yml'], source);
+    assert.equal(data['alertmanager.yml'], clusterAlertmanagerConfig(source));
   });
 });

@@ -4,12 +4,14 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import {
+  ANALYSIS_TEMPLATES_FILE,
   componentNames,
   GENERATED_DIR,
   K8S_DIR,
   monitoringBundle,
   objectId,
   overlayNames,
+  renderAnalysisTemplates,
   renderBaseFile,
   renderCombination,
   renderDir,
@@ -29,10 +31,18 @@ describe('k8s sources', () => {
         `${file} is stale: run node test/k8s/src/generate-base.ts`,
       );
     }
+    assert.equal(
+      readFileSync(join(K8S_DIR, 'base', ANALYSIS_TEMPLATES_FILE), 'utf8'),
+      renderAnalysisTemplates(),
+      `${ANALYSIS_TEMPLATES_FILE} is stale: run node test/k8s/src/generate-base.ts`,
+    );
     const listed = (
       parse(readFileSync(join(K8S_DIR, 'base', 'kustomization.yaml'), 'utf8')) as { resources: string[] }
     ).resources;
-    assert.deepEqual([...listed].sort(), SERVICES.map((s) => `${s.name}.yaml`).sort());
+    assert.deepEqual(
+      [...listed].sort(),
+      [...SERVICES.map((s) => `${s.name}.yaml`), ANALYSIS_TEMPLATES_FILE].sort(),
+    );
   });
 
   it('keeps the monitoring copies identical to infra/prometheus, infra/alertmanager and infra/grafana', () => {

@@ -119,7 +119,7 @@ describe('infra/kind scripts', () => {
     assert.match(chaos.stderr, /unknown experiment 'explode'/);
     const help = runScript('chaos.sh', ['--help']);
     assert.equal(help.status, 0);
-    for (const experiment of ['kill-pod', 'crash', 'cpu', 'latency', 'zero', 'drain'])
+    for (const experiment of ['kill-pod', 'crash', 'cpu', 'latency', 'zero', 'drain', 'bad-rollout'])
       assert.match(help.stdout, new RegExp(experiment));
   });
 

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
-import { dashboardExprs, exportedFamilies, isExported, loadRules, metricNames } from '../src/index.ts';
+import { parseAllDocuments } from 'yaml';
+import {
+  dashboardExprs,
+  exportedFamilies,
+  isExported,
+  loadRules,
+  metricNames,
+  REPO_ROOT,
+} from '../src/index.ts';
 import { checkout, type Shop, shopBuilt, startShop } from './support/shop.ts';
 
 /** The labels of every sample of `name` in an exposition (`name{a="1",b="2"} 3`). */
@@ -125,6 +135,39 @@ describe('every metric named in a rule or a dashboard is exported by a running p
         .map((name) => `${e.dashboard} / ${e.panel}: ${name}`),
     );
     assert.deepEqual(missing, []);
+  });
+
+  it('finds every metric and label of the canary analysis queries (k8s/base/analysis-templates.yaml)', async () => {
+    const file = join(REPO_ROOT, 'k8s/base/analysis-templates.yaml');
+    const templates = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS());
+    const queries: string[] = templates.flatMap((t) =>
+      t.spec.metrics.map((m: { provider: { prometheus: { query: string } } }) => m.provider.prometheus.query),
+    );
+    assert.ok(queries.length >= 6, `${queries.length} queries`);
+    // Every process's exposition, to find the labels each family carries on its samples.
+    const texts = await Promise.all(
+      shop.targets().map(async (t) => (await fetch(`http://${t.address}/metrics`)).text()),
+    );
+    // Labels the cluster's scrape job adds (k8s/components/monitoring/prometheus.yml), not the process.
+    const scrapeLabels = new Set(['service', 'rollouts_pod_template_hash']);
+    const missing: string[] = [];
+    for (const query of queries) {
+      for (const name of metricNames(query)) {
+        if (!isExported(name, families)) missing.push(`${name}: not exported`);
+        const samples = texts.flatMap((text) => sampleLabels(text, name));
+        if (samples.length === 0) missing.push(`${name}: no sample after traffic`);
+        const selectors = [...query.matchAll(new RegExp(`${name}\\{([^}]*)\\}`, 'g'))].map(
+          (m) => m[1] as string,
+        );
+        for (const label of selectors.flatMap((sel) =>
+          [...sel.matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)"/g)].map((m) => m[1]),
+        )) {
+          if (label === undefined || scrapeLabels.has(label)) continue;
+          if (!samples.some((l) => label in l)) missing.push(`${name}: no sample has label ${label}`);
+        }
+      }
+    }
+    assert.deepEqual([...new Set(missing)], []);
   });
 
   it('the check can fail: a metric no process exports is reported', () => {
