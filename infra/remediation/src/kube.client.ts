@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { HttpAnswer } from './supervisor.client.ts';
+import { callHttp, type HttpAnswer } from './http.answer.ts';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -70,36 +68,15 @@ export class KubeClient {
   }
 
   #call(method: string, path: string, body?: unknown, contentType?: string): Promise<HttpAnswer> {
-    const url = new URL(path, this.#o.baseUrl);
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = this.#o.token();
     if (token !== '') headers.authorization = `Bearer ${token}`;
     if (contentType) headers['content-type'] = contentType;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        url,
-        { method, headers, timeout: 5000, agent: false, ...(this.#o.ca ? { ca: this.#o.ca } : {}) },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // Not JSON: kept as text.
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
+    return callHttp(new URL(path, this.#o.baseUrl), {
+      method,
+      headers,
+      ...(body !== undefined && { body }),
+      ...(this.#o.ca && { ca: this.#o.ca }),
     });
   }
 }

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { callHttp, type HttpAnswer } from './http.answer.ts';
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly body: unknown;
-}
+export type { HttpAnswer } from './http.answer.ts';
 
 /**
  * The local supervisor's control server, found through `<dataRoot>/local/supervisor.json` at every call (a
@@ -32,30 +29,10 @@ export class SupervisorClient {
     } catch {
       throw new Error(`no supervisor (no ${this.#stateFile})`);
     }
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${url}${path}`,
-        { method, agent: false, timeout: 5000, headers: { 'content-type': 'application/json' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // Not JSON: kept as text.
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
+    return callHttp(new URL(path, url), {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body !== undefined && { body }),
     });
   }
 }
