@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
 import { systemClock } from './clock.ts';
-import { startControlServer } from './control.server.ts';
+import { controlToken, startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
@@ -21,8 +21,6 @@ import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-/** The services' admin token when ADMIN_TOKEN is not set (libs/service-defaults' documented local default). */
-const DEFAULT_ADMIN_TOKEN = 'rebound-local-admin';
 /** Print the table anyway when not everything is ready after this long. */
 const NOT_READY_TABLE_MS = 60_000;
 
@@ -127,7 +125,7 @@ async function up(command: UpCommand): Promise<number> {
         log.warn(`${name}: ${action} requested through the control server (pid ${outcome.pid})`);
       return outcome;
     },
-    token: process.env.ADMIN_TOKEN ?? DEFAULT_ADMIN_TOKEN,
+    token: controlToken(),
   });
   log.event(
     `supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts, POST /processes)`,

@@ -13,6 +13,14 @@ export interface SupervisorFile {
   readonly startedAt: string;
 }
 
+/** The services' admin token when ADMIN_TOKEN is not set (libs/service-defaults' documented local default). */
+const DEFAULT_ADMIN_TOKEN = 'rebound-local-admin';
+
+/** The token the control server asks of every POST, and its clients send: the services' ADMIN_TOKEN. */
+export function controlToken(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.ADMIN_TOKEN ?? DEFAULT_ADMIN_TOKEN;
+}
+
 export interface ControlServer {
   readonly port: number;
   readonly url: string;
@@ -24,14 +32,15 @@ export type ReplicaActor = (name: string, action: ReplicaAction) => { pid: numbe
 
 /**
  * The supervisor's control endpoint on 127.0.0.1: `GET /status` (JSON), `GET /metrics` (Prometheus text), and
- * with `act` and `token`: `POST /processes/<replica>/<kill|freeze|thaw|restart>` with `Authorization: Bearer
- * <token>` (a header a browser page on another origin cannot send without a preflight this server never grants).
+ * with `act`: `POST /processes/<replica>/<kill|freeze|thaw|restart>`. Every POST (these, and those of `routes`:
+ * rollouts, the remediation controller's) needs `Authorization: Bearer <token>`, a header a browser page on another
+ * origin cannot send without a preflight this server never grants.
  * Its address is written to `stateFile` so `status` and Prometheus find it; the file goes away on close.
  */
 export async function startControlServer(options: {
   readonly status: () => StatusReport;
   readonly act?: ReplicaActor;
-  /** The bearer token `POST /processes/...` requires (the services' ADMIN_TOKEN). */
+  /** The bearer token every POST requires, whichever route serves it (the services' ADMIN_TOKEN). */
   readonly token?: string;
   readonly stateFile: string;
   /** 0 picks a free port. */
@@ -43,8 +52,16 @@ export async function startControlServer(options: {
 }): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'POST' && path.startsWith('/processes/')) {
-      const { status, body } = answerAction(req.headers.authorization, path, options);
+    if (req.method === 'POST') {
+      // Every change needs the token, whichever route serves it (rollouts, replica routes, process actions).
+      const refused = refusal(req.headers.authorization, options.token);
+      if (!refused && options.routes?.(req, res, path)) return;
+      req.resume();
+      const { status, body } =
+        refused ??
+        (path.startsWith('/processes/')
+          ? answerAction(path, options)
+          : { status: 404, body: { error: `no route POST ${path}` } });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
@@ -98,16 +115,18 @@ export async function startControlServer(options: {
   };
 }
 
-function answerAction(
-  authorization: string | undefined,
-  path: string,
-  options: { readonly act?: ReplicaActor; readonly token?: string },
-): { status: number; body: Record<string, unknown> } {
-  if (!options.act || !options.token)
-    return { status: 404, body: { error: 'process actions are not enabled' } };
-  if (authorization !== `Bearer ${options.token}`) {
-    return { status: 401, body: { error: 'process actions need Authorization: Bearer <ADMIN_TOKEN>' } };
-  }
+type Answer = { status: number; body: Record<string, unknown> };
+
+/** Why a POST is refused before any route sees it: no token configured, or not the right one. */
+function refusal(authorization: string | undefined, token: string | undefined): Answer | undefined {
+  if (!token) return { status: 404, body: { error: 'control actions are not enabled (no token)' } };
+  if (authorization !== `Bearer ${token}`)
+    return { status: 401, body: { error: 'control actions need Authorization: Bearer <ADMIN_TOKEN>' } };
+  return undefined;
+}
+
+function answerAction(path: string, options: { readonly act?: ReplicaActor }): Answer {
+  if (!options.act) return { status: 404, body: { error: 'process actions are not enabled' } };
   const [, , name = '', action = ''] = path.split('/');
   if (!(REPLICA_ACTIONS as readonly string[]).includes(action)) {
     const error = `unknown action '${action}': expected one of ${REPLICA_ACTIONS.join(', ')}`;

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { SupervisorFile } from './control.server.ts';
+import { controlToken, type SupervisorFile } from './control.server.ts';
 import type { RolloutRecord } from './rollout.store.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -32,7 +32,12 @@ function call(url: string, method: string, body?: unknown): Promise<{ status: nu
   return new Promise((resolveCall, reject) => {
     const req = request(
       url,
-      { method, agent: false, timeout: 5000, headers: { 'content-type': 'application/json' } },
+      {
+        method,
+        agent: false,
+        timeout: 5000,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${controlToken()}` },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

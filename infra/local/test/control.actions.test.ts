@@ -83,3 +83,54 @@ describe('control server process actions', () => {
     assert.equal(row('api-0')?.restarts, 0, 'nothing was signalled');
   });
 });
+
+describe('control server routes', () => {
+  let opened: { server: ControlServer; dir: string } | undefined;
+  afterEach(async () => {
+    await opened?.server.close();
+    if (opened) await rm(opened.dir, { recursive: true, force: true });
+    opened = undefined;
+  });
+
+  /** A control server whose extra routes serve POST /rollouts and POST /processes/<entry>/scale-up. */
+  async function withRoutes(served: string[]) {
+    const dir = await mkdtemp(join(tmpdir(), 'rebound-control-'));
+    const server = await startControlServer({
+      status: () => ({ uptimeMs: 0, allReady: true, urls: [], rows: [] }),
+      stateFile: join(dir, 'supervisor.json'),
+      act: () => ({ error: 'no replica' }),
+      token: TOKEN,
+      routes: (req, res, path) => {
+        if (req.method !== 'POST' || !(path === '/rollouts' || path.endsWith('/scale-up'))) return false;
+        served.push(path);
+        req.resume();
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"served":true}');
+        return true;
+      },
+    });
+    return { server, dir };
+  }
+
+  it('refuses every POST without the token before a route sees it', async () => {
+    const served: string[] = [];
+    opened = await withRoutes(served);
+    for (const path of ['/rollouts', '/processes/api/scale-up', '/processes/api-0/kill']) {
+      assert.equal((await post(`${opened.server.url}${path}`, null)).status, 401, path);
+      assert.equal((await post(`${opened.server.url}${path}`, 'wrong')).status, 401, path);
+    }
+    assert.deepEqual(served, [], 'no route ran for a refused request');
+  });
+
+  it('hands a POST under /processes/ to its route (scale-up) rather than refusing it as an unknown action', async () => {
+    const served: string[] = [];
+    opened = await withRoutes(served);
+    const scale = await post(`${opened.server.url}/processes/api/scale-up`);
+    assert.equal(scale.status, 202);
+    assert.deepEqual(scale.body, { served: true });
+    assert.equal((await post(`${opened.server.url}/rollouts`)).status, 202);
+    assert.deepEqual(served, ['/processes/api/scale-up', '/rollouts']);
+    const unknown = await post(`${opened.server.url}/processes/api-0/explode`);
+    assert.equal(unknown.status, 400, 'an action no route serves is still checked');
+    assert.equal((await post(`${opened.server.url}/elsewhere`)).status, 404);
+  });
+});

@@ -11,6 +11,8 @@ import type { RolloutRecord } from '../src/rollout.store.ts';
 import { steadyTraffic } from './support/steady-traffic.ts';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+/** The control server's token for this test's supervisor (every POST needs it). */
+const TOKEN = 'rollout-test-token';
 /** Catalog is slot 1: replica r serves on base + 10 + r, its admin port is base + 15 + r. */
 const CATALOG_SLOT = 10;
 
@@ -24,7 +26,11 @@ function http(url: string, method = 'GET', body?: unknown): Promise<{ status: nu
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method, agent: false, headers: { 'content-type': 'application/json' } },
+      {
+        method,
+        agent: false,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -58,7 +64,7 @@ class Platform {
         '--data-dir',
         dataDir,
       ],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...process.env, NO_COLOR: '1', ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -61,7 +61,9 @@ if (values.platform === 'kubernetes') {
   controller = new RemediationController({ ...common, actions: KUBERNETES_ACTIONS, platform: kube });
   names = KUBERNETES_ACTIONS.map((a) => a.name);
 } else {
-  const supervisor = new SupervisorClient(join(dataRoot, 'local', 'supervisor.json'));
+  // The supervisor's control token: the services' ADMIN_TOKEN, whose local default the supervisor uses too.
+  const token = process.env.ADMIN_TOKEN ?? 'rebound-local-admin';
+  const supervisor = new SupervisorClient(join(dataRoot, 'local', 'supervisor.json'), token);
   controller = new RemediationController({ ...common, actions: ACTIONS, platform: supervisor });
   names = ACTIONS.map((a) => a.name);
 }

@@ -9,9 +9,12 @@ export type { HttpAnswer } from './http.answer.ts';
  */
 export class SupervisorClient {
   readonly #stateFile: string;
+  readonly #token: string;
 
-  constructor(stateFile: string) {
+  /** `token`: the bearer token the control server asks of every POST (the services' ADMIN_TOKEN). */
+  constructor(stateFile: string, token: string) {
     this.#stateFile = stateFile;
+    this.#token = token;
   }
 
   async get(path: string): Promise<HttpAnswer> {
@@ -31,7 +34,7 @@ export class SupervisorClient {
     }
     return callHttp(new URL(path, url), {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#token}` },
       ...(body !== undefined && { body }),
     });
   }

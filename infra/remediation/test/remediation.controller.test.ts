@@ -38,7 +38,7 @@ function harness(options: { dryRun?: boolean; precondition?: boolean } = {}) {
   };
   const controller = new RemediationController({
     actions: [action],
-    platform: new SupervisorClient('/nonexistent/supervisor.json'),
+    platform: new SupervisorClient('/nonexistent/supervisor.json', 'unused'),
     clock: { now: () => now },
     stamp: () => `t=${now}`,
     dryRun: options.dryRun ?? false,
