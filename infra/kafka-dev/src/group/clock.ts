@@ -22,29 +22,29 @@ export const systemClock: Clock = {
 
 /** A manual clock for unit tests: `advance(ms)` fires due timers in time order. */
 export class ManualClock implements Clock {
-  private time: number;
-  private readonly timers = new Set<{ at: number; seq: number; callback: () => void }>();
-  private seq = 0;
+  #time: number;
+  readonly #timers = new Set<{ at: number; seq: number; callback: () => void }>();
+  #seq = 0;
 
   constructor(start = 1_700_000_000_000) {
-    this.time = start;
+    this.#time = start;
   }
 
   now(): number {
-    return this.time;
+    return this.#time;
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { at: this.time + Math.max(0, delayMs), seq: this.seq++, callback };
-    this.timers.add(timer);
-    return { clear: () => this.timers.delete(timer) };
+    const timer = { at: this.#time + Math.max(0, delayMs), seq: this.#seq++, callback };
+    this.#timers.add(timer);
+    return { clear: () => this.#timers.delete(timer) };
   }
 
   advance(ms: number): void {
-    const target = this.time + ms;
+    const target = this.#time + ms;
     for (;;) {
       let next: { at: number; seq: number; callback: () => void } | undefined;
-      for (const timer of this.timers) {
+      for (const timer of this.#timers) {
         if (
           timer.at <= target &&
           (!next || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))
@@ -52,14 +52,14 @@ export class ManualClock implements Clock {
           next = timer;
       }
       if (!next) break;
-      this.timers.delete(next);
-      this.time = next.at;
+      this.#timers.delete(next);
+      this.#time = next.at;
       next.callback();
     }
-    this.time = target;
+    this.#time = target;
   }
 
   get pendingTimers(): number {
-    return this.timers.size;
+    return this.#timers.size;
   }
 }

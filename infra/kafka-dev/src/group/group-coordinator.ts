@@ -48,17 +48,17 @@ function joinError(errorCode: number, memberId = ''): JoinResult {
  */
 export class GroupCoordinator {
   readonly groups = new Map<string, Group>();
-  private readonly options: CoordinatorOptions;
+  readonly #options: CoordinatorOptions;
 
   constructor(options: CoordinatorOptions) {
-    this.options = options;
+    this.#options = options;
     for (const group of options.store.loadAll()) {
       this.groups.set(group.groupId, group);
-      for (const member of group.members.values()) this.touch(group, member);
+      for (const member of group.members.values()) this.#touch(group, member);
     }
   }
 
-  private group(groupId: string): Group {
+  #group(groupId: string): Group {
     let group = this.groups.get(groupId);
     if (!group) {
       group = new Group(groupId);
@@ -71,12 +71,12 @@ export class GroupCoordinator {
     const { groupId, sessionTimeoutMs } = request;
     if (groupId === '') return Promise.resolve(joinError(ErrorCode.INVALID_GROUP_ID));
     if (
-      sessionTimeoutMs < this.options.minSessionTimeoutMs ||
-      sessionTimeoutMs > this.options.maxSessionTimeoutMs
+      sessionTimeoutMs < this.#options.minSessionTimeoutMs ||
+      sessionTimeoutMs > this.#options.maxSessionTimeoutMs
     ) {
       return Promise.resolve(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, request.memberId));
     }
-    const group = this.group(groupId);
+    const group = this.#group(groupId);
     const compatible =
       request.protocols.length > 0 &&
       request.protocolType !== '' &&
@@ -89,9 +89,9 @@ export class GroupCoordinator {
     if (memberId === '') {
       memberId = `${request.clientId}-${randomUUID()}`;
       if (request.requireKnownMemberId) {
-        const timer = this.options.clock.setTimeout(() => {
+        const timer = this.#options.clock.setTimeout(() => {
           group.pending.delete(memberId);
-          if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
+          if (group.state === 'PreparingRebalance') this.#tryCompleteJoin(group);
         }, sessionTimeoutMs);
         group.pending.set(memberId, timer);
         return Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
@@ -116,7 +116,7 @@ export class GroupCoordinator {
             p.name === request.protocols[i]!.name && p.metadata.equals(request.protocols[i]!.metadata),
         );
       if (unchanged) {
-        this.touch(group, existing);
+        this.#touch(group, existing);
         return Promise.resolve({
           errorCode: ErrorCode.NONE,
           generationId: group.generationId,
@@ -151,12 +151,12 @@ export class GroupCoordinator {
       member.sessionTimer = null;
       if (group.members.size === 0) group.protocolType = request.protocolType;
       group.members.set(memberId, member);
-      if (group.state !== 'PreparingRebalance') this.prepareRebalance(group);
-      else this.tryCompleteJoin(group);
+      if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group);
+      else this.#tryCompleteJoin(group);
     });
   }
 
-  private prepareRebalance(group: Group): void {
+  #prepareRebalance(group: Group): void {
     const wasEmpty = group.state === 'Empty';
     if (group.state === 'CompletingRebalance') {
       for (const member of group.members.values()) {
@@ -167,25 +167,27 @@ export class GroupCoordinator {
     group.state = 'PreparingRebalance';
     group.rebalanceTimer?.clear();
     const timeout = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs));
-    const delay = wasEmpty ? Math.min(this.options.initialRebalanceDelayMs, timeout) : timeout;
-    group.rebalanceTimer = this.options.clock.setTimeout(() => this.completeJoin(group), delay);
-    if (!wasEmpty || this.options.initialRebalanceDelayMs === 0) this.tryCompleteJoin(group);
+    const delay = wasEmpty ? Math.min(this.#options.initialRebalanceDelayMs, timeout) : timeout;
+    group.rebalanceTimer = this.#options.clock.setTimeout(() => this.#completeJoin(group), delay);
+    if (!wasEmpty || this.#options.initialRebalanceDelayMs === 0) this.#tryCompleteJoin(group);
   }
 
-  private tryCompleteJoin(group: Group): void {
+  #tryCompleteJoin(group: Group): void {
     if (group.state !== 'PreparingRebalance' || group.pending.size > 0) return;
     for (const member of group.members.values()) if (!member.joinReply) return;
-    this.completeJoin(group);
+    this.#completeJoin(group);
   }
 
-  private completeJoin(group: Group): void {
+  #completeJoin(group: Group): void {
     if (group.state !== 'PreparingRebalance') return;
     group.rebalanceTimer?.clear();
     group.rebalanceTimer = null;
     for (const member of [...group.members.values()]) {
       if (!member.joinReply) {
-        this.options.log(`group ${group.groupId}: member ${member.memberId} did not rejoin in time, removed`);
-        this.dropMember(group, member);
+        this.#options.log(
+          `group ${group.groupId}: member ${member.memberId} did not rejoin in time, removed`,
+        );
+        this.#dropMember(group, member);
       }
     }
     group.generationId++;
@@ -193,7 +195,7 @@ export class GroupCoordinator {
       group.state = 'Empty';
       group.protocolName = null;
       group.leaderId = null;
-      this.options.store.save(group);
+      this.#options.store.save(group);
       return;
     }
     group.protocolName = group.selectProtocol();
@@ -209,7 +211,7 @@ export class GroupCoordinator {
       const reply = member.joinReply!;
       member.joinReply = null;
       member.assignment = EMPTY;
-      this.touch(group, member);
+      this.#touch(group, member);
       reply({
         errorCode: ErrorCode.NONE,
         generationId: group.generationId,
@@ -222,27 +224,27 @@ export class GroupCoordinator {
   }
 
   /** Restarts a member's session timer; expiry removes it and rebalances. */
-  private touch(group: Group, member: Member): void {
+  #touch(group: Group, member: Member): void {
     member.sessionTimer?.clear();
-    member.sessionTimer = this.options.clock.setTimeout(() => {
+    member.sessionTimer = this.#options.clock.setTimeout(() => {
       if (group.members.get(member.memberId) !== member) return;
-      this.options.log(`group ${group.groupId}: member ${member.memberId} session expired, removed`);
-      this.removeMembers(group, [member]);
+      this.#options.log(`group ${group.groupId}: member ${member.memberId} session expired, removed`);
+      this.#removeMembers(group, [member]);
     }, member.sessionTimeoutMs);
   }
 
-  private dropMember(group: Group, member: Member): void {
+  #dropMember(group: Group, member: Member): void {
     member.sessionTimer?.clear();
     member.joinReply?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.syncReply?.({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
     group.members.delete(member.memberId);
   }
 
-  private removeMembers(group: Group, members: readonly Member[]): void {
-    for (const member of members) this.dropMember(group, member);
-    if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
-    else if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group);
-    else this.options.store.save(group);
+  #removeMembers(group: Group, members: readonly Member[]): void {
+    for (const member of members) this.#dropMember(group, member);
+    if (group.state === 'PreparingRebalance') this.#tryCompleteJoin(group);
+    else if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.#prepareRebalance(group);
+    else this.#options.store.save(group);
   }
 
   sync(
@@ -259,7 +261,7 @@ export class GroupCoordinator {
       return Promise.resolve({ errorCode: ErrorCode.ILLEGAL_GENERATION, assignment: EMPTY });
     if (group.state === 'PreparingRebalance')
       return Promise.resolve({ errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY });
-    this.touch(group, member);
+    this.#touch(group, member);
     if (group.state === 'Stable')
       return Promise.resolve({ errorCode: ErrorCode.NONE, assignment: member.assignment });
     return new Promise((resolve) => {
@@ -268,7 +270,7 @@ export class GroupCoordinator {
       if (memberId !== group.leaderId) return;
       for (const m of group.members.values()) m.assignment = assignments.get(m.memberId) ?? EMPTY;
       group.state = 'Stable';
-      this.options.store.save(group);
+      this.#options.store.save(group);
       for (const m of group.members.values()) {
         m.syncReply?.({ errorCode: ErrorCode.NONE, assignment: m.assignment });
         m.syncReply = null;
@@ -281,7 +283,7 @@ export class GroupCoordinator {
     const member = group?.members.get(memberId);
     if (!group || !member) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (!member.joinReply) this.touch(group, member);
+    if (!member.joinReply) this.#touch(group, member);
     return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
@@ -300,14 +302,14 @@ export class GroupCoordinator {
       found.push(member);
       return ErrorCode.NONE;
     });
-    if (found.length > 0) this.removeMembers(group, found);
+    if (found.length > 0) this.#removeMembers(group, found);
     return { errorCode: errors.length === 1 ? errors[0]! : ErrorCode.NONE, members: errors };
   }
 
   /** OffsetCommit checks, in Kafka's order; accepted while PreparingRebalance and Stable. */
   commitCheck(groupId: string, generationId: number, memberId: string): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    const group = this.group(groupId);
+    const group = this.#group(groupId);
     if (generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
     if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     if (!group.members.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
@@ -319,9 +321,9 @@ export class GroupCoordinator {
     groupId: string,
     offsets: readonly { topic: string; partition: number; offset: CommittedOffset }[],
   ): void {
-    const group = this.group(groupId);
+    const group = this.#group(groupId);
     for (const { topic, partition, offset } of offsets) group.commit(topic, partition, offset);
-    this.options.store.save(group);
+    this.#options.store.save(group);
   }
 
   committed(groupId: string): Map<string, Map<number, CommittedOffset>> {
@@ -334,13 +336,14 @@ export class GroupCoordinator {
     if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     group.state = 'Dead';
     this.groups.delete(groupId);
-    this.options.store.remove(groupId);
+    this.#options.store.remove(groupId);
     return ErrorCode.NONE;
   }
 
   /** Forgets offsets of a deleted topic. */
   forgetTopic(topic: string): void {
-    for (const group of this.groups.values()) if (group.offsets.delete(topic)) this.options.store.save(group);
+    for (const group of this.groups.values())
+      if (group.offsets.delete(topic)) this.#options.store.save(group);
   }
 
   close(): void {

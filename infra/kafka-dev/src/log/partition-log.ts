@@ -27,28 +27,28 @@ export type AppendResult =
  */
 export class PartitionLog {
   readonly producers = new ProducerState();
-  private readonly segments: Segment[] = [];
-  private readonly dir: string | null;
+  readonly #segments: Segment[] = [];
+  readonly #dir: string | null;
   config: LogConfig;
   nextOffset = 0;
   /** DeleteRecords: the log starts here even where older batches remain in the first segment. */
-  private deletedBefore = 0;
+  #deletedBefore = 0;
 
   constructor(dir: string | null, config: LogConfig) {
-    this.dir = dir;
+    this.#dir = dir;
     this.config = config;
     if (dir !== null) {
       mkdirSync(dir, { recursive: true });
-      this.recover(dir);
-      this.deletedBefore = readJson<{ offset: number }>(join(dir, 'log-start.json'))?.offset ?? 0;
+      this.#recover(dir);
+      this.#deletedBefore = readJson<{ offset: number }>(join(dir, 'log-start.json'))?.offset ?? 0;
     }
-    if (this.segments.length === 0) this.segments.push(new Segment(dir, 0));
+    if (this.#segments.length === 0) this.#segments.push(new Segment(dir, 0));
   }
 
   get logStartOffset(): number {
-    const first = this.segments[0]!;
+    const first = this.#segments[0]!;
     return Math.min(
-      Math.max(first.entries[0]?.baseOffset ?? first.baseOffset, this.deletedBefore),
+      Math.max(first.entries[0]?.baseOffset ?? first.baseOffset, this.#deletedBefore),
       this.nextOffset,
     );
   }
@@ -58,12 +58,12 @@ export class PartitionLog {
    * restarts; whole segments below it are removed, the active one stays.
    */
   deleteRecordsBefore(offset: number): number {
-    if (offset > this.deletedBefore) {
-      this.deletedBefore = offset;
-      if (this.dir !== null) writeJsonAtomic(join(this.dir, 'log-start.json'), { offset });
+    if (offset > this.#deletedBefore) {
+      this.#deletedBefore = offset;
+      if (this.#dir !== null) writeJsonAtomic(join(this.#dir, 'log-start.json'), { offset });
     }
-    while (this.segments.length > 1 && this.segments[0]!.lastOffset < this.deletedBefore)
-      this.segments.shift()!.remove();
+    while (this.#segments.length > 1 && this.#segments[0]!.lastOffset < this.#deletedBefore)
+      this.#segments.shift()!.remove();
     return this.logStartOffset;
   }
 
@@ -72,10 +72,10 @@ export class PartitionLog {
   }
 
   get sizeBytes(): number {
-    return this.segments.reduce((sum, segment) => sum + segment.size, 0);
+    return this.#segments.reduce((sum, segment) => sum + segment.size, 0);
   }
 
-  private recover(dir: string): void {
+  #recover(dir: string): void {
     const names = readdirSync(dir)
       .filter((name) => /^\d{20}\.log$/.test(name))
       .sort();
@@ -105,7 +105,7 @@ export class PartitionLog {
       }
       if (position < segment.size) segment.truncate(position);
       if (segment.entries.length === 0 && !last) segment.remove();
-      else this.segments.push(segment);
+      else this.#segments.push(segment);
       if (segment.entries.length === 0 && last)
         this.nextOffset = Math.max(this.nextOffset, segment.baseOffset);
     }
@@ -118,10 +118,10 @@ export class PartitionLog {
     if (check.kind === 'error') return { errorCode: check.errorCode, baseOffset: -1, appended: false };
     if (check.kind === 'duplicate')
       return { errorCode: ErrorCode.NONE, baseOffset: check.baseOffset, appended: false };
-    let active = this.segments.at(-1)!;
+    let active = this.#segments.at(-1)!;
     if (active.size > 0 && active.size + batch.length > this.config.segmentBytes) {
-      active = new Segment(this.dir, this.nextOffset);
-      this.segments.push(active);
+      active = new Segment(this.#dir, this.nextOffset);
+      this.#segments.push(active);
     }
     const baseOffset = this.nextOffset;
     const lastOffset = baseOffset + header.lastOffsetDelta;
@@ -144,7 +144,7 @@ export class PartitionLog {
   read(offset: number, maxBytes: number): Buffer[] {
     const out: Buffer[] = [];
     let total = 0;
-    for (const segment of this.segments) {
+    for (const segment of this.#segments) {
       if (segment.lastOffset < offset) continue;
       for (let i = segment.find(offset); i < segment.entries.length; i++) {
         const entry = segment.entries[i]!;
@@ -162,7 +162,7 @@ export class PartitionLog {
    * −1 / −1 when none.
    */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
-    for (const segment of this.segments) {
+    for (const segment of this.#segments) {
       if (segment.maxTimestamp < timestamp) continue;
       const index = segment.entries.findIndex((e) => e.maxTimestamp >= timestamp);
       if (index < 0) continue;
@@ -182,14 +182,14 @@ export class PartitionLog {
 
   /** Flushes every segment written since the last sync. */
   async sync(): Promise<void> {
-    await Promise.all(this.segments.map((segment) => segment.sync()));
+    await Promise.all(this.#segments.map((segment) => segment.sync()));
   }
 
   /** Deletes whole old segments (never the active one) beyond `retention.ms` / `retention.bytes`. */
   applyRetention(now: number): number {
     let removed = 0;
-    while (this.segments.length > 1) {
-      const oldest = this.segments[0]!;
+    while (this.#segments.length > 1) {
+      const oldest = this.#segments[0]!;
       const tooOld =
         this.config.retentionMs >= 0 &&
         oldest.maxTimestamp >= 0 &&
@@ -198,18 +198,18 @@ export class PartitionLog {
         this.config.retentionBytes >= 0 && this.sizeBytes - oldest.size >= this.config.retentionBytes;
       if (!tooOld && !tooBig) break;
       oldest.remove();
-      this.segments.shift();
+      this.#segments.shift();
       removed++;
     }
     return removed;
   }
 
   close(): void {
-    for (const segment of this.segments) segment.close();
+    for (const segment of this.#segments) segment.close();
   }
 
   remove(): void {
-    for (const segment of this.segments) segment.remove();
-    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    for (const segment of this.#segments) segment.remove();
+    if (this.#dir !== null) rmSync(this.#dir, { recursive: true, force: true });
   }
 }

@@ -25,11 +25,11 @@ export type SequenceCheck =
  * (the last 5 batches, as Kafka keeps), rebuilt from batch headers when the partition opens.
  */
 export class ProducerState {
-  private readonly producers = new Map<bigint, ProducerEntry>();
+  readonly #producers = new Map<bigint, ProducerEntry>();
 
   check(producerId: bigint, epoch: number, firstSeq: number): SequenceCheck {
     if (producerId < 0n) return { kind: 'append' };
-    const entry = this.producers.get(producerId);
+    const entry = this.#producers.get(producerId);
     if (entry === undefined || epoch > entry.epoch) {
       return firstSeq === 0
         ? { kind: 'append' }
@@ -45,10 +45,10 @@ export class ProducerState {
 
   record(producerId: bigint, epoch: number, firstSeq: number, count: number, baseOffset: number): void {
     if (producerId < 0n) return;
-    let entry = this.producers.get(producerId);
+    let entry = this.#producers.get(producerId);
     if (entry === undefined || epoch !== entry.epoch) {
       entry = { epoch, lastSeq: -1, recent: [] };
-      this.producers.set(producerId, entry);
+      this.#producers.set(producerId, entry);
     }
     const lastSeq = (firstSeq + count - 1) % (INT32_MAX + 1);
     entry.lastSeq = lastSeq;
@@ -59,7 +59,7 @@ export class ProducerState {
   /** Highest producer id seen, so that ids handed out after a restart never collide. */
   maxProducerId(): bigint {
     let max = -1n;
-    for (const id of this.producers.keys()) if (id > max) max = id;
+    for (const id of this.#producers.keys()) if (id > max) max = id;
     return max;
   }
 }

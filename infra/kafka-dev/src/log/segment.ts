@@ -32,17 +32,17 @@ export class Segment {
   readonly entries: BatchEntry[] = [];
   size = 0;
   maxTimestamp = -1;
-  private readonly path: string | null;
-  private fd: number | null;
-  private readonly chunks: Buffer[] = [];
-  private dirty = false;
-  private inflight: Promise<void> | null = null;
+  readonly #path: string | null;
+  #fd: number | null;
+  readonly #chunks: Buffer[] = [];
+  #dirty = false;
+  #inflight: Promise<void> | null = null;
 
   constructor(dir: string | null, baseOffset: number) {
     this.baseOffset = baseOffset;
-    this.path = dir === null ? null : join(dir, segmentFileName(baseOffset));
-    this.fd = this.path === null ? null : openSync(this.path, 'a+');
-    if (this.fd !== null) this.size = fstatSync(this.fd).size;
+    this.#path = dir === null ? null : join(dir, segmentFileName(baseOffset));
+    this.#fd = this.#path === null ? null : openSync(this.#path, 'a+');
+    if (this.#fd !== null) this.size = fstatSync(this.#fd).size;
   }
 
   get lastOffset(): number {
@@ -51,12 +51,12 @@ export class Segment {
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     const entry = { baseOffset, lastOffset, position: this.size, size: batch.length, maxTimestamp };
-    if (this.fd !== null) {
+    if (this.#fd !== null) {
       let written = 0;
-      while (written < batch.length) written += writeSync(this.fd, batch, written, batch.length - written);
-      this.dirty = true;
+      while (written < batch.length) written += writeSync(this.#fd, batch, written, batch.length - written);
+      this.#dirty = true;
     } else {
-      this.chunks.push(Buffer.from(batch));
+      this.#chunks.push(Buffer.from(batch));
     }
     this.entries.push(entry);
     this.size += batch.length;
@@ -77,13 +77,13 @@ export class Segment {
 
   read(index: number): Buffer {
     const entry = this.entries[index]!;
-    if (this.path === null) return this.chunks[index]!;
-    if (this.fd === null) throw new Error(`segment ${this.path} is closed`);
+    if (this.#path === null) return this.#chunks[index]!;
+    if (this.#fd === null) throw new Error(`segment ${this.#path} is closed`);
     const out = Buffer.allocUnsafe(entry.size);
     let got = 0;
     while (got < entry.size) {
-      const n = readSync(this.fd, out, got, entry.size - got, entry.position + got);
-      if (n === 0) throw new Error(`segment ${this.path} is shorter than its index`);
+      const n = readSync(this.#fd, out, got, entry.size - got, entry.position + got);
+      if (n === 0) throw new Error(`segment ${this.#path} is shorter than its index`);
       got += n;
     }
     return out;
@@ -91,9 +91,9 @@ export class Segment {
 
   /** Reads raw bytes (recovery scan); memory segments have nothing to recover. */
   readRaw(position: number, length: number): Buffer {
-    if (this.fd === null) return Buffer.alloc(0);
+    if (this.#fd === null) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(length);
-    const n = readSync(this.fd, out, 0, length, position);
+    const n = readSync(this.#fd, out, 0, length, position);
     return out.subarray(0, n);
   }
 
@@ -105,7 +105,7 @@ export class Segment {
 
   /** Cuts a torn tail left by a crash. */
   truncate(size: number): void {
-    if (this.fd !== null) ftruncateSync(this.fd, size);
+    if (this.#fd !== null) ftruncateSync(this.#fd, size);
     this.size = size;
   }
 
@@ -114,18 +114,18 @@ export class Segment {
    * came before the flush in flight waits for that one.
    */
   sync(): Promise<void> {
-    if (this.fd === null) return Promise.resolve();
-    if (!this.dirty) return this.inflight ?? Promise.resolve();
-    this.dirty = false;
-    const fd = this.fd;
-    const flush = (this.inflight ?? Promise.resolve()).then(
+    if (this.#fd === null) return Promise.resolve();
+    if (!this.#dirty) return this.#inflight ?? Promise.resolve();
+    this.#dirty = false;
+    const fd = this.#fd;
+    const flush = (this.#inflight ?? Promise.resolve()).then(
       () =>
         new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
     );
-    this.inflight = flush;
+    this.#inflight = flush;
     flush.then(
       () => {
-        if (this.inflight === flush) this.inflight = null;
+        if (this.#inflight === flush) this.#inflight = null;
       },
       () => {},
     );
@@ -133,12 +133,12 @@ export class Segment {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
   }
 
   remove(): void {
     this.close();
-    if (this.path !== null) rmSync(this.path, { force: true });
+    if (this.#path !== null) rmSync(this.#path, { force: true });
   }
 }

@@ -8,38 +8,38 @@ const STATES = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'] 
 /** The broker's Prometheus metrics, in a registry of its own (several brokers may share a process in tests). */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'api'>;
-  private readonly bytesInTotal: Counter;
-  private readonly bytesOutTotal: Counter;
-  private readonly records: Counter<'topic'>;
-  private readonly badFrames: Counter;
+  readonly #requests: Counter<'api'>;
+  readonly #bytesInTotal: Counter;
+  readonly #bytesOutTotal: Counter;
+  readonly #records: Counter<'topic'>;
+  readonly #badFrames: Counter;
   readonly connections: Gauge;
 
   constructor(topics: TopicStore, groups: () => GroupCoordinator) {
     const registers = [this.registry];
-    this.requests = new Counter({
+    this.#requests = new Counter({
       name: 'rebound_kafka_dev_requests_total',
       help: 'Requests handled, by Kafka API.',
       labelNames: ['api'],
       registers,
     });
-    this.bytesInTotal = new Counter({
+    this.#bytesInTotal = new Counter({
       name: 'rebound_kafka_dev_bytes_in_total',
       help: 'Request bytes received.',
       registers,
     });
-    this.bytesOutTotal = new Counter({
+    this.#bytesOutTotal = new Counter({
       name: 'rebound_kafka_dev_bytes_out_total',
       help: 'Response bytes sent.',
       registers,
     });
-    this.records = new Counter({
+    this.#records = new Counter({
       name: 'rebound_kafka_dev_records_in_total',
       help: 'Records appended, by topic.',
       labelNames: ['topic'],
       registers,
     });
-    this.badFrames = new Counter({
+    this.#badFrames = new Counter({
       name: 'rebound_kafka_dev_bad_requests_total',
       help: 'Connections closed for a bad frame or request.',
       registers,
@@ -109,17 +109,17 @@ export class Metrics {
   }
 
   request(api: string, bytes: number): void {
-    this.requests.inc({ api });
-    this.bytesInTotal.inc(bytes);
+    this.#requests.inc({ api });
+    this.#bytesInTotal.inc(bytes);
   }
   bytesOut(bytes: number): void {
-    this.bytesOutTotal.inc(bytes);
+    this.#bytesOutTotal.inc(bytes);
   }
   recordsIn(topic: string, count: number): void {
-    this.records.inc({ topic }, count);
+    this.#records.inc({ topic }, count);
   }
   badRequest(): void {
-    this.badFrames.inc();
+    this.#badFrames.inc();
   }
 
   /** Serves `GET /metrics` on its own port. */

@@ -22,7 +22,7 @@ export class Reader {
     return this.end - this.offset;
   }
 
-  private need(n: number): number {
+  #need(n: number): number {
     if (n < 0 || this.offset + n > this.end)
       throw new ProtocolError(`truncated: need ${n} bytes at ${this.offset}`);
     const at = this.offset;
@@ -31,16 +31,16 @@ export class Reader {
   }
 
   int8(): number {
-    return this.buffer.readInt8(this.need(1));
+    return this.buffer.readInt8(this.#need(1));
   }
   int16(): number {
-    return this.buffer.readInt16BE(this.need(2));
+    return this.buffer.readInt16BE(this.#need(2));
   }
   int32(): number {
-    return this.buffer.readInt32BE(this.need(4));
+    return this.buffer.readInt32BE(this.#need(4));
   }
   int64(): bigint {
-    return this.buffer.readBigInt64BE(this.need(8));
+    return this.buffer.readBigInt64BE(this.#need(8));
   }
   boolean(): boolean {
     return this.int8() !== 0;
@@ -49,7 +49,7 @@ export class Reader {
   unsignedVarint(): number {
     let value = 0;
     for (let shift = 0; shift <= 28; shift += 7) {
-      const byte = this.buffer.readUInt8(this.need(1));
+      const byte = this.buffer.readUInt8(this.#need(1));
       value |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return value >>> 0;
     }
@@ -60,7 +60,7 @@ export class Reader {
     const length = this.int16();
     if (length === -1) return null;
     if (length < -1) throw new ProtocolError(`bad string length ${length}`);
-    const at = this.need(length);
+    const at = this.#need(length);
     return this.buffer.toString('utf8', at, at + length);
   }
   string(): string {
@@ -71,14 +71,14 @@ export class Reader {
   compactNullableString(): string | null {
     const length = this.unsignedVarint() - 1;
     if (length === -1) return null;
-    const at = this.need(length);
+    const at = this.#need(length);
     return this.buffer.toString('utf8', at, at + length);
   }
   nullableBytes(): Buffer | null {
     const length = this.int32();
     if (length === -1) return null;
     if (length < -1) throw new ProtocolError(`bad bytes length ${length}`);
-    const at = this.need(length);
+    const at = this.#need(length);
     return this.buffer.subarray(at, at + length);
   }
   bytes(): Buffer {
@@ -106,7 +106,7 @@ export class Reader {
     const count = this.unsignedVarint();
     for (let i = 0; i < count; i++) {
       this.unsignedVarint();
-      this.need(this.unsignedVarint());
+      this.#need(this.unsignedVarint());
     }
   }
 }

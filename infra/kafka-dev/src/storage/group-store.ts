@@ -31,19 +31,19 @@ export interface StoredGroup {
  * so a restarted broker keeps its consumers' memberships and positions. No directory = in memory only.
  */
 export class GroupStore {
-  private readonly dir: string | null;
+  readonly #dir: string | null;
 
   constructor(dataDir: string | null) {
-    this.dir = dataDir === null ? null : join(dataDir, 'groups');
-    if (this.dir) mkdirSync(this.dir, { recursive: true });
+    this.#dir = dataDir === null ? null : join(dataDir, 'groups');
+    if (this.#dir) mkdirSync(this.#dir, { recursive: true });
   }
 
-  private path(groupId: string): string {
-    return join(this.dir!, `${Buffer.from(groupId).toString('hex')}.json`);
+  #path(groupId: string): string {
+    return join(this.#dir!, `${Buffer.from(groupId).toString('hex')}.json`);
   }
 
   save(group: Group): void {
-    if (!this.dir) return;
+    if (!this.#dir) return;
     const stored: StoredGroup = {
       groupId: group.groupId,
       state: group.state,
@@ -70,19 +70,19 @@ export class GroupStore {
         ]),
       ),
     };
-    writeJsonAtomic(this.path(group.groupId), stored);
+    writeJsonAtomic(this.#path(group.groupId), stored);
   }
 
   remove(groupId: string): void {
-    if (this.dir) rmSync(this.path(groupId), { force: true });
+    if (this.#dir) rmSync(this.#path(groupId), { force: true });
   }
 
   /** Every stored group, settled: Stable with its members, or Empty (session timers are the caller's). */
   loadAll(): Group[] {
-    if (!this.dir) return [];
-    return readdirSync(this.dir)
+    if (!this.#dir) return [];
+    return readdirSync(this.#dir)
       .filter((name) => name.endsWith('.json'))
-      .map((name) => readJson<StoredGroup>(join(this.dir!, name)))
+      .map((name) => readJson<StoredGroup>(join(this.#dir!, name)))
       .filter((g): g is StoredGroup => g !== null)
       .map(restore);
   }

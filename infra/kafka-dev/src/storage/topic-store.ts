@@ -26,7 +26,7 @@ export class Topic {
   /** The topic's own overrides (CreateTopics, AlterConfigs); unset names take the broker defaults. */
   configs: Record<string, string>;
   readonly partitions: PartitionLog[];
-  private readonly defaults: TopicDefaults;
+  readonly #defaults: TopicDefaults;
 
   constructor(
     name: string,
@@ -37,23 +37,23 @@ export class Topic {
     this.name = name;
     this.configs = configs;
     this.partitions = partitions;
-    this.defaults = defaults;
+    this.#defaults = defaults;
   }
 
-  private number(key: string, fallback: number): number {
+  #number(key: string, fallback: number): number {
     const value = this.configs[key];
     return value === undefined ? fallback : Number(value);
   }
 
   get maxMessageBytes(): number {
-    return this.number('max.message.bytes', this.defaults.maxMessageBytes);
+    return this.#number('max.message.bytes', this.#defaults.maxMessageBytes);
   }
 
   get logConfig(): LogConfig {
     return {
-      segmentBytes: this.number('segment.bytes', this.defaults.segmentBytes),
-      retentionMs: this.number('retention.ms', this.defaults.retentionMs),
-      retentionBytes: this.number('retention.bytes', this.defaults.retentionBytes),
+      segmentBytes: this.#number('segment.bytes', this.#defaults.segmentBytes),
+      retentionMs: this.#number('retention.ms', this.#defaults.retentionMs),
+      retentionBytes: this.#number('retention.bytes', this.#defaults.retentionBytes),
     };
   }
 
@@ -73,62 +73,62 @@ interface StoredTopic {
 export class TopicStore {
   readonly topics = new Map<string, Topic>();
   readonly defaults: TopicDefaults;
-  private readonly dir: string | null;
+  readonly #dir: string | null;
 
   constructor(dataDir: string | null, defaults: TopicDefaults) {
-    this.dir = dataDir === null ? null : join(dataDir, 'topics');
+    this.#dir = dataDir === null ? null : join(dataDir, 'topics');
     this.defaults = defaults;
-    if (!this.dir) return;
-    mkdirSync(this.dir, { recursive: true });
-    for (const name of readdirSync(this.dir)) {
-      const stored = readJson<StoredTopic>(join(this.dir, name, 'topic.json'));
-      if (stored) this.open(stored);
-      else rmSync(join(this.dir, name), { recursive: true, force: true });
+    if (!this.#dir) return;
+    mkdirSync(this.#dir, { recursive: true });
+    for (const name of readdirSync(this.#dir)) {
+      const stored = readJson<StoredTopic>(join(this.#dir, name, 'topic.json'));
+      if (stored) this.#open(stored);
+      else rmSync(join(this.#dir, name), { recursive: true, force: true });
     }
   }
 
-  private partitionLog(topic: Topic, index: number): PartitionLog {
-    return new PartitionLog(this.dir ? join(this.dir, topic.name, String(index)) : null, topic.logConfig);
+  #partitionLog(topic: Topic, index: number): PartitionLog {
+    return new PartitionLog(this.#dir ? join(this.#dir, topic.name, String(index)) : null, topic.logConfig);
   }
 
-  private open(stored: StoredTopic): Topic {
+  #open(stored: StoredTopic): Topic {
     const topic = new Topic(stored.name, stored.configs, [], this.defaults);
-    for (let i = 0; i < stored.partitions; i++) topic.partitions.push(this.partitionLog(topic, i));
+    for (let i = 0; i < stored.partitions; i++) topic.partitions.push(this.#partitionLog(topic, i));
     this.topics.set(stored.name, topic);
     return topic;
   }
 
-  private save(topic: Topic): void {
-    if (!this.dir) return;
+  #save(topic: Topic): void {
+    if (!this.#dir) return;
     const stored: StoredTopic = {
       name: topic.name,
       partitions: topic.partitions.length,
       configs: topic.configs,
     };
-    writeJsonAtomic(join(this.dir, topic.name, 'topic.json'), stored);
+    writeJsonAtomic(join(this.#dir, topic.name, 'topic.json'), stored);
   }
 
   create(name: string, partitions: number, configs: Record<string, string>): Topic {
     const stored: StoredTopic = { name, partitions, configs };
-    if (this.dir) {
-      mkdirSync(join(this.dir, name), { recursive: true });
-      writeJsonAtomic(join(this.dir, name, 'topic.json'), stored);
+    if (this.#dir) {
+      mkdirSync(join(this.#dir, name), { recursive: true });
+      writeJsonAtomic(join(this.#dir, name, 'topic.json'), stored);
     }
-    return this.open(stored);
+    return this.#open(stored);
   }
 
   /** AlterConfigs: the topic's overrides become exactly `configs` (validated by the caller). */
   alterConfigs(topic: Topic, configs: Record<string, string>): void {
     topic.configs = configs;
     for (const partition of topic.partitions) partition.config = topic.logConfig;
-    this.save(topic);
+    this.#save(topic);
   }
 
   /** CreatePartitions: grows the topic to `count` partitions (validated by the caller). */
   addPartitions(topic: Topic, count: number): void {
     while (topic.partitions.length < count)
-      topic.partitions.push(this.partitionLog(topic, topic.partitions.length));
-    this.save(topic);
+      topic.partitions.push(this.#partitionLog(topic, topic.partitions.length));
+    this.#save(topic);
   }
 
   delete(name: string): void {
@@ -136,7 +136,7 @@ export class TopicStore {
     if (!topic) return;
     this.topics.delete(name);
     for (const partition of topic.partitions) partition.remove();
-    if (this.dir) rmSync(join(this.dir, name), { recursive: true, force: true });
+    if (this.#dir) rmSync(join(this.#dir, name), { recursive: true, force: true });
   }
 
   close(): void {

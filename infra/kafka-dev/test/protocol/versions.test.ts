@@ -27,37 +27,37 @@ const encodeRequest = require('kafkajs/src/protocol/request.js') as (o: {
 
 /** A connection that sends kafkajs-encoded requests and decodes the replies with kafkajs. */
 class Wire {
-  private readonly socket = new Socket();
-  private buffered = Buffer.alloc(0);
-  private readonly waiting: ((frame: Buffer) => void)[] = [];
-  private correlationId = 0;
+  readonly #socket = new Socket();
+  #buffered = Buffer.alloc(0);
+  readonly #waiting: ((frame: Buffer) => void)[] = [];
+  #correlationId = 0;
 
   async connect(port: number) {
-    this.socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
-        const size = this.buffered.readInt32BE(0);
-        const frame = this.buffered.subarray(4, 4 + size);
-        this.buffered = this.buffered.subarray(4 + size);
-        this.waiting.shift()?.(frame);
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#buffered = Buffer.concat([this.#buffered, chunk]);
+      while (this.#buffered.length >= 4 && this.#buffered.length >= 4 + this.#buffered.readInt32BE(0)) {
+        const size = this.#buffered.readInt32BE(0);
+        const frame = this.#buffered.subarray(4, 4 + size);
+        this.#buffered = this.#buffered.subarray(4 + size);
+        this.#waiting.shift()?.(frame);
       }
     });
-    await new Promise<void>((resolve) => this.socket.connect(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#socket.connect(port, '127.0.0.1', resolve));
   }
 
   async call(api: string, version: number, ...args: unknown[]): Promise<Record<string, unknown>> {
     const { request, response } = requests[api]!.protocol({ version })(...args);
-    const correlationId = ++this.correlationId;
+    const correlationId = ++this.#correlationId;
     const { buffer } = await encodeRequest({ correlationId, clientId: 'versions', request });
-    const frame = new Promise<Buffer>((resolve) => this.waiting.push(resolve));
-    this.socket.write(buffer);
+    const frame = new Promise<Buffer>((resolve) => this.#waiting.push(resolve));
+    this.#socket.write(buffer);
     const reply = await frame;
     assert.equal(reply.readInt32BE(0), correlationId);
     return response.decode(reply.subarray(4));
   }
 
   close() {
-    this.socket.destroy();
+    this.#socket.destroy();
   }
 }
 

@@ -7,7 +7,7 @@ const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 /** The broker as a child process through its CLI, so tests can SIGKILL and restart it. */
 export class BrokerProcess {
-  private child: ChildProcess | null = null;
+  #child: ChildProcess | null = null;
   output = '';
   readonly args: string[];
 
@@ -19,7 +19,7 @@ export class BrokerProcess {
     const child = spawn(process.execPath, ['--conditions=development', CLI, ...this.args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    this.child = child;
+    this.#child = child;
     const before = this.output.length;
     child.stderr!.on('data', (chunk) => {
       this.output += chunk;
@@ -32,12 +32,12 @@ export class BrokerProcess {
   }
 
   async stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL'): Promise<number | null> {
-    const child = this.child;
+    const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     const exited = once(child, 'exit');
     child.kill(signal);
     const [code] = (await exited) as [number | null];
-    this.child = null;
+    this.#child = null;
     return code;
   }
 }

@@ -24,32 +24,32 @@ export class WireConnection {
   readonly socket = new Socket();
   readonly frames: Buffer[] = [];
   closed = false;
-  private buffered = Buffer.alloc(0);
-  private readonly listeners = new Set<() => void>();
+  #buffered = Buffer.alloc(0);
+  readonly #listeners = new Set<() => void>();
 
   static async open(port: number): Promise<WireConnection> {
     const wire = new WireConnection();
     wire.socket.on('data', (chunk: Buffer) => {
-      wire.buffered = Buffer.concat([wire.buffered, chunk]);
-      while (wire.buffered.length >= 4 && wire.buffered.length >= 4 + wire.buffered.readInt32BE(0)) {
-        const size = wire.buffered.readInt32BE(0);
-        wire.frames.push(wire.buffered.subarray(4, 4 + size));
-        wire.buffered = wire.buffered.subarray(4 + size);
+      wire.#buffered = Buffer.concat([wire.#buffered, chunk]);
+      while (wire.#buffered.length >= 4 && wire.#buffered.length >= 4 + wire.#buffered.readInt32BE(0)) {
+        const size = wire.#buffered.readInt32BE(0);
+        wire.frames.push(wire.#buffered.subarray(4, 4 + size));
+        wire.#buffered = wire.#buffered.subarray(4 + size);
       }
-      wire.notify();
+      wire.#notify();
     });
     wire.socket.on('error', () => {});
     wire.socket.on('close', () => {
       wire.closed = true;
-      wire.notify();
+      wire.#notify();
     });
     wire.socket.connect(port, '127.0.0.1');
     await once(wire.socket, 'connect');
     return wire;
   }
 
-  private notify() {
-    for (const listener of [...this.listeners]) listener();
+  #notify() {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   write(...frames: Buffer[]): void {
@@ -61,11 +61,11 @@ export class WireConnection {
     return new Promise((resolve) => {
       const check = () => {
         if (this.frames.length >= count || this.closed) {
-          this.listeners.delete(check);
+          this.#listeners.delete(check);
           resolve(this.frames.slice(0, count));
         }
       };
-      this.listeners.add(check);
+      this.#listeners.add(check);
       check();
     });
   }
