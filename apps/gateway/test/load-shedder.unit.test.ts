@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
-import { type Admission, LoadShedder, lateMsOf, ShedDecision } from '../src/edge/load-shedder.ts';
+import {
+  type Admission,
+  LoadShedder,
+  lateMsOf,
+  ShedDecision,
+  SustainedLateness,
+} from '../src/edge/load-shedder.ts';
 
 function shedder(loopDelayMs: { value: number }, clock: FakeClock) {
   return new LoadShedder({
@@ -92,5 +98,21 @@ describe('the event loop lateness the shedder reads', () => {
     } finally {
       histogram.disable();
     }
+  });
+});
+
+describe('SustainedLateness', () => {
+  it('reads a window as late only when the one before it was late too', () => {
+    const windows = new SustainedLateness();
+    windows.push(400);
+    assert.equal(windows.lateMs, 0, 'one late window (a replica warming up) is not overload');
+    windows.push(300);
+    assert.equal(windows.lateMs, 300, 'two in a row are');
+    windows.push(12);
+    assert.equal(windows.lateMs, 12, 'one quiet window ends it');
+    windows.push(500);
+    windows.reset();
+    windows.push(500);
+    assert.equal(windows.lateMs, 0, 'a reset forgets what came before');
   });
 });

@@ -56,25 +56,48 @@ export function lateMsOf(histogram: Histogram): number {
   return histogram.percentile(90) / 1e6;
 }
 
+/** The lower lateness of the last two windows: a single late window is not overload. */
+export class SustainedLateness {
+  #previous = 0;
+  #latest = 0;
+
+  push(windowLateMs: number): void {
+    this.#previous = this.#latest;
+    this.#latest = windowLateMs;
+  }
+
+  get lateMs(): number {
+    return Math.min(this.#previous, this.#latest);
+  }
+
+  reset(): void {
+    this.#previous = 0;
+    this.#latest = 0;
+  }
+}
+
 /**
- * The process's event loop delay as the p90 of the last completed 1 s window (timer unref'd). Not the p99: a
- * stall records one late sample, so over a second's ~80 samples the p99 is the single worst stall (a GC pause,
- * a neighbour process taking the core while it starts). Overload is a loop whose turns are late again and again.
+ * The process's event loop delay: the p90 of each completed 1 s window, and the lower of the last two (timer
+ * unref'd). Not the p99: a stall records one late sample, so over a second's ~80 samples the p99 is the single
+ * worst stall (a GC pause, a neighbour process taking the core while it starts). Not one window alone: a
+ * replica's first second of traffic (code compiled on first use, connections opened) is late once, and shedding
+ * then refused reads the moment it joined. Overload is a loop whose turns are late again and again, second
+ * after second.
  */
 export function monitoredEventLoopDelay(): EventLoopDelaySource {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
-  let lateMs = 0;
+  const windows = new SustainedLateness();
   const timer = setInterval(() => {
-    lateMs = lateMsOf(histogram);
+    windows.push(lateMsOf(histogram));
     histogram.reset();
   }, LOOP_WINDOW_MS);
   timer.unref();
   return {
-    lateMs: () => lateMs,
+    lateMs: () => windows.lateMs,
     reset: () => {
       histogram.reset();
-      lateMs = 0;
+      windows.reset();
     },
     close: () => {
       clearInterval(timer);
