@@ -65,12 +65,32 @@ interface KillResult {
 const SHED_REASONS = ['concurrency', 'event-loop'] as const;
 type ShedReason = (typeof SHED_REASONS)[number];
 
-async function gatewaySheds(platform: Platform): Promise<Record<ShedReason, number>> {
+/** Each gateway replica's shed counters by reason, keyed by admin URL. */
+async function gatewaySheds(platform: Platform): Promise<Map<string, Record<ShedReason, number>>> {
   const urls = await platform.adminUrls('gateway');
-  const counts = await Promise.all(
-    SHED_REASONS.map((reason) => sumMetricAcross(urls, 'rebound_gateway_shed_total', { reason })),
-  );
-  return { concurrency: counts[0] ?? 0, 'event-loop': counts[1] ?? 0 };
+  const sheds = new Map<string, Record<ShedReason, number>>();
+  for (const url of urls) {
+    const [concurrency = 0, eventLoop = 0] = await Promise.all(
+      SHED_REASONS.map((reason) => sumMetricAcross([url], 'rebound_gateway_shed_total', { reason })),
+    );
+    sheds.set(url, { concurrency, 'event-loop': eventLoop });
+  }
+  return sheds;
+}
+
+/** Sheds between two reads; a replica whose counter went down restarted, and all of its count is new. */
+function shedSince(
+  before: Map<string, Record<ShedReason, number>>,
+  after: Map<string, Record<ShedReason, number>>,
+): Record<ShedReason, number> {
+  const total = { concurrency: 0, 'event-loop': 0 };
+  for (const [url, now] of after) {
+    for (const reason of SHED_REASONS) {
+      const then = before.get(url)?.[reason] ?? 0;
+      total[reason] += now[reason] >= then ? now[reason] - then : now[reason];
+    }
+  }
+  return total;
 }
 
 /** Steady load; once it runs, SIGKILL `victim`; go on until it is back and ready and enough requests were made. */
@@ -120,11 +140,7 @@ async function killUnderLoad(platform: Platform, victim: string, run: string): P
     }
   })();
   const [samples, restartedInMs] = await Promise.all([load, monitor]);
-  const shedAfter = await gatewaySheds(platform);
-  const shed = {
-    concurrency: Math.max(0, shedAfter.concurrency - shedBefore.concurrency),
-    'event-loop': Math.max(0, shedAfter['event-loop'] - shedBefore['event-loop']),
-  };
+  const shed = shedSince(shedBefore, await gatewaySheds(platform));
   return { samples, restartedInMs, shed };
 }
 
