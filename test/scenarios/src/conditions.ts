@@ -104,6 +104,27 @@ export function gauge(
   };
 }
 
+/** A counter of the supervisor's own `/metrics` grew by at least `by` since armed (rollouts). */
+export function supervisorCounterRises(name: string, labels: Labels = {}, by = 1): Condition {
+  return {
+    describe: `${name}${formatLabels(labels)} on the supervisor rises by ≥ ${by}`,
+    async arm(target) {
+      const before = await target.supervisorMetric(name, labels);
+      return async (t) => (await t.supervisorMetric(name, labels)) - before >= by;
+    },
+  };
+}
+
+/** A gauge of the supervisor's own `/metrics` equals `value`. */
+export function supervisorGaugeIs(name: string, labels: Labels, value: number): Condition {
+  return {
+    describe: `${name}${formatLabels(labels)} on the supervisor = ${value}`,
+    async arm() {
+      return async (t) => (await t.supervisorMetric(name, labels)) === value;
+    },
+  };
+}
+
 /** All of the conditions hold (each armed at once). */
 export function allOf(...conditions: readonly Condition[]): Condition {
   return {

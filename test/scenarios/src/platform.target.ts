@@ -29,6 +29,10 @@ export interface Target {
   replicas(process: string): Promise<string[]>;
   /** `POST /processes/<replica>/<action>` on the supervisor. */
   act(replica: string, action: ReplicaAction): Promise<void>;
+  /** An authenticated JSON call to the supervisor's control server (its rollout routes). */
+  control(method: string, path: string, body?: unknown): Promise<AdminAnswer>;
+  /** The sum of the series of `name` (labels included) in the supervisor's own `/metrics` (rollouts). */
+  supervisorMetric(name: string, labels?: Readonly<Record<string, string>>): Promise<number>;
   /** `http://127.0.0.1:<admin port>` of one replica. */
   adminUrl(replica: string): string;
   /** An authenticated JSON call to one replica's admin port. */
@@ -47,6 +51,28 @@ export interface AdminAnswer {
 }
 
 const TIMEOUT_MS = 3_000;
+
+/** A JSON call with the admin token; a body that is not JSON is kept as `{ text }`. */
+async function jsonCall(url: string, token: string, method: string, body?: unknown): Promise<AdminAnswer> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  const text = await response.text();
+  try {
+    return {
+      status: response.status,
+      json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    };
+  } catch {
+    return { status: response.status, json: { text } };
+  }
+}
 
 /** Finds the supervisor through `<dataDir>/local/supervisor.json` and builds the target from its status. */
 export async function connectTarget(options: {
@@ -101,22 +127,14 @@ export async function connectTarget(options: {
         );
       }
     },
-    async admin(replica, method, path, body) {
-      const response = await fetch(`${adminUrl(replica)}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${adminToken}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      const text = await response.text();
-      return {
-        status: response.status,
-        json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-      };
+    control: (method, path, body) => jsonCall(`${controlUrl}${path}`, adminToken, method, body),
+    async supervisorMetric(name, labels = {}) {
+      const page = await fetch(`${controlUrl}/metrics`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+        .then((response) => response.text())
+        .catch(() => '');
+      return sumSeries(page, name, labels);
     },
+    admin: (replica, method, path, body) => jsonCall(`${adminUrl(replica)}${path}`, adminToken, method, body),
     async metric(replicas, name, labels = {}) {
       const pages = await Promise.all(
         replicas.map((replica) =>

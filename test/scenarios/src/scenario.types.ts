@@ -72,6 +72,8 @@ export const MECHANISMS = [
   'partition',
   'bad-input',
   'saga-crash',
+  'bad-rollout',
+  'remediation',
 ] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 

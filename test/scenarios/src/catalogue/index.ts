@@ -3,6 +3,7 @@ import { dependencyScenarios } from './dependencies.scenarios.ts';
 import { edgeScenarios } from './edge.scenarios.ts';
 import { messagingScenarios } from './messaging.scenarios.ts';
 import { processScenarios } from './processes.scenarios.ts';
+import { rolloutScenarios } from './rollouts.scenarios.ts';
 import { runtimeScenarios } from './runtime.scenarios.ts';
 
 /** Every scenario, in the order `list` prints them. */
@@ -12,6 +13,7 @@ export const CATALOGUE: readonly Scenario[] = [
   ...edgeScenarios,
   ...messagingScenarios,
   ...runtimeScenarios,
+  ...rolloutScenarios,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
