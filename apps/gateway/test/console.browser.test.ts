@@ -3,7 +3,7 @@
 // /tmp/rebound-gateway-console.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { skipUnlessBinary } from '@rebound/testing';
+import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary } from '@rebound/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
@@ -16,17 +16,7 @@ describe('web console', { skip }, () => {
   let browser: Browser;
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   });
 
   after(async () => {

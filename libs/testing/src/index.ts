@@ -8,6 +8,6 @@ export { startSagaServices } from './saga-services.ts';
 export { DATABASE_SERVICES, serviceDatabaseUrl } from './service-database.ts';
 export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';
 export { adminRequest, LOCAL_ADMIN_TOKEN, metricValue, startServiceProcess } from './service-process.ts';
-export { skipUnlessBinary } from './system-binary.ts';
+export { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary } from './system-binary.ts';
 export type { WaitForOptions } from './wait-for.ts';
 export { waitFor } from './wait-for.ts';

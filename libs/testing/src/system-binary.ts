@@ -15,3 +15,19 @@ export function skipUnlessBinary(binary: string, debianPackage: string): false |
   process.stderr.write(`skipping: ${reason}\n`);
   return reason;
 }
+
+/**
+ * How browser tests launch Debian's Chromium with playwright-core's `chromium.launch` (never a downloaded
+ * browser): headless, no sandbox (CI runs as root), and none of the background traffic this machine cannot reach.
+ */
+export const CHROMIUM_LAUNCH_OPTIONS: { readonly executablePath: string; readonly args: string[] } = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Platform, startPlatform } from '@rebound/e2e';
 import { sleep, systemClock } from '@rebound/load';
-import { skipUnlessBinary } from '@rebound/testing';
+import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary } from '@rebound/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CATALOGUE } from '../src/catalogue/index.ts';
 import { counterRises, ready } from '../src/conditions.ts';
@@ -53,16 +53,7 @@ describe('the platform healing, judged', () => {
   describe('the heal view in Chromium', { skip: noChromium }, () => {
     let browser: Browser;
     before(async () => {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-sync',
-        ],
-      });
+      browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
     });
     after(async () => browser?.close());
 
