@@ -75,6 +75,8 @@ export type {
   ShedEvent,
 } from './load-shedding/load-shedding.policy.ts';
 export { LoadSheddingPolicy, loadShedding, ShedPermit } from './load-shedding/load-shedding.policy.ts';
+export type { WindowedLimitOptions } from './load-shedding/windowed.limit.ts';
+export { WindowedLimit, windowedLimit } from './load-shedding/windowed.limit.ts';
 export { Pipeline, pipeline } from './pipeline/pipeline.policy.ts';
 export type {
   EvictEvent,

@@ -29,6 +29,7 @@ export {
   retry,
   seededRandom,
   systemClock,
+  windowedLimit,
 } from '@rebound/resilience';
 export type { FaultConfig, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
 export { codeName, currentCall, isStatusError, RpcError, retryAfterMs, runWithCall } from '@rebound/rpc';

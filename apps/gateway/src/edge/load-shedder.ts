@@ -7,6 +7,7 @@ import {
   loadShedding,
   type Priority,
   systemClock,
+  windowedLimit,
 } from '@rebound/service-defaults';
 
 export interface LoadShedderOptions {
@@ -107,7 +108,7 @@ export function monitoredEventLoopDelay(): EventLoopDelaySource {
 }
 
 /**
- * The edge's load shedding: an adaptive concurrency limit (Gradient2, from the resilience library) with
+ * The edge's load shedding: an adaptive concurrency limit (Gradient2 updated per window of calls) with
  * priority shares (sheddable reads go first, checkout last), plus the event loop delay: while the loop is late,
  * only critical requests are admitted, so that the process keeps answering instead of queueing to death.
  */
@@ -122,11 +123,18 @@ export class LoadShedder {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#policy = loadShedding({
-      limit: gradient2Limit({
-        initialLimit: options.initialLimit,
-        minLimit: options.minLimit,
-        maxLimit: options.maxLimit,
-      }),
+      // One update per window of calls, the window's average as the short-term latency, the last ~60 windows as
+      // the long-term one: a second of slow calls (a replica restarting beside it, a sibling gateway gone) trims
+      // the limit by a tenth at most, while a sustained rise keeps cutting it window after window.
+      limit: windowedLimit(
+        gradient2Limit({
+          initialLimit: options.initialLimit,
+          minLimit: options.minLimit,
+          maxLimit: options.maxLimit,
+          shortWindow: 1,
+          longWindow: 60,
+        }),
+      ),
       sheddingHoldMs: options.holdMs,
       clock: this.#clock,
     });

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { aimdLimit } from '../../src/load-shedding/aimd.limit.ts';
 import { gradient2Limit } from '../../src/load-shedding/gradient2.limit.ts';
+import type { LimitSample } from '../../src/load-shedding/limit.ts';
+import { windowedLimit } from '../../src/load-shedding/windowed.limit.ts';
 
 describe('gradient2Limit', () => {
   it('grows by about sqrt(limit) per sample while latency is steady and the limit is used', () => {
@@ -98,5 +100,47 @@ describe('aimdLimit', () => {
   it('validates its options', () => {
     assert.throws(() => aimdLimit({ backoffRatio: 1 }), RangeError);
     assert.throws(() => aimdLimit({ initialLimit: 10, maxLimit: 5 }), RangeError);
+  });
+});
+
+describe('windowedLimit', () => {
+  it('feeds its algorithm one sample per window: average latency, highest in-flight, any drop', () => {
+    const seen: LimitSample[] = [];
+    const inner = { limit: 4, update: (sample: LimitSample) => seen.push(sample) };
+    const limit = windowedLimit(inner, { minSamples: 3 });
+    limit.update({ rttMs: 10, inflight: 1, dropped: false });
+    limit.update({ rttMs: 20, inflight: 3, dropped: true });
+    limit.update({ rttMs: 30, inflight: 2, dropped: false });
+    assert.equal(seen.length, 0, 'a window holds max(minSamples, limit) = 4 calls');
+    limit.update({ rttMs: 40, inflight: 1, dropped: false });
+    assert.deepEqual(seen, [{ rttMs: 25, inflight: 3, dropped: true }]);
+    for (let i = 0; i < 4; i++) limit.update({ rttMs: 5, inflight: 1, dropped: false });
+    assert.deepEqual(seen[1], { rttMs: 5, inflight: 1, dropped: false }, 'the next window starts afresh');
+  });
+
+  it('lets a second of slow calls trim the limit once, where per-call updates collapse it', () => {
+    const options = { initialLimit: 64, minLimit: 8, maxLimit: 64 };
+    const perCall = gradient2Limit(options);
+    const windowed = windowedLimit(gradient2Limit({ ...options, shortWindow: 1, longWindow: 60 }));
+    const feed = (rttMs: number, calls: number) => {
+      for (let i = 0; i < calls; i++) {
+        perCall.update({ rttMs, inflight: Math.ceil(perCall.limit), dropped: false });
+        windowed.update({ rttMs, inflight: Math.ceil(windowed.limit), dropped: false });
+      }
+    };
+    feed(10, 640);
+    const steady = windowed.limit;
+    feed(400, 60);
+    assert.ok(perCall.limit < 16, `per-call limit ${perCall.limit} collapsed`);
+    assert.ok(
+      windowed.limit >= 0.9 * steady - 1e-9,
+      `windowed ${windowed.limit} vs ${steady}: at most a tenth`,
+    );
+    feed(400, 540);
+    assert.ok(windowed.limit < steady / 2, `windowed ${windowed.limit}: sustained latency keeps cutting`);
+  });
+
+  it('validates its options', () => {
+    assert.throws(() => windowedLimit(gradient2Limit(), { minSamples: 0 }), RangeError);
   });
 });
