@@ -14,8 +14,11 @@ export const DEFAULT_BACKOFF_EXPONENT = 2;
 
 /** Retry budget: retries may be at most this fraction of requests seen in the window (Envoy, Linkerd: 20%). */
 export const DEFAULT_BUDGET_RATIO = 0.2;
-/** Retry budget: retries always allowed per window regardless of the ratio, so low traffic can still retry. */
-export const DEFAULT_BUDGET_MIN_RETRIES = 3;
+/**
+ * Retry budget: retries per second always allowed regardless of the ratio (Linkerd's `minRetriesPerSecond` and
+ * tower's `min_per_sec`: 10), so a client that just started or sends little can still fail over.
+ */
+export const DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND = 10;
 /** Retry budget: length of the sliding window over which requests and retries are counted. */
 export const DEFAULT_BUDGET_WINDOW_MS = 10_000;
 /** Retry budget: number of buckets the window is split into. */

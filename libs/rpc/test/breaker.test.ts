@@ -23,7 +23,7 @@ describe('client breaker and retry budget', () => {
     const client = createRpcClient(CatalogService, {
       target: [replica.address],
       clock,
-      budget: retryBudget({ ratio: 0.1, minRetries: 3, clock }),
+      budget: retryBudget({ ratio: 0.1, minRetriesPerSecond: 0.3, clock }),
       methods: {
         getProduct: {
           idempotent: true,

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import {
   DEFAULT_BUDGET_BUCKETS,
-  DEFAULT_BUDGET_MIN_RETRIES,
+  DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND,
   DEFAULT_BUDGET_RATIO,
   DEFAULT_BUDGET_WINDOW_MS,
 } from '../constants.ts';
@@ -10,8 +10,11 @@ import {
 export interface RetryBudgetOptions {
   /** Retries allowed per request seen in the window (0.2 = retries add at most 20% load). */
   readonly ratio?: number;
-  /** Retries always allowed per window, so that a quiet client can still retry. */
-  readonly minRetries?: number;
+  /**
+   * Retries per second always allowed, whatever the ratio (`× window` of them per window), so that a quiet client,
+   * or one whose window is still empty after idling, can still fail over.
+   */
+  readonly minRetriesPerSecond?: number;
   /** Sliding window over which requests and retries are counted. */
   readonly windowMs?: number;
   /** Buckets the window is divided into (its time resolution). */
@@ -27,13 +30,14 @@ export interface BudgetExhaustedEvent {
 
 /**
  * A retry budget shared by every caller of a dependency (one per process and downstream), in the style of
- * Envoy's and Linkerd's: within the sliding window, `retries ≤ minRetries + ratio · requests`. During an outage
+ * Linkerd's (tower's `Budget`): within the sliding window, `retries ≤ minRetriesPerSecond · window + ratio · requests`. During an outage
  * every request fails, yet the load it sends downstream grows by at most `ratio`, never by `maxRetries`×.
  * Hedges draw on the same budget.
  */
 export class RetryBudget {
   readonly ratio: number;
-  readonly minRetries: number;
+  readonly minRetriesPerSecond: number;
+  readonly #reserve: number;
   readonly windowMs: number;
   readonly #clock: Clock;
   readonly #bucketMs: number;
@@ -48,11 +52,14 @@ export class RetryBudget {
 
   constructor(options: RetryBudgetOptions = {}) {
     this.ratio = options.ratio ?? DEFAULT_BUDGET_RATIO;
-    this.minRetries = options.minRetries ?? DEFAULT_BUDGET_MIN_RETRIES;
+    this.minRetriesPerSecond = options.minRetriesPerSecond ?? DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND;
     this.windowMs = options.windowMs ?? DEFAULT_BUDGET_WINDOW_MS;
+    this.#reserve = (this.minRetriesPerSecond * this.windowMs) / 1000;
     const buckets = options.buckets ?? DEFAULT_BUDGET_BUCKETS;
-    if (!(this.ratio >= 0) || !(this.minRetries >= 0) || !(this.windowMs > 0) || !(buckets >= 1)) {
-      throw new RangeError('retry budget: ratio and minRetries must be >= 0, windowMs > 0, buckets >= 1');
+    if (!(this.ratio >= 0) || !(this.minRetriesPerSecond >= 0) || !(this.windowMs > 0) || !(buckets >= 1)) {
+      throw new RangeError(
+        'retry budget: ratio and minRetriesPerSecond must be >= 0, windowMs > 0, buckets >= 1',
+      );
     }
     this.#clock = options.clock ?? systemClock;
     this.#bucketMs = this.windowMs / buckets;
@@ -83,7 +90,7 @@ export class RetryBudget {
   /** Takes one retry (or hedge) from the budget; `false`, with an event, when none is left. */
   tryAcquire(): boolean {
     this.#rotate();
-    if (this.#totalRetries + 1 > this.minRetries + this.ratio * this.#totalRequests) {
+    if (this.#totalRetries + 1 > this.#reserve + this.ratio * this.#totalRequests) {
       if (this.#onExhausted.hasListeners) {
         this.#onExhausted.emit({ requests: this.#totalRequests, retries: this.#totalRetries });
       }

@@ -65,7 +65,7 @@ describe('adaptive policies in a pipeline with the core policies', () => {
 
   it('hedges inside a retry, drawing both from one budget', async () => {
     const clock = new FakeClock();
-    const budget = retryBudget({ ratio: 0, minRetries: 1, clock });
+    const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 0.1, clock });
     const p = pipeline(
       retry({ maxRetries: 3, backoff: constantBackoff(1), budget, clock }),
       hedging({ delay: 10, budget, recordRequests: false, clock }),

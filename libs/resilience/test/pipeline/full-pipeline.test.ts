@@ -30,7 +30,7 @@ describe('full pipeline (bulkhead, timeout, retry, breaker, attempt timeout)', (
   const build = (clock: FakeClock) => {
     const breaker = circuitBreaker({ breaker: consecutiveBreaker(3), openMs: 5_000, clock });
     const bh = bulkhead({ maxConcurrent: 2, maxQueue: 0, clock });
-    const budget = retryBudget({ ratio: 0.5, minRetries: 10, clock });
+    const budget = retryBudget({ ratio: 0.5, minRetriesPerSecond: 1, clock });
     const p = pipeline(
       bh,
       timeout(2_000, { clock, resolutionMs: 10 }),

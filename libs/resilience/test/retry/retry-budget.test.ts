@@ -5,9 +5,9 @@ import { retryBudget } from '../../src/index.ts';
 import { FakeClock } from '../../src/testing/index.ts';
 
 describe('RetryBudget', () => {
-  it('allows minRetries plus ratio x requests in a window, then refuses with an event', () => {
+  it('allows minRetriesPerSecond x window plus ratio x requests, then refuses with an event', () => {
     const clock = new FakeClock();
-    const budget = retryBudget({ ratio: 0.1, minRetries: 2, windowMs: 1000, clock });
+    const budget = retryBudget({ ratio: 0.1, minRetriesPerSecond: 2, windowMs: 1000, clock });
     const exhausted: number[] = [];
     budget.onExhausted((e) => exhausted.push(e.retries));
     for (let i = 0; i < 50; i++) budget.recordRequest();
@@ -17,9 +17,19 @@ describe('RetryBudget', () => {
     assert.deepEqual(exhausted, [7]);
   });
 
+  it('lets a client whose window is empty (just started, or idle) fail over 10 times a second by default', () => {
+    const clock = new FakeClock();
+    const budget = retryBudget({ clock });
+    let allowed = 0;
+    while (budget.tryAcquire()) allowed++;
+    assert.equal(allowed, 100, '10 per second over the 10 s window, as Linkerd and tower reserve');
+    for (let i = 0; i < 50; i++) budget.recordRequest();
+    assert.equal(budget.tryAcquire(), true, 'and 20 % of the requests on top');
+  });
+
   it('forgets requests and retries that leave the sliding window', () => {
     const clock = new FakeClock();
-    const budget = retryBudget({ ratio: 0.5, minRetries: 0, windowMs: 1000, buckets: 10, clock });
+    const budget = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, windowMs: 1000, buckets: 10, clock });
     for (let i = 0; i < 10; i++) budget.recordRequest();
     for (let i = 0; i < 5; i++) assert.ok(budget.tryAcquire());
     assert.equal(budget.tryAcquire(), false);
@@ -34,14 +44,14 @@ describe('RetryBudget', () => {
     assert.ok(budget.tryAcquire());
   });
 
-  it('never admits more retries than minRetries + ratio x requests within a window (property)', () => {
+  it('never admits more retries than minRetriesPerSecond x window + ratio x requests within a window (property)', () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.integer({ min: 0, max: 5 }),
         fc.array(fc.oneof(fc.constant('req' as const), fc.constant('retry' as const)), { maxLength: 300 }),
-        (ratio, minRetries, ops) => {
-          const budget = retryBudget({ ratio, minRetries, windowMs: 1000, clock: new FakeClock() });
+        (ratio, minRetriesPerSecond, ops) => {
+          const budget = retryBudget({ ratio, minRetriesPerSecond, windowMs: 1000, clock: new FakeClock() });
           let requests = 0;
           let retries = 0;
           for (const op of ops) {
@@ -51,7 +61,7 @@ describe('RetryBudget', () => {
             } else if (budget.tryAcquire()) {
               retries++;
             }
-            assert.ok(retries <= minRetries + ratio * requests + 1e-9);
+            assert.ok(retries <= minRetriesPerSecond + ratio * requests + 1e-9);
           }
         },
       ),

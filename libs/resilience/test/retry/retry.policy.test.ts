@@ -189,7 +189,7 @@ describe('retry', () => {
 
   it('stops retrying when the shared budget is spent, so an outage cannot multiply load', async () => {
     const clock = new FakeClock();
-    const budget = retryBudget({ ratio: 0.2, minRetries: 0, windowMs: 60_000, clock });
+    const budget = retryBudget({ ratio: 0.2, minRetriesPerSecond: 0, windowMs: 60_000, clock });
     const a = retry({ maxRetries: 3, backoff: constantBackoff(0), budget, clock });
     const b = retry({ maxRetries: 3, backoff: constantBackoff(0), budget, clock });
     let calls = 0;
