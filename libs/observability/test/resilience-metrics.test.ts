@@ -16,7 +16,7 @@ function source<T>() {
 }
 
 describe('createResilienceMetrics', () => {
-  it('counts retries, give-ups, budget exhaustion, breaker changes, rejections, sheds and fallbacks', async () => {
+  it('counts retries, give-ups, budget exhaustion, breaker changes, rejections, sheds, fallbacks and hedges', async () => {
     const registry = createMetricsRegistry({ service: 'orders', runtimeMetrics: false });
     const metrics = createResilienceMetrics(registry);
     const labels = { policy: 'rpc_client', target: 'payments/Charge' };
@@ -29,6 +29,8 @@ describe('createResilienceMetrics', () => {
     const fallback = source<unknown>();
     const bulkhead = source<unknown>();
     const limiter = source<unknown>();
+    const hedge = source<{ trigger: string }>();
+    const settle = source<{ winner: number }>();
     const disposeRetry = metrics.bindRetry({ onRetry: retry.on, onGiveUp: giveUp.on }, labels);
     metrics.bindBudget({ onExhausted: budget.on }, labels);
     metrics.bindBreaker({ onStateChange: change.on, onReject: reject.on, state: 'closed' }, labels);
@@ -36,6 +38,7 @@ describe('createResilienceMetrics', () => {
     metrics.bindFallback({ onFallback: fallback.on }, labels);
     metrics.bindBulkhead({ onReject: bulkhead.on }, labels);
     metrics.bindRateLimiter({ onReject: limiter.on }, labels);
+    metrics.bindHedging({ onHedge: hedge.on, onSettle: settle.on }, labels);
     retry.emit({});
     retry.emit({});
     giveUp.emit({ reason: 'budget' });
@@ -46,6 +49,9 @@ describe('createResilienceMetrics', () => {
     fallback.emit({});
     bulkhead.emit({});
     limiter.emit({});
+    hedge.emit({ trigger: 'delay' });
+    settle.emit({ winner: 1 });
+    settle.emit({ winner: 0 });
     metrics.count('ejections', { policy: 'outlier', target: 'catalog', reason: 'consecutive-failures' });
     const text = await registry.metrics();
     const has = (name: string, labels: string, value: number) =>
@@ -64,6 +70,8 @@ describe('createResilienceMetrics', () => {
     has('rebound_resilience_fallbacks_total', l, 1);
     has('rebound_resilience_bulkhead_rejections_total', l, 1);
     has('rebound_resilience_limiter_rejections_total', l, 1);
+    has('rebound_resilience_hedges_total', `${l},trigger="delay"`, 1);
+    has('rebound_resilience_hedge_wins_total', l, 1);
     has(
       'rebound_resilience_ejections_total',
       'policy="outlier",target="catalog",reason="consecutive-failures"',

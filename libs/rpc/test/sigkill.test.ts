@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { constantBackoff } from '@rebound/resilience';
 import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import { createRpcClient } from '../src/index.ts';
-import { CatalogService, fastReconnect } from './support.ts';
-
-const fixture = new URL('./fixtures/replica-process.ts', import.meta.url).pathname;
-
-async function spawnReplica(port = 0): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=development', fixture, String(port)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /^PORT (\d+)$/.exec(line);
-    if (match) return { child, port: Number(match[1]) };
-  }
-  throw new Error('replica process exited before listening');
-}
+import { CatalogService, fastReconnect, spawnReplica } from './support.ts';
 
 describe('a replica process SIGKILLed under load', () => {
   const children: ChildProcess[] = [];

@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { catalogV1 } from '@rebound/contracts';
 import { createRpcServer, type HandlerContext, type RpcServer, type RpcServerOptions } from '../src/index.ts';
 
@@ -51,3 +53,17 @@ export const fastReconnect = {
   'grpc.initial_reconnect_backoff_ms': 50,
   'grpc.max_reconnect_backoff_ms': 200,
 } as const;
+
+const replicaProcess = new URL('./fixtures/replica-process.ts', import.meta.url).pathname;
+
+/** A catalog replica in its own process (to SIGKILL or SIGSTOP it); `port` 0 picks a free one. */
+export async function spawnReplica(port = 0): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--conditions=development', replicaProcess, String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const match = /^PORT (\d+)$/.exec(line);
+    if (match) return { child, port: Number(match[1]) };
+  }
+  throw new Error('replica process exited before listening');
+}

@@ -40,6 +40,10 @@ export interface ResilienceMetrics {
   bindRateLimiter(limiter: { onReject: On<unknown> }, labels: ResilienceLabels): () => void;
   bindShedder(shedder: { onShed: On<{ priority: string }> }, labels: ResilienceLabels): () => void;
   bindFallback(fallback: { onFallback: On<unknown> }, labels: ResilienceLabels): () => void;
+  bindHedging(
+    hedging: { onHedge: On<{ trigger: string }>; onSettle: On<{ winner: number }> },
+    labels: ResilienceLabels,
+  ): () => void;
   /** Counts a decision that is not an event of a policy (an outlier ejection, a shed in a transport). */
   count(
     decision: 'ejections' | 'sheds' | 'fallbacks',
@@ -85,6 +89,15 @@ export function createResilienceMetrics(registry: Registry): ResilienceMetrics {
   );
   const sheds = counter('rebound_resilience_sheds_total', 'Calls shed by load shedding.', ['priority']);
   const fallbacks = counter('rebound_resilience_fallbacks_total', 'Calls answered by a fallback.');
+  const hedges = counter(
+    'rebound_resilience_hedges_total',
+    'Hedged attempts sent: after the hedge delay (trigger="delay") or at once after a refusal ("failure").',
+    ['trigger'],
+  );
+  const hedgeWins = counter(
+    'rebound_resilience_hedge_wins_total',
+    'Hedged calls answered by a hedge rather than by the first attempt.',
+  );
   const ejections = counter('rebound_resilience_ejections_total', 'Replicas set aside by outlier ejection.', [
     'reason',
   ]);
@@ -129,6 +142,18 @@ export function createResilienceMetrics(registry: Registry): ResilienceMetrics {
         breaker.onReject(() => {
           breakerRejections.inc(l);
           annotate('breaker_rejected', l);
+        }),
+      );
+    },
+    bindHedging(hedging, labels) {
+      const l = labelsOf(labels);
+      return all(
+        hedging.onHedge((e) => {
+          hedges.inc({ ...l, trigger: e.trigger });
+          annotate('hedge', { ...l, trigger: e.trigger });
+        }),
+        hedging.onSettle((e) => {
+          if (e.winner > 0) hedgeWins.inc(l);
         }),
       );
     },

@@ -74,27 +74,42 @@ export class EndpointPool {
     if (addresses.length > 0) this.update(addresses);
   }
 
-  /** The next replica in turn, skipping ejected, backed-off and `tried` ones when any other is left. */
+  /**
+   * The next replica in turn that is neither ejected, backed off nor in `tried`. When there is none, the least
+   * bad of all (as Envoy's panic threshold does: failing over to nobody helps no one): one that is not ejected
+   * before one that is, the one whose backoff ends soonest, one not tried yet before one tried.
+   */
   pick(tried: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
     const list = this.#endpoints;
     const n = list.length;
     if (n === 0) return undefined;
     const now = this.#options.clock.now();
-    let fallback: Endpoint | undefined;
     for (let i = 0; i < n; i++) {
       const endpoint = list[(this.#next + i) % n]!;
-      if (tried?.has(endpoint)) continue;
-      if (this.detector.isEjected(endpoint.stats) || endpoint.backoffUntil > now) {
-        fallback ??= endpoint;
+      if (tried?.has(endpoint) || endpoint.backoffUntil > now || this.detector.isEjected(endpoint.stats))
         continue;
-      }
       this.#next = (this.#next + i + 1) % n;
       return endpoint;
     }
-    if (fallback !== undefined) return fallback;
-    const any = list[this.#next % n]!;
+    let best: Endpoint | undefined;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const endpoint = list[(this.#next + i) % n]!;
+      const rank = this.#panicRank(endpoint, tried, now);
+      if (rank < bestRank) {
+        best = endpoint;
+        bestRank = rank;
+      }
+    }
     this.#next = (this.#next + 1) % n;
-    return any;
+    return best;
+  }
+
+  /** Lower is better: ejected last, then by the time left to wait, untried first among equals. */
+  #panicRank(endpoint: Endpoint, tried: ReadonlySet<Endpoint> | undefined, now: number): number {
+    const ejected = this.detector.isEjected(endpoint.stats) ? 1e12 : 0;
+    const wait = Math.max(0, endpoint.backoffUntil - now);
+    return ejected + wait * 2 + (tried?.has(endpoint) ? 1 : 0);
   }
 
   /** Feeds one call outcome on `endpoint` to outlier detection. */

@@ -105,8 +105,9 @@ export interface RpcClientHandle {
 }
 
 class CallState {
+  /** The replica of the first attempt; `tried` holds every replica used once there is more than one attempt. */
+  first: Endpoint | undefined = undefined;
   tried: Set<Endpoint> | undefined = undefined;
-  last: Endpoint | undefined = undefined;
   readonly metadata: Metadata;
   readonly watchSignal: boolean;
   /** Where the call was made, the parent of each attempt's client span (undefined: tracing off). */
@@ -200,6 +201,7 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
       const labels = { policy: 'rpc_client', target: method.path.slice(1) };
       if (built.retry !== undefined) rm.bindRetry(built.retry, labels);
       if (built.breaker !== undefined) rm.bindBreaker(built.breaker, labels);
+      if (built.hedging !== undefined) rm.bindHedging(built.hedging, labels);
     }
     client[name] = makeCall(method, built, pool, clock, options.metrics, ready);
   }
@@ -232,15 +234,14 @@ function makeCall<Req, Res>(
   const telemetry = methodTelemetry(path);
 
   const attempt = (request: Req, context: ExecutionContext, state: CallState): Promise<Res> => {
-    if (context.attempt > 0 && state.last !== undefined) {
-      state.tried ??= new Set();
-      state.tried.add(state.last);
-    }
+    // A retry or a hedge goes to a replica this call has not used yet, when there is one.
+    if (state.first !== undefined) state.tried ??= new Set([state.first]);
     const endpoint = pool.pick(state.tried);
     if (endpoint === undefined) {
       return Promise.reject(new RpcError(status.UNAVAILABLE, `no address known for ${operation}`));
     }
-    state.last = endpoint;
+    if (state.tried !== undefined) state.tried.add(endpoint);
+    else state.first = endpoint;
     const wait = endpoint.backoffUntil - clock.now();
     if (wait > 0) {
       // Every replica asked to be left alone for a while (RESOURCE_EXHAUSTED + retry-after): honour the hint
@@ -331,7 +332,9 @@ function makeCall<Req, Res>(
     if (nowEpoch + timeoutMs < deadlineEpoch) deadlineEpoch = nowEpoch + timeoutMs;
     const signal = options?.signal ?? incoming?.signal;
     const parent = callerContext();
-    const state = new CallState(buildMetadata(options, parent !== undefined), signal !== undefined, parent);
+    // Hedging cancels the losing attempt through its own signal, so every attempt watches one.
+    const watch = signal !== undefined || policies.hedging !== undefined;
+    const state = new CallState(buildMetadata(options, parent !== undefined), watch, parent);
     const execute: ExecuteOptions = {
       deadline: clock.now() + (deadlineEpoch - nowEpoch),
       signal,
