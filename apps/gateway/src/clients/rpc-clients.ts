@@ -9,6 +9,8 @@ export type OrdersClient = RpcClient<typeof ordersV1.OrdersServiceService> & {
   readonly $rpc: RpcClientHandle;
 };
 
+const READ_HEDGE = { minDelayMs: 50 } as const;
+
 /** The gateway's outgoing gRPC clients, made once with their per-route deadlines (see docs/gateway.md). */
 export class GatewayClients {
   readonly catalog: CatalogClient;
@@ -19,16 +21,23 @@ export class GatewayClients {
     this.catalog = clients.create(catalogV1.CatalogServiceService, {
       target: config.CATALOG_ADDRS,
       methods: {
-        listProducts: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS },
-        getProduct: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS },
+        // Hedged after the p95 of recent reads (at least 50 ms): a frozen replica costs a read that much.
+        listProducts: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS, hedge: READ_HEDGE },
+        getProduct: { idempotent: true, timeoutMs: config.CATALOG_DEADLINE_MS, hedge: READ_HEDGE },
       },
     });
     this.orders = clients.create(ordersV1.OrdersServiceService, {
       target: config.ORDERS_ADDRS,
       methods: {
-        // Idempotent by its idempotency key, so a retry on another replica cannot place a second order.
-        placeOrder: { idempotent: true, timeoutMs: config.ORDERS_PLACE_DEADLINE_MS },
-        getOrder: { idempotent: true, timeoutMs: config.ORDERS_READ_DEADLINE_MS },
+        // Idempotent by its idempotency key, so a retry or a hedge on another replica cannot place a second
+        // order. The hedge waits far past a normal checkout: it is for a replica frozen with the call, whose
+        // order the other replica then reports as it stands (PENDING, finished by recovery) instead of a hang.
+        placeOrder: {
+          idempotent: true,
+          timeoutMs: config.ORDERS_PLACE_DEADLINE_MS,
+          hedge: { delayMs: config.ORDERS_PLACE_HEDGE_MS },
+        },
+        getOrder: { idempotent: true, timeoutMs: config.ORDERS_READ_DEADLINE_MS, hedge: READ_HEDGE },
       },
     });
   }

@@ -59,6 +59,8 @@ export const gatewayConfigSchema = httpConfigSchema.extend({
   CATALOG_DEADLINE_MS: millis.default(800),
   ORDERS_READ_DEADLINE_MS: millis.default(1_500),
   ORDERS_PLACE_DEADLINE_MS: millis.default(8_000),
+  /** A PlaceOrder unanswered this long is sent to another orders replica too (same idempotency key). */
+  ORDERS_PLACE_HEDGE_MS: millis.default(1_000),
   /** Replayed answers of POST /api/orders are kept this long, for this many keys. */
   IDEMPOTENCY_TTL_MS: millis.default(24 * 60 * 60_000),
   IDEMPOTENCY_MAX_KEYS: count.default(10_000),

@@ -13,8 +13,18 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
  * The saga's clients. Every method here is idempotent by the key the saga derives from the order id
  * (reservation id, payment id), and the saga's step runner is the one layer that re-sends them (it knows the
  * step's outcome is unknown and for how long): the clients make one attempt each, with its deadline, breaker and
- * replica choice (a re-send goes to the next replica; outlier ejection takes a dead one out).
+ * replica choice (a re-send goes to the next replica; outlier ejection takes a dead one out). An attempt still
+ * unanswered after the p95 of recent ones (at least 50 ms) is hedged on another replica, so a frozen replica
+ * costs a step that much instead of its whole deadline, and the sagas it held do not pile up here.
  */
+const sagaCall = (config: OrdersConfig) =>
+  ({
+    idempotent: true,
+    retry: false,
+    timeoutMs: config.SAGA_CALL_TIMEOUT_MS,
+    hedge: { minDelayMs: 50 },
+  }) as const;
+
 @Module({
   providers: [
     {
@@ -23,7 +33,7 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
       useFactory: (clients: RpcClients, config: OrdersConfig) =>
         clients.create(inventoryV1.InventoryServiceService, {
           target: config.INVENTORY_ADDRS,
-          defaults: { idempotent: true, retry: false, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+          defaults: sagaCall(config),
         }),
     },
     {
@@ -32,7 +42,7 @@ export type PaymentsClient = RpcClient<typeof paymentsV1.PaymentsServiceService>
       useFactory: (clients: RpcClients, config: OrdersConfig) =>
         clients.create(paymentsV1.PaymentsServiceService, {
           target: config.PAYMENTS_ADDRS,
-          defaults: { idempotent: true, retry: false, timeoutMs: config.SAGA_CALL_TIMEOUT_MS },
+          defaults: sagaCall(config),
         }),
     },
   ],
