@@ -5,7 +5,11 @@ import { badInputEverywhere } from './scenarios/bad-input.scenario.ts';
 import { catalogHung, sigkillCatalogUnderLoad } from './scenarios/catalog.scenario.ts';
 import { overload } from './scenarios/overload.scenario.ts';
 import { paymentsFailing } from './scenarios/payments.scenario.ts';
-import { notificationsPartitionsMove, sigkillEachServiceUnderLoad } from './scenarios/redundancy.scenario.ts';
+import {
+  notificationsPartitionsMove,
+  sigkillEachServiceUnderLoad,
+  sigstopEachServiceUnderLoad,
+} from './scenarios/redundancy.scenario.ts';
 import { happyPath, outOfStock } from './scenarios/shop.scenario.ts';
 import { oneTracePerCheckout } from './scenarios/tracing.scenario.ts';
 
@@ -82,6 +86,8 @@ describe('the shop under the local supervisor', () => {
     overload(running(), report));
   it("SIGKILL of one replica of inventory, payments, orders and the gateway under a shoppers' mix: ≥ 99.9% ok each", () =>
     sigkillEachServiceUnderLoad(running(), report));
+  it("SIGSTOP past the deadlines of one replica of payments, orders and the gateway under a shoppers' mix: ≥ 99.9% ok each", () =>
+    sigstopEachServiceUnderLoad(running(), report));
   it('SIGKILL of a notifications replica: its partitions are consumed again within 10 s', () =>
     notificationsPartitionsMove(running(), report));
 });

@@ -93,8 +93,24 @@ function shedSince(
   return total;
 }
 
-/** Steady load; once it runs, SIGKILL `victim`; go on until it is back and ready and enough requests were made. */
-async function killUnderLoad(platform: Platform, victim: string, run: string): Promise<KillResult> {
+/**
+ * How long a frozen process stays stopped: past every deadline a call to it can have on the checkout path (the
+ * saga's 2 s per call, the gateway's 1 s PlaceOrder hedge) yet short of the liveness probe's kill (3 × 2 s).
+ */
+const FREEZE_MS = 4_000;
+
+type Fault = 'SIGKILL' | 'SIGSTOP';
+
+/**
+ * Steady load; once it runs, SIGKILL `victim` (until the supervisor has restarted it) or SIGSTOP it for
+ * {@link FREEZE_MS} (then SIGCONT); go on until it is back and ready and enough requests were made.
+ */
+async function faultUnderLoad(
+  platform: Platform,
+  victim: string,
+  run: string,
+  fault: Fault,
+): Promise<KillResult> {
   const before = await waitFor(
     async () => {
       const report = await platform.status();
@@ -122,16 +138,27 @@ async function killUnderLoad(platform: Platform, victim: string, run: string): P
     try {
       await waitFor(() => issued >= 100, { timeoutMs: 20_000, description: 'steady load before the kill' });
       const killedAt = performance.now();
-      process.kill(before.pid as number, 'SIGKILL');
+      const pid = before.pid as number;
+      process.kill(pid, fault);
+      if (fault === 'SIGSTOP') {
+        // The freeze itself lasts this long: it is the fault, not a wait for something to happen.
+        await new Promise((resolve) => setTimeout(resolve, FREEZE_MS));
+        process.kill(pid, 'SIGCONT');
+      }
       await waitFor(
         async () => {
           const row = await platform.row(victim);
-          return row.restarts === before.restarts + 1 && row.ready && row.pid !== before.pid;
+          return fault === 'SIGKILL'
+            ? row.restarts === before.restarts + 1 && row.ready && row.pid !== before.pid
+            : row.ready && row.pid === pid;
         },
         {
           timeoutMs: 60_000,
           intervalMs: 100,
-          description: `the supervisor to restart ${victim} and see it ready`,
+          description:
+            fault === 'SIGKILL'
+              ? `the supervisor to restart ${victim} and see it ready`
+              : `${victim} thawed and ready again, not restarted`,
         },
       );
       return performance.now() - killedAt;
@@ -146,6 +173,7 @@ async function killUnderLoad(platform: Platform, victim: string, run: string): P
 
 function summary(
   victim: string,
+  fault: Fault,
   { samples, restartedInMs, shed }: KillResult,
 ): { line: string; ratio: number } {
   const ok = samples.filter((sample) => sample.status === 200);
@@ -153,7 +181,7 @@ function summary(
   const checkouts = samples.filter((sample) => sample.tag?.startsWith('checkout'));
   const failed = samples.filter((sample) => sample.status !== 200);
   const line =
-    `SIGKILL ${victim} under ${RATE} req/s: ${ok.length}/${samples.length} ok = ${(ratio * 100).toFixed(2)}% ` +
+    `${fault === 'SIGKILL' ? 'SIGKILL' : `SIGSTOP ${FREEZE_MS / 1000} s`} ${victim} under ${RATE} req/s: ${ok.length}/${samples.length} ok = ${(ratio * 100).toFixed(2)}% ` +
     `(${checkouts.filter((s) => s.status === 200).length}/${checkouts.length} checkouts; p50 ` +
     `${percentile(
       samples.map((s) => s.ms),
@@ -161,7 +189,9 @@ function summary(
     ).toFixed(0)} ms, p99 ${percentile(
       samples.map((s) => s.ms),
       99,
-    ).toFixed(0)} ms); back and ready in ${(restartedInMs / 1000).toFixed(1)} s` +
+    ).toFixed(
+      0,
+    )} ms); ${fault === 'SIGKILL' ? 'back' : 'thawed'} and ready in ${(restartedInMs / 1000).toFixed(1)} s` +
     (failed.length > 0
       ? `; failed: ${JSON.stringify(failed.slice(0, 3))}; gateways shed ${shed.concurrency} at the ` +
         `concurrency limit, ${shed['event-loop']} for event loop delay`
@@ -173,11 +203,30 @@ function summary(
  * Every service runs two replicas: SIGKILL one process of each (the gateway's through its front, orders' while
  * sagas run) under a steady shoppers' mix, and ≥ 99.9 % of the user requests succeed with no client retry.
  */
-export async function sigkillEachServiceUnderLoad(platform: Platform, report: Report): Promise<void> {
-  const victims = ['inventory-0', 'payments-1', 'orders-0', 'gateway-1'];
+export function sigkillEachServiceUnderLoad(platform: Platform, report: Report): Promise<void> {
+  return eachUnderLoad(platform, report, 'SIGKILL', ['inventory-0', 'payments-1', 'orders-0', 'gateway-1']);
+}
+
+/**
+ * A frozen process keeps its sockets open and answers nothing: no refused connection, no failure, until some
+ * deadline. SIGSTOP one process of payments, orders and the gateway in turn, past the deadlines of the calls to
+ * it, under the same mix: ≥ 99.9 % of the user requests succeed with no client retry (hedges and the front's
+ * readiness take the frozen one out of the way), and it serves again after SIGCONT without a restart.
+ */
+export function sigstopEachServiceUnderLoad(platform: Platform, report: Report): Promise<void> {
+  return eachUnderLoad(platform, report, 'SIGSTOP', ['payments-0', 'orders-1', 'gateway-0']);
+}
+
+async function eachUnderLoad(
+  platform: Platform,
+  report: Report,
+  fault: Fault,
+  victims: readonly string[],
+): Promise<void> {
   const results: Array<{ victim: string; ratio: number; line: string }> = [];
   for (const victim of victims) {
-    const result = summary(victim, await killUnderLoad(platform, victim, `e2e-kill-${victim}`));
+    const run = `e2e-${fault === 'SIGKILL' ? 'kill' : 'freeze'}-${victim}`;
+    const result = summary(victim, fault, await faultUnderLoad(platform, victim, run, fault));
     report(result.line);
     results.push({ victim, ...result });
   }
