@@ -38,6 +38,26 @@ async function call(method, path, body) {
   return response.ok;
 }
 
+/** A sparkline of `values` (undefined gaps skipped) scaled to [min, max]. */
+function sparkline(values, className, min, max) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('viewBox', '0 0 150 30');
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  if (className) line.setAttribute('class', className);
+  const top = max ?? Math.max(1, ...values.filter((v) => v !== undefined));
+  const points = values
+    .map((value, i) =>
+      value === undefined
+        ? undefined
+        : `${i},${(30 - ((value - min) / (top - min || 1)) * 28 - 1).toFixed(1)}`,
+    )
+    .filter(Boolean);
+  line.setAttribute('points', points.join(' '));
+  svg.append(line);
+  return svg;
+}
+
 /** A catalogue unit (Grafana's unit ids) as the page shows it. */
 function format(value, unit) {
   if (value === undefined || value === null) return '–';

@@ -13,18 +13,6 @@ const RPC_GOOD = { label: 'outcome', op: '=~', regex: 'OK' } as const;
  */
 export const HEAL_PANELS: readonly Panel[] = [
   {
-    id: 'successRatio',
-    section: 'services',
-    title: 'Success ratio',
-    unit: 'percentunit',
-    description: 'Requests served that were not errors (HTTP: not 5xx; gRPC: OK), over all served.',
-    by: ['service'],
-    series: [
-      { figure: { kind: 'ratio', metric: HTTP_REQUESTS, good: HTTP_GOOD }, legend: '{{service}} HTTP' },
-      { figure: { kind: 'ratio', metric: RPC_REQUESTS, good: RPC_GOOD }, legend: '{{service}} gRPC' },
-    ],
-  },
-  {
     id: 'rate',
     section: 'services',
     title: 'Requests served (per second)',
@@ -34,6 +22,18 @@ export const HEAL_PANELS: readonly Panel[] = [
     series: [
       { figure: { kind: 'rate', metric: HTTP_REQUESTS }, legend: '{{service}} HTTP' },
       { figure: { kind: 'rate', metric: RPC_REQUESTS }, legend: '{{service}} gRPC' },
+    ],
+  },
+  {
+    id: 'successRatio',
+    section: 'services',
+    title: 'Success ratio',
+    unit: 'percentunit',
+    description: 'Requests served that were not errors (HTTP: not 5xx; gRPC: OK), over all served.',
+    by: ['service'],
+    series: [
+      { figure: { kind: 'ratio', metric: HTTP_REQUESTS, good: HTTP_GOOD }, legend: '{{service}} HTTP' },
+      { figure: { kind: 'ratio', metric: RPC_REQUESTS, good: RPC_GOOD }, legend: '{{service}} gRPC' },
     ],
   },
   {
