@@ -182,7 +182,7 @@ export const HEAL_PANELS: readonly Panel[] = [
         legend: '{{process}}',
       },
       {
-        figure: { kind: 'sum', metric: 'up' },
+        figure: { kind: 'sum', metric: 'up', match: { label: 'job', op: '=~', regex: 'rebound-.*' } },
         legend: '{{instance}} scraped',
         grafanaOnly: true,
         by: ['service', 'instance'],

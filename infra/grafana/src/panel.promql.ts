@@ -20,8 +20,10 @@ export function figureExpr(figure: Figure, by: readonly string[]): string {
     case 'quantile':
       return `histogram_quantile(${figure.q}, sum by (${group}, le) (rate(${figure.metric}_bucket[${R}])))`;
     case 'max':
-      return `max by (${group}) (${figure.metric})`;
-    case 'sum':
+    case 'sum': {
+      const selector = figure.match ? `${figure.metric}{${matcher(figure.match)}}` : figure.metric;
+      return `${figure.kind} by (${group}) (${selector})`;
+    }
     case 'status':
       return `sum by (${group}) (${figure.metric})`;
     case 'alerts':

@@ -30,8 +30,8 @@ export type Figure =
   | { readonly kind: 'rate'; readonly metric: string }
   | { readonly kind: 'ratio'; readonly metric: string; readonly good: LabelMatch }
   | { readonly kind: 'quantile'; readonly q: number; readonly metric: string }
-  | { readonly kind: 'max'; readonly metric: string }
-  | { readonly kind: 'sum'; readonly metric: string }
+  | { readonly kind: 'max'; readonly metric: string; readonly match?: LabelMatch }
+  | { readonly kind: 'sum'; readonly metric: string; readonly match?: LabelMatch }
   | { readonly kind: 'status'; readonly metric: string; readonly field: 'ready' | 'restarts' | 'crashLoop' }
   | { readonly kind: 'alerts'; readonly metric: 'ALERTS' };
 

@@ -22,6 +22,12 @@ describe('figureExpr', () => {
       figureExpr({ kind: 'max', metric: 'g' }, ['service', 'target']),
       'max by (service, target) (g)',
     );
+    assert.equal(
+      figureExpr({ kind: 'sum', metric: 'up', match: { label: 'job', op: '=~', regex: 'rebound-.*' } }, [
+        'instance',
+      ]),
+      'sum by (instance) (up{job=~"rebound-.*"})',
+    );
   });
 });
 

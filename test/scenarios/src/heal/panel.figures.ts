@@ -89,7 +89,8 @@ export function instantValues(panel: Panel, samples: readonly Sample[]): Map<str
   for (const { figure, grafanaOnly } of panel.series) {
     if (grafanaOnly || (figure.kind !== 'max' && figure.kind !== 'sum')) continue;
     for (const sample of samples) {
-      if (sample.name !== figure.metric) continue;
+      if (sample.name !== figure.metric || (figure.match && !labelMatches(figure.match, sample.labels)))
+        continue;
       if (labels.some((label) => sample.labels[label] === undefined)) continue;
       const key = labels.map((label) => sample.labels[label]).join(' ');
       const before = values.get(key);
