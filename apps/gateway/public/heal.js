@@ -1,8 +1,9 @@
 // The heal view: plain ES module, no build step. Reads /console/heal/state every 2 s (the gateway proxies it to
 // the heal view's backend, which reads the supervisor, every service's /metrics and Prometheus); every change
-// (faults, processes, traffic, scenarios) carries the admin token typed above.
+// (faults, processes, traffic, scenarios) carries the admin token typed above. The panels (titles, units,
+// states, metrics) come with the state from the catalogue the Grafana dashboards are generated from
+// (infra/grafana, @rebound/grafana): the page lays them out, it does not define them.
 const $ = (selector) => document.querySelector(selector);
-const BREAKER = ['closed', 'open', 'half-open'];
 const FAULTS = {
   errors: { errorRate: 1, errorCode: 'UNAVAILABLE' },
   slow: { latencyMs: 1500 },
@@ -37,10 +38,6 @@ async function call(method, path, body) {
   return response.ok;
 }
 
-function percent(ratio) {
-  return ratio === undefined || ratio === null ? '–' : `${(ratio * 100).toFixed(1)} %`;
-}
-
 /** A sparkline of `values` (undefined gaps skipped) scaled to [min, max]. */
 function sparkline(values, className, min, max) {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -60,6 +57,41 @@ function sparkline(values, className, min, max) {
   svg.append(line);
   return svg;
 }
+
+/** A catalogue unit (Grafana's unit ids) as the page shows it. */
+function format(value, unit) {
+  if (value === undefined || value === null) return '–';
+  if (unit === 'percentunit') return `${(value * 100).toFixed(1)} %`;
+  if (unit === 's') return `${Math.round(value * 1000)} ms`;
+  if (unit === 'reqps') return `${value.toFixed(1)}/s`;
+  return String(Math.round(value * 100) / 100);
+}
+
+/** A value of a panel: a pill for a state gauge (breaker, ready), else the number in the panel's unit. */
+function cell(panel, value) {
+  const td = el('td');
+  td.dataset.panel = panel.id;
+  if (panel.states && value !== undefined && value !== null) {
+    const name = panel.states[value] ?? String(value);
+    td.append(el('span', name, `pill ${name.replaceAll(' ', '-')}`));
+  } else td.textContent = format(value, panel.unit);
+  return td;
+}
+
+/** A table head: the fixed columns, then one per panel of the catalogue with its title and metrics. */
+function head(table, fixed, panels, after = []) {
+  const row = el('tr');
+  for (const title of fixed) row.append(el('th', title));
+  for (const panel of panels) {
+    const th = el('th', panel.title);
+    th.title = `${panel.description} (${panel.metrics.join(', ')})`;
+    row.append(th);
+  }
+  for (const title of after) row.append(el('th', title));
+  $(`${table} thead`).replaceChildren(row);
+}
+
+const inSection = (section) => state.panels.filter((panel) => panel.section === section);
 
 function renderTraffic(traffic) {
   const last = traffic.lastSecond;
@@ -96,35 +128,27 @@ function renderScenario(scenarios, run) {
 }
 
 function renderServices(services, processes) {
+  const panels = inSection('services');
+  head('#services', ['Service'], panels, ['Faults']);
   const tbody = $('#services tbody');
   tbody.replaceChildren();
   for (const view of services) {
-    const latest = view.latest ?? {};
+    const latest = view.latest?.values ?? {};
     const row = el('tr');
     row.dataset.service = view.service;
-    row.append(
-      el('td', view.service),
-      el('td', latest.rate === undefined ? '–' : String(latest.rate)),
-      el('td', percent(latest.successRatio)),
-      el('td', latest.p99Ms === undefined ? '–' : `${latest.p99Ms} ms`),
-    );
-    const ratio = el('td');
-    ratio.append(
-      sparkline(
-        view.history.map((p) => p.successRatio),
-        '',
-        0,
-        1,
-      ),
-    );
-    const p99 = el('td');
-    p99.append(
-      sparkline(
-        view.history.map((p) => p.p99Ms),
-        'p99',
-        0,
-      ),
-    );
+    row.append(el('td', view.service));
+    for (const panel of panels) {
+      const td = cell(panel, latest[panel.id]);
+      td.append(
+        sparkline(
+          view.history.map((p) => p.values[panel.id] ?? undefined),
+          panel.unit === 's' ? 'p99' : '',
+          0,
+          panel.unit === 'percentunit' ? 1 : undefined,
+        ),
+      );
+      row.append(td);
+    }
     const faults = el('td');
     const replicas = processes.filter((p) => p.process === view.service).map((p) => p.name);
     for (const [name, settings] of Object.entries(FAULTS)) {
@@ -143,33 +167,31 @@ function renderServices(services, processes) {
       Promise.all(replicas.map((r) => call('DELETE', `/faults/${r}`))).then(refresh),
     );
     faults.append(off);
-    row.append(ratio, p99, faults);
+    row.append(faults);
     tbody.append(row);
   }
 }
 
 function renderDependencies(dependencies, edge) {
+  const panels = inSection('dependencies');
+  head('#dependencies', ['Caller', 'Dependency'], panels);
   const tbody = $('#dependencies tbody');
   tbody.replaceChildren();
   for (const d of dependencies) {
     const row = el('tr');
     row.dataset.target = `${d.service} ${d.target}`;
-    const breaker = el('td');
-    if (d.breaker !== undefined && d.breaker !== null) {
-      const name = BREAKER[d.breaker] ?? String(d.breaker);
-      breaker.append(el('span', name, `pill ${name}`));
-    } else breaker.textContent = '–';
-    row.append(el('td', d.service), el('td', d.target), breaker);
-    for (const value of [d.retries, d.budgetExhausted, d.breakerRejections, d.giveUps])
-      row.append(el('td', String(value)));
+    row.append(el('td', d.service), el('td', d.target));
+    for (const panel of panels) row.append(cell(panel, d.values[panel.id]));
     tbody.append(row);
   }
-  $('#edge-line').textContent =
-    `gateway: fallbacks served ${edge.fallbacks}, shed ${edge.sheds}, throttled ${edge.throttled}, blocked ${edge.blocked}`;
-  $('#edge-line').dataset.fallbacks = String(edge.fallbacks);
+  const line = $('#edge-line');
+  const edgePanels = inSection('edge');
+  line.textContent = `gateway: ${edgePanels.map((p) => `${p.title.toLowerCase()} ${format(edge[p.id], p.unit)}`).join(', ')}`;
+  for (const panel of edgePanels) line.dataset[panel.id] = String(edge[panel.id] ?? 0);
 }
 
 function renderAlerts(alerts) {
+  $('#alerts-title').textContent = inSection('alerts')[0]?.title ?? 'Alerts';
   $('#alerts-note').textContent = alerts.checked
     ? `${alerts.firing.length} firing (Prometheus)`
     : 'Prometheus not running: no alerts';
@@ -192,12 +214,14 @@ function renderAlerts(alerts) {
 }
 
 function renderProcesses(processes) {
+  const panels = inSection('processes');
+  head('#processes', ['Process', 'State'], panels, ['Actions']);
   const tbody = $('#processes tbody');
   tbody.replaceChildren();
   for (const p of processes) {
     const row = el('tr');
-    const ready = el('td');
-    ready.append(el('span', p.ready ? 'READY' : 'NOT READY', `pill ${p.ready ? 'ok' : 'bad'}`));
+    row.append(el('td', p.name), el('td', p.state));
+    for (const panel of panels) row.append(cell(panel, p.values[panel.id]));
     const actions = el('td');
     for (const action of ['kill', 'freeze', 'thaw']) {
       const button = el('button', action);
@@ -206,13 +230,7 @@ function renderProcesses(processes) {
       button.addEventListener('click', () => call('POST', `/processes/${p.name}/${action}`).then(refresh));
       actions.append(button);
     }
-    row.append(
-      el('td', p.name),
-      el('td', p.state === 'CrashLoopBackOff' ? 'CrashLoopBackOff (crash loop)' : p.state),
-      ready,
-      el('td', String(p.restarts)),
-      actions,
-    );
+    row.append(actions);
     tbody.append(row);
   }
 }

@@ -1,6 +1,9 @@
+import { HEAL_PANELS, type Panel as HealPanel, seriesExpr } from '@rebound/grafana';
+
 /**
  * The Grafana dashboards, generated so that every panel has the same shape and the tests can read every
- * expression: `pnpm --filter @rebound/monitoring-tests run generate` writes `infra/grafana/dashboards/*.json`.
+ * expression: `pnpm dashboards` writes `infra/grafana/dashboards/*.json`. The heal view's panels come from
+ * `@rebound/grafana`'s catalogue, the one source the console's heal view reads too.
  */
 
 export interface Panel {
@@ -9,6 +12,25 @@ export interface Panel {
   /** PromQL → legend. */
   readonly targets: readonly (readonly [expr: string, legend: string])[];
   readonly description?: string;
+  /** Names of a state gauge's values (0 → states[0]), as Grafana value mappings. */
+  readonly states?: readonly string[];
+}
+
+/** A catalogue panel as a dashboard panel: same title, unit, description and figures. */
+export function fromCatalogue(panel: HealPanel): Panel {
+  return {
+    title: panel.title,
+    unit: panel.unit,
+    description: panel.description,
+    targets: panel.series.map((series) => [seriesExpr(panel, series), series.legend] as const),
+    ...(panel.states && { states: panel.states }),
+  };
+}
+
+function healPanel(id: string): Panel {
+  const panel = HEAL_PANELS.find((p) => p.id === id);
+  if (!panel) throw new Error(`no heal panel '${id}' in @rebound/grafana`);
+  return fromCatalogue(panel);
 }
 
 export interface DashboardSpec {
@@ -26,6 +48,13 @@ const SVC = 'service=~"$service"';
 
 export const DASHBOARDS: readonly DashboardSpec[] = [
   {
+    uid: 'rebound-heal',
+    title: 'Rebound / Heal view',
+    description:
+      'The console heal view’s panels, from the same catalogue (@rebound/grafana): per service success ratio, rate and p99; resilience decisions per dependency; the gateway’s edge decisions; processes; alerts.',
+    panels: HEAL_PANELS.map(fromCatalogue),
+  },
+  {
     uid: 'rebound-overview',
     title: 'Rebound / Platform overview',
     description: 'Golden signals per service: traffic, errors, latency, saturation; the checkout SLOs.',
@@ -40,42 +69,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           ['slo:checkout_latency:error_ratio_rate5m', 'over 1s, 5m'],
         ],
       },
-      {
-        title: 'Traffic (requests/s)',
-        unit: 'reqps',
-        targets: [
-          [`sum by (service) (rate(rebound_rpc_server_requests_total[${R}]))`, '{{service}} gRPC'],
-          [`sum by (service) (rate(rebound_http_server_requests_total[${R}]))`, '{{service}} HTTP'],
-        ],
-      },
-      {
-        title: 'Errors (ratio)',
-        unit: 'percentunit',
-        targets: [
-          [
-            `sum by (service) (rate(rebound_rpc_server_requests_total{outcome!="OK"}[${R}])) / sum by (service) (rate(rebound_rpc_server_requests_total[${R}]))`,
-            '{{service}} gRPC not OK',
-          ],
-          [
-            `sum by (service) (rate(rebound_http_server_requests_total{outcome=~"5.."}[${R}])) / sum by (service) (rate(rebound_http_server_requests_total[${R}]))`,
-            '{{service}} HTTP 5xx',
-          ],
-        ],
-      },
-      {
-        title: 'Latency p99',
-        unit: 's',
-        targets: [
-          [
-            `histogram_quantile(0.99, sum by (service, le) (rate(rebound_rpc_server_duration_seconds_bucket[${R}])))`,
-            '{{service}} gRPC',
-          ],
-          [
-            `histogram_quantile(0.99, sum by (service, le) (rate(rebound_http_server_duration_seconds_bucket[${R}])))`,
-            '{{service}} HTTP',
-          ],
-        ],
-      },
+      ...['rate', 'successRatio', 'p99'].map(healPanel),
       {
         title: 'Saturation: in-flight work and event-loop lag',
         unit: 'short',
@@ -416,7 +410,22 @@ export function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
       ...(panel.description !== undefined && { description: panel.description }),
       datasource: DATASOURCE,
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
-      fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
+      fieldConfig: {
+        defaults: {
+          unit: panel.unit,
+          ...(panel.states && {
+            mappings: [
+              {
+                type: 'value',
+                options: Object.fromEntries(
+                  panel.states.map((text, index) => [String(index), { text, index }]),
+                ),
+              },
+            ],
+          }),
+        },
+        overrides: [],
+      },
       options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
       targets: panel.targets.map(([expr, legendFormat], j) => ({
         datasource: DATASOURCE,

@@ -1,4 +1,4 @@
-// Writes infra/prometheus/rules/slo.rules.yml and infra/grafana/dashboards/*.json: node test/monitoring/src/generate.cli.ts
+// Writes infra/prometheus/rules/slo.rules.yml and infra/grafana/dashboards/*.json (the heal dashboard from @rebound/grafana): pnpm dashboards
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { DASHBOARDS, dashboardJson } from './dashboards.ts';
 import { DASHBOARDS_DIR, SLO_RULES_FILE } from './paths.ts';

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { HEAL_PANELS, seriesExpr } from '@rebound/grafana';
 import { skipUnlessBinary } from '@rebound/testing';
 import { stringify } from 'yaml';
 import { dashboardExprs, expandGrafanaVariables, generatedDashboards, run } from '../src/index.ts';
@@ -11,9 +12,10 @@ import { DASHBOARDS_DIR, GRAFANA_DIR } from '../src/paths.ts';
 const promtool = skipUnlessBinary('promtool', 'prometheus');
 
 describe('Grafana dashboards', () => {
-  it('are the four the platform promises, equal to their generator (test/monitoring/src/dashboards.ts)', () => {
+  it('are the five the platform promises, equal to their generator (pnpm dashboards)', () => {
     const generated = generatedDashboards();
     assert.deepEqual([...generated.keys()].sort(), [
+      'rebound-heal.json',
       'rebound-kafka.json',
       'rebound-overview.json',
       'rebound-runtime.json',
@@ -23,9 +25,25 @@ describe('Grafana dashboards', () => {
       assert.deepEqual(
         JSON.parse(readFileSync(`${DASHBOARDS_DIR}/${file}`, 'utf8')),
         JSON.parse(text),
-        `${file}: run pnpm --filter @rebound/monitoring-tests run generate (then biome format)`,
+        `${file}: run pnpm dashboards`,
       );
     }
+  });
+
+  it('show the heal view’s panels from its catalogue (@rebound/grafana): same titles, units and figures', () => {
+    const committed = (uid: string) =>
+      JSON.parse(readFileSync(`${DASHBOARDS_DIR}/${uid}.json`, 'utf8')) as {
+        panels: { title: string; fieldConfig: { defaults: { unit: string } }; targets: { expr: string }[] }[];
+      };
+    const shape = (panels: ReturnType<typeof committed>['panels']) =>
+      panels.map((p) => [p.title, p.fieldConfig.defaults.unit, p.targets.map((t) => t.expr)]);
+    const catalogue = HEAL_PANELS.map((p) => [p.title, p.unit, p.series.map((s) => seriesExpr(p, s))]);
+    assert.deepEqual(shape(committed('rebound-heal').panels), catalogue);
+    // The overview's traffic, success ratio and p99 are the heal view's service panels.
+    const services = catalogue.filter((_, i) => HEAL_PANELS[i]?.section === 'services');
+    const overview = shape(committed('rebound-overview').panels);
+    for (const panel of services)
+      assert.ok(overview.some((p) => JSON.stringify(p) === JSON.stringify(panel)));
   });
 
   it('use the provisioned datasource uid', () => {

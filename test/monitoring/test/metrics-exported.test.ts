@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HEAL_PANELS } from '@rebound/grafana';
 import { waitFor } from '@rebound/testing';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -168,6 +169,28 @@ describe('every metric named in a rule or a dashboard is exported by a running p
       }
     }
     assert.deepEqual([...new Set(missing)], []);
+  });
+
+  it('finds the labels the heal panels group by (@rebound/grafana) on the samples of their metrics', async () => {
+    const texts = await Promise.all(
+      shop.targets().map(async (t) => (await fetch(`http://${t.address}/metrics`)).text()),
+    );
+    const missing: string[] = [];
+    const withSamples: string[] = [];
+    for (const panel of HEAL_PANELS) {
+      for (const { figure, grafanaOnly } of panel.series) {
+        if (grafanaOnly || figure.kind === 'alerts') continue;
+        const name = figure.kind === 'quantile' ? `${figure.metric}_bucket` : figure.metric;
+        const samples = texts.flatMap((text) => sampleLabels(text, name));
+        if (samples.length > 0) withSamples.push(panel.id);
+        // `service` is the scrape's label (and the heal view's: the service it polled).
+        for (const label of panel.by.filter((l) => l !== 'service'))
+          if (samples.some((l) => !(label in l))) missing.push(`${panel.id}: ${name} without ${label}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+    for (const id of ['rate', 'successRatio', 'p99', 'breaker', 'ready', 'restarts'])
+      assert.ok(withSamples.includes(id), `${id}: no sample after traffic`);
   });
 
   it('the check can fail: a metric no process exports is reported', () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { HEAL_PANELS } from '@rebound/grafana';
 import type { Clock } from '@rebound/load';
 import { AlertLog } from '../src/heal/alert.log.ts';
 import { startHealServer } from '../src/heal/heal.server.ts';
@@ -69,19 +70,37 @@ describe('ServiceSampler', () => {
     current = page({ ok: 18, failed: 2 }, { '0.1': 19, '1': 20, '+Inf': 20 }, 1);
     await sampler.sample();
     const gateway = sampler.services().find((s) => s.service === 'gateway');
-    assert.equal(gateway?.latest?.rate, 10);
-    assert.equal(gateway?.latest?.successRatio, 0.9);
-    assert.ok((gateway?.latest?.p99Ms ?? 0) > 100 && (gateway?.latest?.p99Ms ?? 0) <= 1_000);
+    assert.equal(gateway?.latest?.values.rate, 10);
+    assert.equal(gateway?.latest?.values.successRatio, 0.9);
+    const p99 = gateway?.latest?.values.p99 ?? 0;
+    assert.ok(p99 > 0.1 && p99 <= 1, `p99 ${p99} s`);
     assert.deepEqual(sampler.dependencies()[0], {
       service: 'gateway',
       target: 'catalog/ListProducts',
-      breaker: 1,
-      retries: 4,
-      budgetExhausted: 0,
-      breakerRejections: 0,
-      giveUps: 0,
+      values: { breaker: 1, retries: 4, budgetExhausted: 0, breakerRejections: 0, giveUps: 0 },
     });
-    assert.equal(sampler.edge().fallbacks, 7);
+    assert.deepEqual(sampler.edge(), { fallbacks: 7, sheds: 0, throttled: 0, blocked: 0 });
+  });
+
+  it('reads a gRPC service from its gRPC series, an OK outcome being a success', async () => {
+    const clock = manualClock();
+    const rpc = (ok: number, unavailable: number) =>
+      [
+        `rebound_rpc_server_requests_total{operation="ListProducts",outcome="OK",service="catalog"} ${ok}`,
+        `rebound_rpc_server_requests_total{operation="ListProducts",outcome="UNAVAILABLE",service="catalog"} ${unavailable}`,
+        `rebound_rpc_server_duration_seconds_bucket{le="0.05",operation="ListProducts"} ${ok + unavailable}`,
+        `rebound_rpc_server_duration_seconds_bucket{le="+Inf",operation="ListProducts"} ${ok + unavailable}`,
+      ].join('\n');
+    let pages = [rpc(10, 0), rpc(5, 0)];
+    const sampler = new ServiceSampler({ clock, fetchPages: async (s) => (s === 'catalog' ? pages : []) });
+    await sampler.sample();
+    clock.advance(4_000);
+    pages = [rpc(40, 10), rpc(15, 0)];
+    await sampler.sample();
+    const catalog = sampler.services().find((s) => s.service === 'catalog')?.latest?.values;
+    assert.equal(catalog?.rate, 12.5, '50 requests over both replicas in 4 s');
+    assert.equal(catalog?.successRatio, 0.8);
+    assert.ok((catalog?.p99 ?? 1) <= 0.05);
   });
 
   it('takes a counter that went down as a restart, not as negative traffic', async () => {
@@ -131,7 +150,16 @@ describe('heal server', () => {
       const state = await fetch(`${url}/heal/state`);
       assert.equal(state.status, 200);
       assert.equal(state.headers.get('x-content-type-options'), 'nosniff');
-      assert.equal(((await state.json()) as { connected: boolean }).connected, false);
+      const body = (await state.json()) as {
+        connected: boolean;
+        panels: { id: string; title: string; unit: string }[];
+      };
+      assert.equal(body.connected, false);
+      // The page lays out the catalogue's panels, as the Grafana dashboard does.
+      assert.deepEqual(
+        body.panels.map((p) => [p.id, p.title, p.unit]),
+        HEAL_PANELS.map((p) => [p.id, p.title, p.unit]),
+      );
       const post = (path: string, token?: string, body = '{}') =>
         fetch(`${url}${path}`, {
           method: 'POST',

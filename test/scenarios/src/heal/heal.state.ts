@@ -4,9 +4,10 @@ import { connectTarget, type SupervisorStatus, type Target } from '../platform.t
 import { runScenario, type ScenarioReport, type TimelineEntry } from '../scenario.runner.ts';
 import { Traffic } from '../traffic.ts';
 import { type ActiveAlert, type AlertChange, AlertLog, fetchAlerts } from './alert.log.ts';
+import { type PanelView, panelViews, processValues } from './panel.views.ts';
 import {
   type DependencyRow,
-  type EdgeCounters,
+  type PanelValues,
   SERVICES,
   ServiceSampler,
   type ServiceView,
@@ -33,10 +34,14 @@ export interface ScenarioRunView {
 export interface HealState {
   readonly connected: boolean;
   readonly error: string | undefined;
-  readonly processes: SupervisorStatus['rows'];
+  /** The heal panels (`@rebound/grafana`'s catalogue) the view lays out, in order: titles, units, states. */
+  readonly panels: readonly PanelView[];
+  /** The supervisor's rows, each with the `processes` panels' values. */
+  readonly processes: readonly (SupervisorStatus['rows'][number] & { readonly values: PanelValues })[];
   readonly services: readonly ServiceView[];
   readonly dependencies: readonly DependencyRow[];
-  readonly edge: EdgeCounters;
+  /** The `edge` panels' values. */
+  readonly edge: PanelValues;
   readonly alerts: {
     readonly checked: boolean;
     readonly firing: readonly ActiveAlert[];
@@ -104,11 +109,12 @@ export class HealMonitor {
     return {
       connected: this.#target !== undefined,
       error: this.#error,
-      processes: this.#status?.rows ?? [],
+      panels: panelViews(),
+      processes: (this.#status?.rows ?? []).map((row) => ({ ...row, values: processValues(row) })),
       services:
         this.#sampler?.services() ?? SERVICES.map((service) => ({ service, latest: undefined, history: [] })),
       dependencies: this.#sampler?.dependencies() ?? [],
-      edge: this.#sampler?.edge() ?? { sheds: 0, throttled: 0, blocked: 0, fallbacks: 0 },
+      edge: this.#sampler?.edge() ?? {},
       alerts: {
         checked: this.#target?.prometheusUrl !== undefined,
         firing: this.#alerts.firing(),

@@ -1,39 +1,32 @@
+import { HEAL_PANELS, type Panel } from '@rebound/grafana';
 import { type Clock, systemClock } from '@rebound/load';
-import { histogramQuantile, parseMetrics, type Sample } from './metrics.parse.ts';
+import { parseMetrics, type Sample } from './metrics.parse.ts';
+import { instantValues, intervalValue, type Reading, read, sampleName } from './panel.figures.ts';
 
 /** The services whose admin ports serve RED and resilience metrics. */
 export const SERVICES = ['gateway', 'catalog', 'inventory', 'payments', 'orders', 'notifications'] as const;
 
-/** One point of a service's chart. */
+const inSection = (section: Panel['section']) => HEAL_PANELS.filter((panel) => panel.section === section);
+const SERVICE_PANELS = inSection('services');
+const DEPENDENCY_PANELS = inSection('dependencies');
+const EDGE_PANELS = inSection('edge');
+/** Every series name the catalogue's panels read: the only lines parsed. */
+const NAMES = [
+  ...new Set(
+    [...SERVICE_PANELS, ...DEPENDENCY_PANELS, ...EDGE_PANELS].flatMap((panel) =>
+      panel.series.map((s) => sampleName(s.figure)),
+    ),
+  ),
+];
+
+/** Panel id → value; undefined when the interval had nothing to compute it from. */
+export type PanelValues = Readonly<Record<string, number | undefined>>;
+
+/** One point of a service's charts: the `services` panels over one sampling interval. */
 export interface ServicePoint {
   /** Milliseconds since the sampler started. */
   readonly t: number;
-  /** Requests per second served over the last interval (every replica). */
-  readonly rate: number;
-  /** Requests that were not errors (HTTP: not 5xx; gRPC: OK, as infra/prometheus's recording rules) over all; undefined with no request. */
-  readonly successRatio: number | undefined;
-  /** p99 of the server-side duration over the last interval (ms), from the histogram buckets. */
-  readonly p99Ms: number | undefined;
-}
-
-/** A resilience decision counter or state for one caller → dependency pair. */
-export interface DependencyRow {
-  readonly service: string;
-  readonly target: string;
-  /** 0 closed, 1 open, 2 half-open (`rebound_resilience_breaker_state`, the worst replica). */
-  readonly breaker: number | undefined;
-  readonly retries: number;
-  readonly budgetExhausted: number;
-  readonly breakerRejections: number;
-  readonly giveUps: number;
-}
-
-/** The gateway's edge decisions (totals since its start, summed over replicas). */
-export interface EdgeCounters {
-  readonly sheds: number;
-  readonly throttled: number;
-  readonly blocked: number;
-  readonly fallbacks: number;
+  readonly values: PanelValues;
 }
 
 export interface ServiceView {
@@ -42,28 +35,27 @@ export interface ServiceView {
   readonly history: readonly ServicePoint[];
 }
 
-interface Totals {
-  readonly requests: number;
-  readonly errors: number;
-  readonly buckets: Map<number, number>;
+/** The `dependencies` panels' values for one caller → dependency pair (totals over the running replicas). */
+export interface DependencyRow {
+  readonly service: string;
+  readonly target: string;
+  readonly values: PanelValues;
 }
 
-const PREFIXES = ['rebound_http_server_', 'rebound_rpc_server_', 'rebound_resilience_', 'rebound_gateway_'];
-
 /**
- * Polls every service replica's `/metrics` and turns counters into what the heal view charts: per service the
- * request rate, success ratio and p99 over each interval (kept for `historyPoints` intervals), the resilience
- * decisions per dependency and the gateway's edge counters. Numbers are the services' own, never made up.
+ * Polls every service replica's `/metrics` and computes the heal panels of `@rebound/grafana` from them: per
+ * service the interval panels (kept for `historyPoints` intervals), per dependency and at the edge the
+ * instant ones. Numbers are the services' own, never made up.
  */
 export class ServiceSampler {
   readonly #fetchPage: (service: string) => Promise<string[]>;
   readonly #clock: Clock;
   readonly #historyPoints: number;
   readonly #startedAt: number;
-  readonly #previous = new Map<string, { totals: Totals; at: number }>();
+  readonly #previous = new Map<string, { readings: (Reading | undefined)[]; at: number }>();
   readonly #history = new Map<string, ServicePoint[]>();
   #dependencies: DependencyRow[] = [];
-  #edge: EdgeCounters = { sheds: 0, throttled: 0, blocked: 0, fallbacks: 0 };
+  #edge: PanelValues = {};
 
   constructor(options: {
     /** The `/metrics` pages of every reachable replica of `service`. */
@@ -79,13 +71,18 @@ export class ServiceSampler {
 
   async sample(): Promise<void> {
     const dependencies: DependencyRow[] = [];
+    const edge: Record<string, number> = {};
     for (const service of SERVICES) {
-      const samples = (await this.#fetchPage(service)).flatMap((page) => parseMetrics(page, PREFIXES));
+      const samples = (await this.#fetchPage(service)).flatMap((page) => parseMetrics(page, NAMES));
       this.#record(service, samples);
       dependencies.push(...dependencyRows(service, samples));
-      if (service === 'gateway') this.#edge = edgeCounters(samples);
+      for (const panel of EDGE_PANELS) {
+        for (const value of instantValues(panel, samples).values())
+          edge[panel.id] = (edge[panel.id] ?? 0) + value;
+      }
     }
     this.#dependencies = dependencies;
+    this.#edge = Object.fromEntries(EDGE_PANELS.map((panel) => [panel.id, edge[panel.id] ?? 0]));
   }
 
   services(): ServiceView[] {
@@ -99,29 +96,29 @@ export class ServiceSampler {
     return this.#dependencies;
   }
 
-  edge(): EdgeCounters {
+  /** The `edge` panels' values: the gateway's decisions, totals over its running replicas. */
+  edge(): PanelValues {
     return this.#edge;
   }
 
   #record(service: string, samples: readonly Sample[]): void {
     const now = this.#clock.now();
-    const totals = redTotals(service, samples);
+    const readings = SERVICE_PANELS.map((panel) => read(panel, samples));
     const previous = this.#previous.get(service);
-    this.#previous.set(service, { totals, at: now });
-    // A replica restarting resets its counters: a negative delta is a restart, not traffic.
-    if (!previous || totals.requests < previous.totals.requests) return;
+    this.#previous.set(service, { readings, at: now });
+    if (!previous) return;
+    // A replica restarting resets its counters: a delta that went down is a restart, not traffic.
+    if (readings.some((r, i) => r && previous.readings[i] && r.total < (previous.readings[i]?.total ?? 0)))
+      return;
     const seconds = (now - previous.at) / 1000;
-    const requests = totals.requests - previous.totals.requests;
-    const errors = Math.max(0, totals.errors - previous.totals.errors);
-    const buckets = new Map<number, number>();
-    for (const [le, count] of totals.buckets)
-      buckets.set(le, Math.max(0, count - (previous.totals.buckets.get(le) ?? 0)));
-    const p99 = histogramQuantile(0.99, buckets);
     const point: ServicePoint = {
       t: Math.round(now - this.#startedAt),
-      rate: seconds > 0 ? Math.round((requests / seconds) * 10) / 10 : 0,
-      successRatio: requests > 0 ? (requests - errors) / requests : undefined,
-      p99Ms: p99 === undefined ? undefined : Math.round(p99 * 1000),
+      values: Object.fromEntries(
+        SERVICE_PANELS.map((panel, i) => [
+          panel.id,
+          intervalValue(panel, previous.readings[i], readings[i], seconds),
+        ]),
+      ),
     };
     const history = this.#history.get(service) ?? [];
     history.push(point);
@@ -130,74 +127,24 @@ export class ServiceSampler {
   }
 }
 
-function redTotals(service: string, samples: readonly Sample[]): Totals {
-  const side = service === 'gateway' ? 'http' : 'rpc';
-  const isError = (outcome: string) => (side === 'http' ? /^5\d\d$/.test(outcome) : outcome !== 'OK');
-  let requests = 0;
-  let errors = 0;
-  const buckets = new Map<number, number>();
-  for (const sample of samples) {
-    if (sample.name === `rebound_${side}_server_requests_total`) {
-      requests += sample.value;
-      if (isError(sample.labels.outcome ?? '')) errors += sample.value;
-    } else if (sample.name === `rebound_${side}_server_duration_seconds_bucket`) {
-      const le = sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
-      buckets.set(le, (buckets.get(le) ?? 0) + sample.value);
-    }
-  }
-  return { requests, errors, buckets };
-}
-
 function dependencyRows(service: string, samples: readonly Sample[]): DependencyRow[] {
-  const rows = new Map<
-    string,
-    {
-      breaker: number | undefined;
-      retries: number;
-      budgetExhausted: number;
-      breakerRejections: number;
-      giveUps: number;
-    }
-  >();
-  const row = (target: string) => {
-    let entry = rows.get(target);
-    if (!entry) {
-      entry = { breaker: undefined, retries: 0, budgetExhausted: 0, breakerRejections: 0, giveUps: 0 };
-      rows.set(target, entry);
-    }
-    return entry;
-  };
-  for (const sample of samples) {
-    const target = sample.labels.target;
-    if (target === undefined) continue;
-    switch (sample.name) {
-      case 'rebound_resilience_breaker_state':
-        row(target).breaker = Math.max(row(target).breaker ?? 0, sample.value);
-        break;
-      case 'rebound_resilience_retries_total':
-        row(target).retries += sample.value;
-        break;
-      case 'rebound_resilience_budget_exhausted_total':
-        row(target).budgetExhausted += sample.value;
-        break;
-      case 'rebound_resilience_breaker_rejections_total':
-        row(target).breakerRejections += sample.value;
-        break;
-      case 'rebound_resilience_give_ups_total':
-        row(target).giveUps += sample.value;
-        break;
+  const rows = new Map<string, Record<string, number | undefined>>();
+  for (const panel of DEPENDENCY_PANELS) {
+    for (const [target, value] of instantValues(panel, samples)) {
+      const row = rows.get(target) ?? {};
+      row[panel.id] = value;
+      rows.set(target, row);
     }
   }
-  return [...rows].map(([target, values]) => ({ service, target, ...values }));
-}
-
-function edgeCounters(samples: readonly Sample[]): EdgeCounters {
-  const sum = (name: string) =>
-    samples.filter((s) => s.name === name).reduce((total, s) => total + s.value, 0);
-  return {
-    sheds: sum('rebound_gateway_shed_total'),
-    throttled: sum('rebound_gateway_throttled_total'),
-    blocked: sum('rebound_gateway_blocked_requests_total'),
-    fallbacks: sum('rebound_gateway_fallback_served_total'),
-  };
+  return [...rows].map(([target, values]) => ({
+    service,
+    target,
+    // A labelled counter appears at its first increment: absent is 0; a gauge absent stays unknown.
+    values: Object.fromEntries(
+      DEPENDENCY_PANELS.map((panel) => [
+        panel.id,
+        values[panel.id] ?? (panel.series.some((s) => s.figure.kind === 'sum') ? 0 : undefined),
+      ]),
+    ),
+  }));
 }

@@ -1,0 +1,3 @@
+export { HEAL_PANELS } from './heal.panels.ts';
+export { figureExpr, labelMatches, panelMetrics, RATE_INTERVAL, seriesExpr } from './panel.promql.ts';
+export type { Figure, LabelMatch, Panel, PanelSection, PanelSeries, PanelUnit } from './panel.types.ts';
