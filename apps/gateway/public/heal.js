@@ -102,8 +102,14 @@ function renderServices(services, processes) {
     const latest = view.latest ?? {};
     const row = el('tr');
     row.dataset.service = view.service;
+    const name = el('td', view.service);
+    for (const flag of view.flagsOn ?? []) {
+      const badge = el('span', `degraded: ${flag}`, 'flag warn');
+      badge.title = `degradation flag ${flag} is on (/admin/degradation)`;
+      name.append(' ', badge);
+    }
     row.append(
-      el('td', view.service),
+      name,
       el('td', latest.rate === undefined ? '–' : String(latest.rate)),
       el('td', percent(latest.successRatio)),
       el('td', latest.p99Ms === undefined ? '–' : `${latest.p99Ms} ms`),

@@ -82,6 +82,21 @@ describe('ServiceSampler', () => {
       giveUps: 0,
     });
     assert.equal(sampler.edge().fallbacks, 7);
+    assert.deepEqual(gateway?.flagsOn, []);
+  });
+
+  it('lists the degradation flags on at any replica of a service', async () => {
+    const flag = (name: string, value: number) =>
+      `rebound_degradation_flag{flag="${name}",service="gateway"} ${value}\n`;
+    const sampler = new ServiceSampler({
+      clock: manualClock(),
+      fetchPages: async (service) =>
+        service === 'gateway' ? [flag('serve-cached-catalog', 0), flag('serve-cached-catalog', 1)] : [],
+    });
+    await sampler.sample();
+    const views = sampler.services();
+    assert.deepEqual(views.find((s) => s.service === 'gateway')?.flagsOn, ['serve-cached-catalog']);
+    assert.deepEqual(views.find((s) => s.service === 'notifications')?.flagsOn, []);
   });
 
   it('takes a counter that went down as a restart, not as negative traffic', async () => {

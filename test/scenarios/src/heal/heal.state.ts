@@ -106,7 +106,8 @@ export class HealMonitor {
       error: this.#error,
       processes: this.#status?.rows ?? [],
       services:
-        this.#sampler?.services() ?? SERVICES.map((service) => ({ service, latest: undefined, history: [] })),
+        this.#sampler?.services() ??
+        SERVICES.map((service) => ({ service, flagsOn: [], latest: undefined, history: [] })),
       dependencies: this.#sampler?.dependencies() ?? [],
       edge: this.#sampler?.edge() ?? { sheds: 0, throttled: 0, blocked: 0, fallbacks: 0 },
       alerts: {

@@ -38,6 +38,8 @@ export interface EdgeCounters {
 
 export interface ServiceView {
   readonly service: string;
+  /** Degradation flags on at any replica (`rebound_degradation_flag` 1), e.g. `serve-cached-catalog`. */
+  readonly flagsOn: readonly string[];
   readonly latest: ServicePoint | undefined;
   readonly history: readonly ServicePoint[];
 }
@@ -48,7 +50,13 @@ interface Totals {
   readonly buckets: Map<number, number>;
 }
 
-const PREFIXES = ['rebound_http_server_', 'rebound_rpc_server_', 'rebound_resilience_', 'rebound_gateway_'];
+const PREFIXES = [
+  'rebound_http_server_',
+  'rebound_rpc_server_',
+  'rebound_resilience_',
+  'rebound_gateway_',
+  'rebound_degradation_flag',
+];
 
 /**
  * Polls every service replica's `/metrics` and turns counters into what the heal view charts: per service the
@@ -62,6 +70,7 @@ export class ServiceSampler {
   readonly #startedAt: number;
   readonly #previous = new Map<string, { totals: Totals; at: number }>();
   readonly #history = new Map<string, ServicePoint[]>();
+  readonly #flags = new Map<string, string[]>();
   #dependencies: DependencyRow[] = [];
   #edge: EdgeCounters = { sheds: 0, throttled: 0, blocked: 0, fallbacks: 0 };
 
@@ -82,6 +91,8 @@ export class ServiceSampler {
     for (const service of SERVICES) {
       const samples = (await this.#fetchPage(service)).flatMap((page) => parseMetrics(page, PREFIXES));
       this.#record(service, samples);
+      const on = samples.filter((x) => x.name === 'rebound_degradation_flag' && x.value === 1);
+      this.#flags.set(service, [...new Set(on.map((x) => x.labels.flag ?? '?'))].sort());
       dependencies.push(...dependencyRows(service, samples));
       if (service === 'gateway') this.#edge = edgeCounters(samples);
     }
@@ -91,7 +102,7 @@ export class ServiceSampler {
   services(): ServiceView[] {
     return SERVICES.map((service) => {
       const history = this.#history.get(service) ?? [];
-      return { service, latest: history.at(-1), history };
+      return { service, flagsOn: this.#flags.get(service) ?? [], latest: history.at(-1), history };
     });
   }
 
