@@ -136,7 +136,13 @@ function renderServices(services, processes) {
     const latest = view.latest?.values ?? {};
     const row = el('tr');
     row.dataset.service = view.service;
-    row.append(el('td', view.service));
+    const name = el('td', view.service);
+    for (const flag of view.flagsOn ?? []) {
+      const badge = el('span', `degraded: ${flag}`, 'flag warn');
+      badge.title = `degradation flag ${flag} is on (/admin/degradation)`;
+      name.append(' ', badge);
+    }
+    row.append(name);
     for (const panel of panels) {
       const td = cell(panel, latest[panel.id]);
       td.append(

@@ -2,7 +2,7 @@
 // (the deadline cuts the call) and when it is down (server stopped).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@rebound/testing';
+import { adminRequest, waitFor } from '@rebound/testing';
 import { call, metricsOf, metricValue } from './support/gateway-process.ts';
 import { gatewayWithFakes } from './support/gateway-with-fakes.ts';
 
@@ -26,6 +26,57 @@ describe('catalog fallback', () => {
     };
     await waitFor(() => fresh('/api/products'), { description: 'a fresh product list' });
     await waitFor(() => fresh('/api/products/p-duck'), { description: 'a fresh product' });
+  });
+
+  it('with serve-cached-catalog on, serves the last good copy without calling catalog; off, fresh again', async () => {
+    const catalogCalls = async () =>
+      (await metricsOf(shop.gateway))
+        .split('\n')
+        .filter(
+          (line) => line.startsWith('rebound_rpc_client_requests_total{') && line.includes('CatalogService/'),
+        )
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const flag = (on: boolean) =>
+      adminRequest(shop.gateway.adminUrl, 'POST', '/admin/degradation', {
+        flag: 'serve-cached-catalog',
+        on,
+        reason: 'gateway.fallback.test',
+      });
+    assert.equal((await flag(true)).status, 200);
+    const before = await catalogCalls();
+    const list = await call(`${shop.gateway.url}/api/products`, { headers: KEY });
+    assert.equal(list.status, 200);
+    assert.match(
+      list.headers.get('x-rebound-fallback') ?? '',
+      /^catalog-cache; age=\d+; flag=serve-cached-catalog$/,
+    );
+    assert.deepEqual(
+      list.body.products.map((product: { id: string }) => product.id),
+      ['p-duck', 'p-mug'],
+    );
+    const product = await call(`${shop.gateway.url}/api/products/p-duck`, { headers: KEY });
+    assert.equal(product.status, 200);
+    assert.match(product.headers.get('x-rebound-fallback') ?? '', /flag=serve-cached-catalog$/);
+    const never = await call(`${shop.gateway.url}/api/products?pageSize=3`, { headers: KEY });
+    assert.equal(never.status, 503);
+    assert.equal(never.body.error, 'catalog_degraded');
+    assert.equal(await catalogCalls(), before, 'no call reached catalog while the flag was on');
+    const metrics = await metricsOf(shop.gateway);
+    assert.equal(metricValue(metrics, 'rebound_degradation_flag', { flag: 'serve-cached-catalog' }), 1);
+    const ready = await (await fetch(`${shop.gateway.adminUrl}/readyz?verbose`)).text();
+    assert.match(ready, /serve-cached-catalog on since/);
+
+    assert.equal((await flag(false)).status, 200);
+    const fresh = await call(`${shop.gateway.url}/api/products`, { headers: KEY });
+    assert.equal(fresh.status, 200);
+    assert.equal(fresh.headers.get('x-rebound-fallback'), null);
+    assert.ok((await catalogCalls()) > before, 'catalog is called again');
+    assert.equal(
+      metricValue(await metricsOf(shop.gateway), 'rebound_degradation_flag', {
+        flag: 'serve-cached-catalog',
+      }),
+      0,
+    );
   });
 
   it('cuts a hung catalog call at the deadline and serves the last good copy', async () => {

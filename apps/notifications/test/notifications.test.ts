@@ -12,6 +12,7 @@ import {
   adminRequest,
   freePort,
   metricValue,
+  readNotifications,
   type ServiceProcess,
   startServiceProcess,
   waitFor,
@@ -219,6 +220,65 @@ describe('notifications (the built service, the dev broker)', () => {
       await replayer.close();
     }
     assert.deepEqual(await counts(service), { total: 6, confirmed: 4, cancelled: 2 });
+  });
+
+  it('holds delivery while hold-notifications is on, and delivers each held notification once when it is off', async () => {
+    const flag = (on: boolean) =>
+      adminRequest(service.adminUrl, 'POST', '/admin/degradation', {
+        flag: 'hold-notifications',
+        on,
+        reason: 'notifications.test',
+      });
+    const before = await counts(service);
+    const handled = (outcome: string) =>
+      metricValue(
+        service.adminUrl,
+        `rebound_kafka_handler_requests_total{operation="orders.events",outcome="${outcome}"`,
+      );
+    const processedBefore = (await handled('processed')) ?? 0;
+    const duplicatesBefore = (await handled('duplicate')) ?? 0;
+    const on = await flag(true);
+    assert.equal(on.status, 200);
+    assert.equal((on.json.flags as Record<string, { on: boolean }>)['hold-notifications']?.on, true);
+    assert.equal(
+      await metricValue(service.adminUrl, 'rebound_degradation_flag{flag="hold-notifications"'),
+      1,
+    );
+    assert.equal(await readyz(service), 200, 'a hold is chosen, not a readiness failure');
+
+    const held = Array.from({ length: 20 }, (_, i) => confirmed(`held-${i}`));
+    for (const event of held) await send(producer, event);
+    await send(producer, held[0]!);
+    // The events wait in Kafka: the group's lag (read while no consumer runs) counts all 21 records.
+    const lag = async () =>
+      (await (await fetch(`${service.adminUrl}/metrics`)).text())
+        .split('\n')
+        .filter((line) =>
+          line.startsWith('rebound_kafka_consumer_lag{group="notifications",topic="orders.events"'),
+        )
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    await waitFor(async () => (await lag()) === 21, { description: 'the 21 held records as lag' });
+    assert.deepEqual(await counts(service), before, 'nothing delivered while held');
+
+    assert.equal((await flag(false)).status, 200);
+    await waitFor(async () => (await counts(service)).confirmed === before.confirmed + 20, {
+      timeoutMs: 60_000,
+      description: 'the 20 held notifications delivered',
+    });
+    await waitFor(async () => (await lag()) === 0, { description: 'the lag back to 0' });
+    const rows = (await readNotifications(service.adminUrl)).filter((row) => row.orderId.startsWith('held-'));
+    assert.deepEqual(
+      rows.map((row) => row.orderId).sort(),
+      held.map((event) => event.orderId).sort(),
+      'each held order notified exactly once',
+    );
+    assert.deepEqual(rows.map((row) => row.eventId).sort(), held.map((event) => event.eventId).sort());
+    assert.equal((await handled('processed')) ?? 0, processedBefore + 20);
+    assert.equal((await handled('duplicate')) ?? 0, duplicatesBefore + 1, 'the resent event applied once');
+    assert.equal(
+      await metricValue(service.adminUrl, 'rebound_degradation_flag{flag="hold-notifications"'),
+      0,
+    );
   });
 
   it('refuses the notifications listing and the handler faults without the admin token', async () => {

@@ -1,3 +1,4 @@
+import { type AdminReplica, FLAG_SPECS, type FlagReach, flagAction } from './actions.flags.ts';
 import type { GuardrailSpec } from './guardrails.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 
@@ -32,6 +33,12 @@ export interface ActionDefinition<P = SupervisorClient> extends GuardrailSpec {
   precondition(target: string, platform: P): Promise<Check>;
   /** Does it; the detail says what happened. */
   run(target: string, alert: WebhookAlert, platform: P): Promise<Check>;
+  /**
+   * Undoes it when the alert resolves (a degradation flag back off), for actions that hold a state only while
+   * their alert fires. No guardrail holds an undo back: it returns to normal. Absent: a resolution is only
+   * audited.
+   */
+  undo?(target: string, alert: WebhookAlert, platform: P): Promise<Check>;
 }
 
 interface StatusRow {
@@ -40,6 +47,7 @@ interface StatusRow {
   readonly state: string;
   readonly ready: boolean;
   readonly pid?: number;
+  readonly adminPort?: number;
 }
 
 async function rows(supervisor: SupervisorClient): Promise<StatusRow[]> {
@@ -144,4 +152,31 @@ export const addReplica: ActionDefinition = {
   },
 };
 
-export const ACTIONS: readonly ActionDefinition[] = [restartReplica, rollbackLastRollout, addReplica];
+/** Every replica of a service the supervisor runs, reached on its admin port on loopback. */
+export const supervisorReach: FlagReach<SupervisorClient> = {
+  async replicas(service, supervisor) {
+    return (await rows(supervisor))
+      .filter((r) => r.process === service)
+      .map(
+        (r): AdminReplica =>
+          r.pid !== undefined && r.adminPort !== undefined
+            ? { name: r.name, url: `http://127.0.0.1:${r.adminPort}` }
+            : { name: r.name, url: undefined, note: `no running process (${r.state})` },
+      );
+  },
+  post: (url, path, body, supervisor) => supervisor.admin(url, path, body),
+};
+
+/** The gateway answers product reads from its last good copy, without calling catalog (alert `CatalogUnavailable`). */
+export const serveCachedCatalog = flagAction(FLAG_SPECS.serveCachedCatalog, supervisorReach);
+
+/** Notifications hold delivery, events waiting in Kafka (alert `NotificationsFailing`). */
+export const holdNotifications = flagAction(FLAG_SPECS.holdNotifications, supervisorReach);
+
+export const ACTIONS: readonly ActionDefinition[] = [
+  restartReplica,
+  rollbackLastRollout,
+  addReplica,
+  serveCachedCatalog,
+  holdNotifications,
+];

@@ -11,6 +11,7 @@ import {
   restartReplica,
   rollbackLastRollout,
 } from './actions.catalog.ts';
+import { type AdminReplica, FLAG_SPECS, type FlagReach, flagAction } from './actions.flags.ts';
 import type { KubeClient } from './kube.client.ts';
 
 const APP_LABEL = 'app.kubernetes.io/name';
@@ -26,7 +27,7 @@ interface Meta {
 }
 interface Pod {
   metadata: Meta;
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: { conditions?: { type: string; status: string }[]; podIP?: string; phase?: string };
 }
 interface ReplicaSet {
   metadata: Meta;
@@ -51,6 +52,7 @@ const refused = (
 /** Evicts one pod that fails where its siblings do not; its ReplicaSet starts a new one. */
 export const evictReplica: ActionDefinition<KubeClient> = {
   ...restartReplica,
+  undo: undefined,
   async precondition(target, kube) {
     const answer = await kube.get(`/api/v1/namespaces/${kube.namespace}/pods/${target}`);
     if (answer.status === 404) return { ok: false, detail: `no pod ${target} in ${kube.namespace}` };
@@ -132,6 +134,7 @@ async function plan(name: string, kube: KubeClient): Promise<Plan> {
 /** Aborts the canary under way, or undoes the last rollout (alert `ServiceErrorRatioHigh`). */
 export const rollbackRollout: ActionDefinition<KubeClient> = {
   ...rollbackLastRollout,
+  undo: undefined,
   async precondition(target, kube) {
     const next = await plan(target, kube);
     return { ok: next.ok, detail: next.detail } as Check;
@@ -163,6 +166,7 @@ export const rollbackRollout: ActionDefinition<KubeClient> = {
 /** Declared so the alert is audited with its reason: on Kubernetes the HPA adds replicas, not this controller. */
 export const addReplicaByHpa: ActionDefinition<KubeClient> = {
   ...addReplica,
+  undo: undefined,
   async precondition(target) {
     return {
       ok: false,
@@ -174,8 +178,43 @@ export const addReplicaByHpa: ActionDefinition<KubeClient> = {
   },
 };
 
+/**
+ * Every pod of a service (label `app.kubernetes.io/name`), reached on its admin port at the pod's IP, so each
+ * replica is switched (a Service would reach one). Terminating pods are left out; a pod without an IP yet is
+ * reported. The network-policies component lets the controller's pods reach the admin port.
+ */
+export const podReach: FlagReach<KubeClient> = {
+  async replicas(service, kube) {
+    const list = await kube.get(
+      `/api/v1/namespaces/${kube.namespace}/pods?labelSelector=${encodeURIComponent(`${APP_LABEL}=${service}`)}`,
+    );
+    if (list.status !== 200) throw new Error(refused(`listing pods of ${service}`, list).detail);
+    return (list.body as { items: Pod[] }).items
+      .filter((pod) => pod.metadata.deletionTimestamp === undefined)
+      .map((pod): AdminReplica => {
+        const ip = pod.status?.podIP;
+        if (!ip || pod.status?.phase !== 'Running')
+          return {
+            name: pod.metadata.name,
+            url: undefined,
+            note: `not running (${pod.status?.phase ?? '?'})`,
+          };
+        return {
+          name: pod.metadata.name,
+          url: `http://${ip.includes(':') ? `[${ip}]` : ip}:${kube.adminPort}`,
+        };
+      });
+  },
+  post: (url, path, body, kube) => kube.podAdmin(url, path, body),
+};
+
+export const serveCachedCatalogOnPods = flagAction(FLAG_SPECS.serveCachedCatalog, podReach);
+export const holdNotificationsOnPods = flagAction(FLAG_SPECS.holdNotifications, podReach);
+
 export const KUBERNETES_ACTIONS: readonly ActionDefinition<KubeClient>[] = [
   evictReplica,
   rollbackRollout,
   addReplicaByHpa,
+  serveCachedCatalogOnPods,
+  holdNotificationsOnPods,
 ];

@@ -53,7 +53,9 @@ if (values.platform === 'kubernetes') {
     kube =
       values['kube-api'] === undefined
         ? KubeClient.inCluster()
-        : KubeClient.throughProxy(values['kube-api'], values.namespace);
+        : KubeClient.throughProxy(values['kube-api'], values.namespace, {
+            ...(process.env.ADMIN_TOKEN !== undefined && { adminToken: process.env.ADMIN_TOKEN }),
+          });
   } catch (error) {
     fail(`--platform kubernetes: ${(error as Error).message}`);
     throw error;

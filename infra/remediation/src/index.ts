@@ -1,10 +1,23 @@
 export type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
-export { ACTIONS, addReplica, restartReplica, rollbackLastRollout } from './actions.catalog.ts';
+export {
+  ACTIONS,
+  addReplica,
+  holdNotifications,
+  restartReplica,
+  rollbackLastRollout,
+  serveCachedCatalog,
+  supervisorReach,
+} from './actions.catalog.ts';
+export type { AdminReplica, FlagActionSpec, FlagReach } from './actions.flags.ts';
+export { FLAG_SPECS, flagAction } from './actions.flags.ts';
 export {
   addReplicaByHpa,
   evictReplica,
+  holdNotificationsOnPods,
   KUBERNETES_ACTIONS,
+  podReach,
   rollbackRollout,
+  serveCachedCatalogOnPods,
 } from './actions.kubernetes.ts';
 export type { GuardrailSpec, GuardrailVerdict } from './guardrails.ts';
 export { Guardrails } from './guardrails.ts';

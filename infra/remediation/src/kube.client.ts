@@ -15,6 +15,10 @@ export interface KubeClientOptions {
   readonly token: () => string;
   /** The cluster's CA (PEM); undefined for a plain-HTTP test server. */
   readonly ca?: string;
+  /** The services' ADMIN_TOKEN, for their admin ports (degradation flags); default the local one. */
+  readonly adminToken?: string;
+  /** The services' admin port in their pods; default 9464. */
+  readonly adminPort?: number;
 }
 
 /**
@@ -24,11 +28,14 @@ export interface KubeClientOptions {
  */
 export class KubeClient {
   readonly namespace: string;
+  /** The services' admin port in their pods. */
+  readonly adminPort: number;
   readonly #o: KubeClientOptions;
 
   constructor(options: KubeClientOptions) {
     this.#o = options;
     this.namespace = options.namespace;
+    this.adminPort = options.adminPort ?? 9464;
   }
 
   /** The in-cluster configuration: the API server from the environment, the mounted token, CA and namespace. */
@@ -42,15 +49,20 @@ export class KubeClient {
       namespace: env.POD_NAMESPACE ?? read('namespace').trim(),
       token: () => read('token').trim(),
       ca: read('ca.crt'),
+      ...(env.ADMIN_TOKEN !== undefined && { adminToken: env.ADMIN_TOKEN }),
     });
   }
 
   /** Through `kubectl proxy` (plain HTTP on loopback, authenticated by kubectl): the controller outside a pod. */
-  static throughProxy(url: string, namespace: string): KubeClient {
+  static throughProxy(
+    url: string,
+    namespace: string,
+    admin: Pick<KubeClientOptions, 'adminToken' | 'adminPort'> = {},
+  ): KubeClient {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
       throw new Error(`--kube-api expects an http:// URL (kubectl proxy), got '${url}'`);
-    return new KubeClient({ baseUrl: parsed.origin, namespace, token: () => '' });
+    return new KubeClient({ baseUrl: parsed.origin, namespace, token: () => '', ...admin });
   }
 
   get(path: string): Promise<HttpAnswer> {
@@ -65,6 +77,18 @@ export class KubeClient {
   patch(path: string, body: unknown, type: 'merge' | 'json'): Promise<HttpAnswer> {
     const contentType = type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json';
     return this.#call('PATCH', path, body, contentType);
+  }
+
+  /** A POST to a pod's admin port (`http://<pod IP>:<admin port>`), with the services' ADMIN_TOKEN. */
+  podAdmin(url: string, path: string, body: unknown): Promise<HttpAnswer> {
+    return callHttp(new URL(path, url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${this.#o.adminToken ?? 'rebound-local-admin'}`,
+      },
+      body,
+    });
   }
 
   #call(method: string, path: string, body?: unknown, contentType?: string): Promise<HttpAnswer> {

@@ -13,7 +13,8 @@ export type Outcome =
   | 'precondition_failed'
   | 'unknown_action'
   | 'no_target'
-  | 'resolved';
+  | 'resolved'
+  | 'undone';
 
 /** One line of the audit log: what, why, which alert, result. */
 export interface AuditEntry {
@@ -106,8 +107,12 @@ export class RemediationController<P = SupervisorClient> {
     const action = this.#o.actions.find((a) => a.name === name);
     const target = action?.target(alert);
     const base = { action: name, target, alert, runbook: action?.runbook };
-    if (alert.status === 'resolved')
-      return this.#record({ ...base, outcome: 'resolved', detail: 'the alert resolved' });
+    if (alert.status === 'resolved') {
+      const undo = action?.undo?.bind(action);
+      if (!undo || target === undefined)
+        return this.#record({ ...base, outcome: 'resolved', detail: 'the alert resolved' });
+      return this.#undo(undo, target, alert, base);
+    }
     if (!action)
       return this.#record({ ...base, outcome: 'unknown_action', detail: `no declared action '${name}'` });
     if (target === undefined)
@@ -143,6 +148,33 @@ export class RemediationController<P = SupervisorClient> {
       ...base,
       outcome: result.ok ? 'executed' : 'failed',
       detail: `${check.detail}; ${result.detail}`,
+    });
+  }
+
+  /** An alert resolved whose action holds a state (a flag on): back to normal, whatever the guardrails say. */
+  async #undo(
+    undo: NonNullable<ActionDefinition<P>['undo']>,
+    target: string,
+    alert: WebhookAlert,
+    base: { action: string; target: string | undefined; alert: WebhookAlert; runbook: string | undefined },
+  ): Promise<void> {
+    if (this.#o.dryRun) {
+      return this.#record({
+        ...base,
+        outcome: 'dry_run',
+        detail: `the alert resolved: would undo ${base.action} on ${target}`,
+      });
+    }
+    let result: Check;
+    try {
+      result = await undo(target, alert, this.#o.platform);
+    } catch (error) {
+      result = { ok: false, detail: (error as Error).message };
+    }
+    this.#record({
+      ...base,
+      outcome: result.ok ? 'undone' : 'failed',
+      detail: `the alert resolved; ${result.detail}`,
     });
   }
 

@@ -25,6 +25,15 @@ export class SupervisorClient {
     return this.#call('POST', path, body);
   }
 
+  /** A POST to a replica's admin port (`url` from the supervisor's status), with the same token. */
+  async admin(url: string, path: string, body: unknown): Promise<HttpAnswer> {
+    return callHttp(new URL(path, url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#token}` },
+      body,
+    });
+  }
+
   async #call(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
     let url: string;
     try {

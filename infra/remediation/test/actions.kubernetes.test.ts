@@ -10,6 +10,7 @@ import {
   evictReplica,
   KubeClient,
   rollbackRollout,
+  serveCachedCatalogOnPods,
   type WebhookAlert,
 } from '../src/index.ts';
 import { type KubeAnswer, type SeenRequest, startKubeApi } from './support/kube-api.ts';
@@ -181,5 +182,102 @@ describe('add-replica on Kubernetes', () => {
     assert.equal(check.ok, false);
     assert.match(check.detail, /HorizontalPodAutoscaler scales catalog/);
     assert.equal(seen.length, 0, 'no API call');
+  });
+});
+
+describe('serve-cached-catalog on Kubernetes', () => {
+  // The pods' admin port is this same loopback server: the flag POSTs are recorded beside the API calls.
+  let flagged: KubeClient;
+  const PODS_OF_GATEWAY = `${PODS}?labelSelector=${encodeURIComponent('app.kubernetes.io/name=gateway')}`;
+  const gatewayPod = (name: string, phase: string, extra: Record<string, unknown> = {}) => ({
+    metadata: { name, labels: { 'app.kubernetes.io/name': 'gateway' }, ...extra },
+    status: { phase, ...(phase === 'Running' && { podIP: '127.0.0.1' }) },
+  });
+  const flagAnswer = (on: boolean): KubeAnswer => ({
+    status: 200,
+    body: { flags: { 'serve-cached-catalog': { on } } },
+  });
+  const flagCalls = () => seen.filter((r) => r.url === '/admin/degradation');
+  const catalogDown: WebhookAlert = {
+    ...alert,
+    labels: { alertname: 'CatalogUnavailable', service: 'catalog' },
+  };
+
+  before(() => {
+    flagged = new KubeClient({
+      baseUrl: api.url,
+      namespace: 'rebound',
+      token: () => 'sa-token',
+      adminToken: 'admin-secret',
+      adminPort: Number(new URL(api.url).port),
+    });
+  });
+
+  it('switches the flag on at every running gateway pod (never through the Service), and off on the resolution', async () => {
+    routes[`GET ${PODS_OF_GATEWAY}`] = {
+      status: 200,
+      body: {
+        items: [
+          gatewayPod('gateway-a', 'Running'),
+          gatewayPod('gateway-b', 'Running'),
+          gatewayPod('gateway-old', 'Running', { deletionTimestamp: '2026-12-07T14:00:00Z' }),
+        ],
+      },
+    };
+    assert.equal(serveCachedCatalogOnPods.target(catalogDown), 'gateway', 'the flag lives on the gateway');
+    const check = await serveCachedCatalogOnPods.precondition('gateway', flagged);
+    assert.deepEqual(check, { ok: true, detail: '2 replica(s) of gateway to switch: gateway-a, gateway-b' });
+
+    routes['POST /admin/degradation'] = flagAnswer(true);
+    const on = await serveCachedCatalogOnPods.run('gateway', catalogDown, flagged);
+    assert.deepEqual(on, { ok: true, detail: 'serve-cached-catalog on at gateway-a, gateway-b' });
+    assert.equal(flagCalls().length, 2);
+    for (const call of flagCalls()) {
+      assert.equal(
+        call.authorization,
+        'Bearer admin-secret',
+        "the services' admin token, not the service account's",
+      );
+      assert.deepEqual(call.body, {
+        flag: 'serve-cached-catalog',
+        on: true,
+        reason: 'remediation: CatalogUnavailable firing',
+      });
+    }
+
+    seen.length = 0;
+    routes['POST /admin/degradation'] = flagAnswer(false);
+    const off = await serveCachedCatalogOnPods.undo!(
+      'gateway',
+      { ...catalogDown, status: 'resolved' },
+      flagged,
+    );
+    assert.deepEqual(off, { ok: true, detail: 'serve-cached-catalog off at gateway-a, gateway-b' });
+    assert.deepEqual(
+      flagCalls().map((call) => (call.body as { on: boolean }).on),
+      [false, false],
+    );
+  });
+
+  it('reports the pods it could not switch: not running yet, or refused', async () => {
+    routes[`GET ${PODS_OF_GATEWAY}`] = {
+      status: 200,
+      body: { items: [gatewayPod('gateway-a', 'Running'), gatewayPod('gateway-new', 'Pending')] },
+    };
+    routes['POST /admin/degradation'] = {
+      status: 401,
+      body: { error: 'POST /admin/degradation needs Authorization' },
+    };
+    const result = await serveCachedCatalogOnPods.run('gateway', catalogDown, flagged);
+    assert.equal(result.ok, false);
+    assert.equal(
+      result.detail,
+      'serve-cached-catalog on at none; not at gateway-a: HTTP 401 POST /admin/degradation needs Authorization; gateway-new: not running (Pending)',
+    );
+    routes[`GET ${PODS_OF_GATEWAY}`] = { status: 200, body: { items: [] } };
+    assert.deepEqual(await serveCachedCatalogOnPods.precondition('gateway', flagged), {
+      ok: false,
+      detail: 'no running replica of gateway to switch serve-cached-catalog at',
+    });
   });
 });

@@ -18,9 +18,10 @@ function alert(labels: Record<string, string>, status: 'firing' | 'resolved' = '
   };
 }
 
-function harness(options: { dryRun?: boolean; precondition?: boolean } = {}) {
+function harness(options: { dryRun?: boolean; precondition?: boolean; undoFails?: boolean } = {}) {
   let now = 0;
   const ran: string[] = [];
+  const undone: string[] = [];
   const action: ActionDefinition = {
     name: 'poke',
     runbook: 'docs/runbooks/Test.md',
@@ -36,8 +37,19 @@ function harness(options: { dryRun?: boolean; precondition?: boolean } = {}) {
       return { ok: true, detail: `poked ${target}` };
     },
   };
+  // An action that holds a state while its alert fires (a degradation flag), undone on the resolution.
+  const flag: ActionDefinition = {
+    ...action,
+    name: 'flag',
+    target: () => 'svc',
+    undo: async (target) => {
+      if (options.undoFails) throw new Error('svc-1: HTTP 401');
+      undone.push(target);
+      return { ok: true, detail: `flag off at ${target}` };
+    },
+  };
   const controller = new RemediationController({
-    actions: [action],
+    actions: [action, flag],
     platform: new SupervisorClient('/nonexistent/supervisor.json', 'unused'),
     clock: { now: () => now },
     stamp: () => `t=${now}`,
@@ -46,6 +58,7 @@ function harness(options: { dryRun?: boolean; precondition?: boolean } = {}) {
   return {
     controller,
     ran,
+    undone,
     advance: (ms: number) => {
       now += ms;
     },
@@ -110,6 +123,35 @@ describe('remediation controller guardrails', () => {
       'resolved:a',
     ]);
     assert.equal(h.controller.audit().at(-1)?.detail, 'a is the last one');
+  });
+
+  it('undoes a flag action when its alert resolves, past its cool-down; a dry run only says it would', async () => {
+    const h = harness();
+    await h.controller.handle([alert({ remediation: 'flag' })]);
+    await h.controller.handle([alert({ remediation: 'flag' })]);
+    await h.controller.handle([alert({ remediation: 'flag' }, 'resolved')]);
+    assert.deepEqual(h.ran, ['svc']);
+    assert.deepEqual(h.undone, ['svc']);
+    assert.deepEqual(h.outcomes(), ['executed:svc', 'cooldown:svc', 'undone:svc']);
+    assert.equal(h.controller.audit()[0]?.detail, 'the alert resolved; flag off at svc');
+    // Firing again inside the cool-down does not switch it back on: a flapping alert is held back.
+    await h.controller.handle([alert({ remediation: 'flag' })]);
+    assert.deepEqual(h.ran, ['svc']);
+    assert.match(
+      h.controller.metrics(),
+      /rebound_remediation_decisions_total\{action="flag",outcome="undone"\} 1/,
+    );
+
+    const dry = harness({ dryRun: true });
+    await dry.controller.handle([alert({ remediation: 'flag' }, 'resolved')]);
+    assert.deepEqual(dry.undone, []);
+    assert.equal(dry.controller.audit()[0]?.outcome, 'dry_run');
+    assert.match(dry.controller.audit()[0]?.detail ?? '', /would undo flag on svc/);
+
+    const failing = harness({ undoFails: true });
+    await failing.controller.handle([alert({ remediation: 'flag' }, 'resolved')]);
+    assert.equal(failing.controller.audit()[0]?.outcome, 'failed');
+    assert.match(failing.controller.audit()[0]?.detail ?? '', /svc-1: HTTP 401/);
   });
 
   it('refuses a webhook body that is not one, naming what is wrong', () => {

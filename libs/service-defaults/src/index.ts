@@ -66,6 +66,13 @@ export {
   DEFAULT_ADMIN_TOKEN,
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';
+export { registerDegradationRoutes } from './degradation/degradation.routes.ts';
+export type {
+  DegradationFlag,
+  DegradationFlagState,
+  DegradationFlagsOptions,
+} from './degradation/degradation-flags.ts';
+export { DegradationFlags } from './degradation/degradation-flags.ts';
 export type { FaultSettings } from './faults/fault-injector.ts';
 export { FaultInjector, faultSettingsSchema, NO_FAULTS } from './faults/fault-injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';

@@ -2,6 +2,7 @@ import type { AdminServer, HealthProbes, ShutdownCoordinator } from '@rebound/he
 import type { Logger } from '@rebound/observability';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config/service.config.ts';
+import type { DegradationFlags } from './degradation/degradation-flags.ts';
 import type { FaultInjector } from './faults/fault-injector.ts';
 import type { RpcClients } from './nest/rpc-clients.ts';
 
@@ -16,5 +17,7 @@ export interface ServiceContext<C extends BaseConfig = BaseConfig> {
   readonly admin: AdminServer;
   readonly shutdown: ShutdownCoordinator;
   readonly faults: FaultInjector;
+  /** Degradation flags the app declares (`serve-cached-catalog`), switched at `/admin/degradation`. */
+  readonly degradation: DegradationFlags;
   readonly clients: RpcClients;
 }

@@ -1,5 +1,7 @@
 /** One test per line of the checklist (../shared/notes/k8s-checklist.md §1), over the rendered kind overlay + KEDA. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import {
   cnpgClusters,
@@ -17,8 +19,17 @@ import {
   type Workload,
   workloads,
 } from '../src/index.ts';
+import { repoRoot } from '../src/paths.ts';
 
 const skip = skipUnlessKustomize();
+/** Services whose degradation flags the remediation controller switches on each pod's admin port. */
+const FLAGGED = new Set(
+  [
+    ...readFileSync(join(repoRoot, 'infra', 'remediation', 'src', 'actions.flags.ts'), 'utf8').matchAll(
+      /^\s+service: '([a-z-]+)',$/gm,
+    ),
+  ].map((m) => m[1]),
+);
 const APP_NAMES = new Set(SERVICES.map((s) => s.name));
 /** Third-party images whose entrypoint writes into the image (documented in their component README). */
 const WRITABLE_ROOT = new Set(['kafka']);
@@ -334,9 +345,13 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       }
       const metrics = admitted(9464);
       assert.deepEqual(
-        metrics.map((f: Json) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']),
-        ['monitoring'],
-        `${svc.name}: metrics port`,
+        metrics.map(
+          (f: Json) =>
+            f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ??
+            `pods:${f.podSelector?.matchLabels?.['app.kubernetes.io/name']}`,
+        ),
+        FLAGGED.has(svc.name) ? ['monitoring', 'pods:remediation'] : ['monitoring'],
+        `${svc.name}: admin port (metrics; degradation flags from the remediation controller)`,
       );
     }
     const dns = policies

@@ -43,6 +43,7 @@ describe('alert rules', () => {
 
   it('has the SLO and symptom alerts the platform promises', () => {
     assert.deepEqual(alerts.map((a) => a.alert).sort(), [
+      'CatalogUnavailable',
       'CheckoutAvailabilityBudgetBurnFast',
       'CheckoutAvailabilityBudgetBurnSlow',
       'CheckoutLatencyBudgetBurnFast',
@@ -54,6 +55,7 @@ describe('alert rules', () => {
       'InstanceDown',
       'LoadSheddingSustained',
       'MemoryNearLimit',
+      'NotificationsFailing',
       'OutboxBacklogOld',
       'PostgresBackupTooOld',
       'PostgresFailedOver',

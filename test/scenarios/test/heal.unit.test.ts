@@ -80,6 +80,7 @@ describe('ServiceSampler', () => {
       values: { breaker: 1, retries: 4, budgetExhausted: 0, breakerRejections: 0, giveUps: 0 },
     });
     assert.deepEqual(sampler.edge(), { fallbacks: 7, sheds: 0, throttled: 0, blocked: 0 });
+    assert.deepEqual(gateway?.flagsOn, []);
   });
 
   it('reads a gRPC service from its gRPC series, an OK outcome being a success', async () => {
@@ -101,6 +102,20 @@ describe('ServiceSampler', () => {
     assert.equal(catalog?.rate, 12.5, '50 requests over both replicas in 4 s');
     assert.equal(catalog?.successRatio, 0.8);
     assert.ok((catalog?.p99 ?? 1) <= 0.05);
+  });
+
+  it('lists the degradation flags on at any replica of a service', async () => {
+    const flag = (name: string, value: number) =>
+      `rebound_degradation_flag{flag="${name}",service="gateway"} ${value}\n`;
+    const sampler = new ServiceSampler({
+      clock: manualClock(),
+      fetchPages: async (service) =>
+        service === 'gateway' ? [flag('serve-cached-catalog', 0), flag('serve-cached-catalog', 1)] : [],
+    });
+    await sampler.sample();
+    const views = sampler.services();
+    assert.deepEqual(views.find((s) => s.service === 'gateway')?.flagsOn, ['serve-cached-catalog']);
+    assert.deepEqual(views.find((s) => s.service === 'notifications')?.flagsOn, []);
   });
 
   it('takes a counter that went down as a restart, not as negative traffic', async () => {

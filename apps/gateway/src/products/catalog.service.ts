@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { catalogV1 } from '@rebound/contracts';
+import type { DegradationFlag } from '@rebound/service-defaults';
 import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/rpc-clients.ts';
 import { httpErrorFromRpc, isDependencyFailure } from '../edge/grpc-to-http.ts';
 import { HttpError } from '../edge/http-error.ts';
@@ -13,11 +14,16 @@ export interface ProductView {
   readonly price: { readonly amountMinor: number; readonly currency: string } | null;
 }
 
-/** An answer, and when it came from the last good copy, how old that copy is (seconds). */
+/** An answer, and when it came from the last good copy, how old that copy is (seconds) and which flag chose it. */
 export interface CatalogAnswer<T> {
   readonly value: T;
   readonly fallbackAgeSeconds?: number;
+  /** The degradation flag that served the copy without asking catalog (`serve-cached-catalog`). */
+  readonly flag?: string;
 }
+
+/** The degradation flag: while on, product reads come from the last good copy and catalog is not called. */
+export const SERVE_CACHED_CATALOG = 'serve-cached-catalog';
 
 export function toProductView(product: catalogV1.Product): ProductView {
   return {
@@ -36,7 +42,9 @@ const MAX_CACHED_PRODUCTS = 10_000;
 
 /**
  * Catalog reads with a fallback: every good answer is kept, and when catalog fails (down, broken, too slow for
- * the deadline, breaker open) the last good copy is served instead, marked so the caller can tell.
+ * the deadline, breaker open) the last good copy is served instead, marked so the caller can tell. While the
+ * `serve-cached-catalog` flag is on (switched at `/admin/degradation`, by the remediation controller when catalog
+ * is unavailable), the copy is served without calling catalog at all, and data never fetched is a 503.
  */
 @Injectable()
 export class CatalogService {
@@ -44,6 +52,7 @@ export class CatalogService {
   readonly #products = new LastGoodCache<ProductView>(MAX_CACHED_PRODUCTS);
   readonly #clients: GatewayClients;
   readonly #context: GatewayContext;
+  readonly #cachedOnly: DegradationFlag;
 
   constructor(
     @Inject(GATEWAY_CLIENTS) clients: GatewayClients,
@@ -51,6 +60,10 @@ export class CatalogService {
   ) {
     this.#clients = clients;
     this.#context = context;
+    this.#cachedOnly = context.degradation.declare(
+      SERVE_CACHED_CATALOG,
+      "product reads answered from the gateway's last good copy of the catalog, without calling catalog",
+    );
   }
 
   async list(
@@ -59,6 +72,7 @@ export class CatalogService {
     requestId: string,
   ): Promise<CatalogAnswer<{ products: ProductView[]; nextPageToken: string }>> {
     const key = `${pageSize}/${pageToken}`;
+    if (this.#cachedOnly.on) return this.#flagged(this.#pages, key, 'this page of products');
     try {
       const response = await this.#clients.catalog.listProducts(
         { pageSize, pageToken },
@@ -76,6 +90,7 @@ export class CatalogService {
   }
 
   async get(id: string, requestId: string): Promise<CatalogAnswer<ProductView>> {
+    if (this.#cachedOnly.on) return this.#flagged(this.#products, id, `product ${id}`);
     try {
       const response = await this.#clients.catalog.getProduct(
         { id },
@@ -91,6 +106,21 @@ export class CatalogService {
       if (cached === undefined || !isDependencyFailure(error)) throw httpErrorFromRpc(error, 'catalog');
       return this.#fallback(cached.value, this.#products.ageSeconds(cached), error, requestId);
     }
+  }
+
+  /** The copy while the flag is on: no call to catalog, and no log line per request (the switch logged once). */
+  #flagged<T>(cache: LastGoodCache<T>, key: string, what: string): CatalogAnswer<T> {
+    const cached = cache.get(key);
+    if (cached === undefined) {
+      throw new HttpError(
+        503,
+        'catalog_degraded',
+        `${SERVE_CACHED_CATALOG} is on and the gateway holds no copy of ${what}`,
+        { headers: { 'retry-after': '30' } },
+      );
+    }
+    this.#context.edge.fallback.inc({ source: 'catalog-cache' });
+    return { value: cached.value, fallbackAgeSeconds: cache.ageSeconds(cached), flag: SERVE_CACHED_CATALOG };
   }
 
   #fallback<T>(value: T, ageSeconds: number, error: unknown, requestId: string): CatalogAnswer<T> {

@@ -21,7 +21,8 @@ const productId = z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digi
 
 function mark<T>(reply: FastifyReply, answer: CatalogAnswer<T>): T {
   if (answer.fallbackAgeSeconds !== undefined) {
-    reply.header(FALLBACK_HEADER, `catalog-cache; age=${answer.fallbackAgeSeconds}`);
+    const flag = answer.flag === undefined ? '' : `; flag=${answer.flag}`;
+    reply.header(FALLBACK_HEADER, `catalog-cache; age=${answer.fallbackAgeSeconds}${flag}`);
   }
   return answer.value;
 }

@@ -19,12 +19,16 @@ import { applyOrderEvent } from './apply-order-event.ts';
 import { HandlerFaults, handlerFaultsSchema } from './handler-faults.ts';
 
 export const CONSUMER_GROUP = 'notifications';
+/** The degradation flag that holds delivery: events wait in Kafka, each is delivered once when it is off. */
+export const HOLD_NOTIFICATIONS = 'hold-notifications';
 
 /**
  * Consumes `orders.events` for the life of the service. Kafka being down never stops the service from
  * starting or staying up: the consumer retries in the background, readiness says whether it is consuming,
  * and the backlog drains once the broker is back. It stops (commit, leave the group) before the database
- * closes.
+ * closes. While the `hold-notifications` flag is on (`/admin/degradation`, switched by the remediation
+ * controller when notifications keep failing) it stops the same way and nothing is delivered; switched off, it
+ * joins again and delivers every held notification once.
  */
 @Injectable()
 export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -52,6 +56,10 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       topic: ORDERS_EVENTS_TOPIC,
       // Both replicas of the one group consume: each takes half the partitions, the other's on its loss.
       partitions: 4,
+      holdFlag: context.degradation.declare(
+        HOLD_NOTIFICATIONS,
+        'notifications not delivered: order events wait in Kafka, each delivered once when switched off',
+      ),
       handler: async (event, tx) => {
         faults.check();
         await applyOrderEvent(event, tx);

@@ -70,7 +70,7 @@ export interface JsonAdminRoute<S extends z.ZodType> {
   /** POST: a body validated by `schema` (400 naming the bad fields otherwise); returns (or resolves to) the new state. */
   readonly schema: S;
   readonly post: (body: z.infer<S>) => unknown;
-  /** DELETE: back to defaults. */
+  /** DELETE: back to defaults; returns (or resolves to) the new state. */
   readonly reset?: () => unknown;
   /** Runs after a POST's answer has been written (e.g. crash the process). */
   readonly afterPost?: (body: z.infer<S>) => void;
@@ -123,7 +123,7 @@ export function registerJsonAdminRoute<S extends z.ZodType>(
     admin.route(
       'DELETE',
       route.path,
-      guard('DELETE', (_request, response) => sendJson(response, 200, reset())),
+      guard('DELETE', async (_request, response) => sendJson(response, 200, await reset())),
     );
   }
 }

@@ -12,6 +12,8 @@ import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
 import { type BaseConfig, ConfigError, loadConfig } from '../config/service.config.ts';
 import { CONFIG_ERROR_EXIT_CODE } from '../constants.ts';
+import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
+import { DegradationFlags } from '../degradation/degradation-flags.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
 import { registerFaultRoutes } from '../faults/faults.routes.ts';
 import { databaseConfigProblems } from '../nest/database.module.ts';
@@ -36,7 +38,8 @@ export interface ServiceBase<C extends BaseConfig> {
 
 /**
  * Validated config (a bad value prints one line and exits 78), logs, metrics on `/metrics`, probes and the
- * event-loop readiness check on the admin port, fault injection at `/admin/faults`, the outgoing gRPC clients and
+ * event-loop readiness check on the admin port, fault injection at `/admin/faults`, degradation flags at
+ * `/admin/degradation`, the outgoing gRPC clients and
  * the shutdown coordinator with its first hooks (admin closed last, telemetry flushed after the rest). The admin
  * port is not listening yet: the tier calls `admin.listen()` once its own hooks are registered.
  */
@@ -75,12 +78,26 @@ export function startServiceBase<S extends z.ZodType<BaseConfig>>(
   const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
   registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
+  const degradation = new DegradationFlags({ registry, logger, probes });
+  registerDegradationRoutes(admin, degradation, config.ADMIN_TOKEN);
   // Registered first, closed last: the admin server answers probes until the very end.
   shutdown.onShutdown('admin', () => admin.close());
   // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
   shutdown.onShutdown('telemetry', shutdownTracing);
   return {
-    context: { service, instance, config, logger, registry, probes, admin, shutdown, faults, clients },
+    context: {
+      service,
+      instance,
+      config,
+      logger,
+      registry,
+      probes,
+      admin,
+      shutdown,
+      faults,
+      degradation,
+      clients,
+    },
     resilienceMetrics,
     routeCallFaults: (configure) => {
       configureCalls = configure;

@@ -112,7 +112,8 @@ export class HealMonitor {
       panels: panelViews(),
       processes: (this.#status?.rows ?? []).map((row) => ({ ...row, values: processValues(row) })),
       services:
-        this.#sampler?.services() ?? SERVICES.map((service) => ({ service, latest: undefined, history: [] })),
+        this.#sampler?.services() ??
+        SERVICES.map((service) => ({ service, flagsOn: [], latest: undefined, history: [] })),
       dependencies: this.#sampler?.dependencies() ?? [],
       edge: this.#sampler?.edge() ?? {},
       alerts: {

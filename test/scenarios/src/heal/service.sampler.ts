@@ -10,13 +10,14 @@ const inSection = (section: Panel['section']) => HEAL_PANELS.filter((panel) => p
 const SERVICE_PANELS = inSection('services');
 const DEPENDENCY_PANELS = inSection('dependencies');
 const EDGE_PANELS = inSection('edge');
-/** Every series name the catalogue's panels read: the only lines parsed. */
+/** Every series name the catalogue's panels read, and the degradation flags: the only lines parsed. */
 const NAMES = [
   ...new Set(
     [...SERVICE_PANELS, ...DEPENDENCY_PANELS, ...EDGE_PANELS].flatMap((panel) =>
       panel.series.map((s) => sampleName(s.figure)),
     ),
   ),
+  'rebound_degradation_flag',
 ];
 
 /** Panel id → value; undefined when the interval had nothing to compute it from. */
@@ -31,6 +32,8 @@ export interface ServicePoint {
 
 export interface ServiceView {
   readonly service: string;
+  /** Degradation flags on at any replica (`rebound_degradation_flag` 1), e.g. `serve-cached-catalog`. */
+  readonly flagsOn: readonly string[];
   readonly latest: ServicePoint | undefined;
   readonly history: readonly ServicePoint[];
 }
@@ -54,6 +57,7 @@ export class ServiceSampler {
   readonly #startedAt: number;
   readonly #previous = new Map<string, { readings: (Reading | undefined)[]; at: number }>();
   readonly #history = new Map<string, ServicePoint[]>();
+  readonly #flags = new Map<string, string[]>();
   #dependencies: DependencyRow[] = [];
   #edge: PanelValues = {};
 
@@ -75,6 +79,8 @@ export class ServiceSampler {
     for (const service of SERVICES) {
       const samples = (await this.#fetchPage(service)).flatMap((page) => parseMetrics(page, NAMES));
       this.#record(service, samples);
+      const on = samples.filter((x) => x.name === 'rebound_degradation_flag' && x.value === 1);
+      this.#flags.set(service, [...new Set(on.map((x) => x.labels.flag ?? '?'))].sort());
       dependencies.push(...dependencyRows(service, samples));
       for (const panel of EDGE_PANELS) {
         for (const value of instantValues(panel, samples).values())
@@ -88,7 +94,7 @@ export class ServiceSampler {
   services(): ServiceView[] {
     return SERVICES.map((service) => {
       const history = this.#history.get(service) ?? [];
-      return { service, latest: history.at(-1), history };
+      return { service, flagsOn: this.#flags.get(service) ?? [], latest: history.at(-1), history };
     });
   }
 
