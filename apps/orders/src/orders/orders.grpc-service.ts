@@ -18,6 +18,7 @@ import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
 import { RunningSagas } from '../saga/running-sagas.ts';
 import { type OrderRecord, toProtoOrder } from './order.types.ts';
+import { watchUntilFinal } from './order.watch.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
 const id = z.string().trim().min(1, 'is required').max(128, 'is too long');
@@ -149,10 +150,15 @@ export class OrdersGrpcService implements BeforeApplicationShutdown {
       this.#relay.wake(); // OrderPlaced
       this.#start(order, context);
     }
+    const waitMs = deadlineFromEpoch(context.deadline) - systemClock.now() - this.#answerMarginMs;
     const running = this.#running.get(order.id);
     if (running) {
-      const waitMs = deadlineFromEpoch(context.deadline) - systemClock.now() - this.#answerMarginMs;
       await until(running, context.signal, waitMs);
+    } else if (!created) {
+      // Another replica drives this saga: answer the same way it will, not with an early PENDING (a hedge of
+      // a slow checkout would otherwise win with a 202 while the saga was about to end).
+      const now = await watchUntilFinal(() => this.#orders.find(order.id), order, context.signal, waitMs);
+      return { order: toProtoOrder(now), replayed: true };
     }
     return { order: toProtoOrder((await this.#orders.find(order.id)) ?? order), replayed: !created };
   }
