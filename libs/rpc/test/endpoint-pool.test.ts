@@ -45,6 +45,14 @@ describe('EndpointPool.pick', () => {
       assert.equal(endpoints.pick(new Set([c])), c, 'a tried replica that is fit beats one that says wait');
       clock.advance(1_000);
       assert.equal(endpoints.pick(new Set([c])), b, 'b is fit again and untried');
+      b.backoffUntil = clock.now() + 400;
+      c.backoffUntil = clock.now() + 800;
+      endpoints.record(b, true);
+      assert.equal(
+        endpoints.pick(new Set([b, c])),
+        c,
+        'b just failed on the server side (say its connection was refused): c, which only asked to wait, is better',
+      );
     } finally {
       endpoints.close();
     }

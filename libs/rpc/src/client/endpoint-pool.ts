@@ -77,7 +77,8 @@ export class EndpointPool {
   /**
    * The next replica in turn that is neither ejected, backed off nor in `tried`. When there is none, the least
    * bad of all (as Envoy's panic threshold does: failing over to nobody helps no one): one that is not ejected
-   * before one that is, the one whose backoff ends soonest, one not tried yet before one tried.
+   * before one that is, one whose last call did not fail before one whose did, the one whose backoff ends
+   * soonest, one not tried yet before one tried.
    */
   pick(tried: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
     const list = this.#endpoints;
@@ -105,11 +106,15 @@ export class EndpointPool {
     return best;
   }
 
-  /** Lower is better: ejected last, then by the time left to wait, untried first among equals. */
+  /**
+   * Lower is better: ejected last; before them one whose last call failed on the server side (a refused
+   * connection: likely dead, not yet ejected); then by the time left to wait, untried first among equals.
+   */
   #panicRank(endpoint: Endpoint, tried: ReadonlySet<Endpoint> | undefined, now: number): number {
     const ejected = this.detector.isEjected(endpoint.stats) ? 1e12 : 0;
+    const failing = endpoint.stats.consecutive > 0 ? 1e9 : 0;
     const wait = Math.max(0, endpoint.backoffUntil - now);
-    return ejected + wait * 2 + (tried?.has(endpoint) ? 1 : 0);
+    return ejected + failing + wait * 2 + (tried?.has(endpoint) ? 1 : 0);
   }
 
   /** Feeds one call outcome on `endpoint` to outlier detection. */
