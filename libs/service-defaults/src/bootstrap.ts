@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { createRedMetrics } from '@rebound/observability';
-import { createRpcServer, providerHandlers } from '@rebound/rpc';
+import { createRpcServer, providerHandlers, windowedVegasLimit } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
 import { startServiceBase } from './common/service-base.ts';
@@ -21,6 +21,11 @@ export interface BootstrapOptions<S extends z.ZodType<BaseConfig>> {
   /** `baseConfigSchema.extend({...})` when the service reads more variables. */
   readonly config?: S;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The gRPC server's adaptive concurrency limit (in-flight calls before shedding), when the defaults (from 16,
+   * at least 4) do not fit: a handler that holds its slot while it waits on other services needs a higher floor.
+   */
+  readonly concurrency?: { readonly initialLimit?: number; readonly minLimit?: number };
 }
 
 export interface RunningService {
@@ -47,7 +52,13 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   });
   const { context, resilienceMetrics } = base;
   const { config, service, logger, registry, probes, admin, shutdown, faults, clients } = context;
-  const rpc = createRpcServer({ metrics: createRedMetrics(registry, 'rpc_server'), resilienceMetrics });
+  const rpc = createRpcServer({
+    metrics: createRedMetrics(registry, 'rpc_server'),
+    resilienceMetrics,
+    ...(options.concurrency === undefined
+      ? {}
+      : { limit: { limit: windowedVegasLimit(options.concurrency) } }),
+  });
   probes.addCheck('readiness', 'overload', () =>
     rpc.overloaded ? { ok: false, detail: 'shedding load' } : { ok: true },
   );
