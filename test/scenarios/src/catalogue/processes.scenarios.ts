@@ -44,7 +44,7 @@ function frozen(process: string, replica: number, during: number, ci = false): S
   return {
     name: `${process}-replica-frozen`,
     mechanism: 'frozen-process',
-    proves: `a frozen ${name} (SIGSTOP) is taken out of rotation by readiness and deadlines, killed by its liveness probe (3 × 2 s) and restarted`,
+    proves: `a frozen ${name} (SIGSTOP) is taken out of rotation by readiness, hedging and deadlines, killed by its liveness probe (3 × 2 s) and restarted`,
     ci,
     gameday: true,
     load: SHOPPERS,
@@ -93,6 +93,29 @@ export const processScenarios: readonly Scenario[] = [
   },
   frozen('catalog', 0, 0.95, true),
   frozen('payments', 0, 0.9),
+  {
+    name: 'orders-kill-payments-frozen',
+    mechanism: 'frozen-process',
+    proves:
+      'orders-0 SIGKILLed while payments-1 is frozen for 4 s: the gateway fails checkouts over to orders-1, whose sagas hedge their charges around the frozen replica, and no checkout is lost or charged twice',
+    gameday: true,
+    load: SHOPPERS,
+    steady: STEADY,
+    during: { minSuccessRatio: 0.97 },
+    fault: {
+      describe: 'SIGKILL orders-0, then SIGSTOP payments-1 for 4 s',
+      inject: async ({ target }) => {
+        await target.act('orders-0', 'kill');
+        await target.act('payments-1', 'freeze');
+      },
+      clear: ({ target }) => target.act('payments-1', 'thaw'),
+      confirm: allOf(anyOf(notReady('orders-0'), restarted('orders-0')), notReady('payments-1')),
+      confirmWithinMs: 10_000,
+      holdMs: 4_000,
+    },
+    detection: { signal: restarted('orders-0'), withinMs: 10_000 },
+    recovery: { condition: ready('orders-0', 'payments-1'), withinMs: 60_000 },
+  },
   {
     name: 'catalog-crash-loop',
     mechanism: 'crash-loop',
