@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { constantBackoff } from '@rebound/resilience';
 import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import { createRpcClient } from '../src/index.ts';
-import { CatalogService, fastReconnect, spawnReplica } from './support.ts';
+import { CatalogService, fastReconnect, killReplicas, spawnReplica } from './support.ts';
 
 describe('a replica process SIGKILLed under load', () => {
   const children: ChildProcess[] = [];
-  after(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    }
-  });
+  after(() => killReplicas(children));
 
   it('keeps calls succeeding, ejects the dead replica and takes it back after a restart', async () => {
     const clock = new FakeClock();

@@ -3,22 +3,13 @@
 // the other replica once the first attempt is late, and the first answer wins.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { createRpcClient } from '../src/index.ts';
-import { CatalogService, fastReconnect, spawnReplica } from './support.ts';
+import { CatalogService, fastReconnect, killReplicas, spawnReplica } from './support.ts';
 
 describe('a replica process frozen under load', () => {
   const children: ChildProcess[] = [];
-  after(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGCONT');
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    }
-  });
+  after(() => killReplicas(children));
 
   it('keeps hedged calls answering within their deadline, and uses the replica again once thawed', async () => {
     const a = await spawnReplica();

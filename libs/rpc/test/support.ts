@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { catalogV1 } from '@rebound/contracts';
 import { createRpcServer, type HandlerContext, type RpcServer, type RpcServerOptions } from '../src/index.ts';
@@ -66,4 +67,15 @@ export async function spawnReplica(port = 0): Promise<{ child: ChildProcess; por
     if (match) return { child, port: Number(match[1]) };
   }
   throw new Error('replica process exited before listening');
+}
+
+/** Ends every replica process still alive (thawed first, in case a test froze it). */
+export async function killReplicas(children: readonly ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  }
 }
