@@ -13,8 +13,8 @@ export type {
   StateChangeEvent,
 } from './circuit-breaker/circuit-breaker.policy.ts';
 export { CircuitBreakerPolicy, circuitBreaker } from './circuit-breaker/circuit-breaker.policy.ts';
-export type { Clock, TimerHandle } from './common/clock.ts';
-export { deadlineAfter, deadlineFromEpoch, systemClock } from './common/clock.ts';
+export type { Clock, TimerHandle, WallClock } from './common/clock.ts';
+export { deadlineAfter, deadlineFromEpoch, keepAliveClock, systemClock, wallClock } from './common/clock.ts';
 export type { Disposable } from './common/disposable.ts';
 export { toDisposable } from './common/disposable.ts';
 export type { Event } from './common/event.ts';

@@ -1,7 +1,4 @@
-/** Milliseconds on a monotonic clock (injected in tests). */
-export interface MonotonicClock {
-  now(): number;
-}
+import { type Clock, systemClock } from '@rebound/service-defaults';
 
 export interface AbuseBlockerOptions {
   /** Bad answers (429, other 4xx) within `windowMs` that get a client blocked. */
@@ -11,7 +8,8 @@ export interface AbuseBlockerOptions {
   readonly blockMs: number;
   /** Clients tracked at most; the least recently seen is forgotten beyond it (a hard bound on memory). */
   readonly maxTracked: number;
-  readonly clock?: MonotonicClock;
+  /** Read only (`now()`); injected in tests. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 interface Record {
@@ -27,7 +25,7 @@ interface Record {
  */
 export class AbuseBlocker {
   readonly #options: AbuseBlockerOptions;
-  readonly #clock: MonotonicClock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #records = new Map<string, Record>();
 
   constructor(options: AbuseBlockerOptions) {
@@ -35,7 +33,7 @@ export class AbuseBlocker {
       throw new RangeError('abuse blocker: threshold, windowMs, blockMs and maxTracked must be positive');
     }
     this.#options = options;
-    this.#clock = options.clock ?? { now: () => performance.now() };
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Milliseconds the client is still blocked for (0 when it is not). */
