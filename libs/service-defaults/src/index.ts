@@ -10,7 +10,13 @@ export type { ConsumedEvent, EventHandler, OutboxEvent } from '@rebound/messagin
 export { writeOutbox } from '@rebound/messaging';
 // Traces and logs as an app's own code sees them (the SDK itself starts from `@rebound/service-defaults/tracing`).
 export type { Logger, RedMetrics } from '@rebound/observability';
-export { activeTraceparent, nameActiveSpan } from '@rebound/observability';
+// The one config error (a bad setting: one line, exit 78), shared with the tracing setup.
+export {
+  activeTraceparent,
+  CONFIG_ERROR_EXIT_CODE,
+  ConfigError,
+  nameActiveSpan,
+} from '@rebound/observability';
 export type {
   Clock,
   KeyedRateLimitPolicy,
@@ -58,11 +64,9 @@ export {
   addressList,
   baseConfigSchema,
   baseConfigShape,
-  ConfigError,
   loadConfig,
 } from './config/service.config.ts';
 export {
-  CONFIG_ERROR_EXIT_CODE,
   DEFAULT_ADMIN_TOKEN,
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';

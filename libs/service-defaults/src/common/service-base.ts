@@ -1,5 +1,7 @@
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import {
+  CONFIG_ERROR_EXIT_CODE,
+  ConfigError,
   createLogger,
   createMetricsRegistry,
   createRedMetrics,
@@ -10,8 +12,7 @@ import {
 import type { FaultConfig } from '@rebound/rpc';
 import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
-import { type BaseConfig, ConfigError, loadConfig } from '../config/service.config.ts';
-import { CONFIG_ERROR_EXIT_CODE } from '../constants.ts';
+import { type BaseConfig, loadConfig } from '../config/service.config.ts';
 import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
 import { DegradationFlags } from '../degradation/degradation-flags.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
