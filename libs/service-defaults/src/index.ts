@@ -37,7 +37,7 @@ export {
   systemClock,
   windowedLimit,
 } from '@rebound/resilience';
-export type { FaultConfig, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
+export type { CallFaultSettings, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
 export { codeName, currentCall, isStatusError, RpcError, retryAfterMs, runWithCall } from '@rebound/rpc';
 // The database an app receives through DATABASE (types only: the engine is wired here, in DatabaseModule), and
 // the singleton-worker lease with its fencing tokens.
@@ -78,7 +78,7 @@ export type {
 } from './degradation/degradation-flags.ts';
 export { DegradationFlags } from './degradation/degradation-flags.ts';
 export type { FaultSettings } from './faults/fault-injector.ts';
-export { FaultInjector, faultSettingsSchema, NO_FAULTS } from './faults/fault-injector.ts';
+export { FaultInjector, faultSettingsSchema, NO_FAULT_SETTINGS } from './faults/fault-injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';
 export { validateRequest } from './grpc/rpc.error.ts';
 export type {
