@@ -21,6 +21,7 @@ export type { Event } from './common/event.ts';
 export { EventEmitter, once } from './common/event.ts';
 export type { ExecuteOptions, Operation, Priority } from './common/execution-context.ts';
 export { ExecutionContext } from './common/execution-context.ts';
+export { LruMap } from './common/lru-map.ts';
 export type { Chain, Policy } from './common/policy.ts';
 export { BasePolicy, executePolicy, terminal } from './common/policy.ts';
 export type { Random } from './common/random.ts';

@@ -31,6 +31,7 @@ export {
   gradient2Limit,
   isLoadShedError,
   keyedRateLimit,
+  LruMap,
   loadShedding,
   retry,
   seededRandom,
