@@ -66,7 +66,7 @@ describe('AbuseBlocker', () => {
 describe('IdempotencyStore', () => {
   it('runs the first request, joins concurrent ones, replays later ones and refuses another body', async () => {
     const clock = manualClock();
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10, now: clock.now });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxKeys: 10, clock });
     const first = store.begin('client-a', 'k', 'body-1');
     assert.equal(first.kind, 'new');
     const joined = store.begin('client-a', 'k', 'body-1');
@@ -136,7 +136,7 @@ describe('ApiKeys', () => {
 describe('LastGoodCache', () => {
   it('keeps the last value per key with its age, bounded', () => {
     const clock = manualClock();
-    const cache = new LastGoodCache<number>(2, clock.now);
+    const cache = new LastGoodCache<number>(2, clock);
     cache.set('a', 1);
     clock.advance(12_500);
     const entry = cache.get('a');

@@ -1,5 +1,3 @@
-export type { Clock, TimerHandle } from './group/clock.ts';
-export { ManualClock, systemClock } from './group/clock.ts';
 export type { BrokerOptions, RunningBroker } from './server/broker.ts';
 export { start } from './server/broker.ts';
 export type { FsyncPolicy } from './server/broker-context.ts';

@@ -1,5 +1,5 @@
 import type { BackupRecord } from '@rebound/postgres-dev';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 
 export interface BackupScheduleOptions {
   readonly clock: Clock;
@@ -50,12 +50,12 @@ export class BackupSchedule {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) this.#options.clock.clearTimeout(this.#timer);
+    if (this.#timer) this.#timer.cancel();
   }
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = this.#options.clock.setTimeout(() => void this.run(), delayMs);
+    this.#timer = this.#options.clock.setTimer(() => void this.run(), delayMs);
   }
 
   /** One scheduled backup; exposed for tests. */

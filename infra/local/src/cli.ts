@@ -3,8 +3,8 @@
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { keepAliveClock } from '@rebound/resilience';
 import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
-import { systemClock } from './clock.ts';
 import { controlToken, startControlServer } from './control.server.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
@@ -93,7 +93,7 @@ async function up(command: UpCommand): Promise<number> {
     supervisor,
     store: rollouts.store,
     dataRoot,
-    clock: systemClock,
+    clock: keepAliveClock,
   });
   rollout.controller.onEvent(({ message, level }) => log[level](message));
   for (const entry of supervisor.coming) {

@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { type Clock, systemClock } from '@rebound/resilience';
 import { AnswerFraming } from './answer.framing.ts';
 import { Emitter, type Event } from './internal/emitter.ts';
 
@@ -19,7 +20,8 @@ export interface FrontProxyOptions {
   readonly ejectionMs?: number;
   /** Bound on connecting to one replica before trying the next. */
   readonly connectTimeoutMs?: number;
-  readonly now?: () => number;
+  /** Times ejections (read only, `now()`); injected in tests. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** What the front did with one client connection. */
@@ -65,7 +67,7 @@ export class FrontProxy {
   readonly #ejectedUntil = new Map<string, number>();
   readonly #sockets = new Set<Socket>();
   readonly #events = new Emitter<FrontEvent>();
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now'>;
   #next = 0;
 
   /** Every decision of the front (forwarded, ejected, rejected). */
@@ -73,7 +75,7 @@ export class FrontProxy {
 
   constructor(options: FrontProxyOptions) {
     this.#options = options;
-    this.#now = options.now ?? (() => performance.now());
+    this.#clock = options.clock ?? systemClock;
     // noDelay on both legs: with Nagle on, a proxied response's second small write waits for the client's
     // delayed ACK (40 ms on Linux), once per exchange.
     this.#server = createServer({ pauseOnConnect: true, noDelay: true }, (client) => this.#accept(client));
@@ -102,7 +104,7 @@ export class FrontProxy {
    * which a refused connection would not.
    */
   #candidates(): FrontBackend[] {
-    const now = this.#now();
+    const now = this.#clock.now();
     const { backends } = this.#options;
     const start = this.#next++ % backends.length;
     const ordered = [...backends.slice(start), ...backends.slice(0, start)];
@@ -117,7 +119,10 @@ export class FrontProxy {
   }
 
   #eject(backend: FrontBackend, reason: string): void {
-    this.#ejectedUntil.set(backend.name, this.#now() + (this.#options.ejectionMs ?? DEFAULT_EJECTION_MS));
+    this.#ejectedUntil.set(
+      backend.name,
+      this.#clock.now() + (this.#options.ejectionMs ?? DEFAULT_EJECTION_MS),
+    );
     this.#events.fire({ type: 'ejected', backend: backend.name, reason });
   }
 

@@ -2,8 +2,6 @@ export type { BackupScheduleOptions } from './backup.schedule.ts';
 export { BackupSchedule } from './backup.schedule.ts';
 export type { Command, StatusCommand, UpCommand } from './cli.args.ts';
 export { parseArgs, USAGE, UsageError } from './cli.args.ts';
-export type { Clock, TimerHandle } from './clock.ts';
-export { systemClock } from './clock.ts';
 export type { ControlServer, ReplicaActor, SupervisorFile } from './control.server.ts';
 export { startControlServer } from './control.server.ts';
 export { formatEvent } from './event.format.ts';

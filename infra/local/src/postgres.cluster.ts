@@ -10,8 +10,8 @@ import {
   serverUser,
   writeClusterState,
 } from '@rebound/postgres-dev';
+import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { BackupSchedule } from './backup.schedule.ts';
-import { type Clock, systemClock } from './clock.ts';
 import { renderDrillMetrics } from './drill.metrics.ts';
 import { PostgresFailover } from './postgres.failover.ts';
 import { processGroupMembers } from './pss.ts';
@@ -123,7 +123,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     if (status !== 200) throw new Error(`${name} ${path}: ${(json as { error?: string })?.error ?? status}`);
   };
   const failover = new PostgresFailover({
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? keepAliveClock,
     state,
     ...(options.failoverAfterMs ? { failoverAfterMs: options.failoverAfterMs } : {}),
     ...(options.standbyLostAfterMs ? { standbyLostAfterMs: options.standbyLostAfterMs } : {}),
@@ -159,7 +159,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     if (replica.process === entry.name && event.type === 'exited') failover.exited(replica.name);
   });
   failover.start();
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? keepAliveClock;
   const newest = (await listBackups(backupDir).catch(() => [])).at(-1);
   const schedule = new BackupSchedule({
     clock,

@@ -1,5 +1,5 @@
 import { type ClusterState, type InstanceStatus, synchronousName } from '@rebound/postgres-dev';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 
 /** What the failover controller does to the world; `postgres.cluster.ts` implements it. */
 export interface FailoverEffects {
@@ -101,7 +101,7 @@ export class PostgresFailover {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    if (this.#timer) this.#timer.cancel();
   }
 
   /** The supervisor saw the instance's process exit: for a primary, a loss known at once. */
@@ -115,8 +115,8 @@ export class PostgresFailover {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(() => void this.tick(), delayMs);
+    if (this.#timer) this.#timer.cancel();
+    this.#timer = this.#clock.setTimer(() => void this.tick(), delayMs);
   }
 
   /** One round: probe every instance, then decide. Exposed for tests under a fake clock. */

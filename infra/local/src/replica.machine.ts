@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 import { Emitter, type Event } from './internal/emitter.ts';
 import type { ProbeKind, ProbeSet, ProbeSpec, RestartPolicy } from './topology.types.ts';
 
@@ -177,7 +177,7 @@ export class ReplicaMachine {
     this.#restartAt = now + delayMs;
     this.#transition('CrashLoopBackOff');
     this.#events.fire({ type: 'restarting', delayMs, restarts: this.#restarts + 1 });
-    this.#restartTimer = this.#clock.setTimeout(() => {
+    this.#restartTimer = this.#clock.setTimer(() => {
       this.#restartTimer = undefined;
       this.#restartAt = undefined;
       this.#restarts += 1;
@@ -267,7 +267,7 @@ export class ReplicaMachine {
     if (!spec) return;
     const incarnation = this.#incarnation;
     // The handle stays in the map while the probe is in flight, so a result is only accepted once.
-    const handle = this.#clock.setTimeout(() => this.#effects.probe(kind, spec, incarnation), delayMs);
+    const handle = this.#clock.setTimer(() => this.#effects.probe(kind, spec, incarnation), delayMs);
     this.#probeTimers.set(kind, handle);
   }
 
@@ -277,7 +277,7 @@ export class ReplicaMachine {
     this.#transition('Terminating');
     this.#events.fire({ type: 'killing', reason, signal: 'SIGTERM' });
     this.#effects.signal('SIGTERM');
-    this.#graceTimer = this.#clock.setTimeout(() => {
+    this.#graceTimer = this.#clock.setTimer(() => {
       this.#graceTimer = undefined;
       this.#events.fire({ type: 'killing', reason, signal: 'SIGKILL' });
       this.#effects.signal('SIGKILL');
@@ -298,11 +298,11 @@ export class ReplicaMachine {
   }
 
   #clearTimers(): void {
-    for (const handle of this.#probeTimers.values()) this.#clock.clearTimeout(handle);
+    for (const handle of this.#probeTimers.values()) handle.cancel();
     this.#probeTimers.clear();
-    if (this.#graceTimer) this.#clock.clearTimeout(this.#graceTimer);
+    if (this.#graceTimer) this.#graceTimer.cancel();
     this.#graceTimer = undefined;
-    if (this.#restartTimer) this.#clock.clearTimeout(this.#restartTimer);
+    if (this.#restartTimer) this.#restartTimer.cancel();
     this.#restartTimer = undefined;
   }
 }

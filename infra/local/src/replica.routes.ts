@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from './clock.ts';
+import type { Clock } from '@rebound/resilience';
 import type { EndpointsFiles } from './endpoints.file.ts';
 import type { RolloutController } from './rollout.controller.ts';
 import type { Supervisor } from './supervisor.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '@rebound/resilience';
 import type { EndpointsFiles } from './endpoints.file.ts';
 import { Emitter, type Event } from './internal/emitter.ts';
 import { scrape } from './metrics.scrape.ts';
@@ -518,7 +518,7 @@ export class RolloutController {
       let lastDetail = '';
       const finish = (result: string) => {
         subscription.dispose();
-        this.#o.clock.clearTimeout(timer);
+        timer.cancel();
         resolve(result);
       };
       const subscription = machine.onEvent((event) => {
@@ -530,7 +530,7 @@ export class RolloutController {
         }
         if (event.type === 'probe-failed') lastDetail = `${event.kind} probe: ${event.detail}`;
       });
-      const timer = this.#o.clock.setTimeout(
+      const timer = this.#o.clock.setTimer(
         () => finish(`not ready within ${deadlineMs} ms${lastDetail ? ` (last: ${lastDetail})` : ''}`),
         deadlineMs,
       );
@@ -552,7 +552,7 @@ export class RolloutController {
   }
 
   #delay(ms: number): Promise<void> {
-    return new Promise((resolve) => this.#o.clock.setTimeout(resolve, ms));
+    return new Promise((resolve) => this.#o.clock.setTimer(resolve, ms));
   }
 
   #save(record: RolloutRecord): void {

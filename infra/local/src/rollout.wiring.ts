@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from './clock.ts';
+import type { Clock } from '@rebound/resilience';
 import { EndpointsFiles } from './endpoints.file.ts';
 import { replicaRoutes } from './replica.routes.ts';
 import { RolloutController } from './rollout.controller.ts';

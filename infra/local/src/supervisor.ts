@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { Emitter, type Event } from './internal/emitter.ts';
 import { ProcessDriver } from './process.driver.ts';
 import { type ReplicaEffects, type ReplicaEvent, ReplicaMachine } from './replica.machine.ts';
@@ -74,7 +74,7 @@ export class Supervisor {
   readonly onAllReady: Event<void> = this.#allReady.event;
 
   constructor(options: SupervisorOptions) {
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     this.#startedAt = this.#clock.now();
     this.#present = orderByDependencies(options.processes.filter((p) => p.availability.present));
     this.#coming = options.processes.filter((p) => !p.availability.present);

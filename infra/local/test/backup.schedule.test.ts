@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BackupRecord } from '@rebound/postgres-dev';
+import { FakeClock } from '@rebound/resilience/testing';
 import { BackupSchedule } from '../src/index.ts';
-import { FakeClock } from './support/fake-clock.ts';
 
 const HOUR = 3_600_000;
 const record = (finishedAt: number): BackupRecord => ({

@@ -45,7 +45,7 @@ describe('FrontProxy: one stable port before the replicas', () => {
       backends: replicas.map(({ name, port: backendPort }) => ({ name, port: backendPort })),
       isReady: (name) => ready.get(name) ?? true,
       ejectionMs: 2_000,
-      now: () => clock,
+      clock: { now: () => clock },
     });
     front.onEvent((event) => events.push(event));
     await front.listen();

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterState, InstanceStatus } from '@rebound/postgres-dev';
-import { type Clock, PostgresFailover } from '../src/index.ts';
+import type { Clock } from '@rebound/resilience';
+import { PostgresFailover } from '../src/index.ts';
 
 const instances = {
   'postgres-0': { port: 1, dataDir: '/d/postgres-0' },
@@ -29,7 +30,7 @@ const standbyStatus = (name: string): InstanceStatus => ({
 
 function harness(state: ClusterState) {
   let now = 0;
-  const clock: Clock = { now: () => now, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };
+  const clock: Clock = { now: () => now, setTimer: () => ({ cancel: () => {} }) };
   const answers = new Map<string, InstanceStatus | undefined>();
   const actions: string[] = [];
   const failover = new PostgresFailover({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import {
   type ProbeKind,
   type ProbeSet,
@@ -9,7 +10,6 @@ import {
   ReplicaMachine,
   type RestartPolicy,
 } from '../src/index.ts';
-import { FakeClock } from './support/fake-clock.ts';
 
 const policy: RestartPolicy = {
   initialBackoffMs: 1000,
@@ -216,7 +216,7 @@ describe('ReplicaMachine', () => {
     assert.equal(machine.state, 'Stopped');
     clock.advance(10_000);
     assert.deepEqual(calls, ['spawn']);
-    assert.equal(clock.pending, 0);
+    assert.equal(clock.pendingTimers, 0);
     assert.equal(events.at(-1)?.type, 'stopped');
   });
 
@@ -230,7 +230,7 @@ describe('ReplicaMachine', () => {
     assert.equal(machine.state, 'Stopped');
     clock.advance(60_000);
     assert.deepEqual(calls, ['spawn', 'SIGTERM']);
-    assert.equal(clock.pending, 0);
+    assert.equal(clock.pendingTimers, 0);
   });
 
   it('never starts a replica that was stopped while pending', () => {

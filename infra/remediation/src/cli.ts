@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { systemClock } from '@rebound/resilience';
 import { ACTIONS } from './actions.catalog.ts';
 import { KUBERNETES_ACTIONS } from './actions.kubernetes.ts';
 import { KubeClient } from './kube.client.ts';
@@ -40,7 +41,7 @@ const dataRoot = resolve(values['data-root']);
 const auditFile = values['audit-file'] ?? join(dataRoot, 'remediation', 'audit.jsonl');
 mkdirSync(resolve(auditFile, '..'), { recursive: true });
 const common = {
-  clock: { now: () => performance.now() },
+  clock: systemClock,
   dryRun: values['dry-run'],
   auditFile,
   log: (line: string) => process.stdout.write(`${line}\n`),

@@ -1,7 +1,4 @@
-/** Time as the guardrails see it; injected so cool-downs and rate limits are tested without waiting. */
-export interface Clock {
-  now(): number;
-}
+import type { Clock } from '@rebound/resilience';
 
 export interface GuardrailSpec {
   /** The same action on the same target does not run again within this long. */
@@ -16,11 +13,12 @@ export type GuardrailVerdict =
 
 /** Cool-down per (action, target) and a sliding-window rate limit per action. */
 export class Guardrails {
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #lastRun = new Map<string, number>();
   readonly #runs = new Map<string, number[]>();
 
-  constructor(clock: Clock) {
+  /** `clock` is read only (`now()`): injected so cool-downs and rate limits are tested without waiting. */
+  constructor(clock: Pick<Clock, 'now'>) {
     this.#clock = clock;
   }
 

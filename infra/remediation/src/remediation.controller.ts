@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
+import type { Clock } from '@rebound/resilience';
 import type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
-import { type Clock, Guardrails } from './guardrails.ts';
+import { Guardrails } from './guardrails.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 
 /** What became of one firing alert that names an action. */
@@ -40,7 +41,7 @@ export interface RemediationOptions<P = SupervisorClient> {
   readonly actions: readonly ActionDefinition<P>[];
   /** What the actions act through: the local supervisor's client, or the Kubernetes API's. */
   readonly platform: P;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly stamp?: () => string;
   /** Decide and audit, never act. */
   readonly dryRun: boolean;

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import { type Clock, systemClock } from '@rebound/resilience';
 import type { CheckResult, HealthCheck } from './probes.ts';
 
 export interface EventLoopDelayCheckOptions {
@@ -19,22 +19,13 @@ export interface EventLoopDelayCheck {
   stop(): void;
 }
 
-const unrefClock: Clock = {
-  now: () => performance.now(),
-  setTimer: (callback, delayMs) => {
-    const timeout = setTimeout(callback, delayMs);
-    timeout.unref();
-    return { cancel: () => clearTimeout(timeout) };
-  },
-};
-
 /**
  * An overload signal for readiness: how late a repeating timer fires (event loop delay), as the p99 over a
  * sliding window. Reading never resets anything, so a probe cannot drop the sample that shows a stall. Meant for
  * readiness, not liveness: restarting an overloaded replica only moves its load onto the others.
  */
 export function eventLoopDelayCheck(options: EventLoopDelayCheckOptions = {}): EventLoopDelayCheck {
-  const { maxDelayMs = 200, windowMs = 5_000, intervalMs = 20, clock = unrefClock } = options;
+  const { maxDelayMs = 200, windowMs = 5_000, intervalMs = 20, clock = systemClock } = options;
   const samples: Array<{ at: number; delayMs: number }> = [];
   let stopped = false;
   let timer = { cancel: () => {} };

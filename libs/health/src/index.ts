@@ -1,7 +1,5 @@
 export type { AdminMethod, AdminRouteHandler, AdminServerOptions } from './admin-server.ts';
 export { AdminServer, renderProbeReport } from './admin-server.ts';
-export type { Clock, TimerHandle } from './clock.ts';
-export { systemClock } from './clock.ts';
 export {
   DEFAULT_ADMIN_PORT,
   DEFAULT_CHECK_TIMEOUT_MS,

@@ -1,5 +1,6 @@
-import { type Clock, systemClock, TIMED_OUT, within } from './clock.ts';
+import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './constants.ts';
+import { TIMED_OUT, within } from './timing.ts';
 
 /**
  * - `startup`: has the process finished starting (migrations, warm caches)? Until then liveness is not probed.
@@ -65,7 +66,7 @@ export class HealthProbes {
 
   constructor(options: HealthProbesOptions = {}) {
     this.#timeoutMs = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     const started = (): CheckResult => (this.#started ? { ok: true } : { ok: false, detail: 'starting' });
     this.addCheck('startup', 'started', started);
     this.addCheck('readiness', 'started', started);

@@ -1,7 +1,8 @@
-import { type Clock, delay, systemClock, TIMED_OUT, within } from './clock.ts';
+import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOOK_TIMEOUT_MS } from './constants.ts';
 import { InflightTracker } from './inflight.ts';
 import type { HealthProbes } from './probes.ts';
+import { delay, TIMED_OUT, within } from './timing.ts';
 
 export type ShutdownHook = () => void | Promise<void>;
 
@@ -42,7 +43,7 @@ export class ShutdownCoordinator {
 
   constructor(options: ShutdownOptions = {}) {
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     this.#exit = options.exit ?? ((code) => process.exit(code));
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }

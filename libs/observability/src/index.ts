@@ -1,5 +1,6 @@
 export type { RequestContext } from './context/request-context.ts';
 export { currentRequestContext, runWithRequestContext } from './context/request-context.ts';
+export { CONFIG_ERROR_EXIT_CODE, ConfigError } from './errors/config.error.ts';
 export type { Logger, LoggerConfig } from './logging/logger.ts';
 export { createLogger } from './logging/logger.ts';
 export { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.ts';

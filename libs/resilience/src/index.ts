@@ -13,14 +13,15 @@ export type {
   StateChangeEvent,
 } from './circuit-breaker/circuit-breaker.policy.ts';
 export { CircuitBreakerPolicy, circuitBreaker } from './circuit-breaker/circuit-breaker.policy.ts';
-export type { Clock, TimerHandle } from './common/clock.ts';
-export { deadlineAfter, deadlineFromEpoch, systemClock } from './common/clock.ts';
+export type { Clock, TimerHandle, WallClock } from './common/clock.ts';
+export { deadlineAfter, deadlineFromEpoch, keepAliveClock, systemClock, wallClock } from './common/clock.ts';
 export type { Disposable } from './common/disposable.ts';
 export { toDisposable } from './common/disposable.ts';
 export type { Event } from './common/event.ts';
 export { EventEmitter, once } from './common/event.ts';
 export type { ExecuteOptions, Operation, Priority } from './common/execution-context.ts';
 export { ExecutionContext } from './common/execution-context.ts';
+export { LruMap } from './common/lru-map.ts';
 export type { Chain, Policy } from './common/policy.ts';
 export { BasePolicy, executePolicy, terminal } from './common/policy.ts';
 export type { Random } from './common/random.ts';

@@ -19,8 +19,6 @@ export type { CallContext } from './common/call-context.ts';
 export { currentCall, parseTraceparent, runWithCall } from './common/call-context.ts';
 export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from './common/status.ts';
 export * from './constants.ts';
-export type { FaultConfig } from './server/fault-injector.ts';
-export { FaultInjector } from './server/fault-injector.ts';
 export type { LoopLagSources } from './server/loop-lag.monitor.ts';
 export { LoopLagMonitor } from './server/loop-lag.monitor.ts';
 export type { ProviderHandlersOptions } from './server/provider.handlers.ts';
@@ -34,6 +32,8 @@ export type {
   ServiceHandlers,
 } from './server/rpc-server.ts';
 export { createRpcServer, RpcServer } from './server/rpc-server.ts';
+export type { CallFaultSettings } from './server/server-faults.ts';
+export { ServerFaults } from './server/server-faults.ts';
 export type { TurnAdmissionOptions } from './server/turn.admission.ts';
 export { TurnAdmission } from './server/turn.admission.ts';
 export type { HandlerContext, ServerShedEvent, ShedReason, UnaryHandler } from './server/unary-handler.ts';

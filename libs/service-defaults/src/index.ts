@@ -10,7 +10,13 @@ export type { ConsumedEvent, EventHandler, OutboxEvent } from '@rebound/messagin
 export { writeOutbox } from '@rebound/messaging';
 // Traces and logs as an app's own code sees them (the SDK itself starts from `@rebound/service-defaults/tracing`).
 export type { Logger, RedMetrics } from '@rebound/observability';
-export { activeTraceparent, nameActiveSpan } from '@rebound/observability';
+// The one config error (a bad setting: one line, exit 78), shared with the tracing setup.
+export {
+  activeTraceparent,
+  CONFIG_ERROR_EXIT_CODE,
+  ConfigError,
+  nameActiveSpan,
+} from '@rebound/observability';
 export type {
   Clock,
   KeyedRateLimitPolicy,
@@ -25,13 +31,14 @@ export {
   gradient2Limit,
   isLoadShedError,
   keyedRateLimit,
+  LruMap,
   loadShedding,
   retry,
   seededRandom,
   systemClock,
   windowedLimit,
 } from '@rebound/resilience';
-export type { FaultConfig, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
+export type { CallFaultSettings, HandlerContext, RpcClient, RpcClientHandle } from '@rebound/rpc';
 export { codeName, currentCall, isStatusError, RpcError, retryAfterMs, runWithCall } from '@rebound/rpc';
 // The database an app receives through DATABASE (types only: the engine is wired here, in DatabaseModule), and
 // the singleton-worker lease with its fencing tokens.
@@ -58,11 +65,9 @@ export {
   addressList,
   baseConfigSchema,
   baseConfigShape,
-  ConfigError,
   loadConfig,
 } from './config/service.config.ts';
 export {
-  CONFIG_ERROR_EXIT_CODE,
   DEFAULT_ADMIN_TOKEN,
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';
@@ -74,7 +79,7 @@ export type {
 } from './degradation/degradation-flags.ts';
 export { DegradationFlags } from './degradation/degradation-flags.ts';
 export type { FaultSettings } from './faults/fault-injector.ts';
-export { FaultInjector, faultSettingsSchema, NO_FAULTS } from './faults/fault-injector.ts';
+export { FaultInjector, faultSettingsSchema, NO_FAULT_SETTINGS } from './faults/fault-injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';
 export { validateRequest } from './grpc/rpc.error.ts';
 export type {

@@ -14,8 +14,6 @@ export type {
   LeaderElection,
   LeaderElectionOptions,
   LeaderState,
-  LeaseClock,
-  LeaseTimer,
 } from './leader/leader-election.ts';
 export { assertFencingToken, electLeader, withFencing } from './leader/leader-election.ts';
 export { LEADER_LEASES_SQL, LEADER_LEASES_TABLE } from './leader/lease.sql.ts';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 import { exponential, type Random } from './random.ts';
 
 /** `poisson`: exponential gaps (independent shoppers); `uniform`: exactly 1/rate apart. */
@@ -81,11 +81,11 @@ export class ArrivalScheduler {
   }
 
   #arm(now: number): void {
-    this.#timer = this.#clock.setTimeout(this.#fire, Math.max(0, this.#next - now));
+    this.#timer = this.#clock.setTimer(this.#fire, Math.max(0, this.#next - now));
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timer.cancel();
     this.#timer = undefined;
   }
 

@@ -1,9 +1,10 @@
+// The repository's one clock (resilience's); the load generator's timers keep the process alive while it runs.
+export type { Clock, TimerHandle } from '@rebound/resilience';
+export { keepAliveClock } from '@rebound/resilience';
 export type { ArrivalProcess, ArrivalSchedulerOptions } from './arrival.scheduler.ts';
 export { ArrivalScheduler } from './arrival.scheduler.ts';
 export type { CheckoutContext, CheckoutLimits, CheckoutResult, OrderLine } from './checkout.flow.ts';
 export { DEFAULT_CHECKOUT_LIMITS, placeOrder, retryAfterMs } from './checkout.flow.ts';
-export type { Clock, TimerHandle } from './clock.ts';
-export { sleep, systemClock } from './clock.ts';
 export type { Command } from './control.commands.ts';
 export { COMMANDS_HELP, CommandError, parseCommand } from './control.commands.ts';
 export type { ControlServer, ControlTarget } from './control.server.ts';
@@ -32,3 +33,4 @@ export { OUTCOMES, outcomeOf } from './outcome.ts';
 export type { Random } from './random.ts';
 export { seededRandom } from './random.ts';
 export { formatSecond, formatSummary } from './report.format.ts';
+export { sleep } from './sleep.ts';

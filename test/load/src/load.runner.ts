@@ -1,6 +1,6 @@
+import { type Clock, keepAliveClock, type TimerHandle } from '@rebound/resilience';
 import { type ArrivalProcess, ArrivalScheduler } from './arrival.scheduler.ts';
 import { type CheckoutLimits, DEFAULT_CHECKOUT_LIMITS } from './checkout.flow.ts';
-import { type Clock, sleep, systemClock, type TimerHandle } from './clock.ts';
 import { COMMANDS_HELP, type Command } from './control.commands.ts';
 import type { Transport } from './http.transport.ts';
 import { DEFAULT_SETTINGS, describeSettings, type LoadSettings } from './load.settings.ts';
@@ -15,6 +15,7 @@ import { applyMix, formatMix, pickOperation } from './mix.ts';
 import { fork, pick, type Random, seededRandom } from './random.ts';
 import { ShopMemory } from './shop.memory.ts';
 import { ACTIONS, type ActionResult, abuse, type ShopperContext, sendBadBody } from './shopper.actions.ts';
+import { sleep } from './sleep.ts';
 
 export interface LoadRunnerOptions {
   readonly transport: Transport;
@@ -83,7 +84,7 @@ export class LoadRunner {
   constructor(options: LoadRunnerOptions) {
     if (options.apiKeys.length === 0) throw new RangeError('at least one API key is needed for the shoppers');
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     this.#maxInFlight = options.maxInFlight ?? 256;
     this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const root = options.random ?? seededRandom(Math.floor(Math.random() * 2 ** 32));
@@ -149,7 +150,7 @@ export class LoadRunner {
   async stop(drainMs = 5_000): Promise<LoadSummary> {
     if (this.#stoppedAt === undefined) {
       for (const scheduler of Object.values(this.#schedulers)) scheduler.stop();
-      if (this.#secondTimer !== undefined) this.#clock.clearTimeout(this.#secondTimer);
+      if (this.#secondTimer !== undefined) this.#secondTimer.cancel();
       this.#secondTimer = undefined;
       // The last, partial second gets its line too (a run of --duration 4 prints four lines).
       const startedAt = this.#startedAt ?? this.#clock.now();
@@ -299,7 +300,7 @@ export class LoadRunner {
   #armSecond(): void {
     const startedAt = this.#startedAt ?? this.#clock.now();
     const due = startedAt + (this.#second + 1) * 1_000;
-    this.#secondTimer = this.#clock.setTimeout(() => {
+    this.#secondTimer = this.#clock.setTimer(() => {
       this.#closeSecond();
       this.#armSecond();
     }, due - this.#clock.now());

@@ -43,7 +43,7 @@ const after =
   (clock: () => ManualClock, ms: number, respond: Responder): Responder =>
   (request, index) =>
     new Promise<HttpResponse | Error>((resolve) => {
-      clock().setTimeout(async () => resolve(await respond(request, index)), ms);
+      clock().setTimer(async () => resolve(await respond(request, index)), ms);
     });
 
 describe('LoadRunner', () => {

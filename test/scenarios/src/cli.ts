@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Platform, startPlatform } from '@rebound/e2e';
-import { sleep, systemClock } from '@rebound/load';
+import { keepAliveClock, sleep } from '@rebound/load';
 import { CATALOGUE, findScenario } from './catalogue/index.ts';
 import { type CliOptions, parseCli, USAGE, UsageError } from './cli.args.ts';
 import { runGameday } from './gameday.ts';
@@ -69,7 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const traffic = new Traffic({ gatewayUrl: target.gatewayUrl, seed: options.seed, load: { rate: 8 } });
     traffic.start();
     // New connections and cold caches are not the steady state: the first seconds are not measured.
-    await sleep(systemClock, WARM_UP_MS);
+    await sleep(keepAliveClock, WARM_UP_MS);
     const reportFile = resolve(options.report ?? join(dataDir, 'scenarios', 'report.json'));
     let body: unknown;
     let verdicts: string[];

@@ -1,4 +1,4 @@
-import { type Clock, type Random, seededRandom, sleep, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock, type Random, seededRandom, sleep } from '@rebound/load';
 import { type RunOptions, runScenario, type ScenarioReport } from './scenario.runner.ts';
 import type { Scenario } from './scenario.types.ts';
 import { type Verdict, worstVerdict } from './verdict.ts';
@@ -64,7 +64,7 @@ export async function runGameday(
     readonly onReport?: (report: ScenarioReport) => void;
   },
 ): Promise<GamedayReport> {
-  const clock: Clock = options.clock ?? systemClock;
+  const clock: Clock = options.clock ?? keepAliveClock;
   const plan = planGameday(scenarios, options);
   const runs: ScenarioReport[] = [];
   for (const [index, step] of plan.entries()) {

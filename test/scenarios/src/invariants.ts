@@ -1,4 +1,4 @@
-import { type Clock, sleep, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock, sleep } from '@rebound/load';
 import { netCharges, readLedger, readNotifications, readStock } from '@rebound/testing';
 import type { Target } from './platform.target.ts';
 
@@ -49,7 +49,7 @@ export async function checkInvariants(
   baseline: InvariantBaseline,
   options: { readonly settleMs: number; readonly intervalMs?: number; readonly clock?: Clock },
 ): Promise<InvariantResult[]> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? keepAliveClock;
   const deadline = clock.now() + options.settleMs;
   for (;;) {
     const results = await readInvariants(target, baseline);

@@ -1,4 +1,4 @@
-import { type Clock, sleep, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock, sleep } from '@rebound/load';
 import { alertFiring } from './alerts.ts';
 import { checkInvariants, type InvariantBaseline, invariantBaseline } from './invariants.ts';
 import type { Target } from './platform.target.ts';
@@ -78,7 +78,7 @@ export interface RunOptions {
  * cleared after its hold, recovery within its bound, steady state after; then the verdict (`verdict.ts`).
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? keepAliveClock;
   const { target, traffic } = options;
   const windowMs = options.steadyWindowMs ?? 10_000;
   const pollMs = options.pollMs ?? 250;

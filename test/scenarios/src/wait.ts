@@ -1,11 +1,11 @@
-import { type Clock, sleep, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock, sleep } from '@rebound/load';
 
 /** Polls `check` (a throw counts as false) until it holds; throws after `timeoutMs`. */
 export async function waitUntil(
   check: () => Promise<boolean>,
   timeoutMs: number,
   what: string,
-  clock: Clock = systemClock,
+  clock: Clock = keepAliveClock,
 ): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   while (clock.now() < deadline) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Platform, startPlatform } from '@rebound/e2e';
-import { sleep, systemClock } from '@rebound/load';
+import { keepAliveClock, sleep } from '@rebound/load';
 import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary } from '@rebound/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CATALOGUE } from '../src/catalogue/index.ts';
@@ -29,7 +29,7 @@ describe('the platform healing, judged', () => {
     if (!traffic) {
       traffic = new Traffic({ gatewayUrl: target.gatewayUrl, seed: 16, load: { rate: 8 } });
       traffic.start();
-      await sleep(systemClock, 5_000);
+      await sleep(keepAliveClock, 5_000);
     }
     return traffic;
   }

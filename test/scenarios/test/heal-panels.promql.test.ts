@@ -83,7 +83,7 @@ function pages(service: string, seconds: number): string[] {
 describe('heal panels: the heal view and Prometheus agree', { skip: promtool }, () => {
   it('computes every panel it shows as its PromQL does on the same series (promtool test rules)', async () => {
     let now = 240_000;
-    const clock: Clock = { now: () => now, setTimeout: () => ({ id: 0 }), clearTimeout: () => {} };
+    const clock: Clock = { now: () => now, setTimer: () => ({ cancel: () => {} }) };
     const sampler = new ServiceSampler({ clock, fetchPages: async (service) => pages(service, now / 1000) });
     await sampler.sample();
     now = 300_000; // $__rate_interval is 1m below: the heal view's interval is the same minute.

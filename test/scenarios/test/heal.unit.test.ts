@@ -15,8 +15,7 @@ function manualClock(): Clock & { advance(ms: number): void } {
   let now = 0;
   return {
     now: () => now,
-    setTimeout: () => ({ id: 0 }),
-    clearTimeout: () => {},
+    setTimer: () => ({ cancel: () => {} }),
     advance(ms) {
       now += ms;
     },

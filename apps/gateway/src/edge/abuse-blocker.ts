@@ -1,7 +1,4 @@
-/** Milliseconds on a monotonic clock (injected in tests). */
-export interface MonotonicClock {
-  now(): number;
-}
+import { type Clock, LruMap, systemClock } from '@rebound/service-defaults';
 
 export interface AbuseBlockerOptions {
   /** Bad answers (429, other 4xx) within `windowMs` that get a client blocked. */
@@ -11,7 +8,8 @@ export interface AbuseBlockerOptions {
   readonly blockMs: number;
   /** Clients tracked at most; the least recently seen is forgotten beyond it (a hard bound on memory). */
   readonly maxTracked: number;
-  readonly clock?: MonotonicClock;
+  /** Read only (`now()`); injected in tests. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 interface Record {
@@ -22,25 +20,26 @@ interface Record {
 
 /**
  * Blocks clients that keep abusing the edge: each bad answer is a strike, counted in a fixed window per client;
- * reaching `threshold` strikes blocks the client for `blockMs`. The map is a bounded LRU (a Map re-inserted on
- * use), so a flood of distinct clients costs at most `maxTracked` entries.
+ * reaching `threshold` strikes blocks the client for `blockMs`. The map is a bounded LRU (a strike is a use), so a
+ * flood of distinct clients costs at most `maxTracked` entries.
  */
 export class AbuseBlocker {
   readonly #options: AbuseBlockerOptions;
-  readonly #clock: MonotonicClock;
-  readonly #records = new Map<string, Record>();
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #records: LruMap<string, Record>;
 
   constructor(options: AbuseBlockerOptions) {
     if (!(options.threshold >= 1 && options.windowMs > 0 && options.blockMs > 0 && options.maxTracked >= 1)) {
       throw new RangeError('abuse blocker: threshold, windowMs, blockMs and maxTracked must be positive');
     }
     this.#options = options;
-    this.#clock = options.clock ?? { now: () => performance.now() };
+    this.#records = new LruMap(options.maxTracked);
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Milliseconds the client is still blocked for (0 when it is not). */
   blockedFor(client: string): number {
-    const record = this.#records.get(client);
+    const record = this.#records.peek(client);
     if (record === undefined) return 0;
     const left = record.blockedUntil - this.#clock.now();
     return Math.max(left, 0);
@@ -51,15 +50,9 @@ export class AbuseBlocker {
     const now = this.#clock.now();
     let record = this.#records.get(client);
     if (record === undefined) {
-      if (this.#records.size >= this.#options.maxTracked) {
-        const oldest = this.#records.keys().next().value;
-        if (oldest !== undefined) this.#records.delete(oldest);
-      }
       record = { windowStart: now, strikes: 0, blockedUntil: 0 };
-    } else {
-      this.#records.delete(client);
+      this.#records.set(client, record);
     }
-    this.#records.set(client, record);
     if (record.blockedUntil > now) return false;
     if (now - record.windowStart >= this.#options.windowMs) {
       record.windowStart = now;

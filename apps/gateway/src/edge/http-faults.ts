@@ -1,4 +1,4 @@
-import type { FaultConfig } from '@rebound/service-defaults';
+import type { CallFaultSettings } from '@rebound/service-defaults';
 import { status } from '@rebound/service-defaults';
 import { HttpError } from './http-error.ts';
 
@@ -17,7 +17,7 @@ const STATUS_OF: Readonly<Record<number, number>> = {
  * process-wide faults: leak, CPU burn, crash). Applied to `/api/*` after the edge admitted the request.
  */
 export class HttpFaults {
-  #config: FaultConfig = {};
+  #config: CallFaultSettings = {};
   readonly #hung = new Set<() => void>();
   readonly #random: () => number;
 
@@ -26,7 +26,7 @@ export class HttpFaults {
   }
 
   /** Where the FaultInjector hands its per-call settings. */
-  readonly configure = (config: FaultConfig): void => {
+  readonly configure = (config: CallFaultSettings): void => {
     this.#config = config;
     if (!config.hang) this.releaseHung();
   };

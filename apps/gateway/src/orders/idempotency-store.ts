@@ -1,3 +1,5 @@
+import { type Clock, LruMap, systemClock } from '@rebound/service-defaults';
+
 /** A finished answer to a POST, replayed for the same key and body. */
 export interface StoredAnswer {
   readonly status: number;
@@ -29,7 +31,8 @@ interface Entry {
 export interface IdempotencyStoreOptions {
   readonly ttlMs: number;
   readonly maxKeys: number;
-  readonly now?: () => number;
+  /** Read only (`now()`); injected in tests. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -42,31 +45,28 @@ export interface IdempotencyStoreOptions {
  * this store, or an entry forgotten early, still never place an order twice.
  */
 export class IdempotencyStore {
-  readonly #entries = new Map<string, Entry>();
+  /** Bounded; a lookup (`peek`) is not a use, so the oldest key written is forgotten first. */
+  readonly #entries: LruMap<string, Entry>;
   readonly #options: IdempotencyStoreOptions;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now'>;
 
   constructor(options: IdempotencyStoreOptions) {
     this.#options = options;
-    this.#now = options.now ?? (() => performance.now());
+    this.#entries = new LruMap(options.maxKeys);
+    this.#clock = options.clock ?? systemClock;
   }
 
   begin(client: string, idempotencyKey: string, fingerprint: string): Begin {
     // An encoding that cannot be ambiguous, whatever characters a client id or key holds.
     const key = JSON.stringify([client, idempotencyKey]);
-    const now = this.#now();
-    const existing = this.#entries.get(key);
+    const now = this.#clock.now();
+    const existing = this.#entries.peek(key);
     if (existing !== undefined && now - existing.at < this.#options.ttlMs) {
       if (existing.fingerprint !== fingerprint) return { kind: 'conflict' };
       if (existing.answer !== undefined) return { kind: 'replay', answer: existing.answer };
       return { kind: 'join', answer: existing.waiting };
     }
     if (existing !== undefined) this.#entries.delete(key);
-    while (this.#entries.size >= this.#options.maxKeys) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
     let settle!: (answer: StoredAnswer | undefined) => void;
     const waiting = new Promise<StoredAnswer | undefined>((resolve) => {
       settle = resolve;
@@ -80,11 +80,11 @@ export class IdempotencyStore {
         settle(answer);
       },
       share: (answer) => {
-        if (this.#entries.get(key) === entry) this.#entries.delete(key);
+        if (this.#entries.peek(key) === entry) this.#entries.delete(key);
         settle(answer);
       },
       abandon: () => {
-        if (this.#entries.get(key) === entry) this.#entries.delete(key);
+        if (this.#entries.peek(key) === entry) this.#entries.delete(key);
         settle(undefined);
       },
     };

@@ -1,3 +1,5 @@
+import { type Clock, LruMap, systemClock } from '@rebound/service-defaults';
+
 /** A value and when it was fetched (monotonic ms). */
 export interface Cached<T> {
   readonly value: T;
@@ -9,31 +11,26 @@ export interface Cached<T> {
  * read-mostly, so keeping it lets the shop keep showing products while catalog is down.
  */
 export class LastGoodCache<T> {
-  readonly #entries = new Map<string, Cached<T>>();
-  readonly #max: number;
-  readonly #now: () => number;
+  /** Writes are the uses: a read (`peek`) does not keep an entry. */
+  readonly #entries: LruMap<string, Cached<T>>;
+  readonly #clock: Pick<Clock, 'now'>;
 
-  constructor(max: number, now: () => number = () => performance.now()) {
-    this.#max = max;
-    this.#now = now;
+  constructor(max: number, clock: Pick<Clock, 'now'> = systemClock) {
+    this.#entries = new LruMap(max);
+    this.#clock = clock;
   }
 
   set(key: string, value: T): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#max) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-    this.#entries.set(key, { value, at: this.#now() });
+    this.#entries.set(key, { value, at: this.#clock.now() });
   }
 
   get(key: string): Cached<T> | undefined {
-    return this.#entries.get(key);
+    return this.#entries.peek(key);
   }
 
   /** Whole seconds since `entry` was fetched. */
   ageSeconds(entry: Cached<T>): number {
-    return Math.max(0, Math.floor((this.#now() - entry.at) / 1000));
+    return Math.max(0, Math.floor((this.#clock.now() - entry.at) / 1000));
   }
 
   get size(): number {

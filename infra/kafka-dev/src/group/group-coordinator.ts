@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { WallClock } from '@rebound/resilience';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { GroupStore } from '../storage/group-store.ts';
-import type { Clock } from './clock.ts';
 import {
   type CommittedOffset,
   Group,
@@ -12,7 +12,7 @@ import {
 } from './group.ts';
 
 export interface CoordinatorOptions {
-  readonly clock: Clock;
+  readonly clock: WallClock;
   readonly store: GroupStore;
   /** Kafka's `group.min.session.timeout.ms` / `group.max.session.timeout.ms`. */
   readonly minSessionTimeoutMs: number;
@@ -89,7 +89,7 @@ export class GroupCoordinator {
     if (memberId === '') {
       memberId = `${request.clientId}-${randomUUID()}`;
       if (request.requireKnownMemberId) {
-        const timer = this.#options.clock.setTimeout(() => {
+        const timer = this.#options.clock.setTimer(() => {
           group.pending.delete(memberId);
           if (group.state === 'PreparingRebalance') this.#tryCompleteJoin(group);
         }, sessionTimeoutMs);
@@ -97,7 +97,7 @@ export class GroupCoordinator {
         return Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId));
       }
     } else if (group.pending.has(memberId)) {
-      group.pending.get(memberId)!.clear();
+      group.pending.get(memberId)!.cancel();
       group.pending.delete(memberId);
     } else if (!group.members.has(memberId)) {
       return Promise.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
@@ -147,7 +147,7 @@ export class GroupCoordinator {
       member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
       member.joinReply?.(joinError(ErrorCode.REBALANCE_IN_PROGRESS, memberId));
       member.joinReply = resolve;
-      member.sessionTimer?.clear();
+      member.sessionTimer?.cancel();
       member.sessionTimer = null;
       if (group.members.size === 0) group.protocolType = request.protocolType;
       group.members.set(memberId, member);
@@ -165,10 +165,10 @@ export class GroupCoordinator {
       }
     }
     group.state = 'PreparingRebalance';
-    group.rebalanceTimer?.clear();
+    group.rebalanceTimer?.cancel();
     const timeout = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs));
     const delay = wasEmpty ? Math.min(this.#options.initialRebalanceDelayMs, timeout) : timeout;
-    group.rebalanceTimer = this.#options.clock.setTimeout(() => this.#completeJoin(group), delay);
+    group.rebalanceTimer = this.#options.clock.setTimer(() => this.#completeJoin(group), delay);
     if (!wasEmpty || this.#options.initialRebalanceDelayMs === 0) this.#tryCompleteJoin(group);
   }
 
@@ -180,7 +180,7 @@ export class GroupCoordinator {
 
   #completeJoin(group: Group): void {
     if (group.state !== 'PreparingRebalance') return;
-    group.rebalanceTimer?.clear();
+    group.rebalanceTimer?.cancel();
     group.rebalanceTimer = null;
     for (const member of [...group.members.values()]) {
       if (!member.joinReply) {
@@ -225,8 +225,8 @@ export class GroupCoordinator {
 
   /** Restarts a member's session timer; expiry removes it and rebalances. */
   #touch(group: Group, member: Member): void {
-    member.sessionTimer?.clear();
-    member.sessionTimer = this.#options.clock.setTimeout(() => {
+    member.sessionTimer?.cancel();
+    member.sessionTimer = this.#options.clock.setTimer(() => {
       if (group.members.get(member.memberId) !== member) return;
       this.#options.log(`group ${group.groupId}: member ${member.memberId} session expired, removed`);
       this.#removeMembers(group, [member]);
@@ -234,7 +234,7 @@ export class GroupCoordinator {
   }
 
   #dropMember(group: Group, member: Member): void {
-    member.sessionTimer?.clear();
+    member.sessionTimer?.cancel();
     member.joinReply?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.syncReply?.({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
     group.members.delete(member.memberId);
@@ -348,9 +348,9 @@ export class GroupCoordinator {
 
   close(): void {
     for (const group of this.groups.values()) {
-      group.rebalanceTimer?.clear();
-      for (const timer of group.pending.values()) timer.clear();
-      for (const member of group.members.values()) member.sessionTimer?.clear();
+      group.rebalanceTimer?.cancel();
+      for (const timer of group.pending.values()) timer.cancel();
+      for (const member of group.members.values()) member.sessionTimer?.cancel();
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { TimerHandle } from './clock.ts';
+import type { TimerHandle } from '@rebound/resilience';
 
 /** Group states, with the exact strings DescribeGroups reports. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

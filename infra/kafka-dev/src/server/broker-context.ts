@@ -1,4 +1,4 @@
-import type { Clock } from '../group/clock.ts';
+import type { WallClock } from '@rebound/resilience';
 import type { GroupCoordinator } from '../group/group-coordinator.ts';
 import type { PartitionLog } from '../log/partition-log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -20,7 +20,7 @@ export interface BrokerContext {
   readonly topics: TopicStore;
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIds;
-  readonly clock: Clock;
+  readonly clock: WallClock;
   readonly metrics: Metrics;
   readonly fsync: FsyncPolicy;
   readonly autoCreateTopics: boolean;

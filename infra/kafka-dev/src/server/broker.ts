@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { type WallClock, wallClock } from '@rebound/resilience';
 import { API_LIST } from '../apis/index.ts';
-import { type Clock, systemClock } from '../group/clock.ts';
 import { GroupCoordinator } from '../group/group-coordinator.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { GroupStore } from '../storage/group-store.ts';
@@ -44,7 +44,8 @@ export interface BrokerOptions {
   readonly initialRebalanceDelayMs?: number;
   /** Serve Prometheus `/metrics` on this port (0 = any free port); off when undefined. */
   readonly metricsPort?: number;
-  readonly clock?: Clock;
+  /** Record timestamps and retention read it, so it is wall-clock time; the group timers run on it too. */
+  readonly clock?: WallClock;
   readonly log?: (line: string) => void;
 }
 
@@ -66,7 +67,7 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
   if (!options.inMemory && !options.dataDir) throw new Error('start(): pass dataDir, or inMemory: true');
   const dataDir = options.inMemory ? null : options.dataDir!;
   const log = options.log ?? ((line: string) => process.stderr.write(`[kafka-dev] ${line}\n`));
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? wallClock;
   const host = options.host ?? '127.0.0.1';
   let clusterId = randomUUID().replaceAll('-', '').slice(0, 22);
   if (dataDir) {
@@ -147,9 +148,9 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
     waitForData: (ms, signal) =>
       new Promise((resolve) => {
         if (closing || signal?.aborted) return resolve();
-        const timer = clock.setTimeout(done, ms);
+        const timer = clock.setTimer(done, ms);
         function done() {
-          timer.clear();
+          timer.cancel();
           waiters.delete(done);
           signal?.removeEventListener('abort', done);
           resolve();
@@ -188,10 +189,10 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
   const metricsAddress = metricsServer?.address();
 
   const retentionInterval = options.retentionCheckIntervalMs ?? 30_000;
-  let retentionTimer = clock.setTimeout(function check() {
+  let retentionTimer = clock.setTimer(function check() {
     for (const topic of topics.topics.values())
       for (const partition of topic.partitions) partition.applyRetention(clock.now());
-    retentionTimer = clock.setTimeout(check, retentionInterval);
+    retentionTimer = clock.setTimer(check, retentionInterval);
   }, retentionInterval);
 
   return {
@@ -204,7 +205,7 @@ export async function start(options: BrokerOptions = {}): Promise<RunningBroker>
     connections: () => [...connections].map((stats) => stats()),
     close() {
       closing ??= (async () => {
-        retentionTimer.clear();
+        retentionTimer.cancel();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         context.notifyData();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../src/group/clock.ts';
+import { FakeClock } from '@rebound/resilience/testing';
 import { GroupCoordinator, type JoinRequest } from '../../src/group/group-coordinator.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { GroupStore } from '../../src/storage/group-store.ts';
 
 function setup() {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_700_000_000_000);
   const lines: string[] = [];
   const coordinator = new GroupCoordinator({
     clock,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
-import { ManualClock } from '../../src/group/clock.ts';
 import type { RunningBroker } from '../../src/index.ts';
 import type { Writer } from '../../src/protocol/writer.ts';
 import { client, testBroker } from '../support/broker.ts';
@@ -37,7 +37,7 @@ function fetchFrame(
 }
 
 describe('Fetch min_bytes', { timeout: 30_000 }, () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(1_700_000_000_000);
   let broker: RunningBroker;
   before(async () => {
     broker = await testBroker({ clock });

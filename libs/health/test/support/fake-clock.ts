@@ -1,10 +1,10 @@
 import { setImmediate as tick } from 'node:timers/promises';
-import type { Clock, TimerHandle } from '../../src/index.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 
 interface Pending {
   readonly at: number;
   readonly seq: number;
-  readonly callback: () => void;
+  readonly callback: () => unknown;
   cancelled: boolean;
 }
 
@@ -18,7 +18,7 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
+  setTimer(callback: () => unknown, delayMs: number): TimerHandle {
     const timer: Pending = {
       at: this.#now + Math.max(0, delayMs),
       seq: this.#seq++,

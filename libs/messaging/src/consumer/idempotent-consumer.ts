@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { tracingEnabled } from '@rebound/observability';
-import type { Clock, TimerHandle } from '@rebound/resilience';
-import { systemClock } from '@rebound/resilience';
+import type { Clock, TimerHandle, WallClock } from '@rebound/resilience';
+import { systemClock, wallClock } from '@rebound/resilience';
 import { type Database, isDatabaseUnavailableError, type Queryable } from '@rebound/storage';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import {
@@ -66,8 +66,8 @@ export interface IdempotentConsumerOptions {
   readonly maxWaitTimeInMs?: number;
   /** Timers for retry-topic waits. */
   readonly clock?: Clock;
-  /** Epoch milliseconds, for not-before headers (shared between processes). Default `Date.now`. */
-  readonly now?: () => number;
+  /** Epoch milliseconds, for not-before headers (shared between processes). Default `wallClock`. */
+  readonly wallClock?: Pick<WallClock, 'now'>;
   /** Every handled record: feed `createRedMetrics(registry, 'kafka_handler')` and a DLQ counter from here. */
   readonly onOutcome?: (
     event: ConsumedEvent,
@@ -103,7 +103,8 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions): Id
   const name = options.name ?? options.groupId;
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const clock = options.clock ?? systemClock;
-  const now = options.now ?? Date.now;
+  const wall = options.wallClock ?? wallClock;
+  const now = () => wall.now();
   const { consumed, deadLetter } = topicsFor(options.topic, delays.length);
   const consumer = kafka.consumer({
     groupId: options.groupId,

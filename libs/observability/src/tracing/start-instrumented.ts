@@ -1,8 +1,5 @@
+import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../errors/config.error.ts';
 import { startTracing } from './start-tracing.ts';
-import { TracingConfigError } from './tracing.config.ts';
-
-/** EX_CONFIG from sysexits.h: the code every Rebound process exits with on a bad setting. */
-const CONFIG_ERROR_EXIT_CODE = 78;
 
 /**
  * A service's entry point: starts tracing, then loads the service, so that its gRPC and HTTP modules load
@@ -13,7 +10,7 @@ export async function startInstrumented(service: string, load: () => Promise<unk
   try {
     startTracing({ service });
   } catch (error) {
-    if (!(error instanceof TracingConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${service}: ${error.message}\n`);
     process.exit(CONFIG_ERROR_EXIT_CODE);
   }

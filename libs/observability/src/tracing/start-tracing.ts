@@ -15,7 +15,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
-import { parseTracingConfig, type TracingConfig, TracingConfigError } from './tracing.config.ts';
+import { ConfigError } from '../errors/config.error.ts';
+import { parseTracingConfig, type TracingConfig } from './tracing.config.ts';
 import { setActiveTracing, tracingEnabled } from './tracing-state.ts';
 
 export interface StartTracingOptions {
@@ -38,7 +39,7 @@ const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/startupz', '/metrics']);
  */
 export function startTracing(options: StartTracingOptions): TracingConfig {
   const config = parseTracingConfig(options.service, options.env ?? process.env);
-  if (tracingEnabled()) throw new TracingConfigError('tracing is already started in this process');
+  if (tracingEnabled()) throw new ConfigError('tracing is already started in this process');
   if (config.exporter === 'none' && options.exporter === undefined) return config;
 
   // In-thread (synchronous) import hooks, limited to the modules instrumented here so the rest load untouched.

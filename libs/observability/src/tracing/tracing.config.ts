@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors/config.error.ts';
+
 /** Where spans go: an OTLP/HTTP collector, standard output (one object per span), or nowhere (no SDK at all). */
 export type TracesExporter = 'otlp' | 'console' | 'none';
 
@@ -11,10 +13,6 @@ export interface TracingConfig {
   readonly scheduleDelayMs: number;
 }
 
-export class TracingConfigError extends Error {
-  override readonly name = 'TracingConfigError';
-}
-
 const EXPORTERS: readonly TracesExporter[] = ['otlp', 'console', 'none'];
 
 /**
@@ -25,9 +23,7 @@ export function parseTracingConfig(service: string, env: NodeJS.ProcessEnv): Tra
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const exporter = (env.OTEL_TRACES_EXPORTER || (endpoint ? 'otlp' : 'none')).trim().toLowerCase();
   if (!EXPORTERS.includes(exporter as TracesExporter)) {
-    throw new TracingConfigError(
-      `OTEL_TRACES_EXPORTER must be one of ${EXPORTERS.join(', ')}; got "${exporter}"`,
-    );
+    throw new ConfigError(`OTEL_TRACES_EXPORTER must be one of ${EXPORTERS.join(', ')}; got "${exporter}"`);
   }
   return {
     exporter: exporter as TracesExporter,
@@ -42,11 +38,10 @@ function parseSampleRatio(env: NodeJS.ProcessEnv): number {
   if (sampler === 'parentbased_always_on') return 1;
   if (sampler === 'parentbased_traceidratio') {
     const ratio = parseNonNegative('OTEL_TRACES_SAMPLER_ARG', env.OTEL_TRACES_SAMPLER_ARG, 1);
-    if (ratio > 1)
-      throw new TracingConfigError(`OTEL_TRACES_SAMPLER_ARG must be between 0 and 1; got ${ratio}`);
+    if (ratio > 1) throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be between 0 and 1; got ${ratio}`);
     return ratio;
   }
-  throw new TracingConfigError(
+  throw new ConfigError(
     `OTEL_TRACES_SAMPLER must be parentbased_always_on or parentbased_traceidratio; got "${sampler}"`,
   );
 }
@@ -55,6 +50,6 @@ function parseNonNegative(name: string, raw: string | undefined, fallback: numbe
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0)
-    throw new TracingConfigError(`${name} must be a number ≥ 0; got "${raw}"`);
+    throw new ConfigError(`${name} must be a number ≥ 0; got "${raw}"`);
   return value;
 }

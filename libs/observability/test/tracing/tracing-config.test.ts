@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTracingConfig, TracingConfigError } from '../../src/tracing/index.ts';
+import { ConfigError, parseTracingConfig } from '../../src/tracing/index.ts';
 
 describe('parseTracingConfig', () => {
   it('is off by default, so a laptop pays nothing until a collector is named', () => {
@@ -59,7 +59,7 @@ describe('parseTracingConfig', () => {
       assert.throws(
         () => parseTracingConfig('x', env),
         (error: unknown) => {
-          assert.ok(error instanceof TracingConfigError);
+          assert.ok(error instanceof ConfigError);
           assert.match(error.message, message);
           return true;
         },

@@ -4,24 +4,37 @@ export interface TimerHandle {
 }
 
 /**
- * Monotonic time and timers, injected into every policy so that tests drive time by hand
- * (`FakeClock` from `@rebound/resilience/testing`) and production never depends on wall-clock steps.
+ * Time and timers, injected wherever logic depends on time, so that tests drive time by hand (`FakeClock` from
+ * `@rebound/resilience/testing`). The one clock type of the repository: policies, transports, health, storage,
+ * the broker, the supervisor and the load generator all take it. Three real clocks implement it and differ only
+ * in what `now()` reads and whether a pending timer keeps the process alive: {@link systemClock},
+ * {@link keepAliveClock} and {@link wallClock}.
  */
 export interface Clock {
-  /** Milliseconds on a monotonic scale (may be fractional); only differences are meaningful. */
+  /** Milliseconds (may be fractional); only differences are meaningful, unless the clock says otherwise. */
   now(): number;
   /**
-   * Runs `callback` once after `delayMs`. Real timers are unref'd: a pending timer never keeps the process alive.
+   * Runs `callback` once after `delayMs` (negative counts as 0). The callback may return a promise of the work it
+   * started; real clocks ignore it, a test clock may wait for it before moving time on.
    */
-  setTimer(callback: () => void, delayMs: number): TimerHandle;
+  setTimer(callback: () => unknown, delayMs: number): TimerHandle;
 }
+
+/** A {@link Clock} whose `now()` reads wall-clock time in epoch milliseconds (record timestamps, retention). */
+export interface WallClock extends Clock {
+  /** Epoch milliseconds: comparable with timestamps from other processes, and stepped by NTP. */
+  now(): number;
+}
+
+/** Node fires a timer above 2^31-1 ms at once: clamp instead, so "far away" never means "now". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class NodeTimer implements TimerHandle {
   readonly #timeout: NodeJS.Timeout;
 
-  constructor(callback: () => void, delayMs: number) {
-    this.#timeout = setTimeout(callback, delayMs);
-    this.#timeout.unref();
+  constructor(callback: () => unknown, delayMs: number, keepAlive: boolean) {
+    this.#timeout = setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    if (!keepAlive) this.#timeout.unref();
   }
 
   cancel(): void {
@@ -29,10 +42,29 @@ class NodeTimer implements TimerHandle {
   }
 }
 
-/** The process clock: `performance.now()` and unref'd `setTimeout`. */
+/**
+ * The process clock for logic that runs alongside other work: monotonic `performance.now()`, and unref'd timers,
+ * so a pending timer (a breaker's open period, a retry's delay) never keeps the process alive on its own.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer: (callback, delayMs) => new NodeTimer(callback, delayMs),
+  setTimer: (callback, delayMs) => new NodeTimer(callback, delayMs, false),
+};
+
+/**
+ * The process clock for work the process exists to finish: monotonic `performance.now()`, and timers that keep
+ * the process alive while pending (a shutdown's drain delay, a supervisor's restart back-off, a load run's
+ * next arrival). Otherwise the same as {@link systemClock}.
+ */
+export const keepAliveClock: Clock = {
+  now: () => performance.now(),
+  setTimer: (callback, delayMs) => new NodeTimer(callback, delayMs, true),
+};
+
+/** Wall-clock time (`Date.now()`, epoch ms) with unref'd timers, for logic that stamps or compares dates. */
+export const wallClock: WallClock = {
+  now: () => Date.now(),
+  setTimer: (callback, delayMs) => new NodeTimer(callback, delayMs, false),
 };
 
 /** An absolute deadline on `clock` that is `timeoutMs` from now (for a remaining time read off the wire). */
@@ -46,5 +78,5 @@ export function deadlineAfter(timeoutMs: number, clock: Clock = systemClock): nu
  */
 export function deadlineFromEpoch(epochMs: number, clock: Clock = systemClock): number {
   if (epochMs === Number.POSITIVE_INFINITY) return epochMs;
-  return clock.now() + (epochMs - Date.now());
+  return clock.now() + (epochMs - wallClock.now());
 }

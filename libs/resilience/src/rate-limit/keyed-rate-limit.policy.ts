@@ -7,6 +7,7 @@ import {
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
+import { LruMap } from '../common/lru-map.ts';
 import { BasePolicy, type Chain } from '../common/policy.ts';
 import { RateLimitedError } from '../errors/rate-limited.error.ts';
 import { rejectSoon } from '../errors/reject-soon.ts';
@@ -37,13 +38,11 @@ export interface EvictEvent {
   readonly reason: EvictionReason;
 }
 
-/** One key's bucket, linked in least-recently-used order. */
+/** One key's bucket. */
 class KeyBucket {
   readonly key: string;
   tokens: number;
   last: number;
-  older: KeyBucket | undefined = undefined;
-  newer: KeyBucket | undefined = undefined;
 
   constructor(key: string, tokens: number, now: number) {
     this.key = key;
@@ -67,9 +66,8 @@ export class KeyedRateLimitPolicy extends BasePolicy {
   readonly #perMs: number;
   readonly #keyOf: ((context: ExecutionContext) => string | undefined) | undefined;
   readonly #defaultKey: string;
-  readonly #buckets = new Map<string, KeyBucket>();
-  #oldest: KeyBucket | undefined = undefined;
-  #newest: KeyBucket | undefined = undefined;
+  /** In order of last use, so idle buckets are all at the old end. */
+  readonly #buckets: LruMap<string, KeyBucket>;
   readonly #onReject = new EventEmitter<RateLimitRejectEvent>();
   readonly #onEvict = new EventEmitter<EvictEvent>();
   /** A call was rejected because its key's bucket was empty. */
@@ -90,6 +88,7 @@ export class KeyedRateLimitPolicy extends BasePolicy {
     this.#perMs = this.rate / 1000;
     this.#keyOf = options.keyOf;
     this.#defaultKey = options.defaultKey ?? '*';
+    this.#buckets = new LruMap(this.maxKeys, (key) => this.#evicted(key, 'lru'));
   }
 
   /** Keys currently tracked (never above `maxKeys`). */
@@ -99,7 +98,7 @@ export class KeyedRateLimitPolicy extends BasePolicy {
 
   /** Tokens `key` has now (a full bucket for an unknown key); does not count as a use. */
   available(key: string): number {
-    const bucket = this.#buckets.get(key);
+    const bucket = this.#buckets.peek(key);
     if (bucket === undefined) return this.burst;
     const tokens = bucket.tokens + Math.max(0, this.clock.now() - bucket.last) * this.#perMs;
     return Math.min(tokens, this.burst);
@@ -111,20 +110,14 @@ export class KeyedRateLimitPolicy extends BasePolicy {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
       this.#evictIdle(now);
-      if (this.#buckets.size >= this.maxKeys) this.#evict(this.#oldest!, 'lru');
       bucket = new KeyBucket(key, this.burst, now);
       this.#buckets.set(key, bucket);
-      this.#link(bucket);
     } else {
       const elapsed = now - bucket.last;
       if (elapsed > 0) {
         const tokens = bucket.tokens + elapsed * this.#perMs;
         bucket.tokens = Math.min(tokens, this.burst);
         bucket.last = now;
-      }
-      if (bucket !== this.#newest) {
-        this.#unlink(bucket);
-        this.#link(bucket);
       }
       this.#evictIdle(now);
     }
@@ -151,37 +144,16 @@ export class KeyedRateLimitPolicy extends BasePolicy {
 
   #evictIdle(now: number): void {
     const horizon = now - this.idleMs;
-    let oldest = this.#oldest;
-    // The list is in order of last use, so idle buckets are all at the old end.
+    let oldest = this.#buckets.oldest();
     while (oldest !== undefined && oldest.last <= horizon) {
-      this.#evict(oldest, 'idle');
-      oldest = this.#oldest;
+      this.#buckets.delete(oldest.key);
+      this.#evicted(oldest.key, 'idle');
+      oldest = this.#buckets.oldest();
     }
   }
 
-  #evict(bucket: KeyBucket, reason: EvictionReason): void {
-    this.#unlink(bucket);
-    this.#buckets.delete(bucket.key);
-    if (this.#onEvict.hasListeners) this.#onEvict.emit({ key: bucket.key, reason });
-  }
-
-  #link(bucket: KeyBucket): void {
-    const newest = this.#newest;
-    if (newest === undefined) this.#oldest = bucket;
-    else {
-      newest.newer = bucket;
-      bucket.older = newest;
-    }
-    this.#newest = bucket;
-  }
-
-  #unlink(bucket: KeyBucket): void {
-    const { older, newer } = bucket;
-    if (older === undefined) this.#oldest = newer;
-    else older.newer = newer;
-    if (newer === undefined) this.#newest = older;
-    else newer.older = older;
-    bucket.older = bucket.newer = undefined;
+  #evicted(key: string, reason: EvictionReason): void {
+    if (this.#onEvict.hasListeners) this.#onEvict.emit({ key, reason });
   }
 }
 

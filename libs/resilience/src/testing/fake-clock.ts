@@ -4,9 +4,9 @@ class FakeTimer implements TimerHandle {
   readonly due: number;
   readonly seq: number;
   #clock: FakeClock | undefined;
-  readonly #callback: () => void;
+  readonly #callback: () => unknown;
 
-  constructor(clock: FakeClock, due: number, seq: number, callback: () => void) {
+  constructor(clock: FakeClock, due: number, seq: number, callback: () => unknown) {
     this.#clock = clock;
     this.due = due;
     this.seq = seq;
@@ -52,7 +52,7 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
+  setTimer(callback: () => unknown, delayMs: number): TimerHandle {
     const timer = new FakeTimer(this, this.#now + Math.max(0, delayMs), this.#seq++, callback);
     const timers = this.#timers;
     let lo = 0;

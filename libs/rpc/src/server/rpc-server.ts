@@ -26,8 +26,8 @@ import {
   DEFAULT_OVERLOAD_HOLD_MS,
 } from '../constants.ts';
 import { EventLoopGate } from './event-loop-gate.ts';
-import { FaultInjector } from './fault-injector.ts';
 import { LoopLagMonitor } from './loop-lag.monitor.ts';
+import { ServerFaults } from './server-faults.ts';
 import { TurnAdmission, type TurnAdmissionOptions } from './turn.admission.ts';
 import { type HandlerRuntime, type ServerShedEvent, type UnaryHandler, wrapUnary } from './unary-handler.ts';
 import type { Validator } from './validation.ts';
@@ -105,7 +105,7 @@ export interface DrainResult {
 export class RpcServer {
   readonly server: Server;
   readonly health: HealthImplementation;
-  readonly faults: FaultInjector;
+  readonly faults: ServerFaults;
   /** The load shedder (its `onShed`/`onLimitChange` events, `limit`, `inflight`), unless shedding is off. */
   readonly shedder: LoadSheddingPolicy | undefined;
   readonly #runtime: HandlerRuntime;
@@ -131,7 +131,7 @@ export class RpcServer {
     });
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
     this.health.addToServer(this.server);
-    this.faults = new FaultInjector(options.random ?? systemRandom);
+    this.faults = new ServerFaults(options.random ?? systemRandom);
     const clock = options.clock;
     this.#now = clock === undefined ? () => performance.now() : () => clock.now();
     const limit = options.limit;

@@ -27,9 +27,9 @@ import {
   TRACEPARENT_KEY,
 } from '../constants.ts';
 import { endRpcSpan, methodTelemetry, runTraced, serverSpan, startServerSpan } from '../telemetry.ts';
-import type { FaultInjector } from './fault-injector.ts';
 import type { UnaryHandler } from './handler-context.ts';
 import { IncomingCall } from './incoming-call.ts';
+import type { ServerFaults } from './server-faults.ts';
 import { MalformedRequest, type Validator, validate } from './validation.ts';
 
 /** How close to its deadline a cancelled call counts as cut by the deadline rather than by the client. */
@@ -54,7 +54,7 @@ export interface HandlerRuntime {
   readonly withFaults: Policy;
   /** Admission for every other method, by permit (undefined when shedding is off). */
   readonly shedder: LoadSheddingPolicy | undefined;
-  readonly faults: FaultInjector;
+  readonly faults: ServerFaults;
   readonly metrics: RedMetrics | undefined;
   /** Fixed retry-after hint for shed calls; otherwise the shedder's (about when a slot frees up). */
   readonly retryAfterMs: number | undefined;

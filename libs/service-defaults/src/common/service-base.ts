@@ -1,5 +1,7 @@
 import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import {
+  CONFIG_ERROR_EXIT_CODE,
+  ConfigError,
   createLogger,
   createMetricsRegistry,
   createRedMetrics,
@@ -7,11 +9,10 @@ import {
   type ResilienceMetrics,
   shutdownTracing,
 } from '@rebound/observability';
-import type { FaultConfig } from '@rebound/rpc';
+import type { CallFaultSettings } from '@rebound/rpc';
 import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
-import { type BaseConfig, ConfigError, loadConfig } from '../config/service.config.ts';
-import { CONFIG_ERROR_EXIT_CODE } from '../constants.ts';
+import { type BaseConfig, loadConfig } from '../config/service.config.ts';
 import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
 import { DegradationFlags } from '../degradation/degradation-flags.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
@@ -31,7 +32,7 @@ export interface ServiceBase<C extends BaseConfig> {
   readonly context: ServiceContext<C>;
   readonly resilienceMetrics: ResilienceMetrics;
   /** Where per-call faults go: the transport's hooks (set once the transport exists). */
-  routeCallFaults(configure: (config: FaultConfig) => void): void;
+  routeCallFaults(configure: (config: CallFaultSettings) => void): void;
   /** Stops the event-loop check (a shutdown hook of the tier). */
   stopLoopCheck(): void;
 }
@@ -73,7 +74,7 @@ export function startServiceBase<S extends z.ZodType<BaseConfig>>(
   });
   // One set of resilience decision metrics per process (breaker state and transitions, retries, budget, sheds).
   const resilienceMetrics = createResilienceMetrics(registry);
-  let configureCalls: (config: FaultConfig) => void = () => {};
+  let configureCalls: (config: CallFaultSettings) => void = () => {};
   const faults = new FaultInjector({ registry, configureCalls: (calls) => configureCalls(calls) });
   const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
   registerMetricsRoute(admin, registry);

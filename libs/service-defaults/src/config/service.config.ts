@@ -1,3 +1,4 @@
+import { ConfigError } from '@rebound/observability';
 import { z } from 'zod';
 import { DEFAULT_ADMIN_TOKEN } from '../constants.ts';
 import { behaviourVariable } from '../profile/behaviour.profile.ts';
@@ -97,11 +98,6 @@ export const baseConfigShape = {
 export const baseConfigSchema = z.object(baseConfigShape);
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
-
-/** Thrown by {@link loadConfig}; its message is the one line the process prints before exiting. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Variables whose value a config error never prints (API keys, tokens, passwords, URLs with credentials). */
 const SECRET = /KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL/;

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { FaultConfig } from '@rebound/rpc';
+import type { CallFaultSettings } from '@rebound/rpc';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { INJECTED_CRASH_EXIT_CODE } from '../constants.ts';
@@ -26,7 +26,7 @@ export const faultSettingsSchema = z
 
 export type FaultSettings = Required<z.infer<typeof faultSettingsSchema>>;
 
-export const NO_FAULTS: FaultSettings = Object.freeze({
+export const NO_FAULT_SETTINGS: FaultSettings = Object.freeze({
   latencyMs: 0,
   errorRate: 0,
   errorCode: 'UNAVAILABLE',
@@ -38,7 +38,7 @@ export const NO_FAULTS: FaultSettings = Object.freeze({
 export interface FaultInjectorOptions {
   readonly registry: Registry;
   /** Where per-call faults go: the gRPC server's hooks (`rpcServer.faults.configure`). */
-  readonly configureCalls?: (config: FaultConfig) => void;
+  readonly configureCalls?: (config: CallFaultSettings) => void;
   /** What a crash does; default: log and `process.exit(70)`. */
   readonly crash?: () => void;
 }
@@ -50,8 +50,8 @@ export interface FaultInjectorOptions {
  * `rebound_fault_injections_total{fault}` (leak ticks, CPU burns, crashes) and `rebound_fault_leaked_bytes`.
  */
 export class FaultInjector {
-  #settings: FaultSettings = { ...NO_FAULTS };
-  readonly #configureCalls: (config: FaultConfig) => void;
+  #settings: FaultSettings = { ...NO_FAULT_SETTINGS };
+  readonly #configureCalls: (config: CallFaultSettings) => void;
   readonly #crash: () => void;
   readonly #active: Gauge<'fault'>;
   readonly #injected: Counter<'fault'>;
@@ -101,7 +101,7 @@ export class FaultInjector {
 
   /** Everything off; leaked memory is let go. */
   reset(): FaultSettings {
-    this.#settings = { ...NO_FAULTS };
+    this.#settings = { ...NO_FAULT_SETTINGS };
     this.#apply();
     return this.settings;
   }

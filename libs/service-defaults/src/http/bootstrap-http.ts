@@ -3,7 +3,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createRedMetrics, type RedMetrics } from '@rebound/observability';
-import type { FaultConfig } from '@rebound/rpc';
+import type { CallFaultSettings } from '@rebound/rpc';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { startServiceBase } from '../common/service-base.ts';
@@ -24,7 +24,7 @@ export interface HttpServiceSetup {
   /** The app's root module (feature modules only; the defaults are added around it). */
   readonly module: Type<unknown> | DynamicModule;
   /** Receives the per-request faults switched at `/admin/faults` (latency, errors, hang). */
-  readonly configureCalls?: (config: FaultConfig) => void;
+  readonly configureCalls?: (config: CallFaultSettings) => void;
   /** Global filters and the like, applied to the Nest application before it listens. */
   readonly configureApp?: (app: NestFastifyApplication) => void;
   /** Runs once the HTTP port is listening, just before startup is marked done. */

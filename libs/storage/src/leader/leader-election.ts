@@ -1,35 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock, type TimerHandle } from '@rebound/resilience';
 import type { Database, Queryable } from '../database.ts';
 import { FencingTokenError } from '../errors/fencing-token.error.ts';
 import { openPostgres } from '../postgres.database.ts';
 import { ACQUIRE_SQL, FENCE_SQL, LEADER_LEASES_SQL, RELEASE_SQL, RENEW_SQL } from './lease.sql.ts';
-
-/** A cancellable timer, as returned by {@link LeaseClock.setTimer}. */
-export interface LeaseTimer {
-  cancel(): void;
-}
-
-/**
- * Monotonic time and timers (structurally the same as `@rebound/resilience`'s `Clock`), injected so that tests
- * drive the lease logic by hand. Only the local view of the lease uses it; expiry in the table uses database time.
- */
-export interface LeaseClock {
-  now(): number;
-  /**
-   * Calls `callback` after `delayMs`. The callback may return a promise of the work it started (a renewal), so
-   * a manual clock in tests can let that work finish before moving time on; the system clock ignores it.
-   */
-  setTimer(callback: () => unknown, delayMs: number): LeaseTimer;
-}
-
-const systemLeaseClock: LeaseClock = {
-  now: () => performance.now(),
-  setTimer(callback, delayMs) {
-    const timeout = setTimeout(callback, delayMs);
-    timeout.unref();
-    return { cancel: () => clearTimeout(timeout) };
-  },
-};
 
 export interface LeaderState {
   readonly isLeader: boolean;
@@ -46,7 +20,11 @@ export interface LeaderElectionOptions {
   readonly intervalMs?: number;
   /** This contender's id in the table. Default a random UUID. */
   readonly holder?: string;
-  readonly clock?: LeaseClock;
+  /**
+   * Times the local view of the lease (renewals, self-deposition); expiry in the table uses database time.
+   * Default: the process clock, timers unref'd. A test clock may wait for the renewal a timer's callback returns.
+   */
+  readonly clock?: Clock;
   /** Database errors while renewing or acquiring (the election keeps trying). */
   readonly onError?: (error: unknown) => void;
   /** Schema when a URL is passed instead of a `Database`. Default `public`. */
@@ -85,7 +63,7 @@ export async function electLeader(
   const intervalMs = options.intervalMs ?? Math.max(1, Math.floor(leaseMs / 3));
   if (!(intervalMs > 0 && intervalMs < leaseMs))
     throw new RangeError(`intervalMs must be in (0, leaseMs), got ${intervalMs}`);
-  const clock = options.clock ?? systemLeaseClock;
+  const clock = options.clock ?? systemClock;
   const holder = options.holder ?? randomUUID();
   const name = options.name;
 
@@ -98,8 +76,8 @@ export async function electLeader(
   let token: number | undefined;
   let leaderUntil = Number.NEGATIVE_INFINITY;
   let closed = false;
-  let next: LeaseTimer | undefined;
-  let expiry: LeaseTimer | undefined;
+  let next: TimerHandle | undefined;
+  let expiry: TimerHandle | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
   const state = (): LeaderState => ({ isLeader: token !== undefined, fencingToken: token });

@@ -1,7 +1,7 @@
-import type { LeaseClock, LeaseTimer } from '../../src/index.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 
 /** A clock that only moves when told to; due timers fire in order on `advance`. */
-export class ManualClock implements LeaseClock {
+export class ManualClock implements Clock {
   #now = 0;
   #timers: { due: number; callback: () => unknown; cancelled: boolean }[] = [];
 
@@ -9,7 +9,7 @@ export class ManualClock implements LeaseClock {
     return this.#now;
   }
 
-  setTimer(callback: () => unknown, delayMs: number): LeaseTimer {
+  setTimer(callback: () => unknown, delayMs: number): TimerHandle {
     const timer = { due: this.#now + Math.max(0, delayMs), callback, cancelled: false };
     this.#timers.push(timer);
     return {

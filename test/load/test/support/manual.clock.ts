@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/clock.ts';
+import type { Clock, TimerHandle } from '@rebound/resilience';
 
 /** Lets every promise callback that is ready run (one macrotask turn, twice for chains that re-queue). */
 export async function flushPromises(): Promise<void> {
@@ -13,20 +13,17 @@ export async function flushPromises(): Promise<void> {
 export class ManualClock implements Clock {
   #now = 0;
   #sequence = 0;
-  readonly #timers = new Map<number, { at: number; callback: () => void }>();
+  readonly #timers = new Map<number, { at: number; callback: () => unknown }>();
 
   now(): number {
     return this.#now;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  setTimer(callback: () => unknown, delayMs: number): TimerHandle {
     this.#sequence += 1;
-    this.#timers.set(this.#sequence, { at: this.#now + Math.max(0, delayMs), callback });
-    return { id: this.#sequence };
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete(handle.id as number);
+    const id = this.#sequence;
+    this.#timers.set(id, { at: this.#now + Math.max(0, delayMs), callback });
+    return { cancel: () => this.#timers.delete(id) };
   }
 
   /** Timers not yet fired. */
@@ -42,7 +39,7 @@ export class ManualClock implements Clock {
     const target = this.#now + ms;
     for (;;) {
       await flushPromises();
-      let next: [number, { at: number; callback: () => void }] | undefined;
+      let next: [number, { at: number; callback: () => unknown }] | undefined;
       for (const entry of this.#timers) {
         if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at)) next = entry;
       }

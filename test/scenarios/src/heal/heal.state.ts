@@ -1,4 +1,4 @@
-import { type Clock, sleep, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock, sleep } from '@rebound/load';
 import { CATALOGUE, findScenario } from '../catalogue/index.ts';
 import { connectTarget, type SupervisorStatus, type Target } from '../platform.target.ts';
 import { runScenario, type ScenarioReport, type TimelineEntry } from '../scenario.runner.ts';
@@ -81,7 +81,7 @@ export class HealMonitor {
 
   constructor(options: { readonly dataDir: string; readonly clock?: Clock; readonly intervalMs?: number }) {
     this.#dataDir = options.dataDir;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     this.#intervalMs = options.intervalMs ?? 2_000;
     this.#startedAt = this.#clock.now();
   }

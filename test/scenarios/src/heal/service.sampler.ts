@@ -1,5 +1,5 @@
 import { HEAL_PANELS, type Panel } from '@rebound/grafana';
-import { type Clock, systemClock } from '@rebound/load';
+import { type Clock, keepAliveClock } from '@rebound/load';
 import { parseMetrics, type Sample } from './metrics.parse.ts';
 import { instantValues, intervalValue, type Reading, read, sampleName } from './panel.figures.ts';
 
@@ -68,7 +68,7 @@ export class ServiceSampler {
     readonly historyPoints?: number;
   }) {
     this.#fetchPage = options.fetchPages;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? keepAliveClock;
     this.#historyPoints = options.historyPoints ?? 150;
     this.#startedAt = this.#clock.now();
   }

@@ -2,8 +2,11 @@ import { status } from '@grpc/grpc-js';
 import { type FaultInjectionPolicy, faultInjection, type Random, systemRandom } from '@rebound/resilience';
 import { RpcError } from '../common/status.ts';
 
-/** Faults injected before a handler runs; all off by default, switchable at run time. */
-export interface FaultConfig {
+/**
+ * The per-call faults of a server or an HTTP edge (what `FaultInjector` of service-defaults hands its transport):
+ * injected before a handler runs; all off by default, switchable at run time.
+ */
+export interface CallFaultSettings {
   /** Added latency before the handler, in ms (cut short by the deadline). */
   readonly latencyMs?: number;
   /** Share of calls (0..1) failed with `errorCode` instead of running the handler. */
@@ -16,13 +19,13 @@ export interface FaultConfig {
 }
 
 /**
- * Run-time fault hooks for a server, on `@rebound/resilience`'s fault-injection policy (`policy`, whose
+ * The per-call fault hooks of a server, on `@rebound/resilience`'s fault-injection policy (`policy`, whose
  * `onFault` metrics can bind to): `configure({ errorRate: 1 })` makes every call fail, `configure({})` heals.
  * The admin endpoint that drives it belongs to service-defaults.
  */
-export class FaultInjector {
+export class ServerFaults {
   readonly policy: FaultInjectionPolicy;
-  #config: FaultConfig = {};
+  #config: CallFaultSettings = {};
   #methods: readonly string[] | undefined;
   #enabled = false;
 
@@ -30,11 +33,11 @@ export class FaultInjector {
     this.policy = faultInjection({ random });
   }
 
-  get config(): FaultConfig {
+  get config(): CallFaultSettings {
     return this.#config;
   }
 
-  configure(config: FaultConfig): void {
+  configure(config: CallFaultSettings): void {
     const latencyMs = config.latencyMs ?? 0;
     const hang = config.hang === true;
     const errorRate = hang ? 0 : (config.errorRate ?? 0);
