@@ -1,4 +1,4 @@
-import type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
+import type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
 import type { GuardrailSpec } from './guardrails.ts';
 import type { HttpAnswer } from './http.answer.ts';
 

@@ -1,4 +1,4 @@
-export type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
+export type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
 export {
   ACTIONS,
   addReplica,

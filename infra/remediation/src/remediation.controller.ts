@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { Clock } from '@rebound/resilience';
-import type { ActionDefinition, Check, WebhookAlert } from './actions.catalog.ts';
+import type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
 import { Guardrails } from './guardrails.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { WebhookAlert } from './actions.catalog.ts';
+import type { WebhookAlert } from './action.types.ts';
 import type { RemediationController } from './remediation.controller.ts';
 
 const MAX_BODY = 1024 * 1024;
