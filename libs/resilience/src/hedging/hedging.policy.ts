@@ -28,6 +28,8 @@ export interface HedgingOptions {
    * around the same calls already counts them on the same budget.
    */
   readonly recordRequests?: boolean;
+  /** Whether a hedge could go anywhere useful now (say, another replica is there); `false` skips it. */
+  readonly canHedge?: () => boolean;
   /**
    * Failures that mean "try another attempt now" (the next hedge is sent at once instead of after the delay).
    * Any other failure is a final answer, like a success. Defaults to every error except cancellations.
@@ -46,7 +48,7 @@ export interface HedgeEvent {
 }
 
 export interface HedgeSkipEvent {
-  readonly reason: 'budget' | 'not-idempotent';
+  readonly reason: 'budget' | 'not-idempotent' | 'no-target';
 }
 
 export interface HedgeSettleEvent {
@@ -167,6 +169,10 @@ class HedgedCall extends TimerEntry implements TimerTarget {
     if (this.#done || hedge > this.#policy.maxHedges || context.aborted || context.remaining() <= 0)
       return false;
     const policy = this.#policy;
+    if (!policy.canHedge()) {
+      policy.emitSkip('no-target');
+      return false;
+    }
     if (policy.budget !== undefined && !policy.budget.tryAcquire()) {
       policy.emitSkip('budget');
       return false;
@@ -224,13 +230,14 @@ export class HedgingPolicy extends BasePolicy {
   /** @internal Shared expiries when the delay is fixed (one clock timer for every call in flight). */
   readonly timers: TimerList | undefined;
   readonly #recordRequests: boolean;
+  readonly #canHedge: () => boolean;
   readonly #handle: (error: unknown) => boolean;
   readonly #onHedge = new EventEmitter<HedgeEvent>();
   readonly #onSkip = new EventEmitter<HedgeSkipEvent>();
   readonly #onSettle = new EventEmitter<HedgeSettleEvent>();
   /** A hedge was sent. */
   readonly onHedge: Event<HedgeEvent> = this.#onHedge.event;
-  /** A hedge was not sent (budget spent), or a call was not hedged at all (not idempotent). */
+  /** A hedge was not sent (budget spent, nowhere to send it), or a call was not hedged at all (not idempotent). */
   readonly onSkip: Event<HedgeSkipEvent> = this.#onSkip.event;
   /** A hedged execution settled: which attempt won. */
   readonly onSettle: Event<HedgeSettleEvent> = this.#onSettle.event;
@@ -248,6 +255,7 @@ export class HedgingPolicy extends BasePolicy {
     this.timers = typeof delay === 'number' && delay > 0 ? new TimerList(this.clock, delay) : undefined;
     this.budget = options.budget;
     this.#recordRequests = options.recordRequests ?? true;
+    this.#canHedge = options.canHedge ?? (() => true);
     this.#handle = options.handle ?? ((error) => !isCancellation(error));
   }
 
@@ -258,6 +266,11 @@ export class HedgingPolicy extends BasePolicy {
     }
     if (this.#recordRequests) this.budget?.recordRequest();
     return new HedgedCall(this, context, next).start();
+  }
+
+  /** @internal */
+  canHedge(): boolean {
+    return this.#canHedge();
   }
 
   /** @internal */

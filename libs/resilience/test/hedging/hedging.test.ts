@@ -75,6 +75,26 @@ describe('hedging', () => {
     assert.deepEqual(seen.settles, [{ winner: 1, attempts: 2, failed: false }]);
   });
 
+  it('sends no hedge while canHedge says there is nowhere to send it, and says why', async () => {
+    const clock = new FakeClock();
+    let somewhere = false;
+    const policy = hedging({ delay: 50, clock, canHedge: () => somewhere });
+    const seen = observe(policy);
+    const { calls, op } = attempts();
+    const result = policy.execute(op);
+    await clock.tick(50);
+    assert.equal(calls.length, 1, 'no hedge');
+    assert.deepEqual(seen.skips, [{ reason: 'no-target' }]);
+    calls[0]!.resolve('first');
+    assert.equal(await result, 'first');
+    somewhere = true;
+    const again = policy.execute(op);
+    await clock.tick(50);
+    assert.equal(calls.length, 3, 'hedged once there is somewhere to go');
+    calls[2]!.resolve('hedge');
+    assert.equal(await again, 'hedge');
+  });
+
   it('lets the first attempt win when it answers after the hedge was sent', async () => {
     const clock = new FakeClock();
     const policy = hedging({ delay: 10, clock });

@@ -117,6 +117,16 @@ export class EndpointPool {
     return ejected + failing + wait * 2 + (tried?.has(endpoint) ? 1 : 0);
   }
 
+  /** Replicas neither ejected nor backed off now. */
+  fitCount(): number {
+    const now = this.#options.clock.now();
+    let fit = 0;
+    for (const endpoint of this.#endpoints) {
+      if (endpoint.backoffUntil <= now && !this.detector.isEjected(endpoint.stats)) fit++;
+    }
+    return fit;
+  }
+
   /** Feeds one call outcome on `endpoint` to outlier detection. */
   record(endpoint: Endpoint, failed: boolean): void {
     this.detector.record(endpoint.stats, failed, this.#stats);

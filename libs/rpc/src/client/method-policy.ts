@@ -91,7 +91,13 @@ export function isServerFailure(code: number): boolean {
 
 export function buildMethodPolicies(
   config: MethodConfig,
-  shared: { budget: RetryBudget; clock: Clock; random: Random | undefined },
+  shared: {
+    budget: RetryBudget;
+    clock: Clock;
+    random: Random | undefined;
+    /** Whether a hedge has another replica to go to. */
+    canHedge?: () => boolean;
+  },
 ): MethodPolicies {
   const idempotent = config.idempotent ?? false;
   const policies: Policy[] = [];
@@ -135,6 +141,7 @@ export function buildMethodPolicies(
       budget: shared.budget,
       // The retry policy already counts each call on the budget.
       recordRequests: retryPolicy === undefined,
+      ...(shared.canHedge === undefined ? {} : { canHedge: shared.canHedge }),
       // A replica that refuses (down, shedding, busy with the same key) sends the hedge at once; any other
       // answer is the call's answer.
       handle: (error) => isStatusError(error) && retryable.has(error.code),

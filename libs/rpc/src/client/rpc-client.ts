@@ -194,7 +194,9 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
   for (const [name, method] of Object.entries(definition)) {
     if (method.requestStream || method.responseStream) continue;
     const config = options.methods?.[name as keyof D] ?? options.defaults ?? {};
-    const built = buildMethodPolicies(config, { budget, clock, random: options.random });
+    // A hedge has somewhere new to go when two replicas are fit (one holds the attempt in flight).
+    const canHedge = () => pool.fitCount() >= 2;
+    const built = buildMethodPolicies(config, { budget, clock, random: options.random, canHedge });
     policies.set(name, built);
     const rm = options.resilienceMetrics;
     if (rm !== undefined) {
