@@ -203,3 +203,22 @@ export function judge(candidate: WindowStats, baseline: WindowStats, t: Analysis
     detail: `new ${pct(candidate.errorRatio)} errors, p99 ${ms(newP99)} over ${candidate.requests} calls; old ${pct(baseline.errorRatio)}, p99 ${ms(oldP99)} over ${baseline.requests}`,
   };
 }
+
+/** How much longer than its window an analysis may run while the callers keep their traffic off the candidate. */
+export const STARVED_WINDOW_FACTOR = 3;
+
+/**
+ * True when the old replicas each served at least the calls the candidate needs while the candidate did not:
+ * the traffic is there but avoids it, likely because the callers set it aside (outlier ejection of a replica
+ * that fails). A reason to look longer, not to pass it as "no traffic".
+ */
+export function starved(
+  candidate: WindowStats,
+  baseline: WindowStats,
+  oldReplicas: number,
+  t: AnalysisThresholds,
+): boolean {
+  return (
+    candidate.requests < t.minRequests && oldReplicas > 0 && baseline.requests >= t.minRequests * oldReplicas
+  );
+}

@@ -10,6 +10,8 @@ import {
   judge,
   type MetricsSnapshot,
   parseSnapshot,
+  STARVED_WINDOW_FACTOR,
+  starved,
   type WindowStats,
   windowOf,
 } from './rollout.analysis.ts';
@@ -400,6 +402,7 @@ export class RolloutController {
           .filter((spec) => spec.name !== candidate.name && sameVersion(this.#versionOf(spec), record.from));
       const first = await this.#snapshots([candidate, ...baseline()]);
       let scrapeFailures = 0;
+      let extended = false;
       for (;;) {
         await this.#delay(settings.intervalMs);
         if (exited !== undefined) return { reason: exited, badSince: trafficSince };
@@ -420,11 +423,25 @@ export class RolloutController {
           const b = now.get(spec.name);
           if (a && b) olds.push(windowOf(a, b));
         }
-        const verdict = judge(windowOf(candidateFirst, candidateNow), combine(olds), settings.thresholds);
+        const candidateWindow = windowOf(candidateFirst, candidateNow);
+        const oldWindow = combine(olds);
+        const verdict = judge(candidateWindow, oldWindow, settings.thresholds);
         const elapsed = this.#o.clock.now() - trafficSince;
         if (verdict.outcome === 'fail')
           return { reason: `${candidate.name}: ${verdict.reason}`, badSince: trafficSince };
-        if (elapsed >= settings.windowMs) {
+        const avoided =
+          verdict.outcome === 'wait' &&
+          starved(candidateWindow, oldWindow, olds.length, settings.thresholds) &&
+          elapsed < settings.windowMs * STARVED_WINDOW_FACTOR;
+        if (elapsed >= settings.windowMs && avoided && !extended) {
+          extended = true;
+          this.#log(
+            record,
+            `${candidate.name}: ${verdict.detail} while the old replicas served ${oldWindow.requests}: the callers may be setting it aside; the analysis goes on, up to ${STARVED_WINDOW_FACTOR}× its window`,
+            'warn',
+          );
+        }
+        if (elapsed >= settings.windowMs && !avoided) {
           const detail =
             verdict.outcome === 'pass'
               ? verdict.detail

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { combine, DEFAULT_THRESHOLDS, judge, parseSnapshot, windowOf } from '../src/rollout.analysis.ts';
+import {
+  combine,
+  DEFAULT_THRESHOLDS,
+  judge,
+  parseSnapshot,
+  starved,
+  windowOf,
+} from '../src/rollout.analysis.ts';
 import { parseRolloutRequest } from '../src/rollout.routes.ts';
 
 const op = 'rebound.catalog.v1.CatalogService/ListProducts';
@@ -24,6 +31,21 @@ function metrics(ok: number, errors: number, slow = 0, rss = 100e6): string {
 }
 
 describe('rollout analysis', () => {
+  it('tells a candidate the callers avoid (old replicas busy, it idle) from a fleet with no traffic', () => {
+    const t = { ...DEFAULT_THRESHOLDS, minRequests: 10 };
+    const window = (requests: number) => ({
+      requests,
+      errors: 0,
+      errorRatio: 0,
+      p99Seconds: undefined,
+      rssBytes: undefined,
+    });
+    assert.equal(starved(window(8), window(300), 2, t), true, 'the traffic is there but not on it');
+    assert.equal(starved(window(2), window(6), 2, t), false, 'no traffic to speak of anywhere');
+    assert.equal(starved(window(12), window(300), 2, t), false, 'it has enough to be judged');
+    assert.equal(starved(window(0), window(0), 0, t), false, 'no old replica to compare with');
+  });
+
   it("reads calls, server failures (not callers' mistakes, not health checks) and the latency histogram", () => {
     const s = parseSnapshot(metrics(100, 5));
     assert.equal(s.requests, 112);
