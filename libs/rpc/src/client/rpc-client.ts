@@ -17,6 +17,7 @@ import {
   RetryBudget,
   type RetryBudgetOptions,
   systemClock,
+  wallClock,
 } from '@rebound/resilience';
 import { currentCall } from '../common/call-context.ts';
 import { codeName, RpcError, retryAfterMs, toStatusError } from '../common/status.ts';
@@ -271,7 +272,7 @@ function makeCall<Req, Res>(
   ): Promise<Res> => {
     const remaining = context.remaining();
     const deadline =
-      remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : Date.now() + remaining;
+      remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : wallClock.now() + remaining;
     const signal = state.watchSignal ? context.signal : undefined;
     // One client span per attempt (each is a request on the wire), a child of where the call was made: a retry
     // runs from a timer, whose context is not the caller's.
@@ -327,7 +328,7 @@ function makeCall<Req, Res>(
   const call = (request: Req, options: CallOptions | undefined): Promise<Res> => {
     const started = performance.now();
     const incoming = currentCall();
-    const nowEpoch = Date.now();
+    const nowEpoch = wallClock.now();
     let deadlineEpoch = options?.deadline ?? Number.POSITIVE_INFINITY;
     if (incoming !== undefined && incoming.deadline < deadlineEpoch) deadlineEpoch = incoming.deadline;
     const timeoutMs = options?.timeoutMs ?? policies.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;

@@ -16,6 +16,7 @@ import {
   type Policy,
   type Priority,
   TimeoutError,
+  wallClock,
 } from '@rebound/resilience';
 import { parsePriority, runWithCall } from '../common/call-context.ts';
 import { codeName, RpcError, toStatusError } from '../common/status.ts';
@@ -137,7 +138,7 @@ export function wrapUnary<Req, Res>(
     traced = startServerSpan(telemetry, metadata);
     const rawDeadline = call.getDeadline();
     const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : Number(rawDeadline);
-    const remaining = deadline - Date.now();
+    const remaining = deadline - wallClock.now();
     if (remaining <= 0) {
       // Already too late (it waited in a queue): no work for an answer nobody will read.
       finish(new RpcError(status.DEADLINE_EXCEEDED, `${operation} arrived past its deadline`));
@@ -194,7 +195,7 @@ export function wrapUnary<Req, Res>(
     // client's own deadline timer usually wins by the transit time (its RST_STREAM arrives just before ours fires),
     // so a cancel that close to the deadline is the deadline too.
     const onCancel = (): void => {
-      if (Date.now() >= deadline - DEADLINE_SLACK_MS) {
+      if (wallClock.now() >= deadline - DEADLINE_SLACK_MS) {
         cutAtDeadline = true;
         incoming.abort(new TimeoutError(remaining, true));
         settle(new RpcError(status.DEADLINE_EXCEEDED, `${operation} cut at its deadline`));
