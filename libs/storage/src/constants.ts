@@ -16,3 +16,8 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
 /** Table that records applied migrations, in the service's schema. */
 export const DEFAULT_MIGRATIONS_TABLE = 'schema_migrations';
+/**
+ * Distinct parameterised SQL texts a pool prepares (named statements) before it sends the rest unnamed: a
+ * service's repositories hold a few dozen; the bound keeps SQL built at run time from growing every connection.
+ */
+export const PREPARED_STATEMENT_LIMIT = 200;

@@ -10,6 +10,7 @@ import {
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { DatabaseUnavailableError, looksUnavailable } from './errors/database-unavailable.error.ts';
 import { ensureSchema, quoteSchema } from './schema-name.ts';
+import { StatementNames } from './statement-names.ts';
 import { TransactionScope } from './transaction-scope.ts';
 
 export interface PostgresDatabaseOptions {
@@ -79,10 +80,14 @@ export async function openPostgres(options: PostgresDatabaseOptions): Promise<Da
     looksUnavailable(error)
       ? new DatabaseUnavailableError(target, (error as Error).message || String(error), { cause: error })
       : error;
+  const names = new StatementNames();
   const queryable = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       try {
-        const result = await client.query(sql, params as unknown[]);
+        const result =
+          params.length === 0
+            ? await client.query(sql)
+            : await client.query({ text: sql, values: params as unknown[], name: names.for(sql) });
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         throw wrap(error);

@@ -64,6 +64,25 @@ describe('PostgreSQL', { skip }, () => {
     }
   });
 
+  it('prepares a parameterised statement once per connection, then only binds and executes it', async () => {
+    const db = await openPostgres({ url: server.url, schema: 'prepared' });
+    try {
+      const prepared = await db.transaction(async (tx) => {
+        for (const n of [1, 2, 3]) {
+          const { rows } = await tx.query<{ n: number }>('SELECT $1::int AS n', [n]);
+          assert.deepEqual(rows, [{ n }]);
+        }
+        const { rows } = await tx.query<{ statement: string; calls: number }>(
+          'SELECT statement, generic_plans + custom_plans AS calls FROM pg_prepared_statements',
+        );
+        return rows;
+      });
+      assert.deepEqual(prepared, [{ statement: 'SELECT $1::int AS n', calls: 3 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('lets concurrent migrators take turns: each migration is applied exactly once', async () => {
     const dir = join(import.meta.dirname, 'fixtures', 'migrations-v2');
     const replicas = await Promise.all(
