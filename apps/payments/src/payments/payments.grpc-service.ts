@@ -87,7 +87,8 @@ export class PaymentsGrpcService {
   }
 
   /**
-   * Charges at most once per payment id. The call first claims the id (a PENDING row only it may settle), asks
+   * Charges at most once per payment id. The call first claims the id (a PENDING row only it may settle; a payment
+   * already settled, or held by a live call, is answered as it stands), asks
    * the processor, then settles its claim. A settle that finds its claim gone (the payment was voided by a
    * compensation, or taken over after this call went silent) records nothing and reverses the processor's
    * approval, so a frozen or slow call can never leave money taken for a cancelled order.
@@ -97,9 +98,6 @@ export class PaymentsGrpcService {
     context: HandlerContext,
   ): Promise<paymentsV1.ChargeResponse> {
     const { paymentId, orderId, amount } = validateRequest(chargeSchema, request);
-    const existing = await this.#payments.find(paymentId);
-    if (existing && existing.status !== 'PENDING')
-      return this.#replay(existing, amount.amountMinor, amount.currency);
     const claim = await this.#payments.claim(paymentId, orderId, amount.amountMinor, amount.currency);
     if (!claim) {
       const raced = await this.#payments.find(paymentId);

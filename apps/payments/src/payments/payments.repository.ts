@@ -50,6 +50,13 @@ async function record(tx: Queryable, row: PaymentRow, kind: LedgerKind): Promise
 }
 
 /**
+ * The ledger row of a transition made in the same statement: `WITH t AS (UPDATE payments ... RETURNING id,
+ * order_id, amount_minor, currency) ${RECORD_IN_LEDGER} <kind> FROM t`, one round trip and atomic.
+ */
+const RECORD_IN_LEDGER = `INSERT INTO payment_ledger (payment_id, order_id, amount_minor, currency, kind)
+       SELECT id, order_id, amount_minor, currency,`;
+
+/**
  * Payments as a state machine per payment id, with every transition and its ledger row in one transaction:
  *
  *   (none) → PENDING (claimed by one call) → CHARGED → REFUNDED
@@ -95,18 +102,16 @@ export class PaymentsRepository {
    * PENDING → CHARGED or DECLINED, with its ledger row, if `claim` still holds the payment. False when it does not
    * (voided by a compensation, or taken over): nothing is written, and the caller must undo what it did.
    */
-  settle(claim: Claim, status: 'CHARGED' | 'DECLINED', detail = ''): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<PaymentRow>(
-        `UPDATE payments SET status = $3, detail = $4, claim = NULL, updated_at = now()
-         WHERE id = $1 AND status = 'PENDING' AND claim = $2 RETURNING ${columns}`,
-        [claim.paymentId, claim.token, status, detail],
-      );
-      const row = rows[0];
-      if (!row) return false;
-      await record(tx, row, status === 'CHARGED' ? 'CHARGE' : 'DECLINE');
-      return true;
-    });
+  async settle(claim: Claim, status: 'CHARGED' | 'DECLINED', detail = ''): Promise<boolean> {
+    const { rows } = await this.#db.query(
+      `WITH settled AS (
+         UPDATE payments SET status = $3, detail = $4, claim = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'PENDING' AND claim = $2 RETURNING id, order_id, amount_minor, currency
+       )
+       ${RECORD_IN_LEDGER} $5::text FROM settled RETURNING id`,
+      [claim.paymentId, claim.token, status, detail, status === 'CHARGED' ? 'CHARGE' : 'DECLINE'],
+    );
+    return rows.length > 0;
   }
 
   /** The processor was down: give the claim back so that a retry can charge. */
@@ -157,18 +162,16 @@ export class PaymentsRepository {
   }
 
   /** CHARGED → REFUNDED once, with its ledger row; returns whether this call did it. */
-  markRefunded(id: string): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<PaymentRow>(
-        `UPDATE payments SET status = 'REFUNDED', updated_at = now() WHERE id = $1 AND status = 'CHARGED'
-         RETURNING ${columns}`,
-        [id],
-      );
-      const row = rows[0];
-      if (!row) return false;
-      await record(tx, row, 'REFUND');
-      return true;
-    });
+  async markRefunded(id: string): Promise<boolean> {
+    const { rows } = await this.#db.query(
+      `WITH refunded AS (
+         UPDATE payments SET status = 'REFUNDED', updated_at = now() WHERE id = $1 AND status = 'CHARGED'
+         RETURNING id, order_id, amount_minor, currency
+       )
+       ${RECORD_IN_LEDGER} 'REFUND' FROM refunded RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
   }
 
   /** Ledger rows in the order they were written, for one order or all, after `afterId`, at most `limit`. */
