@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import { eventLoopDelayCheck, HealthProbes } from '../src/index.ts';
-import { FakeClock } from './support/fake-clock.ts';
 
 describe('eventLoopDelayCheck', () => {
   it('fails readiness while the p99 delay in the window exceeds the bound, and recovers after the window', async () => {
@@ -12,22 +12,22 @@ describe('eventLoopDelayCheck', () => {
     probes.markStarted();
     probes.addCheck('readiness', 'event-loop', monitor.check);
 
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const calm = await probes.evaluate('readiness');
     assert.equal(calm.ok, true);
     assert.equal(calm.checks.find((c) => c.name === 'event-loop')?.detail, 'p99 event loop delay 0 ms');
 
     clock.jump(350); // the loop was blocked for 350 ms
-    await clock.advance(0);
+    await clock.tick(0);
     const stalled = await probes.evaluate('readiness');
     assert.equal(stalled.ok, false);
     assert.match(stalled.checks.find((c) => c.name === 'event-loop')?.detail ?? '', /> 200 ms$/);
     assert.equal((await probes.evaluate('readiness')).ok, false, 'reading does not forget the stall');
 
-    await clock.advance(5_001);
+    await clock.tick(5_001);
     assert.equal((await probes.evaluate('readiness')).ok, true);
     monitor.stop();
-    assert.equal(clock.pending, 0);
+    assert.equal(clock.pendingTimers, 0);
   });
 
   it('sees a really blocked event loop with the default clock', async () => {

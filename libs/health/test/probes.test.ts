@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock, flushMicrotasks } from '@rebound/resilience/testing';
 import { HealthProbes } from '../src/index.ts';
-import { FakeClock, settle } from './support/fake-clock.ts';
 
 describe('HealthProbes', () => {
   it('is not started or ready until markStarted, and live all along', async () => {
@@ -62,10 +62,10 @@ describe('HealthProbes', () => {
     void probes.evaluate('readiness').then((value) => {
       result.report = value;
     });
-    await clock.advance(999);
+    await clock.tick(999);
     assert.equal('report' in result, false, 'no answer before the timeout');
-    await clock.advance(4_001);
-    await settle();
+    await clock.tick(4_001);
+    await flushMicrotasks();
     const report = result.report;
     assert.ok(report);
     assert.equal(report.ok, false);
@@ -77,7 +77,7 @@ describe('HealthProbes', () => {
         detail: 'timed out after 1000 ms',
       },
     );
-    assert.equal(clock.pending, 0);
+    assert.equal(clock.pendingTimers, 0);
   });
 
   it('lets state be pushed through a flag, e.g. overload', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock, flushMicrotasks } from '@rebound/resilience/testing';
 import { HealthProbes, ShutdownCoordinator } from '../src/index.ts';
-import { FakeClock, settle } from './support/fake-clock.ts';
 
 function setup(options: { drainDelayMs?: number; drainTimeoutMs?: number; hookTimeoutMs?: number } = {}) {
   const clock = new FakeClock();
@@ -39,20 +39,20 @@ describe('ShutdownCoordinator', () => {
     });
 
     coordinator.signal('SIGTERM');
-    await settle();
+    await flushMicrotasks();
     assert.equal(probes.draining, true);
     assert.equal((await probes.evaluate('readiness')).ok, false);
     assert.equal(coordinator.state, 'draining');
 
-    await clock.advance(999);
+    await clock.tick(999);
     assert.ok(!events.includes('drain http'), 'drain hooks wait for the drain delay');
-    await clock.advance(1);
+    await clock.tick(1);
     assert.ok(events.includes('drain http'));
 
-    await clock.advance(3_000);
+    await clock.tick(3_000);
     assert.deepEqual(exits, [], 'still waiting for the in-flight request');
     endRequest();
-    await settle();
+    await flushMicrotasks();
     assert.deepEqual(
       events.filter((event) => !event.startsWith('log')),
       ['drain http', 'close kafka', 'close database', 'exit 0'],
@@ -67,9 +67,9 @@ describe('ShutdownCoordinator', () => {
       events.push('close database');
     });
     const done = coordinator.shutdown('test');
-    await clock.advance(4_999);
+    await clock.tick(4_999);
     assert.deepEqual(exits, []);
-    await clock.advance(1);
+    await clock.tick(1);
     assert.equal(await done, 1);
     assert.deepEqual(exits, [1]);
     assert.ok(events.includes('close database'), 'hooks still run after a drain timeout');
@@ -86,9 +86,9 @@ describe('ShutdownCoordinator', () => {
     });
     coordinator.onShutdown('hangs', () => new Promise<void>(() => {}));
     const done = coordinator.shutdown('test');
-    await clock.advance(1_999);
+    await clock.tick(1_999);
     assert.ok(!events.includes('first'));
-    await clock.advance(1);
+    await clock.tick(1);
     assert.equal(await done, 1);
     assert.ok(events.includes('first'));
     assert.ok(events.some((event) => /hook 'hangs' timed out after 2000 ms/.test(event)));
@@ -107,7 +107,7 @@ describe('ShutdownCoordinator', () => {
     const { clock, exits, coordinator } = setup();
     coordinator.inflight.begin();
     coordinator.signal('SIGTERM');
-    await clock.advance(10);
+    await clock.tick(10);
     assert.deepEqual(exits, []);
     coordinator.signal('SIGINT');
     assert.deepEqual(exits, [1]);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import { type PostgresServer, skipUnlessPostgres, startPostgres, waitFor } from '@rebound/testing';
 import {
   type Database,
@@ -12,7 +13,6 @@ import {
   openPostgres,
   withFencing,
 } from '../src/index.ts';
-import { ManualClock } from './support/manual-clock.ts';
 
 /** A database whose queries can be made to fail, to cut a leader off from the table. */
 function breakable(db: Database): { db: Database; broken: { value: boolean } } {
@@ -38,7 +38,7 @@ describe('electLeader with an injected clock', () => {
   });
 
   it('makes a lone contender leader at once, and a new term gets a higher fencing token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const first = await electLeader(db, { name: 'solo', leaseMs: 30_000, clock });
     assert.equal(first.isLeader, true);
     const token = first.fencingToken;
@@ -51,17 +51,17 @@ describe('electLeader with an injected clock', () => {
   });
 
   it('keeps leading across renewals under one token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const election = await electLeader(db, { name: 'renews', leaseMs: 30_000, intervalMs: 10_000, clock });
     const token = election.fencingToken;
-    await clock.advance(100_000);
+    await clock.tickAwaiting(100_000);
     assert.equal(election.isLeader, true);
     assert.equal(election.fencingToken, token);
     await election.close();
   });
 
   it('steps down once the lease runs out while renewals fail, and re-acquires with a new token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const { db: flaky, broken } = breakable(db);
     const changes: LeaderState[] = [];
     const errors: unknown[] = [];
@@ -75,10 +75,10 @@ describe('electLeader with an injected clock', () => {
     election.onChange((state) => changes.push(state));
     const token = election.fencingToken!;
     broken.value = true;
-    await clock.advance(29_999);
+    await clock.tickAwaiting(29_999);
     assert.equal(election.isLeader, true, 'still inside the lease');
     assert.ok(errors.length >= 2);
-    await clock.advance(1);
+    await clock.tickAwaiting(1);
     assert.equal(election.isLeader, false);
     assert.deepEqual(changes, [{ isLeader: false, fencingToken: undefined }]);
     await assert.rejects(
@@ -88,7 +88,7 @@ describe('electLeader with an injected clock', () => {
     // The table still names it holder until the database's own expiry; expire it there, then reconnect.
     await db.query("UPDATE leader_leases SET expires_at = now() WHERE name = 'cut-off'");
     broken.value = false;
-    await clock.advance(10_000);
+    await clock.tickAwaiting(10_000);
     assert.equal(election.isLeader, true);
     assert.equal(election.fencingToken, token + 1);
     await election.close();

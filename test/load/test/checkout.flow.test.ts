@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import { type CheckoutContext, placeOrder, retryAfterMs } from '../src/checkout.flow.ts';
 import type { CheckoutCounters } from '../src/load.stats.ts';
 import { seededRandom } from '../src/random.ts';
 import { answer, fakeTransport, order, type Responder, refusal } from './support/fake.transport.ts';
-import { ManualClock } from './support/manual.clock.ts';
 
 const LINES = [{ productId: 'p-duck', quantity: 2 }];
 
 function setup(respond: Responder, limits: Partial<CheckoutContext['limits']> = {}) {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const transport = fakeTransport(respond, () => clock.now());
   const counters: CheckoutCounters = {
     accepted: 0,
@@ -56,9 +56,9 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
         : answer(200, order('o-7', 'CANCELLED'));
     });
     const placing = placeOrder(context, 'key-a', LINES, 'k-2');
-    await clock.advance(1_999);
+    await clock.tick(1_999);
     assert.equal(transport.sent.length, 1, 'no poll before Retry-After');
-    await clock.advance(1);
+    await clock.tick(1);
     assert.equal(transport.sent.length, 2);
     assert.deepEqual(transport.sent[1]?.request, {
       method: 'GET',
@@ -66,7 +66,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
       headers: { 'x-api-key': 'key-a' },
     });
     // A PENDING poll without Retry-After waits 1 s.
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const result = await placing;
     assert.equal(result.outcome, 'ok');
     assert.equal(result.orderStatus, 'CANCELLED');
@@ -87,7 +87,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
         : answer(201, order('o-3', 'CONFIRMED'), { 'idempotent-replayed': 'true' }),
     );
     const placing = placeOrder(context, 'key-b', LINES, 'k-3');
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const result = await placing;
     assert.equal(result.outcome, 'ok');
     assert.equal(transport.sent.length, 2);
@@ -103,7 +103,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
         : answer(201, order('o-4', 'CONFIRMED')),
     );
     const placing = placeOrder(context, 'key-a', LINES, 'k-4');
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     assert.equal((await placing).outcome, 'ok');
     assert.equal(transport.sent[1]?.request.headers['idempotency-key'], 'k-4');
   });
@@ -116,7 +116,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
     ] as const) {
       const { clock, transport, context } = setup(() => refused);
       const placing = placeOrder(context, 'key-a', LINES, 'k-5');
-      await clock.advance(10_000);
+      await clock.tick(10_000);
       const result = await placing;
       assert.equal(result.outcome, outcome);
       assert.equal(result.reason, `${refused.status} ${(refused.body as { error: string }).error}`);
@@ -133,7 +133,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
         : answer(200, order('o-5', 'CONFIRMED'));
     });
     const placing = placeOrder(context, 'key-a', LINES, 'k-6');
-    await clock.advance(2_000);
+    await clock.tick(2_000);
     assert.equal((await placing).orderStatus, 'CONFIRMED');
   });
 
@@ -146,7 +146,7 @@ describe('placeOrder: the client contract of POST /api/orders', () => {
       { maxFollowUps: 3 },
     );
     const placing = placeOrder(context, 'key-a', LINES, 'k-7');
-    await clock.advance(10_000);
+    await clock.tick(10_000);
     const result = await placing;
     assert.equal(result.outcome, 'failed');
     assert.equal(result.orderStatus, 'PENDING');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '@rebound/resilience/testing';
 import { parseCommand } from '../src/control.commands.ts';
 import type { HttpRequest, HttpResponse } from '../src/http.transport.ts';
 import { LoadRunner, type LoadRunnerOptions } from '../src/load.runner.ts';
 import type { SecondStats } from '../src/load.stats.ts';
 import { seededRandom } from '../src/random.ts';
 import { answer, fakeTransport, order, type Responder, refusal } from './support/fake.transport.ts';
-import { ManualClock } from './support/manual.clock.ts';
 
 const PRODUCTS = { products: [{ id: 'p-1' }, { id: 'p-2' }, { id: 'p-3' }] };
 
@@ -20,7 +20,7 @@ const healthy: Responder = (request) => {
 };
 
 function setup(respond: Responder, options: Partial<LoadRunnerOptions> = {}) {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const transport = fakeTransport(respond, () => clock.now());
   const lines: SecondStats[] = [];
   const runner = new LoadRunner({
@@ -40,7 +40,7 @@ function setup(respond: Responder, options: Partial<LoadRunnerOptions> = {}) {
 
 /** A response that arrives `ms` later on the manual clock. */
 const after =
-  (clock: () => ManualClock, ms: number, respond: Responder): Responder =>
+  (clock: () => FakeClock, ms: number, respond: Responder): Responder =>
   (request, index) =>
     new Promise<HttpResponse | Error>((resolve) => {
       clock().setTimer(async () => resolve(await respond(request, index)), ms);
@@ -52,7 +52,7 @@ describe('LoadRunner', () => {
       settings: { rate: 50 },
     });
     runner.start();
-    await clock.advance(2_000);
+    await clock.tick(2_000);
     assert.deepEqual(
       lines.map((l) => [l.second, l.offered, l.outcomes.ok, l.inFlight]),
       [
@@ -65,21 +65,21 @@ describe('LoadRunner', () => {
   });
 
   it('measures latency from the intended start, including a late start', async () => {
-    let clock: ManualClock | undefined;
+    let clock: FakeClock | undefined;
     const context = setup(
-      after(() => clock as ManualClock, 100, healthy),
+      after(() => clock as FakeClock, 100, healthy),
       { settings: { rate: 10, mix: { browse: 1, product: 0, checkout: 0, lookup: 0 } } },
     );
     clock = context.clock;
     const { runner, lines } = context;
     runner.start();
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     // Arrivals at 100, 200, ..., each answered 100 ms later: the ones answered before t=1000.
     assert.equal(lines[0]?.outcomes.ok, 8);
     assert.equal(Math.round(lines[0]?.p50 ?? 0), 100, 'HDR precision: 3 significant digits');
     // The event loop stalls 350 ms: the arrivals due at 1100, 1200 and 1300 start at 1350.
-    clock.stall(350);
-    await clock.advance(1_000);
+    clock.jump(350);
+    await clock.tick(1_000);
     const summary = await runner.stop(0);
     const browse = summary.byOperation.browse;
     assert.ok(browse !== undefined);
@@ -97,7 +97,7 @@ describe('LoadRunner', () => {
       { settings: { rate: 40, mix: { browse: 0.5, product: 0.5, checkout: 0, lookup: 0 } } },
     );
     runner.start();
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const line = lines[0];
     assert.equal(line?.offered, 39);
     assert.deepEqual(
@@ -115,7 +115,7 @@ describe('LoadRunner', () => {
       maxInFlight: 10,
     });
     runner.start();
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     assert.equal(lines[0]?.offered, 49);
     assert.equal(lines[0]?.outcomes.dropped, 39);
     assert.equal(transport.sent.length, 10);
@@ -124,16 +124,16 @@ describe('LoadRunner', () => {
   it('changes rate, mix and the misbehaving clients at run time', async () => {
     const { clock, lines, runner, transport } = setup(healthy, { settings: { rate: 10 } });
     runner.start();
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     assert.equal(runner.execute(parseCommand('rate 20')).message, 'rate 20/s');
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     // The arrival due at 1000 under the old rate, then 19 at the new one (the 20th is due at 2000).
     assert.equal(lines[1]?.offered, 20);
 
     runner.execute(parseCommand('mix checkout=1'));
     assert.equal(runner.settings.mix.checkout, 1);
     const before = transport.sent.length;
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const posted = transport.sent.slice(before).filter((s) => s.request.method === 'POST');
     assert.equal(posted.length, 20);
     assert.equal(
@@ -145,7 +145,7 @@ describe('LoadRunner', () => {
     assert.equal(runner.execute(parseCommand('abuser 20')).message, 'abuser on at 20/s');
     assert.equal(runner.execute(parseCommand('bad on')).message, 'bad on at 1/s');
     const mark = transport.sent.length;
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const sent = transport.sent.slice(mark).map((s) => s.request);
     assert.equal(sent.filter((r) => r.headers['x-api-key'] === 'key-b').length, 20, "the abuser's requests");
     assert.equal(
@@ -155,26 +155,26 @@ describe('LoadRunner', () => {
 
     runner.execute(parseCommand('pause'));
     const paused = transport.sent.length;
-    await clock.advance(3_000);
+    await clock.tick(3_000);
     assert.equal(transport.sent.length, paused);
     assert.equal(lines.at(-1)?.rate, 0);
     runner.execute(parseCommand('resume'));
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     assert.ok(transport.sent.length > paused);
     assert.deepEqual(runner.execute(parseCommand('stop')), { message: 'stopping', stop: true });
   });
 
   it('lets operations in flight finish when it stops, within the drain bound', async () => {
-    let clock: ManualClock | undefined;
+    let clock: FakeClock | undefined;
     const context = setup(
-      after(() => clock as ManualClock, 300, healthy),
+      after(() => clock as FakeClock, 300, healthy),
       { settings: { rate: 10 } },
     );
     clock = context.clock;
     context.runner.start();
-    await clock.advance(950);
+    await clock.tick(950);
     const stopping = context.runner.stop(1_000);
-    await clock.advance(1_000);
+    await clock.tick(1_000);
     const summary = await stopping;
     assert.equal(summary.unfinished, 0);
     assert.equal(summary.offered, 9);

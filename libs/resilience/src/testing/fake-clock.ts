@@ -19,9 +19,9 @@ class FakeTimer implements TimerHandle {
     clock?.unschedule(this);
   }
 
-  fire(): void {
+  fire(): unknown {
     this.#clock = undefined;
-    this.#callback();
+    return this.#callback();
   }
 }
 
@@ -96,7 +96,25 @@ export class FakeClock implements Clock {
   }
 
   /** Moves time forward by `ms`, letting promise jobs run before and after every timer that fires. */
-  async tick(ms: number): Promise<void> {
+  tick(ms: number): Promise<void> {
+    return this.#run(ms, false);
+  }
+
+  /**
+   * Like `tick`, but each fired timer's returned promise (a lease renewal's round trip to a real database) is
+   * awaited before the next timer fires, as real time would pass while it ran. Its rejection is left to the code
+   * under test to report.
+   */
+  tickAwaiting(ms: number): Promise<void> {
+    return this.#run(ms, true);
+  }
+
+  /** Moves time on without firing anything, as a blocked event loop would: the next `tick` fires the overdue timers late. */
+  jump(ms: number): void {
+    this.#now += ms;
+  }
+
+  async #run(ms: number, awaitCallbacks: boolean): Promise<void> {
     const target = this.#now + ms;
     await flushMicrotasks();
     for (;;) {
@@ -104,7 +122,8 @@ export class FakeClock implements Clock {
       if (next === undefined || next.due > target) break;
       this.#timers.shift();
       this.#now = Math.max(this.#now, next.due);
-      next.fire();
+      const result = next.fire();
+      if (awaitCallbacks) await Promise.resolve(result).catch(() => {});
       await flushMicrotasks();
     }
     this.#now = target;
