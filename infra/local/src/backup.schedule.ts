@@ -1,14 +1,13 @@
 import type { BackupRecord } from '@rebound/postgres-dev';
-import type { Clock, TimerHandle } from '@rebound/resilience';
+import type { TimerHandle, WallClock } from '@rebound/resilience';
 
 export interface BackupScheduleOptions {
-  readonly clock: Clock;
+  /** Wall time (epoch ms): the period's timers and the age of the last backup, which is a date on disk. */
+  readonly clock: WallClock;
   /** Takes one base backup of the current primary (`backupCluster`). */
   readonly backup: () => Promise<BackupRecord>;
   /** When the newest backup already on disk finished (ms since the epoch), if there is one. */
   readonly lastFinishedAt: number | undefined;
-  /** The wall clock in ms since the epoch, for the age of the last backup. */
-  readonly wallNow: () => number;
   readonly everyMs: number;
   /** The first backup of a run waits this long (the cluster settles first), unless a recent one exists. */
   readonly firstAfterMs: number;
@@ -43,7 +42,7 @@ export class BackupSchedule {
 
   start(): void {
     const age =
-      this.#lastFinishedAt === undefined ? Infinity : this.#options.wallNow() - this.#lastFinishedAt;
+      this.#lastFinishedAt === undefined ? Infinity : this.#options.clock.now() - this.#lastFinishedAt;
     const due = Math.max(this.#options.firstAfterMs, this.#options.everyMs - age);
     this.#schedule(Math.min(due, this.#options.everyMs));
   }

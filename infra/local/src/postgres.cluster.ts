@@ -10,7 +10,7 @@ import {
   serverUser,
   writeClusterState,
 } from '@rebound/postgres-dev';
-import { type Clock, keepAliveClock } from '@rebound/resilience';
+import { type Clock, keepAliveClock, wallClock } from '@rebound/resilience';
 import { BackupSchedule } from './backup.schedule.ts';
 import { renderDrillMetrics } from './drill.metrics.ts';
 import { PostgresFailover } from './postgres.failover.ts';
@@ -159,10 +159,9 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     if (replica.process === entry.name && event.type === 'exited') failover.exited(replica.name);
   });
   failover.start();
-  const clock = options.clock ?? keepAliveClock;
   const newest = (await listBackups(backupDir).catch(() => [])).at(-1);
   const schedule = new BackupSchedule({
-    clock,
+    clock: wallClock,
     backup: async () => {
       const record = await backupCluster({ clusterDir, backupDir, user: serverUser() });
       // A failed prune leaves old files behind; it never fails the backup that was just taken.
@@ -178,7 +177,6 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
       return record;
     },
     lastFinishedAt: newest ? Date.parse(newest.finishedAt) : undefined,
-    wallNow: () => Date.now(),
     everyMs: options.backupEveryMs ?? BACKUP_EVERY_MS,
     firstAfterMs: options.firstBackupAfterMs ?? FIRST_BACKUP_AFTER_MS,
     log: (level, line) => log[level](line),

@@ -18,19 +18,19 @@ const record = (finishedAt: number): BackupRecord => ({
 });
 
 function harness(lastFinishedAt: number | undefined, outcomes: ('ok' | 'fail')[]) {
-  const clock = new FakeClock();
-  const wall = () => 1_000_000_000_000 + clock.now();
+  const start = 1_000_000_000_000;
+  const clock = new FakeClock(start);
+  const wall = () => clock.now();
   const runs: number[] = [];
   const lines: string[] = [];
   const schedule = new BackupSchedule({
     clock,
     backup: async () => {
-      runs.push(clock.now());
+      runs.push(clock.now() - start);
       if (outcomes.shift() === 'fail') throw new Error('disk full');
       return record(wall());
     },
     lastFinishedAt,
-    wallNow: wall,
     everyMs: HOUR,
     firstAfterMs: 120_000,
     log: (level, line) => lines.push(`${level}: ${line}`),
