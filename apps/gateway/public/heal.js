@@ -241,8 +241,73 @@ function renderProcesses(processes) {
   }
 }
 
-// BEGIN remediation/rollout panel (reserved): fill #remediation from the remediation audit log when it lands.
-function renderRemediation(_state) {}
+// BEGIN remediation/rollout panel: the supervisor's rollouts and the remediation controller's audit log, as
+// the heal view's backend passes them on (never computed here).
+function plainHead(table, titles) {
+  const row = el('tr');
+  for (const title of titles) row.append(el('th', title));
+  $(`${table} thead`).replaceChildren(row);
+}
+
+const PHASE_PILL = {
+  Completed: 'ok',
+  RolledBack: 'bad',
+  Failed: 'bad',
+  Progressing: 'warn',
+  RollingBack: 'warn',
+};
+const OUTCOME_PILL = { executed: 'ok', undone: 'ok', resolved: 'ok', failed: 'bad', dry_run: 'warn' };
+
+function renderRemediation({ rollouts, remediation }) {
+  $('#rollouts-note').textContent = rollouts.checked
+    ? `${rollouts.services.length === 0 ? 'none yet' : 'the one under way or the last, per service'} (supervisor GET /rollouts)`
+    : `not read: ${rollouts.error ?? 'not connected'}`;
+  plainHead('#rollouts', ['Service', 'Version', 'Phase', 'Step', 'Replaced', 'Analysis', 'Rollback']);
+  const rows = $('#rollouts tbody');
+  rows.replaceChildren();
+  for (const r of rollouts.services) {
+    const row = el('tr');
+    row.dataset.service = r.service;
+    const phase = el('td');
+    phase.append(el('span', r.phase, `pill ${PHASE_PILL[r.phase] ?? ''}`));
+    const rollback =
+      r.rollbackMs === undefined ? '–' : `${(r.rollbackMs / 1000).toFixed(1)} s after the first bad signal`;
+    row.append(
+      el('td', `${r.service} #${r.id}`),
+      el('td', `${r.from} → ${r.to}`),
+      phase,
+      el('td', r.step),
+      el('td', `${r.replaced}/${r.of}`),
+      el('td', r.analysis),
+      el('td', rollback),
+    );
+    row.children[1].dataset.field = 'version';
+    row.children[5].dataset.field = 'analysis';
+    rows.append(row);
+  }
+  $('#remediation-note').textContent = remediation.checked
+    ? `${remediation.entries.length === 0 ? 'no decision yet' : 'newest first'} (remediation controller GET /audit)`
+    : `not read: ${remediation.error ?? 'not connected'}`;
+  plainHead('#remediation', ['When', 'Action', 'Target', 'Alert', 'Outcome', 'Why', 'Dry run']);
+  const entries = $('#remediation tbody');
+  entries.replaceChildren();
+  for (const e of remediation.entries) {
+    const row = el('tr');
+    row.dataset.id = String(e.id);
+    const outcome = el('td');
+    outcome.append(el('span', e.outcome, `pill ${OUTCOME_PILL[e.outcome] ?? ''}`));
+    row.append(
+      el('td', e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
+      el('td', e.action),
+      el('td', e.target ?? '–'),
+      el('td', `${e.alert.name} (${e.alert.status})`),
+      outcome,
+      el('td', e.detail),
+      el('td', e.dryRun ? 'yes' : 'no'),
+    );
+    entries.append(row);
+  }
+}
 // END remediation/rollout panel
 
 async function refresh() {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { keepAliveClock } from '@rebound/resilience';
 import { parseArgs, type StatusCommand, type UpCommand, USAGE } from './cli.args.ts';
 import { controlToken, startControlServer } from './control.server.ts';
+import type { EndpointsFiles } from './endpoints.file.ts';
 import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
@@ -130,7 +131,7 @@ async function up(command: UpCommand): Promise<number> {
   log.event(
     `supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts, POST /processes)`,
   );
-  const fronts: { close(): Promise<void> }[] = await startFronts(present, supervisor, log);
+  const fronts: { close(): Promise<void> }[] = await startFronts(present, supervisor, log, rollout.endpoints);
   for (const entry of present) {
     if (!entry.front?.followsPrimary) continue;
     const cluster = await startPostgresCluster({ process: entry, supervisor, log });
@@ -188,17 +189,20 @@ async function startFronts(
   processes: readonly ProcessSpec[],
   supervisor: Supervisor,
   log: LogMux,
+  endpoints: EndpointsFiles,
 ): Promise<FrontProxy[]> {
   const fronts: FrontProxy[] = [];
   for (const process of processes) {
     if (!process.front || process.front.followsPrimary) continue;
     const front = new FrontProxy({
       port: process.front.port,
-      backends: process.replicas.flatMap((r) =>
-        r.port === undefined ? [] : [{ name: r.name, port: r.port }],
-      ),
+      backends: [],
       isReady: (name) => supervisor.replicaReady(name),
     });
+    // The front balances over the entry's endpoints, so a rollout or a scale-up moves its traffic.
+    endpoints.watch(process.name, (members) =>
+      front.setBackends([...members].map(([name, port]) => ({ name, port }))),
+    );
     front.onEvent((event) => {
       if (event.type === 'ejected') log.warn(`${process.name} front: ${event.backend} out (${event.reason})`);
       if (event.type === 'rejected') log.warn(`${process.name} front: connection refused (${event.reason})`);

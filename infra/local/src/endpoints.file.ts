@@ -15,6 +15,7 @@ export function endpointsFileOf(dataRoot: string, entry: string): string {
 export class EndpointsFiles {
   readonly #dataRoot: string;
   readonly #members = new Map<string, Map<string, number>>();
+  readonly #watchers = new Map<string, (members: ReadonlyMap<string, number>) => void>();
 
   constructor(dataRoot: string) {
     this.#dataRoot = dataRoot;
@@ -28,6 +29,16 @@ export class EndpointsFiles {
   set(entry: string, members: ReadonlyMap<string, number>): void {
     this.#members.set(entry, new Map(members));
     this.#write(entry);
+    this.#watchers.get(entry)?.(this.members(entry));
+  }
+
+  /**
+   * Calls `listener` with the members of `entry` now and at every change: how an entry with a front (the
+   * gateway) follows its endpoints, since its callers reach it through the front rather than this file.
+   */
+  watch(entry: string, listener: (members: ReadonlyMap<string, number>) => void): void {
+    this.#watchers.set(entry, listener);
+    listener(this.members(entry));
   }
 
   add(entry: string, replica: string, port: number): void {

@@ -69,12 +69,14 @@ export class FrontProxy {
   readonly #events = new Emitter<FrontEvent>();
   readonly #clock: Pick<Clock, 'now'>;
   #next = 0;
+  #backends: readonly FrontBackend[];
 
   /** Every decision of the front (forwarded, ejected, rejected). */
   readonly onEvent: Event<FrontEvent> = this.#events.event;
 
   constructor(options: FrontProxyOptions) {
     this.#options = options;
+    this.#backends = [...options.backends];
     this.#clock = options.clock ?? systemClock;
     // noDelay on both legs: with Nagle on, a proxied response's second small write waits for the client's
     // delayed ACK (40 ms on Linux), once per exchange.
@@ -91,6 +93,18 @@ export class FrontProxy {
     });
   }
 
+  /**
+   * Replaces the replicas new connections go to (a rollout's surge and retire, a scale-up), as a Service's
+   * endpoints change; connections already forwarded stay where they are.
+   */
+  setBackends(backends: readonly FrontBackend[]): void {
+    this.#backends = [...backends];
+  }
+
+  get backends(): readonly FrontBackend[] {
+    return this.#backends;
+  }
+
   /** Stops accepting and closes every forwarded connection. */
   close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
@@ -105,7 +119,7 @@ export class FrontProxy {
    */
   #candidates(): FrontBackend[] {
     const now = this.#clock.now();
-    const { backends } = this.#options;
+    const backends = this.#backends;
     const start = this.#next++ % backends.length;
     const ordered = [...backends.slice(start), ...backends.slice(0, start)];
     const alive = ordered.filter((backend) => (this.#ejectedUntil.get(backend.name) ?? 0) <= now);

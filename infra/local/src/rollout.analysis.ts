@@ -16,6 +16,11 @@ const SERVER_FAILURES = new Set([
   'ABORTED',
 ]);
 
+/** HTTP statuses that are the server's failure (5xx; a 4xx is the caller's mistake). */
+const HTTP_SERVER_FAILURE = /^5\d\d$/;
+/** HTTP statuses whose latency counts as a successful call's. */
+const HTTP_SUCCESS = /^[23]\d\d$/;
+
 /** Health checks are the supervisor's and the clients' probes, not the version's work. */
 const IGNORED_OPERATION = /^grpc\.health\./;
 
@@ -38,7 +43,10 @@ function labelsOf(text: string | undefined): Map<string, string> {
   return labels;
 }
 
-/** Reads the RED series of a gRPC server (`rebound_rpc_server_*`) and the resident memory from `/metrics` text. */
+/**
+ * Reads the RED series of a gRPC server (`rebound_rpc_server_*`) or an HTTP server (`rebound_http_server_*`, the
+ * gateway: 5xx are failures, the latency of 2xx/3xx answers) and the resident memory from `/metrics` text.
+ */
 export function parseSnapshot(text: string): MetricsSnapshot {
   let requests = 0;
   let errors = 0;
@@ -55,19 +63,21 @@ export function parseSnapshot(text: string): MetricsSnapshot {
       rssBytes = value;
       continue;
     }
+    const http = name?.startsWith('rebound_http_server_') ?? false;
+    const kind = name?.replace(/^rebound_(rpc|http)_server_/, '');
     if (
-      name !== 'rebound_rpc_server_requests_total' &&
-      name !== 'rebound_rpc_server_duration_seconds_bucket'
+      !(http || name?.startsWith('rebound_rpc_server_')) ||
+      (kind !== 'requests_total' && kind !== 'duration_seconds_bucket')
     ) {
       continue;
     }
     const labels = labelsOf(rawLabels);
     if (IGNORED_OPERATION.test(labels.get('operation') ?? '')) continue;
     const outcome = labels.get('outcome') ?? '';
-    if (name === 'rebound_rpc_server_requests_total') {
+    if (kind === 'requests_total') {
       requests += value;
-      if (SERVER_FAILURES.has(outcome)) errors += value;
-    } else if (outcome === 'OK') {
+      if (http ? HTTP_SERVER_FAILURE.test(outcome) : SERVER_FAILURES.has(outcome)) errors += value;
+    } else if (http ? HTTP_SUCCESS.test(outcome) : outcome === 'OK') {
       const le = labels.get('le') === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.get('le'));
       buckets.set(le, (buckets.get(le) ?? 0) + value);
     }

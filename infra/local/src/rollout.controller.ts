@@ -221,11 +221,8 @@ export class RolloutController {
     }
     const process = this.#o.processes.find((p) => p.name === request.process);
     if (!process) throw new RolloutRefused(`unknown entry '${request.process}'`, false);
-    if (process.front) {
-      throw new RolloutRefused(
-        `${process.name} has a front: rollouts of fronted entries are not supported`,
-        false,
-      );
+    if (process.front?.followsPrimary) {
+      throw new RolloutRefused(`${process.name} follows a primary: it is not rolled out`, false);
     }
     if (!process.spares || process.spares.length === 0 || process.replicas[0]?.adminPort === undefined) {
       throw new RolloutRefused(

@@ -30,7 +30,8 @@ export function startRollouts(options: {
   readonly clock: Clock;
 }) {
   const endpoints = new EndpointsFiles(options.dataRoot);
-  const present = options.processes.filter((p) => p.availability.present && !p.front);
+  // A front that follows a primary (postgres) is not a set of equal replicas: never rolled, never scaled.
+  const present = options.processes.filter((p) => p.availability.present && !p.front?.followsPrimary);
   for (const process of present) {
     endpoints.set(
       process.name,
@@ -48,6 +49,7 @@ export function startRollouts(options: {
   const replicas = replicaRoutes({ ...options, processes: present, endpoints, rollouts: controller });
   return {
     controller,
+    endpoints,
     routes: (req: IncomingMessage, res: ServerResponse, path: string) =>
       routes(req, res, path) || replicas(req, res, path),
     metrics: () => controller.metrics(),

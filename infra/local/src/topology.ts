@@ -213,6 +213,8 @@ function serviceEnv(name: string, portVariable: 'GRPC_PORT' | 'HTTP_PORT', repli
     [portVariable]: String(replica.port),
     ADMIN_PORT: String(replica.adminPort),
     DATA_DIR: replica.dataDir,
+    // Shared by every replica of the service: a flag switched at one reaches the others and outlives restarts.
+    DEGRADATION_DIR: `${replica.dataRoot}/degradation/${name}`,
     KAFKA_BROKERS: replica.addresses('kafka'),
     ...peers,
     ...database,

@@ -54,6 +54,29 @@ describe('rollout analysis', () => {
     assert.equal(s.rssBytes, 100e6);
   });
 
+  it("reads an HTTP server's series (the gateway): 5xx are failures, 4xx are not, latency of 2xx/3xx answers", () => {
+    const s = parseSnapshot(
+      [
+        'rebound_http_server_requests_total{operation="GET /api/products",outcome="200",service="gateway"} 90',
+        'rebound_http_server_requests_total{operation="GET /api/products",outcome="503",service="gateway"} 6',
+        'rebound_http_server_requests_total{operation="POST /api/orders",outcome="400",service="gateway"} 4',
+        'rebound_http_server_duration_seconds_bucket{le="0.05",operation="GET /api/products",outcome="200"} 80',
+        'rebound_http_server_duration_seconds_bucket{le="+Inf",operation="GET /api/products",outcome="200"} 90',
+        'rebound_http_server_duration_seconds_bucket{le="0.05",operation="GET /api/products",outcome="503"} 6',
+        'rebound_http_server_duration_seconds_bucket{le="+Inf",operation="GET /api/products",outcome="503"} 6',
+      ].join('\n'),
+    );
+    assert.equal(s.requests, 100);
+    assert.equal(s.errors, 6);
+    assert.deepEqual(
+      [...s.buckets],
+      [
+        [0.05, 80],
+        [Number.POSITIVE_INFINITY, 90],
+      ],
+    );
+  });
+
   it('judges over the window only, and treats a counter that went down as a restart', () => {
     const w = windowOf(parseSnapshot(metrics(100, 0)), parseSnapshot(metrics(150, 10)));
     assert.equal(w.requests, 60);

@@ -42,6 +42,12 @@ describe('platform topology', () => {
     const payments = byName(specs, 'payments').replicas[1]?.env ?? {};
     assert.equal(payments.GRPC_PORT, '7431');
     assert.equal(payments.SERVICE_INSTANCE, 'payments-1');
+    // One degradation directory per service, the same for each of its replicas and its spares (flags agree).
+    const gateway = byName(specs, 'gateway');
+    for (const replica of [...gateway.replicas, ...(gateway.spares ?? [])]) {
+      assert.equal(replica.env.DEGRADATION_DIR, '/nowhere/.data/degradation/gateway');
+    }
+    assert.equal(payments.DEGRADATION_DIR, '/nowhere/.data/degradation/payments');
   });
 
   it('an entry not run (--only) is given as its static address list; spare indices are specs of the same block', () => {

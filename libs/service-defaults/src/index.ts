@@ -72,6 +72,8 @@ export {
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';
 export { registerDegradationRoutes } from './degradation/degradation.routes.ts';
+export type { DegradationStore, StoredDegradationFlag } from './degradation/degradation.store.ts';
+export { fileDegradationStore } from './degradation/degradation.store.ts';
 export type {
   DegradationFlag,
   DegradationFlagState,

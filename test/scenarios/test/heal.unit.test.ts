@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HEAL_PANELS } from '@rebound/grafana';
 import type { Clock } from '@rebound/load';
+import { waitFor } from '@rebound/testing';
 import { AlertLog } from '../src/heal/alert.log.ts';
 import { startHealServer } from '../src/heal/heal.server.ts';
 import { HealMonitor } from '../src/heal/heal.state.ts';
 import { histogramQuantile, parseMetrics } from '../src/heal/metrics.parse.ts';
+import { rolloutViews } from '../src/heal/remediation.view.ts';
 import { ServiceSampler } from '../src/heal/service.sampler.ts';
 
 function manualClock(): Clock & { advance(ms: number): void } {
@@ -189,6 +193,142 @@ describe('heal server', () => {
     } finally {
       server.close();
       await monitor.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the rollouts and remediation panel (HealMonitor)', () => {
+  const rolledBack = {
+    id: 2,
+    process: 'catalog',
+    from: { name: 'base', behaviour: '' },
+    to: { name: 'v3', behaviour: 'error-ratio=0.5' },
+    phase: 'RolledBack',
+    step: 'rolled back',
+    replaced: 0,
+    of: 2,
+    startedAt: '2026-01-01T00:00:10.000Z',
+    endedAt: '2026-01-01T00:00:20.000Z',
+    reason: 'catalog-2: error ratio: new 50.0 % (10/20) vs old 0.0 % (0/67), bar +2.0 %',
+    rollbackMs: 3600,
+    events: [{ at: '2026-01-01T00:00:12.000Z', message: 'catalog-2 ready and in the endpoints' }],
+  };
+  const completed = {
+    ...rolledBack,
+    id: 1,
+    to: { name: 'v2', behaviour: '' },
+    phase: 'Completed',
+    step: 'done',
+    replaced: 2,
+    reason: undefined,
+    rollbackMs: undefined,
+    events: [
+      {
+        at: '2026-01-01T00:00:05.000Z',
+        message: 'catalog-2 passed the analysis: error ratio 0.0 % vs 0.0 %',
+      },
+    ],
+  };
+  const audit = [
+    {
+      id: 7,
+      at: '2026-01-01T00:01:00.000Z',
+      action: 'restart-replica',
+      target: 'catalog-1',
+      outcome: 'dry_run',
+      detail: 'would restart catalog-1',
+      alert: {
+        name: 'ReplicaErrorRatioOutlier',
+        status: 'firing',
+        fingerprint: 'f',
+        startsAt: 'x',
+        summary: 's',
+      },
+      runbook: 'docs/runbooks/ReplicaErrorRatioOutlier.md',
+      dryRun: true,
+    },
+  ];
+
+  it("passes on the supervisor's latest rollout per service and the controller's audit, with the verdict in words", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rebound-heal-panel-'));
+    let withController = true;
+    const answer = (res: import('node:http').ServerResponse, body: unknown) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const controller = createServer((req, res) =>
+      req.url === '/audit' ? answer(res, audit) : res.writeHead(404).end(),
+    );
+    await new Promise<void>((resolve) => controller.listen(0, '127.0.0.1', resolve));
+    const controllerPort = (controller.address() as AddressInfo).port;
+    const supervisor = createServer((req, res) => {
+      if (req.url === '/rollouts')
+        return answer(res, { active: null, history: [rolledBack, completed], replicas: [] });
+      if (req.url === '/status') {
+        return answer(res, {
+          allReady: true,
+          urls: [{ name: 'gateway', url: 'http://127.0.0.1:9' }],
+          rows: withController
+            ? [{ name: 'remediation-0', process: 'remediation', port: controllerPort, ready: true }]
+            : [],
+        });
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => supervisor.listen(0, '127.0.0.1', resolve));
+    await mkdir(join(dataDir, 'local'), { recursive: true });
+    await writeFile(
+      join(dataDir, 'local', 'supervisor.json'),
+      JSON.stringify({ url: `http://127.0.0.1:${(supervisor.address() as AddressInfo).port}` }),
+    );
+    const monitor = new HealMonitor({ dataDir, intervalMs: 20 });
+    const running = monitor.run();
+    try {
+      const state = await waitFor(() => {
+        const s = monitor.state();
+        return s.rollouts.checked && s.remediation.checked ? s : undefined;
+      });
+      assert.deepEqual(state.rollouts.services, [
+        {
+          service: 'catalog',
+          id: 2,
+          from: 'base',
+          to: 'v3 (error-ratio=0.5)',
+          phase: 'RolledBack',
+          step: 'rolled back',
+          replaced: 0,
+          of: 2,
+          analysis: `failed: ${rolledBack.reason}`,
+          reason: rolledBack.reason,
+          rollbackMs: 3600,
+          startedAt: rolledBack.startedAt,
+          endedAt: rolledBack.endedAt,
+        },
+      ]);
+      assert.deepEqual(state.remediation.entries, [
+        {
+          id: 7,
+          at: '2026-01-01T00:01:00.000Z',
+          action: 'restart-replica',
+          target: 'catalog-1',
+          outcome: 'dry_run',
+          detail: 'would restart catalog-1',
+          alert: { name: 'ReplicaErrorRatioOutlier', status: 'firing' },
+          dryRun: true,
+        },
+      ]);
+      assert.equal(
+        rolloutViews({ active: null, history: [completed] })[0]?.analysis,
+        'passed: error ratio 0.0 % vs 0.0 %',
+      );
+      withController = false;
+      await waitFor(() => !monitor.state().remediation.checked);
+      assert.equal(monitor.state().remediation.error, 'the remediation controller is not run');
+      controller.close();
+    } finally {
+      await monitor.stop();
+      await running;
+      supervisor.close();
+      controller.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

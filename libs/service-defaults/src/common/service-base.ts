@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
 import { type BaseConfig, loadConfig } from '../config/service.config.ts';
 import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
+import { fileDegradationStore } from '../degradation/degradation.store.ts';
 import { DegradationFlags } from '../degradation/degradation-flags.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
 import { registerFaultRoutes } from '../faults/faults.routes.ts';
@@ -79,10 +80,17 @@ export function startServiceBase<S extends z.ZodType<BaseConfig>>(
   const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
   registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
-  const degradation = new DegradationFlags({ registry, logger, probes });
+  const degradation = new DegradationFlags({
+    registry,
+    logger,
+    probes,
+    store: config.DEGRADATION_DIR === undefined ? undefined : fileDegradationStore(config.DEGRADATION_DIR),
+  });
+  degradation.watch();
   registerDegradationRoutes(admin, degradation, config.ADMIN_TOKEN);
   // Registered first, closed last: the admin server answers probes until the very end.
   shutdown.onShutdown('admin', () => admin.close());
+  shutdown.onShutdown('degradation-store', () => degradation.stop());
   // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
   shutdown.onShutdown('telemetry', shutdownTracing);
   return {

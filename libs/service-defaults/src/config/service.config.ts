@@ -80,6 +80,11 @@ export const baseConfigShape = {
   GRPC_PORT: port.default(0),
   ADMIN_PORT: port.default(0),
   DATA_DIR: z.string().min(1).optional(),
+  /**
+   * Where the degradation flags are kept for every replica of the service (infra/local gives them all
+   * `.data/degradation/<service>`); unset, the flags live in the process and a restart clears them.
+   */
+  DEGRADATION_DIR: z.string().min(1).optional(),
   KAFKA_BROKERS: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').default(DEFAULT_ADMIN_TOKEN),

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { startServiceBase } from '../common/service-base.ts';
 import { PinoNestLogger } from '../nest/pino-nest.logger.ts';
 import { ServiceDefaultsModule } from '../nest/service-defaults.module.ts';
+import { applyBehaviour } from '../profile/behaviour.apply.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { ConnectionDrain } from './connection-drain.ts';
 import type { HttpConfig } from './http.config.ts';
@@ -100,6 +101,15 @@ export async function bootstrapHttp<S extends z.ZodType<HttpConfig>>(
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.HTTP_PORT;
 
   setup.onListening?.();
+  // The version and its bad-behaviour profile, as a gRPC service applies them: a rollout of the gateway needs both.
+  applyBehaviour({
+    version: config.REBOUND_VERSION,
+    profile: config.REBOUND_BEHAVIOUR,
+    faults,
+    probes,
+    registry: context.registry,
+    log: (line) => logger.warn(line),
+  });
   probes.markStarted();
   logger.info(
     { httpPort, adminPort },

@@ -6,6 +6,13 @@ import { Traffic } from '../traffic.ts';
 import { type ActiveAlert, type AlertChange, AlertLog, fetchAlerts } from './alert.log.ts';
 import { type PanelView, panelViews, processValues } from './panel.views.ts';
 import {
+  type AuditView,
+  auditViews,
+  type RolloutsAnswer,
+  type RolloutView,
+  rolloutViews,
+} from './remediation.view.ts';
+import {
   type DependencyRow,
   type PanelValues,
   SERVICES,
@@ -47,6 +54,18 @@ export interface HealState {
     readonly firing: readonly ActiveAlert[];
     readonly changes: readonly AlertChange[];
   };
+  /** Each service's rollout under way or last one, from the supervisor's `GET /rollouts`. */
+  readonly rollouts: {
+    readonly checked: boolean;
+    readonly error: string | undefined;
+    readonly services: readonly RolloutView[];
+  };
+  /** The remediation controller's newest decisions, from its `GET /audit` (not run: checked false). */
+  readonly remediation: {
+    readonly checked: boolean;
+    readonly error: string | undefined;
+    readonly entries: readonly AuditView[];
+  };
   readonly traffic: TrafficView;
   readonly scenarios: readonly {
     readonly name: string;
@@ -78,6 +97,8 @@ export class HealMonitor {
     | { name: string; running: boolean; timeline: TimelineEntry[]; report: ScenarioReport | undefined }
     | undefined;
   #stopped = false;
+  #rollouts: HealState['rollouts'] = { checked: false, error: undefined, services: [] };
+  #remediation: HealState['remediation'] = { checked: false, error: undefined, entries: [] };
 
   constructor(options: { readonly dataDir: string; readonly clock?: Clock; readonly intervalMs?: number }) {
     this.#dataDir = options.dataDir;
@@ -121,6 +142,8 @@ export class HealMonitor {
         firing: this.#alerts.firing(),
         changes: this.#alerts.changes(),
       },
+      rollouts: this.#rollouts,
+      remediation: this.#remediation,
       traffic: {
         running: this.#traffic !== undefined,
         ...this.#trafficSettings,
@@ -207,6 +230,42 @@ export class HealMonitor {
       });
   }
 
+  async #readRollouts(target: Target): Promise<void> {
+    try {
+      const answer = await target.control('GET', '/rollouts');
+      if (answer.status !== 200) throw new Error(`supervisor GET /rollouts answered ${answer.status}`);
+      this.#rollouts = {
+        checked: true,
+        error: undefined,
+        services: rolloutViews(answer.json as unknown as RolloutsAnswer),
+      };
+    } catch (error) {
+      this.#rollouts = { ...this.#rollouts, checked: false, error: (error as Error).message };
+    }
+  }
+
+  /** The controller's address is its row in the supervisor's status (not run with `--only …`: none). */
+  async #readAudit(status: SupervisorStatus): Promise<void> {
+    const row = status.rows.find((r) => r.process === 'remediation' && r.port !== undefined);
+    if (row === undefined) {
+      this.#remediation = { checked: false, error: 'the remediation controller is not run', entries: [] };
+      return;
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${row.port}/audit`, {
+        signal: AbortSignal.timeout(1_500),
+      });
+      if (!response.ok) throw new Error(`remediation GET /audit answered ${response.status}`);
+      this.#remediation = {
+        checked: true,
+        error: undefined,
+        entries: auditViews((await response.json()) as AuditView[]),
+      };
+    } catch (error) {
+      this.#remediation = { ...this.#remediation, checked: false, error: (error as Error).message };
+    }
+  }
+
   #requireTarget(): Target {
     if (!this.#target) throw new Error(`not connected to a platform yet: ${this.#error ?? 'starting'}`);
     return this.#target;
@@ -232,7 +291,11 @@ export class HealMonitor {
       });
     }
     this.#status = await this.#target.status();
-    await this.#sampler?.sample();
+    await Promise.all([
+      this.#sampler?.sample(),
+      this.#readRollouts(this.#target),
+      this.#readAudit(this.#status),
+    ]);
     if (this.#target.prometheusUrl) {
       this.#alerts.update(
         await fetchAlerts(this.#target.prometheusUrl),
