@@ -75,7 +75,7 @@ export class BulkheadPolicy extends BasePolicy implements FusedLayer {
   #oldest: Waiter | undefined = undefined;
   #newest: Waiter | undefined = undefined;
   readonly #timers: TimerList;
-  readonly #release = (): void => this.#releaseSlot();
+  readonly #releaseLater = (): void => this.#releaseSlot();
   readonly #onReject = new EventEmitter<BulkheadRejectEvent>();
   /** A caller was turned away (full, or waited too long). */
   readonly onReject: Event<BulkheadRejectEvent> = this.#onReject.event;
@@ -111,9 +111,7 @@ export class BulkheadPolicy extends BasePolicy implements FusedLayer {
     try {
       return await next.run(context);
     } finally {
-      const lingering = context.takeLingering();
-      if (lingering === undefined) this.#releaseSlot();
-      else settleAll(lingering).then(this.#release);
+      this.#release(context);
     }
   }
 
@@ -149,9 +147,8 @@ export class BulkheadPolicy extends BasePolicy implements FusedLayer {
 
   /** @internal Free the slot once the work really ended. */
   exit(call: FusedCall, _index: number, _token: unknown, detached: boolean): number {
-    const lingering = detached ? undefined : call.takeLingering();
-    if (lingering === undefined) this.#releaseSlot();
-    else settleAll(lingering).then(this.#release);
+    if (detached) this.#releaseSlot();
+    else this.#release(call);
     return PROPAGATE;
   }
 
@@ -188,6 +185,14 @@ export class BulkheadPolicy extends BasePolicy implements FusedLayer {
     else newer.older = older;
     waiter.older = waiter.newer = undefined;
     this.#queued--;
+  }
+
+  /** Frees the slot now, or once the work abandoned inside settles (handing that work on to layers outside). */
+  #release(context: ExecutionContext): void {
+    const lingering = context.takeLingering();
+    if (lingering === undefined) return this.#releaseSlot();
+    for (const work of lingering) context.linger(work);
+    settleAll(lingering).then(this.#releaseLater);
   }
 
   #releaseSlot(): void {

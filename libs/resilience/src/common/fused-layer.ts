@@ -21,7 +21,8 @@ export interface FusedLayer {
    * After the layers inside settled, with `call.failed` and `call.outcome` (value or error) describing it. May
    * replace them (a fallback), set `call.pending` to a promise whose result replaces them, or return
    * {@link RETRY}. `detached` is true when a timeout outside already gave up on this attempt and the real
-   * outcome arrives late: do bookkeeping only (release, record), never retry or replace.
+   * outcome arrives late: no layer outside waits for this one any more, so never retry (the outcome still
+   * travels on to the detached layers outside, replaced or not, as around `intercept()`).
    */
   exit(call: FusedCall, index: number, token: unknown, detached: boolean): number;
 }

@@ -56,8 +56,8 @@ export class FallbackPolicy<R = unknown> extends BasePolicy implements FusedLaye
   }
 
   /** @internal Replace a handled failure with the fallback's answer. */
-  exit(call: FusedCall, _index: number, _token: unknown, detached: boolean): number {
-    if (detached || !call.failed || !this.#handle(call.outcome)) return PROPAGATE;
+  exit(call: FusedCall): number {
+    if (!call.failed || !this.#handle(call.outcome)) return PROPAGATE;
     const error = call.outcome;
     if (this.#onFallback.hasListeners) this.#onFallback.emit({ error });
     try {

@@ -76,6 +76,7 @@ export class FusedRun extends ExecutionContext implements FusedCall {
   /** Layers currently entered (0..depth-1). */
   #depth = 0;
   #done = false;
+  #entryWaiting = false;
   #abandoned: Abandonment | undefined = undefined;
   #settleRun: ((value: unknown) => void) | undefined = undefined;
   #failRun: ((error: unknown) => void) | undefined = undefined;
@@ -156,7 +157,11 @@ export class FusedRun extends ExecutionContext implements FusedCall {
     if (this.#depth > from) {
       const tokens: unknown[] = [];
       for (let i = from; i < this.#depth; i++) tokens.push(this.#token(i));
-      const work = this.work ?? Promise.resolve();
+      // Abandoned while a layer waited to enter (a bulkhead queue): the layers outside it see that wait
+      // cancelled, as they would around intercept().
+      const work = this.#entryWaiting
+        ? Promise.reject(new TaskCancelledError(error))
+        : (this.work ?? Promise.resolve());
       work.then(
         (value) => this.#exitDetached(from, tokens, false, value),
         (failure: unknown) => this.#exitDetached(from, tokens, true, failure),
@@ -430,10 +435,13 @@ export class FusedRun extends ExecutionContext implements FusedCall {
 
   /** Awaits the wait layer `index` asked for on entry; false (outcome set) when it was refused or abandoned. */
   async #entryWait(index: number, token: unknown, pending: PromiseLike<unknown>): Promise<boolean> {
+    this.#entryWaiting = true;
     try {
       await this.#wait(pending);
+      this.#entryWaiting = false;
       return true;
     } catch (error) {
+      this.#entryWaiting = false;
       if (this.#takeAbandon()) {
         // Abandoned while waiting: if the wait is granted later, give back what it granted.
         pending.then(() => this.#segment.layers[index]!.exit(this, index, token, true), ignore);
@@ -464,17 +472,41 @@ export class FusedRun extends ExecutionContext implements FusedCall {
     return true;
   }
 
-  #exitDetached(from: number, tokens: unknown[], failed: boolean, outcome: unknown): void {
+  /**
+   * Exits the layers of an abandoned attempt (layers `from`…, innermost last in `tokens`) once its real outcome
+   * arrives, as they would exit around `intercept()`: each layer's replacement (a fallback's answer, after its
+   * promise if it returns one) is what the next layer out sees.
+   */
+  #exitDetached(
+    from: number,
+    tokens: unknown[],
+    failed: boolean,
+    outcome: unknown,
+    last = tokens.length - 1,
+  ): void {
     const saveFailed = this.failed;
     const saveOutcome = this.outcome;
-    for (let k = tokens.length - 1; k >= 0; k--) {
+    let pending: PromiseLike<unknown> | undefined;
+    let k = last;
+    for (; k >= 0 && pending === undefined; k--) {
       this.failed = failed;
       this.outcome = outcome;
+      this.pending = undefined;
       this.#segment.layers[from + k]!.exit(this, from + k, tokens[k], true);
+      failed = this.failed;
+      outcome = this.outcome;
+      pending = this.pending;
     }
     this.failed = saveFailed;
     this.outcome = saveOutcome;
     this.pending = undefined;
     this.sleep = undefined;
+    if (pending !== undefined) {
+      const rest = k;
+      pending.then(
+        (value) => this.#exitDetached(from, tokens, false, value, rest),
+        (error: unknown) => this.#exitDetached(from, tokens, true, error, rest),
+      );
+    }
   }
 }

@@ -147,10 +147,15 @@ export class RetryPolicy extends BasePolicy implements FusedLayer {
 
   /** @internal Decide whether a failure is retried, and after which sleep. */
   exit(call: FusedCall, index: number, token: unknown, detached: boolean): number {
-    if (detached || !call.failed) return PROPAGATE;
+    if (!call.failed) return PROPAGATE;
     const error = call.outcome;
     let state = token as RetryState | undefined;
     const retries = state === undefined ? 0 : state.retries;
+    if (detached) {
+      // A timeout outside gave up on this attempt: the layers inside it stay cancelled.
+      this.#giveUp('aborted', retries, error);
+      return PROPAGATE;
+    }
     const reason = this.#refuse(error, call, retries);
     if (reason !== undefined) {
       this.#giveUp(reason, retries, error);

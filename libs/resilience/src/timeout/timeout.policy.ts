@@ -59,6 +59,8 @@ class TimedCall implements TimerNode, TimerTarget {
   }
 
   onTimer(): void {
+    // A caller that already gave up (a timeout further out fired first) has nobody left to release.
+    if (this.outer.aborted) return;
     const error = new TimeoutError(this.timeoutMs, this.deadlineBound);
     // The callee sees the TimeoutError as its signal's reason; the abandoned work is recorded as lingering so a
     // bulkhead outside keeps its slot until the work really ends. Then the caller is released.
