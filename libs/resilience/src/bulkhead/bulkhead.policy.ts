@@ -190,7 +190,10 @@ export class BulkheadPolicy extends BasePolicy implements FusedLayer {
   /** Frees the slot now, or once the work abandoned inside settles (handing that work on to layers outside). */
   #release(context: ExecutionContext): void {
     const lingering = context.takeLingering();
-    if (lingering === undefined) return this.#releaseSlot();
+    if (lingering === undefined) {
+      this.#releaseSlot();
+      return;
+    }
     for (const work of lingering) context.linger(work);
     settleAll(lingering).then(this.#releaseLater);
   }

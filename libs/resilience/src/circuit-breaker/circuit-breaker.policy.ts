@@ -55,13 +55,6 @@ const HALF_OPEN = 2;
 const ISOLATED = 3;
 const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated'];
 
-/**
- * A circuit breaker on a monotonic clock. Closed: outcomes feed the {@link Breaker}. Open: every call fails at
- * once with a stackless {@link BrokenCircuitError} carrying `retryAfterMs`. After `openMs` the next call (or a
- * `state` read) moves it to half-open, where at most `halfOpenProbes` calls are *placed*; others are rejected,
- * not queued. Outcomes are tagged with the state epoch they were admitted in, so a call that started before a
- * transition and settles after it changes nothing.
- */
 /** A fused call's admission in a breaker that times calls (slow-call windows). */
 class TimedPermit {
   readonly epoch: number;
@@ -73,6 +66,13 @@ class TimedPermit {
   }
 }
 
+/**
+ * A circuit breaker on a monotonic clock. Closed: outcomes feed the {@link Breaker}. Open: every call fails at
+ * once with a stackless {@link BrokenCircuitError} carrying `retryAfterMs`. After `openMs` the next call (or a
+ * `state` read) moves it to half-open, where at most `halfOpenProbes` calls are *placed*; others are rejected,
+ * not queued. Outcomes are tagged with the state epoch they were admitted in, so a call that started before a
+ * transition and settles after it changes nothing.
+ */
 export class CircuitBreakerPolicy extends BasePolicy implements FusedLayer {
   readonly breaker: Breaker;
   readonly openMs: number;

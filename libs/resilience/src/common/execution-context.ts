@@ -142,6 +142,15 @@ export class ExecutionContext {
     return this.#callerSignal?.aborted ? this.#callerSignal.reason : undefined;
   }
 
+  /**
+   * True when a policy gave up on this context or one it was forked from (a timeout fired, a hedge lost), as
+   * opposed to the caller aborting.
+   */
+  get abandoned(): boolean {
+    if (this.#cancelReason !== NOT_CANCELLED) return true;
+    return this.#parent?.abandoned ?? false;
+  }
+
   /** True when the abort came from the caller (its signal or a parent context), not from a timeout inside. */
   get callerAborted(): boolean {
     if (this.#parent !== undefined) return this.#parent.aborted;

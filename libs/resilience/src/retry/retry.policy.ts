@@ -75,18 +75,18 @@ function isLocalRejection(error: unknown): boolean {
   );
 }
 
-/**
- * Retries failed calls with backoff. Never retries non-idempotent executions (`idempotent: false`), never
- * sleeps past the execution's deadline (it gives up with the last error at once), stops when the caller aborts
- * (also during a backoff sleep), and asks the shared budget before every retry. `context.attempt` tells the
- * operation which attempt it is.
- */
 /** A fused call's retry state, allocated at the first failure only. */
 class RetryState {
   retries = 0;
   readonly memo: BackoffMemo = { value: 0 };
 }
 
+/**
+ * Retries failed calls with backoff. Never retries non-idempotent executions (`idempotent: false`), never
+ * sleeps past the execution's deadline (it gives up with the last error at once), stops when the caller aborts
+ * (also during a backoff sleep), and asks the shared budget before every retry. `context.attempt` tells the
+ * operation which attempt it is.
+ */
 export class RetryPolicy extends BasePolicy implements FusedLayer {
   readonly maxRetries: number;
   readonly backoff: Backoff;

@@ -59,14 +59,13 @@ class TimedCall implements TimerNode, TimerTarget {
   }
 
   onTimer(): void {
-    // A caller that already gave up (a timeout further out fired first) has nobody left to release.
-    if (this.outer.aborted) return;
     const error = new TimeoutError(this.timeoutMs, this.deadlineBound);
     // The callee sees the TimeoutError as its signal's reason; the abandoned work is recorded as lingering so a
     // bulkhead outside keeps its slot until the work really ends. Then the caller is released.
     this.inner.cancel(error);
     if (this.work !== undefined) this.outer.linger(this.work);
-    this.policy.emitTimeout(this);
+    // When a timeout further out already gave up on this call, that one reported it.
+    if (!this.outer.abandoned) this.policy.emitTimeout(this);
     this.fail?.(error);
   }
 }

@@ -65,13 +65,13 @@ function build(layers: readonly Layer[], clock: FakeClock, log: string[]): Polic
         p.onReject((e) => log.push(`${i} bulkhead ${e.reason}`));
         return p;
       }
-      case 'fallback':
+      default:
         return fallback(() => 'fallback', { clock });
     }
   });
 }
 
-/** Runs `calls` (each a script of attempt outcomes, two calls overlapping), returning what happened. */
+/** Runs `calls` (each a script of attempt outcomes; calls start 20 ms apart), returning what happened. */
 async function run(layers: readonly Layer[], calls: readonly Step[][], fuse: boolean): Promise<string[]> {
   const clock = new FakeClock();
   const log: string[] = [];
