@@ -92,7 +92,7 @@ export class ExecutionContext {
       if (this.#cancelReason !== NOT_CANCELLED) {
         controller.abort(this.#cancelReason);
       } else {
-        const upstream = this.#parent !== undefined ? this.#parent.#abortableSignal() : this.#callerSignal;
+        const upstream = this.#parent !== undefined ? this.#parent.signal : this.#callerSignal;
         if (upstream?.aborted) controller.abort(upstream.reason);
         else if (upstream !== undefined && this.#upstream === undefined) {
           this.#upstream = upstream;
@@ -101,23 +101,6 @@ export class ExecutionContext {
       }
     }
     return controller.signal;
-  }
-
-  /**
-   * The signal a child links its own to, or `undefined` when nothing can abort this context any more: a root
-   * execution is aborted only through its caller's signal (policies cancel the contexts they fork, never the
-   * root), so a child of a root without one needs no link and costs a single `AbortController`.
-   */
-  #abortableSignal(): AbortSignal | undefined {
-    if (
-      this.#parent === undefined &&
-      this.#callerSignal === undefined &&
-      this.#controller === undefined &&
-      this.#cancelReason === NOT_CANCELLED
-    ) {
-      return undefined;
-    }
-    return this.signal;
   }
 
   /** Milliseconds left before the deadline (`Infinity` when none, never negative): put this on the wire. */
@@ -160,8 +143,8 @@ export class ExecutionContext {
   /**
    * Cancels the work running under this context: aborts the current signal (if anyone read it) with `reason` and
    * marks the context aborted, so that loops inside stop and new signals start aborted. Policies cancel the
-   * contexts they {@link fork} (a timeout its attempt, hedging its losers), so the layers outside carry on.
-   * Returns a token for {@link restore}.
+   * contexts they {@link fork} (a timeout its attempt, hedging its losers), so the layers outside carry on; the
+   * fused fast path, where layers share one context, cancels it and undoes that with {@link restore}(token).
    */
   cancel(reason: unknown): unknown {
     const previous = this.#cancelReason;
