@@ -10,7 +10,10 @@
  *   with `abortOnReturn: false`, its cheapest mode, because Rebound does not abort on success either); a
  *   bulkhead of 10 slots without a queue. The full pipeline composes the same four policies in the same order
  *   in both libraries: cockatiel `wrap(retry, breaker, timeout, bulkhead)` vs Rebound
- *   `pipeline(retry, breaker, timeout, bulkhead)`. Rebound's recommended order is reported as an extra row.
+ *   `pipeline(retry, breaker, timeout, bulkhead)`. Rebound's recommended order is reported as an extra row, and
+ *   so is the same pipeline composed through each policy's `intercept()` alone (`plainPipeline`, no fused fast
+ *   path): the "fusion gain" line is its cost over the fused one. Single-policy rows run `policy.execute()`,
+ *   which is the policy's plain `intercept()`.
  * - opossum has no retry; its `fire()` is measured with `timeout: false` (breaker only) and with its defaults
  *   (breaker + 10 s timeout, which is how it is normally used).
  * - Open-breaker rejection: each breaker is tripped by 5 real failures (opossum: `open()`), then every call is
@@ -43,6 +46,7 @@ import {
   retry,
   timeout,
 } from '../src/index.ts';
+import { plainPipeline } from '../src/pipeline/pipeline.policy.ts';
 
 interface OpossumBreaker {
   fire(): Promise<unknown>;
@@ -67,6 +71,13 @@ const rBreaker = circuitBreaker({ breaker: consecutiveBreaker(5), openMs: 10_000
 const rTimeout = timeout(1_000);
 const rBulkhead = bulkhead({ maxConcurrent: 10, maxQueue: 0 });
 const rPipeline = pipeline(
+  retry({ maxRetries: 3, backoff: exponentialBackoff() }),
+  circuitBreaker({ breaker: consecutiveBreaker(5), openMs: 10_000 }),
+  timeout(1_000),
+  bulkhead({ maxConcurrent: 10, maxQueue: 0 }),
+);
+// The same four policies composed through their intercept() alone, without pipeline()'s fused fast path.
+const rPipelinePlain = plainPipeline(
   retry({ maxRetries: 3, backoff: exponentialBackoff() }),
   circuitBreaker({ breaker: consecutiveBreaker(5), openMs: 10_000 }),
   timeout(1_000),
@@ -111,6 +122,7 @@ const allCases: Case[] = [
   { name: 'bare await', lib: 'bare', run: () => noop() },
   { name: 'pipeline', lib: 'rebound', run: () => rPipeline.execute(noop) },
   { name: 'pipeline', lib: 'cockatiel', run: () => cWrap.execute(noop) },
+  { name: 'pipeline (plain, not fused)', lib: 'rebound', run: () => rPipelinePlain.execute(noop) },
   { name: 'open-breaker rejection', lib: 'rebound', run: () => rOpen.execute(noop).catch(swallow) },
   { name: 'open-breaker rejection', lib: 'cockatiel', run: () => cOpen.execute(noop).catch(swallow) },
   { name: 'open-breaker rejection', lib: 'opossum', run: () => oOpen.fire().catch(swallow) },
@@ -243,13 +255,23 @@ async function main(): Promise<void> {
       pass: openVsSuccess <= 1,
     },
   ];
+  // Not a bar: what pipeline()'s fused fast path saves over composing the same policies through intercept().
+  const fusionGain = ratio(sample('rebound', 'pipeline (plain, not fused)'), sample('rebound', 'pipeline'));
   console.log('');
+  console.log(`fusion gain: a plain (intercept-only) pipeline costs ${fusionGain.toFixed(2)}x the fused one`);
   for (const b of bars) console.log(`${b.pass ? 'PASS' : 'FAIL'}  ${b.bar}: ${b.value.toFixed(2)}x`);
   const json = {
     node: process.version,
     rounds: ROUNDS,
     nsPerOp: Object.fromEntries(ns),
-    ratios: { pipelineVsCockatiel, pipelineVsBare, openVsCockatiel, openVsOpossum, openVsSuccess },
+    ratios: {
+      pipelineVsCockatiel,
+      pipelineVsBare,
+      openVsCockatiel,
+      openVsOpossum,
+      openVsSuccess,
+      fusionGain,
+    },
     bars: bars.map((b) => ({ bar: b.bar, value: b.value, pass: b.pass })),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);

@@ -1,5 +1,8 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
+import type { ExecutionContext } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.ts';
+import { BasePolicy, type Chain } from '../common/policy.ts';
 import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.ts';
 import {
   DEFAULT_BULKHEAD_MAX_CONCURRENT,
@@ -8,9 +11,6 @@ import {
 } from '../constants.ts';
 import { BulkheadRejectedError, type BulkheadRejection } from '../errors/bulkhead-rejected.error.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
-import { FusedPolicy } from '../pipeline/fused-policy.ts';
-import type { FusedRun } from '../pipeline/fused-run.ts';
-import { PROPAGATE, REJECT } from '../pipeline/fused-run.ts';
 
 export interface BulkheadOptions {
   /** Calls running at once. */
@@ -66,7 +66,7 @@ const settleAll = (work: readonly PromiseLike<unknown>[]) =>
  * the moment they abort. A slot is freed only when the work really ends: if a timeout inside abandoned a call
  * that is still running, the slot stays taken until that call settles.
  */
-export class BulkheadPolicy extends FusedPolicy {
+export class BulkheadPolicy extends BasePolicy implements FusedLayer {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   readonly queueTimeoutMs: number;
@@ -75,7 +75,7 @@ export class BulkheadPolicy extends FusedPolicy {
   #oldest: Waiter | undefined = undefined;
   #newest: Waiter | undefined = undefined;
   readonly #timers: TimerList;
-  readonly #release = (): void => this.#releaseSlot();
+  readonly #releaseLater = (): void => this.#releaseSlot();
   readonly #onReject = new EventEmitter<BulkheadRejectEvent>();
   /** A caller was turned away (full, or waited too long). */
   readonly onReject: Event<BulkheadRejectEvent> = this.#onReject.event;
@@ -101,28 +101,54 @@ export class BulkheadPolicy extends FusedPolicy {
     return this.#queued;
   }
 
-  /** @internal Fused hook: take a slot, queue for one, or reject with `BulkheadRejectedError('full')`. */
-  enter(run: FusedRun): unknown {
+  /**
+   * Takes a slot (or queues for one, or rejects with `BulkheadRejectedError('full')`), runs the call, and frees
+   * the slot once the work really ended: work a timeout inside abandoned keeps it until that work settles.
+   */
+  async intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
+    if (this.#active < this.maxConcurrent) this.#active++;
+    else await this.#waitForSlot(context);
+    try {
+      return await next.run(context);
+    } finally {
+      this.#release(context);
+    }
+  }
+
+  /** Resolves when a released slot is handed over; rejects when the queue is full, times out or the caller aborts. */
+  #waitForSlot(context: ExecutionContext): Promise<void> {
+    if (this.#queued >= this.maxQueue) {
+      this.#emitReject('full');
+      throw BulkheadRejectedError.fast('full');
+    }
+    const signal = context.signal;
+    if (signal.aborted) throw new TaskCancelledError(signal.reason);
+    return new Promise<void>((resolve, reject) => this.#enqueue(signal, resolve, reject));
+  }
+
+  // ---- Fast path for pipeline(): the behaviour of intercept() above as synchronous hooks (see FusedLayer). ----
+
+  /** @internal Take a slot, queue for one, or reject with `BulkheadRejectedError('full')`. */
+  enter(call: FusedCall): unknown {
     if (this.#active < this.maxConcurrent) {
       this.#active++;
       return undefined;
     }
     if (this.#queued >= this.maxQueue) {
       this.#emitReject('full');
-      run.outcome = BulkheadRejectedError.fast('full');
+      call.outcome = BulkheadRejectedError.fast('full');
       return REJECT;
     }
-    const signal = run.signal;
+    const signal = call.signal;
     if (signal.aborted) throw new TaskCancelledError(signal.reason);
-    run.pending = new Promise<void>((resolve, reject) => this.#enqueue(signal, resolve, reject));
+    call.pending = new Promise<void>((resolve, reject) => this.#enqueue(signal, resolve, reject));
     return undefined;
   }
 
-  /** @internal Fused hook: free the slot once the work really ended. */
-  exit(run: FusedRun, _index: number, _token: unknown, detached: boolean): number {
-    const lingering = detached ? undefined : run.takeLingering();
-    if (lingering === undefined) this.#releaseSlot();
-    else settleAll(lingering).then(this.#release);
+  /** @internal Free the slot once the work really ended. */
+  exit(call: FusedCall, _index: number, _token: unknown, detached: boolean): number {
+    if (detached) this.#releaseSlot();
+    else this.#release(call);
     return PROPAGATE;
   }
 
@@ -159,6 +185,17 @@ export class BulkheadPolicy extends FusedPolicy {
     else newer.older = older;
     waiter.older = waiter.newer = undefined;
     this.#queued--;
+  }
+
+  /** Frees the slot now, or once the work abandoned inside settles (handing that work on to layers outside). */
+  #release(context: ExecutionContext): void {
+    const lingering = context.takeLingering();
+    if (lingering === undefined) {
+      this.#releaseSlot();
+      return;
+    }
+    for (const work of lingering) context.linger(work);
+    settleAll(lingering).then(this.#releaseLater);
   }
 
   #releaseSlot(): void {

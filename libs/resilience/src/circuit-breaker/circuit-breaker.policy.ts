@@ -1,7 +1,9 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Disposable, toDisposable } from '../common/disposable.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecuteOptions, Operation } from '../common/execution-context.ts';
+import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.ts';
+import { BasePolicy, type Chain } from '../common/policy.ts';
 import {
   DEFAULT_BREAKER_HALF_OPEN_MAX_WAIT_MS,
   DEFAULT_BREAKER_HALF_OPEN_PROBES,
@@ -10,9 +12,6 @@ import {
 import { BrokenCircuitError } from '../errors/broken-circuit.error.ts';
 import { isCancellation } from '../errors/error.guards.ts';
 import { rejectSoon } from '../errors/reject-soon.ts';
-import { FusedPolicy } from '../pipeline/fused-policy.ts';
-import type { FusedRun } from '../pipeline/fused-run.ts';
-import { PROPAGATE, REJECT } from '../pipeline/fused-run.ts';
 import type { Breaker, TripReason } from './breakers/breaker.ts';
 import { ConsecutiveBreaker } from './breakers/consecutive.breaker.ts';
 
@@ -56,13 +55,7 @@ const HALF_OPEN = 2;
 const ISOLATED = 3;
 const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated'];
 
-/**
- * A circuit breaker on a monotonic clock. Closed: outcomes feed the {@link Breaker}. Open: every call fails at
- * once with a stackless {@link BrokenCircuitError} carrying `retryAfterMs`. After `openMs` the next call (or a
- * `state` read) moves it to half-open, where at most `halfOpenProbes` calls are *placed*; others are rejected,
- * not queued. Outcomes are tagged with the state epoch they were admitted in, so a call that started before a
- * transition and settles after it changes nothing.
- */
+/** A fused call's admission in a breaker that times calls (slow-call windows). */
 class TimedPermit {
   readonly epoch: number;
   readonly start: number;
@@ -73,7 +66,14 @@ class TimedPermit {
   }
 }
 
-export class CircuitBreakerPolicy extends FusedPolicy {
+/**
+ * A circuit breaker on a monotonic clock. Closed: outcomes feed the {@link Breaker}. Open: every call fails at
+ * once with a stackless {@link BrokenCircuitError} carrying `retryAfterMs`. After `openMs` the next call (or a
+ * `state` read) moves it to half-open, where at most `halfOpenProbes` calls are *placed*; others are rejected,
+ * not queued. Outcomes are tagged with the state epoch they were admitted in, so a call that started before a
+ * transition and settles after it changes nothing.
+ */
+export class CircuitBreakerPolicy extends BasePolicy implements FusedLayer {
   readonly breaker: Breaker;
   readonly openMs: number;
   readonly halfOpenProbes: number;
@@ -135,9 +135,8 @@ export class CircuitBreakerPolicy extends FusedPolicy {
   }
 
   /**
-   * An open or isolated circuit rejects before any per-call state exists, so a rejection costs no more than a
-   * successful call (the fused run is made only for calls that may run). A closed circuit, a due half-open and a
-   * call with options (a signal, a deadline) take the ordinary path.
+   * An open or isolated circuit rejects before any execution context exists, so a rejection costs no more than
+   * a successful call. A closed circuit, a due half-open and a call with options take the ordinary path.
    */
   override execute<T>(operation: Operation<T>, options?: ExecuteOptions): Promise<T> {
     const state = this.#state;
@@ -151,30 +150,54 @@ export class CircuitBreakerPolicy extends FusedPolicy {
     return super.execute(operation, options);
   }
 
-  #rejectNow(retryAfterMs: number | undefined): Promise<never> {
-    this.#reject(retryAfterMs);
-    const error = this.#rejection;
-    this.#rejection = undefined;
-    return rejectSoon(error);
+  /**
+   * Admits the call (or rejects it with a stackless {@link BrokenCircuitError}), runs it, and records its outcome
+   * against the state it was admitted in.
+   */
+  async intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
+    const epoch = this.#admit();
+    if (epoch < 0) throw this.#takeRejection();
+    const start = this.breaker.needsDuration ? this.clock.now() : 0;
+    let value: unknown;
+    try {
+      value = await next.run(context);
+    } catch (error) {
+      this.#settle(epoch, start, error, true);
+      throw error;
+    }
+    this.#settle(epoch, start, undefined, false);
+    return value;
   }
 
-  /** @internal Fused hook: admit, or reject with a stackless BrokenCircuitError (without throwing). */
-  enter(run: FusedRun): unknown {
+  #rejectNow(retryAfterMs: number | undefined): Promise<never> {
+    this.#reject(retryAfterMs);
+    return rejectSoon(this.#takeRejection());
+  }
+
+  #takeRejection(): BrokenCircuitError {
+    const error = this.#rejection!;
+    this.#rejection = undefined;
+    return error;
+  }
+
+  // ---- Fast path for pipeline(): the behaviour of intercept() above as synchronous hooks (see FusedLayer). ----
+
+  /** @internal Admit, or reject with a stackless BrokenCircuitError (without throwing). */
+  enter(call: FusedCall): unknown {
     const epoch = this.#admit();
     if (epoch < 0) {
-      run.outcome = this.#rejection;
-      this.#rejection = undefined;
+      call.outcome = this.#takeRejection();
       return REJECT;
     }
     return this.breaker.needsDuration ? new TimedPermit(epoch, this.clock.now()) : epoch;
   }
 
-  /** @internal Fused hook: record the outcome, if it still belongs to the current state. */
-  exit(run: FusedRun, _index: number, token: unknown): number {
-    if (typeof token === 'number') this.#settle(token, 0, run.outcome, run.failed);
+  /** @internal Record the outcome, if it still belongs to the current state. */
+  exit(call: FusedCall, _index: number, token: unknown): number {
+    if (typeof token === 'number') this.#settle(token, 0, call.outcome, call.failed);
     else {
       const permit = token as TimedPermit;
-      this.#settle(permit.epoch, permit.start, run.outcome, run.failed);
+      this.#settle(permit.epoch, permit.start, call.outcome, call.failed);
     }
     return PROPAGATE;
   }

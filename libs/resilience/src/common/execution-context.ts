@@ -125,6 +125,15 @@ export class ExecutionContext {
     return this.#callerSignal?.aborted ? this.#callerSignal.reason : undefined;
   }
 
+  /**
+   * True when a policy gave up on this context or one it was forked from (a timeout fired, a hedge lost), as
+   * opposed to the caller aborting.
+   */
+  get abandoned(): boolean {
+    if (this.#cancelReason !== NOT_CANCELLED) return true;
+    return this.#parent?.abandoned ?? false;
+  }
+
   /** True when the abort came from the caller (its signal or a parent context), not from a timeout inside. */
   get callerAborted(): boolean {
     if (this.#parent !== undefined) return this.#parent.aborted;
@@ -133,9 +142,9 @@ export class ExecutionContext {
 
   /**
    * Cancels the work running under this context: aborts the current signal (if anyone read it) with `reason` and
-   * marks the context aborted, so that loops inside stop and new signals start aborted. Returns a token for
-   * {@link restore}, which the cancelling layer calls when it exits (a per-attempt timeout must not stop the
-   * retries around it).
+   * marks the context aborted, so that loops inside stop and new signals start aborted. Policies cancel the
+   * contexts they {@link fork} (a timeout its attempt, hedging its losers), so the layers outside carry on; the
+   * fused fast path, where layers share one context, cancels it and undoes that with {@link restore}(token).
    */
   cancel(reason: unknown): unknown {
     const previous = this.#cancelReason;

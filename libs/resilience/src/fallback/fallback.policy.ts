@@ -1,10 +1,9 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.ts';
+import { BasePolicy, type Chain } from '../common/policy.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { FusedPolicy } from '../pipeline/fused-policy.ts';
-import type { FusedRun } from '../pipeline/fused-run.ts';
-import { PROPAGATE } from '../pipeline/fused-run.ts';
 
 export interface FallbackOptions {
   /** Which errors the fallback answers (never cancellations); defaults to every other error. */
@@ -21,7 +20,7 @@ export interface FallbackEvent {
  * `onFallback`, so a fallback that hides a failing dependency still shows on a dashboard. The failure itself
  * still reaches the policies inside (a breaker still counts it).
  */
-export class FallbackPolicy<R = unknown> extends FusedPolicy {
+export class FallbackPolicy<R = unknown> extends BasePolicy implements FusedLayer {
   readonly #fallback: (error: unknown, context: ExecutionContext) => R | PromiseLike<R>;
   readonly #handle: (error: unknown) => boolean;
   readonly #onFallback = new EventEmitter<FallbackEvent>();
@@ -38,26 +37,39 @@ export class FallbackPolicy<R = unknown> extends FusedPolicy {
     this.#handle = handle === undefined ? (e) => !isCancellation(e) : (e) => !isCancellation(e) && handle(e);
   }
 
+  /** Runs the call; a handled failure is answered by the fallback instead. */
+  async intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
+    try {
+      return await next.run(context);
+    } catch (error) {
+      if (!this.#handle(error)) throw error;
+      if (this.#onFallback.hasListeners) this.#onFallback.emit({ error });
+      return await this.#fallback(error, context);
+    }
+  }
+
+  // ---- Fast path for pipeline(): the behaviour of intercept() above as synchronous hooks (see FusedLayer). ----
+
   /** @internal */
   enter(): unknown {
     return undefined;
   }
 
-  /** @internal Fused hook: replace a handled failure with the fallback's answer. */
-  exit(run: FusedRun, _index: number, _token: unknown, detached: boolean): number {
-    if (detached || !run.failed || !this.#handle(run.outcome)) return PROPAGATE;
-    const error = run.outcome;
+  /** @internal Replace a handled failure with the fallback's answer. */
+  exit(call: FusedCall): number {
+    if (!call.failed || !this.#handle(call.outcome)) return PROPAGATE;
+    const error = call.outcome;
     if (this.#onFallback.hasListeners) this.#onFallback.emit({ error });
     try {
-      const value = this.#fallback(error, run);
+      const value = this.#fallback(error, call);
       if (value !== null && typeof (value as PromiseLike<R>)?.then === 'function') {
-        run.pending = value as PromiseLike<R>;
+        call.pending = value as PromiseLike<R>;
       } else {
-        run.failed = false;
-        run.outcome = value;
+        call.failed = false;
+        call.outcome = value;
       }
     } catch (fallbackError) {
-      run.outcome = fallbackError;
+      call.outcome = fallbackError;
     }
     return PROPAGATE;
   }

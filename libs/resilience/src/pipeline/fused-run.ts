@@ -1,50 +1,10 @@
 import type { Clock } from '../common/clock.ts';
 import { type ExecuteOptions, ExecutionContext, type Operation } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, REJECT, RETRY } from '../common/fused-layer.ts';
 import type { Chain } from '../common/policy.ts';
 import { rejectSoon } from '../errors/reject-soon.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
-
-/** {@link FusedLayer.exit}: pass the (possibly replaced) outcome on to the layer outside. */
-export const PROPAGATE = 0;
-/**
- * Returned by {@link FusedLayer.enter} to reject the call without throwing (a fast fail): the layer sets
- * `run.outcome` to the error first. Cheaper than `throw` on paths that reject every call (an open breaker).
- */
-export const REJECT: unique symbol = Symbol('reject');
-
-/** {@link FusedLayer.exit}: run the layers inside again, after `run.sleep` settles if the layer set it. */
-export const RETRY = 1;
-
-/**
- * The fast path behind `intercept()`: a policy that can do its work as two synchronous hooks instead of an
- * async wrapper. `pipeline()` fuses adjacent fused layers into one state machine per call that awaits the
- * operation once per attempt, instead of one promise and one await per layer. Policies without these hooks
- * still compose through `intercept()`.
- */
-export interface FusedLayer {
-  /** True for layers that may call `run.abandon()` (timeouts); such segments race their waits. */
-  readonly abandons?: boolean;
-  /**
-   * Before the layers inside run. Returns a token for `exit`; throws (or sets `run.outcome` and returns
-   * {@link REJECT}) to reject the call, in which case this layer does not exit but those outside do. To wait first (a bulkhead queue), set `run.pending` to a promise: the layers inside run when it
-   * fulfils, and a rejection unwinds from the layer outside this one (this layer does not exit).
-   */
-  enter(run: FusedRun, index: number): unknown;
-  /**
-   * After the layers inside settled, with `run.failed` and `run.outcome` (value or error) describing it. May
-   * replace them (a fallback), set `run.pending` to a promise whose result replaces them, or return
-   * {@link RETRY}. `detached` is true when a timeout outside already gave up on this attempt and the real
-   * outcome arrives late: do bookkeeping only (release, record), never retry or replace.
-   */
-  exit(run: FusedRun, index: number, token: unknown, detached: boolean): number;
-}
-
-export function isFusedLayer(policy: unknown): policy is FusedLayer {
-  return (
-    typeof (policy as FusedLayer).enter === 'function' && typeof (policy as FusedLayer).exit === 'function'
-  );
-}
 
 /** A segment of adjacent fused layers around an inner chain; built once per pipeline. */
 export class FusedSegment implements Chain {
@@ -105,7 +65,7 @@ const PENDING_AT = 3;
  * re-entering the layers inside a retry when it asks. One async driver and one await per attempt, however many
  * layers; a wait is raced (one extra promise) only in segments that contain a timeout.
  */
-export class FusedRun extends ExecutionContext {
+export class FusedRun extends ExecutionContext implements FusedCall {
   readonly #segment: FusedSegment;
   // Tokens of the first four layers live in fields (no array per call); deeper segments spill into #more.
   #t0: unknown = undefined;
@@ -116,6 +76,7 @@ export class FusedRun extends ExecutionContext {
   /** Layers currently entered (0..depth-1). */
   #depth = 0;
   #done = false;
+  #entryWaiting = false;
   #abandoned: Abandonment | undefined = undefined;
   #settleRun: ((value: unknown) => void) | undefined = undefined;
   #failRun: ((error: unknown) => void) | undefined = undefined;
@@ -143,16 +104,6 @@ export class FusedRun extends ExecutionContext {
   ) {
     super(operation, clock, options, parent);
     this.#segment = segment;
-  }
-
-  /** The execution context the layers see: the run itself. */
-  get context(): ExecutionContext {
-    return this;
-  }
-
-  /** The layer at `index` of this run's segment. */
-  layerAt(index: number): FusedLayer {
-    return this.#segment.layers[index]!;
   }
 
   /** True while layer `index` is entered with `token` (not exited, not abandoned, not a later attempt's). */
@@ -206,7 +157,11 @@ export class FusedRun extends ExecutionContext {
     if (this.#depth > from) {
       const tokens: unknown[] = [];
       for (let i = from; i < this.#depth; i++) tokens.push(this.#token(i));
-      const work = this.work ?? Promise.resolve();
+      // Abandoned while a layer waited to enter (a bulkhead queue): the layers outside it see that wait
+      // cancelled, as they would around intercept().
+      const work = this.#entryWaiting
+        ? Promise.reject(new TaskCancelledError(error))
+        : (this.work ?? Promise.resolve());
       work.then(
         (value) => this.#exitDetached(from, tokens, false, value),
         (failure: unknown) => this.#exitDetached(from, tokens, true, failure),
@@ -480,10 +435,13 @@ export class FusedRun extends ExecutionContext {
 
   /** Awaits the wait layer `index` asked for on entry; false (outcome set) when it was refused or abandoned. */
   async #entryWait(index: number, token: unknown, pending: PromiseLike<unknown>): Promise<boolean> {
+    this.#entryWaiting = true;
     try {
       await this.#wait(pending);
+      this.#entryWaiting = false;
       return true;
     } catch (error) {
+      this.#entryWaiting = false;
       if (this.#takeAbandon()) {
         // Abandoned while waiting: if the wait is granted later, give back what it granted.
         pending.then(() => this.#segment.layers[index]!.exit(this, index, token, true), ignore);
@@ -514,17 +472,41 @@ export class FusedRun extends ExecutionContext {
     return true;
   }
 
-  #exitDetached(from: number, tokens: unknown[], failed: boolean, outcome: unknown): void {
+  /**
+   * Exits the layers of an abandoned attempt (layers `from`…, innermost last in `tokens`) once its real outcome
+   * arrives, as they would exit around `intercept()`: each layer's replacement (a fallback's answer, after its
+   * promise if it returns one) is what the next layer out sees.
+   */
+  #exitDetached(
+    from: number,
+    tokens: unknown[],
+    failed: boolean,
+    outcome: unknown,
+    last = tokens.length - 1,
+  ): void {
     const saveFailed = this.failed;
     const saveOutcome = this.outcome;
-    for (let k = tokens.length - 1; k >= 0; k--) {
+    let pending: PromiseLike<unknown> | undefined;
+    let k = last;
+    for (; k >= 0 && pending === undefined; k--) {
       this.failed = failed;
       this.outcome = outcome;
+      this.pending = undefined;
       this.#segment.layers[from + k]!.exit(this, from + k, tokens[k], true);
+      failed = this.failed;
+      outcome = this.outcome;
+      pending = this.pending;
     }
     this.failed = saveFailed;
     this.outcome = saveOutcome;
     this.pending = undefined;
     this.sleep = undefined;
+    if (pending !== undefined) {
+      const rest = k;
+      pending.then(
+        (value) => this.#exitDetached(from, tokens, false, value, rest),
+        (error: unknown) => this.#exitDetached(from, tokens, true, error, rest),
+      );
+    }
   }
 }

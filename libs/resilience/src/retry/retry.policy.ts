@@ -1,15 +1,14 @@
 import { type Clock, systemClock } from '../common/clock.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
 import type { ExecutionContext } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, RETRY } from '../common/fused-layer.ts';
+import { BasePolicy, type Chain } from '../common/policy.ts';
 import { type Random, systemRandom } from '../common/random.ts';
 import { DEFAULT_MAX_RETRIES } from '../constants.ts';
 import { isBrokenCircuitError, isBulkheadRejectedError, isCancellation } from '../errors/error.guards.ts';
 import { isLoadShedError } from '../errors/load-shed.error.ts';
 import { isRateLimitedError } from '../errors/rate-limited.error.ts';
 import { isThrottledError } from '../errors/throttled.error.ts';
-import { FusedPolicy } from '../pipeline/fused-policy.ts';
-import type { FusedRun } from '../pipeline/fused-run.ts';
-import { PROPAGATE, RETRY } from '../pipeline/fused-run.ts';
 import type { Backoff, BackoffMemo } from './backoff/backoff.ts';
 import { DecorrelatedJitterBackoff } from './backoff/decorrelated-jitter.backoff.ts';
 import type { RetryBudget } from './retry-budget.ts';
@@ -76,19 +75,19 @@ function isLocalRejection(error: unknown): boolean {
   );
 }
 
+/** A fused call's retry state, allocated at the first failure only. */
+class RetryState {
+  retries = 0;
+  readonly memo: BackoffMemo = { value: 0 };
+}
+
 /**
  * Retries failed calls with backoff. Never retries non-idempotent executions (`idempotent: false`), never
  * sleeps past the execution's deadline (it gives up with the last error at once), stops when the caller aborts
  * (also during a backoff sleep), and asks the shared budget before every retry. `context.attempt` tells the
  * operation which attempt it is.
  */
-/** Per-execution retry state, allocated at the first failure only. */
-class RetryState {
-  retries = 0;
-  readonly memo: BackoffMemo = { value: 0 };
-}
-
-export class RetryPolicy extends FusedPolicy {
+export class RetryPolicy extends BasePolicy implements FusedLayer {
   readonly maxRetries: number;
   readonly backoff: Backoff;
   readonly budget: RetryBudget | undefined;
@@ -111,31 +110,63 @@ export class RetryPolicy extends FusedPolicy {
     this.#retryOn = options.retryOn ?? isRetryableByDefault;
   }
 
-  /** @internal Fused hook: count the request against the budget. */
-  enter(run: FusedRun): unknown {
+  /** Runs the call, and again after each retryable failure while the retries, deadline and budget allow. */
+  async intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
     this.budget?.recordRequest();
-    run.attempt = 0;
+    context.attempt = 0;
+    let memo: BackoffMemo | undefined;
+    for (let retries = 0; ; retries++) {
+      try {
+        return await next.run(context);
+      } catch (error) {
+        const reason = this.#refuse(error, context, retries);
+        if (reason !== undefined) throw this.#giveUp(reason, retries, error);
+        memo ??= { value: 0 };
+        const delayMs = this.backoff.delay(retries, this.#random, memo);
+        if (context.deadline - this.clock.now() <= delayMs) throw this.#giveUp('deadline', retries, error);
+        if (this.budget !== undefined && !this.budget.tryAcquire())
+          throw this.#giveUp('budget', retries, error);
+        context.attempt = retries + 1;
+        if (this.#onRetry.hasListeners) this.#onRetry.emit({ retry: retries + 1, delayMs, error });
+        if (delayMs > 0) {
+          await sleep(this.clock, delayMs, context);
+          if (context.aborted) throw this.#giveUp('aborted', retries + 1, error);
+        }
+      }
+    }
+  }
+
+  // ---- Fast path for pipeline(): the behaviour of intercept() above as synchronous hooks (see FusedLayer). ----
+
+  /** @internal Count the request against the budget. */
+  enter(call: FusedCall): unknown {
+    this.budget?.recordRequest();
+    call.attempt = 0;
     return undefined;
   }
 
-  /** @internal Fused hook: decide whether a failure is retried, and after which sleep. */
-  exit(run: FusedRun, index: number, token: unknown, detached: boolean): number {
-    if (detached || !run.failed) return PROPAGATE;
-    const context = run;
-    const error = run.outcome;
+  /** @internal Decide whether a failure is retried, and after which sleep. */
+  exit(call: FusedCall, index: number, token: unknown, detached: boolean): number {
+    if (!call.failed) return PROPAGATE;
+    const error = call.outcome;
     let state = token as RetryState | undefined;
     const retries = state === undefined ? 0 : state.retries;
-    const reason = this.#refuse(error, context, retries);
+    if (detached) {
+      // A timeout outside gave up on this attempt: the layers inside it stay cancelled.
+      this.#giveUp('aborted', retries, error);
+      return PROPAGATE;
+    }
+    const reason = this.#refuse(error, call, retries);
     if (reason !== undefined) {
       this.#giveUp(reason, retries, error);
       return PROPAGATE;
     }
     if (state === undefined) {
       state = new RetryState();
-      run.setToken(index, state);
+      call.setToken(index, state);
     }
     const delayMs = this.backoff.delay(retries, this.#random, state.memo);
-    if (context.deadline - this.clock.now() <= delayMs) {
+    if (call.deadline - this.clock.now() <= delayMs) {
       this.#giveUp('deadline', retries, error);
       return PROPAGATE;
     }
@@ -144,11 +175,11 @@ export class RetryPolicy extends FusedPolicy {
       return PROPAGATE;
     }
     state.retries = retries + 1;
-    context.attempt = retries + 1;
+    call.attempt = retries + 1;
     if (this.#onRetry.hasListeners) this.#onRetry.emit({ retry: retries + 1, delayMs, error });
     if (delayMs > 0) {
-      run.sleep = sleep(this.clock, delayMs, context).then(() => {
-        if (!context.aborted) return true;
+      call.sleep = sleep(this.clock, delayMs, call).then(() => {
+        if (!call.aborted) return true;
         this.#giveUp('aborted', retries + 1, error);
         return false;
       });
@@ -164,8 +195,10 @@ export class RetryPolicy extends FusedPolicy {
     return undefined;
   }
 
-  #giveUp(reason: GiveUpReason, retry: number, error: unknown): void {
+  /** Emits `onGiveUp` and returns the error to rethrow. */
+  #giveUp(reason: GiveUpReason, retry: number, error: unknown): unknown {
     if (this.#onGiveUp.hasListeners) this.#onGiveUp.emit({ reason, attempts: retry + 1, error });
+    return error;
   }
 }
 

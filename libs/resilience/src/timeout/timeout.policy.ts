@@ -1,11 +1,12 @@
 import { type Clock, systemClock, type TimerHandle } from '../common/clock.ts';
 import { CoarseTimerList } from '../common/coarse-timer-list.ts';
 import { type Event, EventEmitter } from '../common/event.ts';
+import type { ExecutionContext } from '../common/execution-context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.ts';
+import { BasePolicy, type Chain } from '../common/policy.ts';
 import type { TimerNode, TimerTarget } from '../common/timer-list.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
-import { FusedPolicy } from '../pipeline/fused-policy.ts';
-import type { FusedRun } from '../pipeline/fused-run.ts';
-import { PROPAGATE } from '../pipeline/fused-run.ts';
+import { FusedDeadlineCall, FusedTimedCall, type TimeoutLayer } from './fused-timed-call.ts';
 
 export interface TimeoutOptions {
   /** Monotonic clock and timers; defaults to the process clock (unref'd timers). */
@@ -24,28 +25,33 @@ export interface TimeoutEvent {
   readonly deadline: boolean;
 }
 
-const NOT_FIRED: unique symbol = Symbol('not fired');
-
-/** One timed call: its own timer node, so a call that finishes in time allocates nothing else. */
+/**
+ * One timed call: its own timer node, so a call that finishes in time allocates nothing else. When it fires, the
+ * caller is released with a {@link TimeoutError} and the work inside is cancelled.
+ */
 class TimedCall implements TimerNode, TimerTarget {
   prev: TimerNode | undefined = undefined;
   next: TimerNode | undefined = undefined;
   due = 0;
   target: TimerTarget | undefined = undefined;
   data: unknown = undefined;
-  readonly run: FusedRun;
-  readonly index: number;
-  readonly savedDeadline: number;
-  cancelToken: unknown = NOT_FIRED;
+  readonly policy: TimeoutPolicy;
+  /** The caller's context (abandoned work is recorded there) and the one the work inside runs on. */
+  readonly outer: ExecutionContext;
+  readonly inner: ExecutionContext;
+  /** The exact timer of a deadline-bound call (see DeadlineCall); unused on the coarse list. */
+  handle: TimerHandle | undefined = undefined;
+  work: Promise<unknown> | undefined = undefined;
+  fail: ((error: unknown) => void) | undefined = undefined;
 
-  constructor(run: FusedRun, index: number, savedDeadline: number) {
-    this.run = run;
-    this.index = index;
-    this.savedDeadline = savedDeadline;
+  constructor(policy: TimeoutPolicy, outer: ExecutionContext, inner: ExecutionContext) {
+    this.policy = policy;
+    this.outer = outer;
+    this.inner = inner;
   }
 
   get timeoutMs(): number {
-    return (this.run.layerAt(this.index) as TimeoutPolicy).timeoutMs;
+    return this.policy.timeoutMs;
   }
 
   get deadlineBound(): boolean {
@@ -53,25 +59,23 @@ class TimedCall implements TimerNode, TimerTarget {
   }
 
   onTimer(): void {
-    const run = this.run;
-    if (!run.holds(this.index, this)) return;
     const error = new TimeoutError(this.timeoutMs, this.deadlineBound);
-    // The callee sees the TimeoutError as its signal's reason, and the abandoned work is recorded as lingering
-    // so that a bulkhead outside keeps its slot until the work really ends. Then the layers outside unwind.
-    this.cancelToken = run.cancel(error);
-    if (run.work !== undefined) run.linger(run.work);
-    (run.layerAt(this.index) as TimeoutPolicy).emitTimeout(this);
-    run.abandon(this.index, error);
+    // The callee sees the TimeoutError as its signal's reason; the abandoned work is recorded as lingering so a
+    // bulkhead outside keeps its slot until the work really ends. Then the caller is released.
+    this.inner.cancel(error);
+    if (this.work !== undefined) this.outer.linger(this.work);
+    // When a timeout further out already gave up on this call, that one reported it.
+    if (!this.outer.abandoned) this.policy.emitTimeout(this);
+    this.fail?.(error);
   }
 }
 
 /** A call bounded by the execution's deadline rather than the policy's duration: timed exactly. */
 class DeadlineCall extends TimedCall {
   readonly remainingMs: number;
-  handle: TimerHandle | undefined = undefined;
 
-  constructor(run: FusedRun, index: number, savedDeadline: number, remainingMs: number) {
-    super(run, index, savedDeadline);
+  constructor(policy: TimeoutPolicy, outer: ExecutionContext, inner: ExecutionContext, remainingMs: number) {
+    super(policy, outer, inner);
     this.remainingMs = remainingMs;
   }
 
@@ -97,7 +101,8 @@ function defaultResolution(timeoutMs: number): number {
  * Costs no `setTimeout` and no clock read per call: calls share one coarse, unref'd tick per policy
  * (see `CoarseTimerList`). Only a deadline shorter than `timeoutMs` arms an exact timer of its own.
  */
-export class TimeoutPolicy extends FusedPolicy {
+export class TimeoutPolicy extends BasePolicy implements FusedLayer, TimeoutLayer {
+  /** @internal The fast path may abandon the work inside (see FusedLayer). */
   readonly abandons = true;
   readonly timeoutMs: number;
   readonly #list: CoarseTimerList;
@@ -119,15 +124,34 @@ export class TimeoutPolicy extends FusedPolicy {
   }
 
   /** @internal */
-  emitTimeout(call: TimedCall): void {
+  emitTimeout(call: { readonly timeoutMs: number; readonly deadlineBound: boolean }): void {
     if (this.#onTimeout.hasListeners) {
       this.#onTimeout.emit({ timeoutMs: call.timeoutMs, deadline: call.deadlineBound });
     }
   }
 
-  /** @internal Fused hook: schedule the expiry and narrow the deadline seen inside. */
-  enter(run: FusedRun, index: number): unknown {
-    const context = run;
+  /**
+   * Runs the call on a child context whose deadline is narrowed to this timeout, and settles with its outcome or
+   * with a {@link TimeoutError} when time runs out first (the child is then cancelled, and stays so: layers
+   * inside see the abandoned attempt through to its real end, while those outside carry on).
+   */
+  async intercept(context: ExecutionContext, next: Chain): Promise<unknown> {
+    const call = this.#schedule(context);
+    try {
+      const work = next.run(call.inner);
+      call.work = work;
+      return await new Promise((resolve, reject) => {
+        call.fail = reject;
+        work.then(resolve, reject);
+      });
+    } finally {
+      if (call instanceof DeadlineCall) call.handle?.cancel();
+      else this.#list.remove(call);
+      call.inner.release();
+    }
+  }
+
+  #schedule(context: ExecutionContext): TimedCall {
     const deadline = context.deadline;
     const list = this.#list;
     if (deadline !== Number.POSITIVE_INFINITY) {
@@ -135,26 +159,46 @@ export class TimeoutPolicy extends FusedPolicy {
       if (remaining <= 0) throw new TimeoutError(0, true);
       if (remaining < this.timeoutMs + 2 * list.resolutionMs) {
         // The deadline comes first: time it exactly.
-        const call = new DeadlineCall(run, index, deadline, remaining);
+        const call = new DeadlineCall(this, context, context.fork(), remaining);
         call.handle = this.clock.setTimer(() => call.onTimer(), remaining);
         return call;
       }
     }
-    const call = new TimedCall(run, index, deadline);
-    context.deadline = list.expiry;
+    const call = new TimedCall(this, context, context.fork());
+    call.inner.deadline = list.expiry;
     list.insert(call, call);
     return call;
   }
 
-  /** @internal Fused hook: unschedule, restore the outer deadline and cancellation state. */
-  exit(run: FusedRun, _index: number, token: unknown, detached: boolean): number {
-    const call = token as TimedCall;
-    if (call instanceof DeadlineCall) call.handle?.cancel();
-    else this.#list.remove(call);
+  // ---- Fast path for pipeline(): the behaviour of intercept() above as synchronous hooks (see FusedLayer). ----
+
+  /** @internal Schedule the expiry and narrow the deadline seen inside. */
+  enter(call: FusedCall, index: number): unknown {
+    const deadline = call.deadline;
+    const list = this.#list;
+    if (deadline !== Number.POSITIVE_INFINITY) {
+      const remaining = deadline - this.clock.now();
+      if (remaining <= 0) throw new TimeoutError(0, true);
+      if (remaining < this.timeoutMs + 2 * list.resolutionMs) {
+        const timed = new FusedDeadlineCall(this, call, index, deadline, remaining);
+        timed.handle = this.clock.setTimer(() => timed.onTimer(), remaining);
+        return timed;
+      }
+    }
+    const timed = new FusedTimedCall(this, call, index, deadline);
+    call.deadline = list.expiry;
+    list.insert(timed, timed);
+    return timed;
+  }
+
+  /** @internal Unschedule, restore the outer deadline and cancellation state. */
+  exit(call: FusedCall, _index: number, token: unknown, detached: boolean): number {
+    const timed = token as FusedTimedCall;
+    if (timed instanceof FusedDeadlineCall) timed.handle?.cancel();
+    else this.#list.remove(timed);
     if (!detached) {
-      const context = run;
-      context.deadline = call.savedDeadline;
-      if (call.cancelToken !== NOT_FIRED) context.restore(call.cancelToken);
+      call.deadline = timed.savedDeadline;
+      if (timed.fired) call.restore(timed.cancelToken);
     }
     return PROPAGATE;
   }

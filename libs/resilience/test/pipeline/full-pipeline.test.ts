@@ -15,6 +15,7 @@ import {
   retryBudget,
   timeout,
 } from '../../src/index.ts';
+import { plainPipeline } from '../../src/pipeline/pipeline.policy.ts';
 import { FakeClock } from '../../src/testing/index.ts';
 
 /** A policy without fused hooks, composed through intercept(): it must mix with fused ones. */
@@ -194,5 +195,31 @@ describe('timeout abandonment bookkeeping', () => {
     failLate(new Error('late failure'));
     await clock.tick(0);
     assert.equal(breaker.state, 'open', 'the breaker inside the timeout counted the late failure');
+  });
+
+  it('a timeout around hedging aborts the signal of every hedged attempt', async () => {
+    const clock = new FakeClock();
+    const { hedging } = await import('../../src/index.ts');
+    for (const compose of [pipeline, plainPipeline]) {
+      const p = compose(
+        timeout(100, { clock, resolutionMs: 10 }),
+        hedging({ maxHedges: 1, delay: 20, clock }),
+      );
+      const signals: AbortSignal[] = [];
+      const rejected = assert.rejects(
+        p.execute((ctx) => {
+          signals.push(ctx.signal);
+          return new Promise(() => {});
+        }),
+        (e) => isTimeoutError(e),
+      );
+      await clock.tick(150);
+      await rejected;
+      assert.equal(signals.length, 2);
+      assert.ok(
+        signals.every((s) => s.aborted && isTimeoutError(s.reason)),
+        compose.name,
+      );
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   type TimeoutEvent,
   timeout,
 } from '../../src/index.ts';
+import { plainPipeline } from '../../src/pipeline/pipeline.policy.ts';
 import { FakeClock } from '../../src/testing/index.ts';
 
 /** An operation that settles only when told to, and records the signal it was given. */
@@ -200,4 +201,40 @@ describe('timeout', () => {
     assert.throws(() => timeout(0), RangeError);
     assert.throws(() => timeout(Number.POSITIVE_INFINITY), RangeError);
   });
+
+  it('still releases a caller that aborted when the callee ignores its signal', async () => {
+    const clock = new FakeClock();
+    const t = timeout(100, { clock, resolutionMs: 10 });
+    const events: TimeoutEvent[] = [];
+    t.onTimeout((e) => events.push(e));
+    const caller = new AbortController();
+    const result = t.execute(() => new Promise(() => {}), { signal: caller.signal });
+    const rejected = assert.rejects(result, (e) => isTimeoutError(e));
+    caller.abort(new Error('caller gave up'));
+    await clock.tick(150);
+    await rejected;
+    assert.equal(events.length, 1);
+  });
+
+  for (const [composition, compose] of [
+    ['fused', pipeline],
+    ['plain', plainPipeline],
+  ] as const) {
+    it(`nested timeouts (${composition}) report a hung call once: the second to fire finds its caller released`, async () => {
+      const clock = new FakeClock();
+      // Both inner ones are bound by the deadline the outer one narrowed, and due at the same instant.
+      const [outer, middle, inner] = [30, 30, 30].map((ms) => timeout(ms, { clock, resolutionMs: 5 }));
+      const reported: string[] = [];
+      outer!.onTimeout(() => reported.push('outer'));
+      middle!.onTimeout(() => reported.push('middle'));
+      inner!.onTimeout(() => reported.push('inner'));
+      const rejected = assert.rejects(
+        compose(outer!, middle!, inner!).execute(() => new Promise(() => {})),
+        (e) => isTimeoutError(e),
+      );
+      await clock.tick(200);
+      await rejected;
+      assert.equal(reported.length, 1, reported.join());
+    });
+  }
 });
