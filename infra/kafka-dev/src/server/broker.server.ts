@@ -5,14 +5,14 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type WallClock, wallClock } from '@rebound/resilience';
 import { API_LIST } from '../apis/index.ts';
-import { GroupCoordinator } from '../group/group-coordinator.ts';
-import { Metrics } from '../metrics/metrics.ts';
-import { GroupStore } from '../storage/group-store.ts';
-import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
-import { ProducerIds } from '../storage/producer-ids.ts';
-import { TopicStore } from '../storage/topic-store.ts';
-import type { BrokerContext, FsyncPolicy } from './broker-context.ts';
-import { type ConnectionStats, serveConnection } from './connection.ts';
+import { GroupCoordinator } from '../group/group.coordinator.ts';
+import { Metrics } from '../metrics/broker.metrics.ts';
+import { GroupStore } from '../storage/group.store.ts';
+import { readJson, writeJsonAtomic } from '../storage/json.file.ts';
+import { ProducerIds } from '../storage/producer-ids.store.ts';
+import { TopicStore } from '../storage/topic.store.ts';
+import type { BrokerContext, FsyncPolicy } from './broker.context.ts';
+import { type ConnectionStats, serveConnection } from './connection.handler.ts';
 
 export interface BrokerOptions {
   /** TCP port for Kafka clients; 0 picks a free one (the bound port is advertised). Default 9092. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
-import { GroupCoordinator, type JoinRequest } from '../../src/group/group-coordinator.ts';
-import { ErrorCode } from '../../src/protocol/errors.ts';
-import { GroupStore } from '../../src/storage/group-store.ts';
+import { GroupCoordinator, type JoinRequest } from '../../src/group/group.coordinator.ts';
+import { ErrorCode } from '../../src/protocol/error-code.enum.ts';
+import { GroupStore } from '../../src/storage/group.store.ts';
 
 function setup() {
   const clock = new FakeClock(1_700_000_000_000);

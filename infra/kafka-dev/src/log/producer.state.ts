@@ -1,4 +1,4 @@
-import { ErrorCode } from '../protocol/errors.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
 
 interface RecentBatch {
   readonly firstSeq: number;

@@ -1,5 +1,5 @@
-import { CompressionError } from './snappy.ts';
-import { xxhash32 } from './xxhash32.ts';
+import { CompressionError } from './snappy.codec.ts';
+import { xxhash32 } from './xxhash32.hash.ts';
 
 const FRAME_MAGIC = 0x184d2204;
 const BLOCK_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };

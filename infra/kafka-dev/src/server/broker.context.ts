@@ -1,10 +1,10 @@
 import type { WallClock } from '@rebound/resilience';
-import type { GroupCoordinator } from '../group/group-coordinator.ts';
-import type { PartitionLog } from '../log/partition-log.ts';
-import type { Metrics } from '../metrics/metrics.ts';
-import type { ApiDefinition } from '../protocol/api.ts';
-import type { ProducerIds } from '../storage/producer-ids.ts';
-import type { Topic, TopicStore } from '../storage/topic-store.ts';
+import type { GroupCoordinator } from '../group/group.coordinator.ts';
+import type { PartitionLog } from '../log/partition.log.ts';
+import type { Metrics } from '../metrics/broker.metrics.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import type { ProducerIds } from '../storage/producer-ids.store.ts';
+import type { Topic, TopicStore } from '../storage/topic.store.ts';
 
 /** When produced data reaches the disk before the reply (see README, "fsync policy"). */
 export type FsyncPolicy = 'acks-all' | 'always' | 'never';

@@ -1,4 +1,4 @@
-import { crc32c } from './crc32c.ts';
+import { crc32c } from './crc32c.checksum.ts';
 
 /** Size of the fixed record batch header (magic 2), up to and including the record count. */
 export const BATCH_HEADER_SIZE = 61;

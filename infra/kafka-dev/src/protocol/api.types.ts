@@ -1,4 +1,4 @@
-import type { Reader } from './reader.ts';
+import type { Reader } from './request.reader.ts';
 
 /** The fields of a request header (v1, or v2 for flexible versions) the broker uses. */
 export interface RequestHeader {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { GroupCoordinator } from '../group/group-coordinator.ts';
-import type { TopicStore } from '../storage/topic-store.ts';
+import type { GroupCoordinator } from '../group/group.coordinator.ts';
+import type { TopicStore } from '../storage/topic.store.ts';
 
 const STATES = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'] as const;
 

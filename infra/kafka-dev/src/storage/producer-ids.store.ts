@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readJson, writeJsonAtomic } from './json-file.ts';
+import { readJson, writeJsonAtomic } from './json.file.ts';
 
 /** Hands out producer ids for InitProducerId, never reusing one across restarts. */
 export class ProducerIds {

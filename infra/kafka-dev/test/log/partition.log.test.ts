@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PartitionLog } from '../../src/log/partition-log.ts';
-import { crc32c } from '../../src/protocol/crc32c.ts';
+import { PartitionLog } from '../../src/log/partition.log.ts';
+import { crc32c } from '../../src/protocol/crc32c.checksum.ts';
 import { tempDir } from '../support/broker.ts';
 
 function batch(records: number, timestamp: number, payload = 100): Buffer {

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { apiVersionsUnsupported } from '../apis/api-versions.api.ts';
-import { ProtocolError, Reader } from '../protocol/reader.ts';
-import type { BrokerContext } from './broker-context.ts';
-import { FrameReader } from './frame-reader.ts';
+import { ProtocolError, Reader } from '../protocol/request.reader.ts';
+import type { BrokerContext } from './broker.context.ts';
+import { FrameReader } from './frame.reader.ts';
 
 /** Complete requests queued beyond this many bytes stop reading from the socket until the queue drains. */
 export const QUEUE_HIGH_WATER_BYTES = 64 * 1024;

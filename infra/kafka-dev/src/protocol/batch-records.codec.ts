@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Codec, CompressionError, decompress } from './compression/index.ts';
-import { BATCH_HEADER_SIZE } from './record-batch.ts';
+import { BATCH_HEADER_SIZE } from './record-batch.codec.ts';
 
 /** What the broker needs from one record of a batch. */
 export interface RecordInfo {

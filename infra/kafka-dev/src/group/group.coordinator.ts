@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WallClock } from '@rebound/resilience';
-import { ErrorCode } from '../protocol/errors.ts';
-import type { GroupStore } from '../storage/group-store.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import type { GroupStore } from '../storage/group.store.ts';
 import {
   type CommittedOffset,
   Group,
@@ -9,7 +9,7 @@ import {
   type Member,
   type Protocol,
   type SyncResult,
-} from './group.ts';
+} from './group.state.ts';
 
 export interface CoordinatorOptions {
   readonly clock: WallClock;

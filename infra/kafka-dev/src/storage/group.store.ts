@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Group, type GroupState, type Member } from '../group/group.ts';
-import { readJson, writeJsonAtomic } from './json-file.ts';
+import { Group, type GroupState, type Member } from '../group/group.state.ts';
+import { readJson, writeJsonAtomic } from './json.file.ts';
 
 interface StoredMember {
   memberId: string;

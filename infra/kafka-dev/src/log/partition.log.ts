@@ -1,11 +1,16 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeRecords, type RecordInfo } from '../protocol/batch-records.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { BATCH_HEADER_SIZE, batchIsValid, LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.ts';
-import { readJson, writeJsonAtomic } from '../storage/json-file.ts';
-import { ProducerState } from './producer-state.ts';
-import { Segment } from './segment.ts';
+import { decodeRecords, type RecordInfo } from '../protocol/batch-records.codec.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import {
+  BATCH_HEADER_SIZE,
+  batchIsValid,
+  LOG_OVERHEAD,
+  readBatchHeader,
+} from '../protocol/record-batch.codec.ts';
+import { readJson, writeJsonAtomic } from '../storage/json.file.ts';
+import { ProducerState } from './producer.state.ts';
+import { Segment } from './segment.log.ts';
 
 /** Per-topic limits, as Kafka's topic configs of the same names. */
 export interface LogConfig {

@@ -1,8 +1,8 @@
-import { decodeRecords, InvalidRecords } from './batch-records.ts';
+import { decodeRecords, InvalidRecords } from './batch-records.codec.ts';
 import { Codec, CompressionError } from './compression/index.ts';
-import { crc32c } from './crc32c.ts';
-import { ErrorCode } from './errors.ts';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD } from './record-batch.ts';
+import { crc32c } from './crc32c.checksum.ts';
+import { ErrorCode } from './error-code.enum.ts';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD } from './record-batch.codec.ts';
 
 export interface BatchRules {
   /** Produce request version (zstd needs v7). */

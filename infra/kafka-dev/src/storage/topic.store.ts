@@ -1,11 +1,11 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
-import { readJson, writeJsonAtomic } from './json-file.ts';
+import { type LogConfig, PartitionLog } from '../log/partition.log.ts';
+import { readJson, writeJsonAtomic } from './json.file.ts';
 
-export { invalidConfig } from './topic-configs.ts';
+export { invalidConfig } from './topic-config.schema.ts';
 
-/** Topic configs the broker enforces; every other Kafka topic config is validated and stored (`topic-configs.ts`). */
+/** Topic configs the broker enforces; every other Kafka topic config is validated and stored (`topic-config.schema.ts`). */
 export interface TopicDefaults extends LogConfig {
   /** `max.message.bytes`: largest record batch accepted. */
   readonly maxMessageBytes: number;
