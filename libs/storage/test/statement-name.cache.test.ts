@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatementNames } from '../src/statement-names.ts';
+import { StatementNames } from '../src/statement-name.cache.ts';
 
 describe('StatementNames', () => {
   it('gives one stable name per SQL text', () => {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './free-port.ts';
-import { DATABASE_SERVICES, serviceDatabaseUrl } from './service-database.ts';
-import { waitFor } from './wait-for.ts';
+import { freePort } from './port.allocator.ts';
+import { DATABASE_SERVICES, serviceDatabaseUrl } from './service-database.fixture.ts';
+import { waitFor } from './wait-for.util.ts';
 
 export interface ServiceProcessOptions {
   /** The entry point, e.g. `apps/catalog/dist/main.js` (absolute or relative to `cwd`). */

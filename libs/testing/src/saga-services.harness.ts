@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type ServiceProcess, startServiceProcess } from './service-process.ts';
+import { type ServiceProcess, startServiceProcess } from './service-process.harness.ts';
 
 /**
  * The services a checkout saga calls, inventory and payments, started from their built entry points

@@ -1,4 +1,4 @@
-import { adminRequest } from './service-process.ts';
+import { adminRequest } from './service-process.harness.ts';
 
 export interface LedgerRow {
   readonly id: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock, type TimerHandle } from '@rebound/resilience';
-import type { Database, Queryable } from '../database.ts';
+import type { Database, Queryable } from '../database.types.ts';
 import { FencingTokenError } from '../errors/fencing-token.error.ts';
 import { openPostgres } from '../postgres.database.ts';
 import { ACQUIRE_SQL, FENCE_SQL, LEADER_LEASES_SQL, RELEASE_SQL, RENEW_SQL } from './lease.sql.ts';

@@ -1,6 +1,6 @@
 import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './constants.ts';
-import { TIMED_OUT, within } from './timing.ts';
+import { TIMED_OUT, within } from './timing.util.ts';
 
 /**
  * - `startup`: has the process finished starting (migrations, warm caches)? Until then liveness is not probed.

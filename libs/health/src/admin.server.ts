@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HealthProbes, ProbeKind, ProbeReport } from './probes.ts';
+import type { HealthProbes, ProbeKind, ProbeReport } from './health.probes.ts';
 
 /** Handles one admin request. Throwing answers 500 with the message; the server keeps running. */
 export type AdminRouteHandler = (

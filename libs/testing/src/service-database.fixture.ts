@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type PostgresServer, startPostgres } from './postgres-server.ts';
+import { type PostgresServer, startPostgres } from './postgres.harness.ts';
 
 /** The services that own a database (as in infra/local's topology): each gets `<SERVICE>_DATABASE_URL`. */
 export const DATABASE_SERVICES: readonly string[] = ['orders', 'inventory', 'payments', 'notifications'];

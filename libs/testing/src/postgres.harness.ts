@@ -12,7 +12,7 @@ import {
   TEST_SERVER_SETTINGS,
 } from '@rebound/postgres-dev';
 import pg from 'pg';
-import { freePort } from './free-port.ts';
+import { freePort } from './port.allocator.ts';
 
 /**
  * The directory of the embedded PostgreSQL binaries (`initdb`, `postgres`, `pg_ctl`) from the npm registry

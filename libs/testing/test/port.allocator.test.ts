@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 /** Ports picked by another process at the same time as this one picks. */
 async function picksInAnotherProcess(count: number): Promise<number[]> {
-  const source = new URL('../src/free-port.ts', import.meta.url).pathname;
+  const source = new URL('../src/port.allocator.ts', import.meta.url).pathname;
   const script = `const { freePort } = await import(${JSON.stringify(source)});
     const ports = await Promise.all(Array.from({ length: ${count} }, () => freePort()));
     process.stdout.write(JSON.stringify(ports));`;

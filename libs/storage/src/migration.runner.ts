@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_MIGRATIONS_TABLE } from './constants.ts';
-import type { Database } from './database.ts';
+import type { Database } from './database.types.ts';
 import { MigrationError } from './errors/migration.error.ts';
-import { quoteSchema } from './schema-name.ts';
+import { quoteSchema } from './schema.sql.ts';
 
 export interface Migration {
   /** From the file name's leading number: `0002_add_reservations.sql` is version 2. */

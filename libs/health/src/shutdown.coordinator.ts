@@ -1,8 +1,8 @@
 import { type Clock, keepAliveClock } from '@rebound/resilience';
 import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOOK_TIMEOUT_MS } from './constants.ts';
-import { InflightTracker } from './inflight.ts';
-import type { HealthProbes } from './probes.ts';
-import { delay, TIMED_OUT, within } from './timing.ts';
+import type { HealthProbes } from './health.probes.ts';
+import { InflightTracker } from './inflight.tracker.ts';
+import { delay, TIMED_OUT, within } from './timing.util.ts';
 
 export type ShutdownHook = () => void | Promise<void>;
 

@@ -1,4 +1,4 @@
-import type { Database } from './database.ts';
+import type { Database } from './database.types.ts';
 import { openPostgres, type PostgresDatabaseOptions } from './postgres.database.ts';
 
 export interface OpenDatabaseOptions extends Omit<PostgresDatabaseOptions, 'url'> {
