@@ -7,7 +7,7 @@ import type { Logger } from '@rebound/observability';
 import { seededRandom } from '@rebound/resilience';
 import { FakeClock } from '@rebound/resilience/testing';
 // The built runner (its imports reach NestJS modules, whose decorators do not run from source).
-import { StepRunner } from '../dist/saga/step-runner.js';
+import { StepRunner } from '../dist/saga/step.runner.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
 const failure = (code: number, details: string) => Object.assign(new Error(details), { code, details });

@@ -1,6 +1,6 @@
 import { bootstrap } from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
-import { ordersConfigSchema } from './config.ts';
+import { ordersConfigSchema } from './orders.config.ts';
 
 await bootstrap({
   service: 'orders',
