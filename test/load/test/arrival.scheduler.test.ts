@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArrivalScheduler } from '../src/arrival.scheduler.ts';
-import { seededRandom } from '../src/random.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 import { ManualClock } from './support/manual.clock.ts';
 
 function record(clock: ManualClock, rate: number, process: 'uniform' | 'poisson' = 'uniform', seed = 1) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CheckoutContext, placeOrder, retryAfterMs } from '../src/checkout.flow.ts';
 import type { CheckoutCounters } from '../src/load.stats.ts';
-import { seededRandom } from '../src/random.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 import { answer, fakeTransport, order, type Responder, refusal } from './support/fake.transport.ts';
 import { ManualClock } from './support/manual.clock.ts';
 

@@ -1,12 +1,12 @@
 /**
- * `node test/k8s/src/vendor-crds.ts <crd.yaml>...`: writes the OpenAPI v3 schema of every served version of each
- * CustomResourceDefinition to `test/k8s/crds/generated/<group>_<plural>.<version>.json`, which `crd-schema.ts` validates the
+ * `node test/k8s/src/vendor-crds.cli.ts <crd.yaml>...`: writes the OpenAPI v3 schema of every served version of each
+ * CustomResourceDefinition to `test/k8s/crds/generated/<group>_<plural>.<version>.json`, which `crd-schema.validator.ts` validates the
  * rendered custom resources against. Run it on the CRDs of the pinned release when a pin moves (crds/README.md).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_DIR } from './crd-schema.ts';
+import { CRD_DIR } from './crd-schema.validator.ts';
 
 interface Crd {
   kind: string;

@@ -1,4 +1,4 @@
-import type { K8sObject } from './render.ts';
+import type { K8sObject } from './manifest.renderer.ts';
 
 /** The parts of a pod spec the policy tests read. */
 export interface Container {

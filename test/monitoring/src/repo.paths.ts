@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is `test/monitoring/src/paths.ts`). */
+/** The repository root (this file is `test/monitoring/src/repo.paths.ts`). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const PROMETHEUS_DIR = `${REPO_ROOT}infra/prometheus`;

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyMix, DEFAULT_MIX, MixError, OPERATIONS, parseMix, pickOperation } from '../src/mix.ts';
-import { seededRandom } from '../src/random.ts';
+import {
+  applyMix,
+  DEFAULT_MIX,
+  MixError,
+  OPERATIONS,
+  parseMix,
+  pickOperation,
+} from '../src/operation.mix.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 
 const near = (actual: number, expected: number, within = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= within, `${actual} is not within ${within} of ${expected}`);

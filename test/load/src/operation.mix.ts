@@ -1,4 +1,4 @@
-import type { Random } from './random.ts';
+import type { Random } from './seeded.random.ts';
 
 /** What a shopper does on one arrival. */
 export const OPERATIONS = ['browse', 'product', 'checkout', 'lookup'] as const;

@@ -2,7 +2,7 @@
  * What the data-tier tests read from rendered manifests: CloudNativePG Clusters (whose pods the operator
  * creates, so no workload is rendered for them), pg_hba rules evaluated as PostgreSQL does, pinned images.
  */
-import type { Json, K8sObject } from './render.ts';
+import type { Json, K8sObject } from './manifest.renderer.ts';
 
 /** `name:tag@sha256:<digest>`: the tag for people, the digest for the kubelet. */
 export const DIGEST_PINNED = /^[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[a-f0-9]{64}$/;

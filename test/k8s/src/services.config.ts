@@ -1,6 +1,6 @@
 /**
  * The one description of every Rebound workload that `k8s/base/<service>.yaml` is generated from
- * (`node test/k8s/src/generate-base.ts`), and that the policy and consistency tests read back.
+ * (`node test/k8s/src/generate-base.cli.ts`), and that the policy and consistency tests read back.
  */
 export interface ServiceSpec {
   readonly name: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from './paths.ts';
+import { repoRoot } from './repo.paths.ts';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths.ts';
+import { repoRoot } from './repo.paths.ts';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 
@@ -86,12 +86,12 @@ export function tracingConfigKeys(): string[] {
 /** `libs/storage` derives the per-service variable as `<SCHEMA>_DATABASE_URL`. */
 export function storageReadsPerServiceUrl(): boolean {
   const source = ['return `$', '{schema.toUpperCase()}_DATABASE_URL`;'].join('');
-  return read('libs/storage/src/open-database.ts').includes(source);
+  return read('libs/storage/src/database.factory.ts').includes(source);
 }
 
 /** The probe paths `libs/health`'s admin server answers. */
 export function adminProbePaths(): string[] {
-  const text = read('libs/health/src/admin-server.ts');
+  const text = read('libs/health/src/admin.server.ts');
   return [...text.matchAll(/^ {2}'(\/[a-z]+)': '(liveness|readiness|startup)',$/gm)].map(
     (m) => m[1] as string,
   );

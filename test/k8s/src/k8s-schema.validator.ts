@@ -3,11 +3,11 @@
  * Kubernetes OpenAPI schemas it ships) plus a walk over `@kubernetes/client-node`'s attribute maps that rejects
  * every field the API does not define (kubectl's strict field validation, offline). CRDs: KEDA uses its own
  * models package (not walked); custom resources whose CRD schema is vendored (CloudNativePG, Barman Cloud, Argo
- * Rollouts) are checked against that schema instead (`crd-schema.ts`).
+ * Rollouts) are checked against that schema instead (`crd-schema.validator.ts`).
  */
 import * as client from '@kubernetes/client-node';
-import { hasCrdSchema, validateCustomResource } from './crd-schema.ts';
-import type { K8sObject } from './render.ts';
+import { hasCrdSchema, validateCustomResource } from './crd-schema.validator.ts';
+import type { K8sObject } from './manifest.renderer.ts';
 
 interface Validatable {
   validate(): void;

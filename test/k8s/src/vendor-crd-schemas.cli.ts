@@ -1,6 +1,6 @@
 /**
  * Vendors the OpenAPI schemas of Argo Rollouts' CRDs (Apache-2.0) for offline validation:
- *   node test/k8s/src/vendor-crd-schemas.ts <dir holding rollout-crd.yaml, analysis-template-crd.yaml> <tag>
+ *   node test/k8s/src/vendor-crd-schemas.cli.ts <dir holding rollout-crd.yaml, analysis-template-crd.yaml> <tag>
  * The dir is the release's `manifests/crds/` (e.g. `git show v1.9.1:manifests/crds/rollout-crd.yaml`). Only each
  * CRD's `openAPIV3Schema` is kept, without its `description` texts (they are most of the 1.2 MB and the check
  * does not read them); nothing else is changed.
@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ARGO_CRD_SCHEMA_DIR, ARGO_CRD_SOURCES } from './crd-schema.ts';
+import { ARGO_CRD_SCHEMA_DIR, ARGO_CRD_SOURCES } from './crd-schema.validator.ts';
 
 function withoutDescriptions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDescriptions);
@@ -23,7 +23,7 @@ function withoutDescriptions(value: unknown): unknown {
 if (import.meta.main) {
   const [dir, tag] = process.argv.slice(2);
   if (!dir || !tag) {
-    process.stderr.write('usage: node test/k8s/src/vendor-crd-schemas.ts <manifests/crds dir> <tag>\n');
+    process.stderr.write('usage: node test/k8s/src/vendor-crd-schemas.cli.ts <manifests/crds dir> <tag>\n');
     process.exit(2);
   }
   mkdirSync(ARGO_CRD_SCHEMA_DIR, { recursive: true });
@@ -31,7 +31,7 @@ if (import.meta.main) {
     const crd = parse(readFileSync(join(dir, source.file), 'utf8'));
     const version = crd.spec.versions.find((v: { name: string }) => v.name === source.version);
     if (!version) throw new Error(`${source.file}: no version ${source.version}`);
-    const header = `# ${crd.spec.group}/${source.version} ${crd.spec.names.kind}: openAPIV3Schema of argoproj/argo-rollouts ${tag} manifests/crds/${source.file}, descriptions removed (Apache-2.0, see LICENSE). Regenerate with test/k8s/src/vendor-crd-schemas.ts.\n`;
+    const header = `# ${crd.spec.group}/${source.version} ${crd.spec.names.kind}: openAPIV3Schema of argoproj/argo-rollouts ${tag} manifests/crds/${source.file}, descriptions removed (Apache-2.0, see LICENSE). Regenerate with test/k8s/src/vendor-crd-schemas.cli.ts.\n`;
     writeFileSync(
       join(ARGO_CRD_SCHEMA_DIR, source.schema),
       header + stringify(withoutDescriptions(version.schema.openAPIV3Schema), { lineWidth: 0 }),

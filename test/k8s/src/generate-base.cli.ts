@@ -1,17 +1,17 @@
 /**
- * Renders `k8s/base/<service>.yaml` from `services.ts`: one uniform, hardened shape for every service, so one
+ * Renders `k8s/base/<service>.yaml` from `services.config.ts`: one uniform, hardened shape for every service, so one
  * patch fits all and no file drifts, plus `k8s/base/analysis-templates.yaml` (the canary analysis of
- * `canary-analysis.ts`). Each service runs as an Argo Rollouts `Rollout` (canary, analysed on Prometheus, aborted
+ * `canary.analysis.ts`). Each service runs as an Argo Rollouts `Rollout` (canary, analysed on Prometheus, aborted
  * on a failed analysis) whose pod template is the service's Deployment (`workloadRef`, Deployment at 0 replicas:
  * Argo's documented way to keep a Deployment as the source of the template, so every component that patches the
  * Deployments keeps working), with its Service, ServiceAccount, PodDisruptionBudget and an HPA scaling the Rollout.
- * `node test/k8s/src/generate-base.ts` rewrites the files; the suite fails when a committed file differs.
+ * `node test/k8s/src/generate-base.cli.ts` rewrites the files; the suite fails when a committed file differs.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { analysisTemplate, canaryStrategy, TRAFFIC } from './canary-analysis.ts';
-import { repoRoot } from './paths.ts';
+import { analysisTemplate, canaryStrategy, TRAFFIC } from './canary.analysis.ts';
+import { repoRoot } from './repo.paths.ts';
 import {
   ADMIN_PORT,
   GRPC_PORT,
@@ -25,7 +25,7 @@ import {
   SHUTDOWN_DRAIN_DELAY_MS,
   SHUTDOWN_DRAIN_TIMEOUT_MS,
   TERMINATION_GRACE_SECONDS,
-} from './services.ts';
+} from './services.config.ts';
 
 type Env = { name: string; value?: string; valueFrom?: unknown };
 
@@ -265,13 +265,13 @@ const yamlDocs = (docs: Record<string, unknown>[]) =>
 
 /** The YAML text of `k8s/base/<service>.yaml`. */
 export function renderBaseFile(spec: ServiceSpec): string {
-  const header = `# Generated from test/k8s/src/services.ts by \`node test/k8s/src/generate-base.ts\`: edit those, not this file.\n`;
+  const header = `# Generated from test/k8s/src/services.config.ts by \`node test/k8s/src/generate-base.cli.ts\`: edit those, not this file.\n`;
   return header + yamlDocs([deployment(spec), rollout(spec), service(spec), ...others(spec)]);
 }
 
 /** The YAML text of `k8s/base/analysis-templates.yaml`: one AnalysisTemplate per kind of traffic. */
 export function renderAnalysisTemplates(): string {
-  const header = `# Generated from test/k8s/src/canary-analysis.ts by \`node test/k8s/src/generate-base.ts\`: edit that, not this file.\n`;
+  const header = `# Generated from test/k8s/src/canary.analysis.ts by \`node test/k8s/src/generate-base.cli.ts\`: edit that, not this file.\n`;
   return header + yamlDocs(Object.values(TRAFFIC).map((t) => analysisTemplate(t, PROMETHEUS_ADDRESS)));
 }
 

@@ -2,9 +2,9 @@
  * The canary strategy of every service's Rollout and the AnalysisTemplates it runs on Prometheus: the canary's
  * success ratio against the stable pods', and its p99 against theirs, the bars of the local rollout
  * (`infra/local/src/rollout.analysis.ts`). Each kind of traffic has its template: gRPC servers, the HTTP edge, the
- * Kafka consumer. Generated into `k8s/base` by `generate-base.ts`.
+ * Kafka consumer. Generated into `k8s/base` by `generate-base.cli.ts`.
  */
-import type { ServiceSpec } from './services.ts';
+import type { ServiceSpec } from './services.config.ts';
 
 /** gRPC outcomes that are the server's failure; the same set as the local rollout's analysis. */
 export const GRPC_SERVER_FAILURES = [
