@@ -26,7 +26,7 @@ const files: Record<string, string> = {
   'tsconfig.json': 'tsconfig.json.tpl',
   'tsconfig.build.json': 'tsconfig.build.json.tpl',
   'src/main.ts': 'main.ts.tpl',
-  'src/service.ts': 'service.ts.tpl',
+  'src/app.bootstrap.ts': 'app.bootstrap.ts.tpl',
   'src/app.module.ts': 'app.module.ts.tpl',
   [`src/${name}/${name}.controller.ts`]: 'controller.ts.tpl',
   [`test/${name}.test.ts`]: 'service.test.ts.tpl',

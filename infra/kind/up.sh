@@ -115,7 +115,7 @@ done
 [ -z "$missing" ] || info "not built yet (no apps/ folder), left out:${missing}"
 
 step "Rendering k8s/overlays/kind"
-node "$ROOT/test/k8s/src/sync-monitoring.ts"
+node "$ROOT/test/k8s/src/sync-monitoring.cli.ts"
 overlay="$ROOT/.data/kind/overlay"
 keda_flag=()
 if [ "$with_keda" = true ]; then keda_flag=(--with-keda); fi

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startWebhookReceiver } from './webhook-receiver.ts';
+import { startWebhookReceiver } from './webhook.receiver.ts';
 
 const { values } = parseArgs({
   options: {

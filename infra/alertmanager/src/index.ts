@@ -3,5 +3,5 @@ export type {
   ReceivedAlert,
   WebhookReceiver,
   WebhookReceiverOptions,
-} from './webhook-receiver.ts';
-export { formatAlert, startWebhookReceiver } from './webhook-receiver.ts';
+} from './webhook.receiver.ts';
+export { formatAlert, startWebhookReceiver } from './webhook.receiver.ts';

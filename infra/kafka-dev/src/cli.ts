@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { type BrokerOptions, start } from './server/broker.ts';
-import type { FsyncPolicy } from './server/broker-context.ts';
+import type { FsyncPolicy } from './server/broker.context.ts';
+import { type BrokerOptions, start } from './server/broker.server.ts';
 
 const HELP = `kafka-dev: a one-node development Kafka broker (real wire protocol, persisted to disk)
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
 import type { RunningBroker } from '../src/index.ts';
-import { MAX_DURABILITY_WAITS, QUEUE_HIGH_WATER_BYTES } from '../src/server/connection.ts';
+import { MAX_DURABILITY_WAITS, QUEUE_HIGH_WATER_BYTES } from '../src/server/connection.handler.ts';
 import { client, testBroker } from './support/broker.ts';
 import {
   encodeBatch,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { waitFor } from '@rebound/testing';
-import { crc32c } from '../src/protocol/crc32c.ts';
-import { Writer } from '../src/protocol/writer.ts';
+import { crc32c } from '../src/protocol/crc32c.checksum.ts';
+import { Writer } from '../src/protocol/response.writer.ts';
 import { client, FAST_CONSUMER, testBroker } from './support/broker.ts';
 import { prng } from './support/prng.ts';
 

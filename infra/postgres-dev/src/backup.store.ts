@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { restoreCommand } from './archive.settings.ts';
 import { copyTree, takeBaseBackup, writeOwned } from './base.backup.ts';
 import { readClusterState, SUPERUSER_PASSWORD_FILE, writeClusterState } from './cluster.state.ts';
-import type { ServerUser } from './server-user.ts';
+import type { ServerUser } from './server.user.ts';
 import { forgetCopy } from './standby.config.ts';
 
 /** What `<backup-dir>/base/<id>/backup.json` records about one base backup. */

@@ -1,7 +1,7 @@
 import { chown, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { ServerUser } from './server-user.ts';
+import type { ServerUser } from './server.user.ts';
 
 /** Directories whose contents a base backup leaves out (PostgreSQL docs, "Making a Base Backup Using the Low Level API"). */
 const EMPTY_DIRECTORIES = new Set([

@@ -20,22 +20,22 @@ import pg from 'pg';
 import { startAdminServer } from './admin.server.ts';
 import { archiveSettings, walArchiveDir } from './archive.settings.ts';
 import { takeBaseBackup } from './base.backup.ts';
-import { binariesFor, type PostgresBinaries } from './binaries.ts';
+import { initCluster } from './cluster.init.ts';
 import {
   BOOTSTRAPPED_FILE,
   type ClusterState,
   readClusterState,
   SUPERUSER_PASSWORD_FILE,
 } from './cluster.state.ts';
-import { initCluster } from './cluster.ts';
-import { parseRolePasswords, ROLE_PASSWORDS_VARIABLE } from './credentials.ts';
+import { parseRolePasswords, ROLE_PASSWORDS_VARIABLE } from './database.credentials.ts';
+import { provisionDatabases } from './database.provisioner.ts';
 import { decideRole } from './instance.role.ts';
-import { renderMetrics } from './metrics.ts';
-import { provisionDatabases } from './provision.ts';
+import { binariesFor, type PostgresBinaries } from './postgres.binaries.ts';
+import { renderMetrics } from './postgres.metrics.ts';
+import { startServer } from './postgres.server.ts';
 import { instanceStatus, promote, setSynchronousStandby } from './replication.admin.ts';
-import { startServer } from './server.ts';
-import { type ServerUser, serverUser } from './server-user.ts';
-import { LOCAL_SERVER_SETTINGS } from './settings.ts';
+import { LOCAL_SERVER_SETTINGS } from './server.settings.ts';
+import { type ServerUser, serverUser } from './server.user.ts';
 import { configureStandby, forgetCopy, readDisk, slotName } from './standby.config.ts';
 
 const HOST = '127.0.0.1';
@@ -118,7 +118,7 @@ async function prepare(
       // failover) logs that the file's max_connections and shared_buffers "contain errors".
       await appendFile(
         join(pgdata, 'postgresql.conf'),
-        `\n# infra/postgres-dev (settings.ts)\n${Object.entries(LOCAL_SERVER_SETTINGS)
+        `\n# infra/postgres-dev (server.settings.ts)\n${Object.entries(LOCAL_SERVER_SETTINGS)
           .map(([key, value]) => `${key} = '${value}'`)
           .join('\n')}\n`,
       );

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pruneBackups } from './backup.retention.ts';
 import { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
-import { serverUser } from './server-user.ts';
+import { serverUser } from './server.user.ts';
 
 const USAGE =
   'usage: dr.cli.ts backup | list | restore --to <ISO time|latest> | prune --keep <n>  [--data-dir <dir>]';

@@ -6,8 +6,8 @@ export type { BackupRecord } from './backup.store.ts';
 export { backupCluster, listBackups, restoreCluster } from './backup.store.ts';
 export type { BaseBackupOptions, BaseBackupResult } from './base.backup.ts';
 export { takeBaseBackup } from './base.backup.ts';
-export type { PostgresBinaries } from './binaries.ts';
-export { binariesFor, platformPackage, postgresBinaries } from './binaries.ts';
+export type { InitClusterOptions } from './cluster.init.ts';
+export { clusterExists, initCluster } from './cluster.init.ts';
 export type { ClusterState, InstanceAddress } from './cluster.state.ts';
 export {
   BOOTSTRAPPED_FILE,
@@ -17,20 +17,20 @@ export {
   SUPERUSER_PASSWORD_FILE,
   writeClusterState,
 } from './cluster.state.ts';
-export type { InitClusterOptions } from './cluster.ts';
-export { clusterExists, initCluster } from './cluster.ts';
-export type { RolePasswords } from './credentials.ts';
-export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './credentials.ts';
+export type { RolePasswords } from './database.credentials.ts';
+export { parseRolePasswords, ROLE_PASSWORDS_VARIABLE, serviceDatabaseUrl } from './database.credentials.ts';
+export { provisionDatabases } from './database.provisioner.ts';
 export type { DrillOutcome, DrillRecord } from './drill.record.ts';
 export { DRILL_RECORD_FILE, readDrillRecord, recordDrill } from './drill.record.ts';
 export type { DiskState, InstanceRole } from './instance.role.ts';
 export { decideRole } from './instance.role.ts';
-export { provisionDatabases } from './provision.ts';
+export type { PostgresBinaries } from './postgres.binaries.ts';
+export { binariesFor, platformPackage, postgresBinaries } from './postgres.binaries.ts';
+export type { RunningServer, StartServerOptions } from './postgres.server.ts';
+export { startServer } from './postgres.server.ts';
 export type { InstanceStatus, ReplicaStatus } from './replication.admin.ts';
 export { instanceStatus, promote, setSynchronousStandby } from './replication.admin.ts';
-export type { RunningServer, StartServerOptions } from './server.ts';
-export { startServer } from './server.ts';
-export type { ServerUser } from './server-user.ts';
-export { SERVER_USER, serverUser } from './server-user.ts';
-export { LOCAL_SERVER_SETTINGS, TEST_SERVER_SETTINGS } from './settings.ts';
+export { LOCAL_SERVER_SETTINGS, TEST_SERVER_SETTINGS } from './server.settings.ts';
+export type { ServerUser } from './server.user.ts';
+export { SERVER_USER, serverUser } from './server.user.ts';
 export { slotName, synchronousName } from './standby.config.ts';

@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeOwned } from './base.backup.ts';
 import type { DiskState } from './instance.role.ts';
-import type { ServerUser } from './server-user.ts';
+import type { ServerUser } from './server.user.ts';
 
 /** Beside PGDATA: which primary and generation a standby copy was taken from (see `decideRole`). */
 const COPY_MARKER = 'standby.json';

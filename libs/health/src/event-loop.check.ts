@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@rebound/resilience';
-import type { CheckResult, HealthCheck } from './probes.ts';
+import type { CheckResult, HealthCheck } from './health.probes.ts';
 
 export interface EventLoopDelayCheckOptions {
   /** Fail when the 99th percentile delay within the window exceeds this. Default 200 ms. */

@@ -1,5 +1,5 @@
-export type { AdminMethod, AdminRouteHandler, AdminServerOptions } from './admin-server.ts';
-export { AdminServer, renderProbeReport } from './admin-server.ts';
+export type { AdminMethod, AdminRouteHandler, AdminServerOptions } from './admin.server.ts';
+export { AdminServer, renderProbeReport } from './admin.server.ts';
 export {
   DEFAULT_ADMIN_PORT,
   DEFAULT_CHECK_TIMEOUT_MS,
@@ -9,7 +9,6 @@ export {
 } from './constants.ts';
 export type { EventLoopDelayCheck, EventLoopDelayCheckOptions } from './event-loop.check.ts';
 export { eventLoopDelayCheck } from './event-loop.check.ts';
-export { InflightTracker } from './inflight.ts';
 export type {
   CheckOptions,
   CheckReport,
@@ -19,7 +18,8 @@ export type {
   HealthProbesOptions,
   ProbeKind,
   ProbeReport,
-} from './probes.ts';
-export { HealthProbes } from './probes.ts';
-export type { ShutdownHook, ShutdownOptions, ShutdownState } from './shutdown.ts';
-export { ShutdownCoordinator } from './shutdown.ts';
+} from './health.probes.ts';
+export { HealthProbes } from './health.probes.ts';
+export { InflightTracker } from './inflight.tracker.ts';
+export type { ShutdownHook, ShutdownOptions, ShutdownState } from './shutdown.coordinator.ts';
+export { ShutdownCoordinator } from './shutdown.coordinator.ts';

@@ -6,7 +6,14 @@ export {
   DEFAULT_SCHEMA,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from './constants.ts';
-export type { Database, DatabaseKind, Queryable, QueryResult } from './database.ts';
+export type { OpenDatabaseOptions } from './database.factory.ts';
+export {
+  databaseUrlOf,
+  databaseUrlVariable,
+  MissingDatabaseUrlError,
+  openDatabase,
+} from './database.factory.ts';
+export type { Database, DatabaseKind, Queryable, QueryResult } from './database.types.ts';
 export { DatabaseUnavailableError, isDatabaseUnavailableError } from './errors/database-unavailable.error.ts';
 export { FencingTokenError, isFencingTokenError } from './errors/fencing-token.error.ts';
 export { isMigrationError, MigrationError } from './errors/migration.error.ts';
@@ -14,17 +21,10 @@ export type {
   LeaderElection,
   LeaderElectionOptions,
   LeaderState,
-} from './leader/leader-election.ts';
-export { assertFencingToken, electLeader, withFencing } from './leader/leader-election.ts';
+} from './leader/leader.election.ts';
+export { assertFencingToken, electLeader, withFencing } from './leader/leader.election.ts';
 export { LEADER_LEASES_SQL, LEADER_LEASES_TABLE } from './leader/lease.sql.ts';
-export type { MigrateOptions, MigrateResult, Migration } from './migrate.ts';
-export { loadMigrations, migrate } from './migrate.ts';
-export type { OpenDatabaseOptions } from './open-database.ts';
-export {
-  databaseUrlOf,
-  databaseUrlVariable,
-  MissingDatabaseUrlError,
-  openDatabase,
-} from './open-database.ts';
+export type { MigrateOptions, MigrateResult, Migration } from './migration.runner.ts';
+export { loadMigrations, migrate } from './migration.runner.ts';
 export type { PostgresDatabaseOptions } from './postgres.database.ts';
 export { openPostgres, redactUrl } from './postgres.database.ts';

@@ -7,11 +7,11 @@ import {
   DEFAULT_SCHEMA,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from './constants.ts';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import type { Database, Queryable, QueryResult } from './database.types.ts';
 import { DatabaseUnavailableError, looksUnavailable } from './errors/database-unavailable.error.ts';
-import { ensureSchema, quoteSchema } from './schema-name.ts';
-import { StatementNames } from './statement-names.ts';
-import { TransactionScope } from './transaction-scope.ts';
+import { ensureSchema, quoteSchema } from './schema.sql.ts';
+import { StatementNames } from './statement-name.cache.ts';
+import { TransactionScope } from './transaction.scope.ts';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://user:password@host:port/database`; the database part names the service's own database. */

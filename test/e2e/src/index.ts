@@ -7,4 +7,4 @@ export type { OtlpReceiver, ReceivedSpan, SpanKindName } from './otlp.receiver.t
 export { startOtlpReceiver } from './otlp.receiver.ts';
 export type { Platform, StartPlatformOptions, StatusReport, StatusRow } from './platform.harness.ts';
 export { startPlatform } from './platform.harness.ts';
-export { rawUnaryCall } from './raw-grpc.ts';
+export { rawUnaryCall } from './raw-grpc.client.ts';

@@ -1,4 +1,4 @@
-export * from './canary-analysis.ts';
+export * from './canary.analysis.ts';
 export {
   adminProbePaths,
   appExists,
@@ -8,14 +8,14 @@ export {
   ordersEventsTopic,
   servesMetrics,
   storageReadsPerServiceUrl,
-} from './code-facts.ts';
+} from './code-facts.reader.ts';
 export {
   ARGO_ROLLOUTS_VERSION,
   CRD_DIR,
   hasCrdSchema,
   strictSchema,
   validateCustomResource,
-} from './crd-schema.ts';
+} from './crd-schema.validator.ts';
 export {
   cnpgClusters,
   cnpgInstanceLabels,
@@ -23,17 +23,17 @@ export {
   DIGEST_PINNED,
   hbaMethod,
   withoutDigest,
-} from './data-stores.ts';
+} from './data-stores.reader.ts';
 export {
   ANALYSIS_TEMPLATES_FILE,
   PROMETHEUS_ADDRESS,
   ROLLOUT_HASH_LABEL,
   renderAnalysisTemplates,
   renderBaseFile,
-} from './generate-base.ts';
-export { skipUnlessKustomize } from './kustomize.ts';
-export { repoRoot } from './paths.ts';
-export type { Json, K8sObject } from './render.ts';
+} from './generate-base.cli.ts';
+export { unknownFields, validateObject } from './k8s-schema.validator.ts';
+export { skipUnlessKustomize } from './kustomize.guard.ts';
+export type { Json, K8sObject } from './manifest.renderer.ts';
 export {
   combinations,
   componentNames,
@@ -44,10 +44,10 @@ export {
   renderCombination,
   renderDir,
   subsets,
-} from './render.ts';
-export { unknownFields, validateObject } from './schema.ts';
-export type { ServiceSpec } from './services.ts';
-export * from './services.ts';
+} from './manifest.renderer.ts';
+export { repoRoot } from './repo.paths.ts';
+export type { ServiceSpec } from './services.config.ts';
+export * from './services.config.ts';
 export {
   CLUSTER_REMEDIATION_URL,
   clusterAlertmanagerConfig,
@@ -55,6 +55,6 @@ export {
   LOCAL_REMEDIATION_URL,
   monitoringBundle,
   syncMonitoring,
-} from './sync-monitoring.ts';
-export type { Container, PodSpec, Probe, Workload } from './workloads.ts';
-export { mebibytes, probePort, selects, workloads } from './workloads.ts';
+} from './sync-monitoring.cli.ts';
+export type { Container, PodSpec, Probe, Workload } from './workloads.reader.ts';
+export { mebibytes, probePort, selects, workloads } from './workloads.reader.ts';

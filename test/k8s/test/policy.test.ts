@@ -19,7 +19,7 @@ import {
   type Workload,
   workloads,
 } from '../src/index.ts';
-import { repoRoot } from '../src/paths.ts';
+import { repoRoot } from '../src/repo.paths.ts';
 
 const skip = skipUnlessKustomize();
 /** Services whose degradation flags the remediation controller switches on each pod's admin port. */

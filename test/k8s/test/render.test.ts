@@ -22,19 +22,19 @@ import {
 const skip = skipUnlessKustomize();
 
 describe('k8s sources', () => {
-  it('keeps every base file equal to what test/k8s/src/generate-base.ts produces', () => {
+  it('keeps every base file equal to what test/k8s/src/generate-base.cli.ts produces', () => {
     for (const spec of SERVICES) {
       const file = join(K8S_DIR, 'base', `${spec.name}.yaml`);
       assert.equal(
         readFileSync(file, 'utf8'),
         renderBaseFile(spec),
-        `${file} is stale: run node test/k8s/src/generate-base.ts`,
+        `${file} is stale: run node test/k8s/src/generate-base.cli.ts`,
       );
     }
     assert.equal(
       readFileSync(join(K8S_DIR, 'base', ANALYSIS_TEMPLATES_FILE), 'utf8'),
       renderAnalysisTemplates(),
-      `${ANALYSIS_TEMPLATES_FILE} is stale: run node test/k8s/src/generate-base.ts`,
+      `${ANALYSIS_TEMPLATES_FILE} is stale: run node test/k8s/src/generate-base.cli.ts`,
     );
     const listed = (
       parse(readFileSync(join(K8S_DIR, 'base', 'kustomization.yaml'), 'utf8')) as { resources: string[] }
@@ -59,13 +59,13 @@ describe('k8s sources', () => {
     assert.deepEqual(
       [...committed.keys()].sort(),
       [...expected.keys()].sort(),
-      'run node test/k8s/src/sync-monitoring.ts',
+      'run node test/k8s/src/sync-monitoring.cli.ts',
     );
     for (const [path, content] of expected) {
       assert.equal(
         committed.get(path),
         content,
-        `${path} differs from its source: run node test/k8s/src/sync-monitoring.ts`,
+        `${path} differs from its source: run node test/k8s/src/sync-monitoring.cli.ts`,
       );
     }
   });

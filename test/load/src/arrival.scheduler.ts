@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@rebound/resilience';
-import { exponential, type Random } from './random.ts';
+import { exponential, type Random } from './seeded.random.ts';
 
 /** `poisson`: exponential gaps (independent shoppers); `uniform`: exactly 1/rate apart. */
 export type ArrivalProcess = 'poisson' | 'uniform';

@@ -1,9 +1,9 @@
 import type { Clock } from '@rebound/resilience';
 import { errorReason, type HttpRequest, type HttpResponse, type Transport } from './http.transport.ts';
 import type { CheckoutCounters } from './load.stats.ts';
-import { type Outcome, outcomeOf } from './outcome.ts';
-import type { Random } from './random.ts';
-import { sleep } from './sleep.ts';
+import { type Outcome, outcomeOf } from './operation.outcome.ts';
+import type { Random } from './seeded.random.ts';
+import { sleep } from './sleep.util.ts';
 
 export interface CheckoutLimits {
   /** Follow-up requests (polls of `Location`, re-sends) before the shopper gives up. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ArrivalProcess } from './arrival.scheduler.ts';
 import { DEFAULT_SETTINGS, type LoadSettings } from './load.settings.ts';
-import { applyMix, MixError, parseMix } from './mix.ts';
+import { applyMix, MixError, parseMix } from './operation.mix.ts';
 
 /** A command line that cannot be run; its message is the one line printed before exiting with 2. */
 export class UsageError extends Error {

@@ -7,8 +7,8 @@ import { type ControlServer, startControlServer } from './control.server.ts';
 import { errorReason, httpTransport } from './http.transport.ts';
 import { LoadRunner } from './load.runner.ts';
 import { describeSettings } from './load.settings.ts';
-import { seededRandom } from './random.ts';
 import { formatSecond, formatSummary } from './report.format.ts';
+import { seededRandom } from './seeded.random.ts';
 
 /** Anonymous memory (heap, code, buffers) from /proc/self/smaps_rollup on Linux; undefined elsewhere. */
 function anonymousMemory(): number | undefined {

@@ -1,4 +1,4 @@
-import { MixError, type Operation, parseMix } from './mix.ts';
+import { MixError, type Operation, parseMix } from './operation.mix.ts';
 
 /** A run-time command, from stdin or the control port; the same grammar for both. */
 export type Command =

@@ -26,11 +26,19 @@ export type {
   Stream,
 } from './load.stats.ts';
 export { LoadStats, STREAMS } from './load.stats.ts';
-export type { Mix, Operation } from './mix.ts';
-export { applyMix, DEFAULT_MIX, formatMix, MixError, OPERATIONS, parseMix, pickOperation } from './mix.ts';
-export type { Outcome, OutcomeCounts } from './outcome.ts';
-export { OUTCOMES, outcomeOf } from './outcome.ts';
-export type { Random } from './random.ts';
-export { seededRandom } from './random.ts';
+export type { Mix, Operation } from './operation.mix.ts';
+export {
+  applyMix,
+  DEFAULT_MIX,
+  formatMix,
+  MixError,
+  OPERATIONS,
+  parseMix,
+  pickOperation,
+} from './operation.mix.ts';
+export type { Outcome, OutcomeCounts } from './operation.outcome.ts';
+export { OUTCOMES, outcomeOf } from './operation.outcome.ts';
 export { formatSecond, formatSummary } from './report.format.ts';
-export { sleep } from './sleep.ts';
+export type { Random } from './seeded.random.ts';
+export { seededRandom } from './seeded.random.ts';
+export { sleep } from './sleep.util.ts';

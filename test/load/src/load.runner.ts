@@ -11,11 +11,11 @@ import {
   type SecondStats,
   type Stream,
 } from './load.stats.ts';
-import { applyMix, formatMix, pickOperation } from './mix.ts';
-import { fork, pick, type Random, seededRandom } from './random.ts';
+import { applyMix, formatMix, pickOperation } from './operation.mix.ts';
+import { fork, pick, type Random, seededRandom } from './seeded.random.ts';
 import { ShopMemory } from './shop.memory.ts';
 import { ACTIONS, type ActionResult, abuse, type ShopperContext, sendBadBody } from './shopper.actions.ts';
-import { sleep } from './sleep.ts';
+import { sleep } from './sleep.util.ts';
 
 export interface LoadRunnerOptions {
   readonly transport: Transport;

@@ -1,4 +1,4 @@
-import { DEFAULT_MIX, formatMix, type Mix } from './mix.ts';
+import { DEFAULT_MIX, formatMix, type Mix } from './operation.mix.ts';
 
 /** A misbehaving client's stream: off or on at a rate. */
 export interface ClientStream {

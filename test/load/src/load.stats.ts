@@ -1,6 +1,6 @@
 import { LatencyHistogram, type LatencySummary } from './latency.histogram.ts';
-import type { Operation } from './mix.ts';
-import { type Outcome, type OutcomeCounts, zeroCounts } from './outcome.ts';
+import type { Operation } from './operation.mix.ts';
+import { type Outcome, type OutcomeCounts, zeroCounts } from './operation.outcome.ts';
 
 /** Who sent the traffic: the shoppers, or one of the misbehaving clients. */
 export const STREAMS = ['shoppers', 'abuser', 'bad-bodies'] as const;

@@ -1,6 +1,6 @@
 import type { LatencySummary } from './latency.histogram.ts';
 import type { LoadSummary, SecondStats } from './load.stats.ts';
-import { OUTCOMES, type OutcomeCounts } from './outcome.ts';
+import { OUTCOMES, type OutcomeCounts } from './operation.outcome.ts';
 
 const ms = (value: number) =>
   `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value)}ms`;

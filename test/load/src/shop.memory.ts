@@ -1,4 +1,4 @@
-import { pick, type Random } from './random.ts';
+import { pick, type Random } from './seeded.random.ts';
 
 /**
  * What the shoppers have learned from their answers, bounded: product ids from the product lists, and the

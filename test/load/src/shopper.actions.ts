@@ -1,9 +1,9 @@
 import { type CheckoutContext, placeOrder, reasonOf } from './checkout.flow.ts';
 import { errorReason, type HttpResponse } from './http.transport.ts';
 import type { RecordedOperation } from './load.stats.ts';
-import type { Operation } from './mix.ts';
-import { type Outcome, outcomeOf } from './outcome.ts';
-import { integerBetween, pick } from './random.ts';
+import type { Operation } from './operation.mix.ts';
+import { type Outcome, outcomeOf } from './operation.outcome.ts';
+import { integerBetween, pick } from './seeded.random.ts';
 import type { ShopMemory } from './shop.memory.ts';
 
 export interface ShopperContext extends CheckoutContext {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
 import { ArrivalScheduler } from '../src/arrival.scheduler.ts';
-import { seededRandom } from '../src/random.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 
 function record(clock: FakeClock, rate: number, process: 'uniform' | 'poisson' = 'uniform', seed = 1) {
   const arrivals: { intendedAt: number; firedAt: number }[] = [];

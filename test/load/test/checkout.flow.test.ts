@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
 import { type CheckoutContext, placeOrder, retryAfterMs } from '../src/checkout.flow.ts';
 import type { CheckoutCounters } from '../src/load.stats.ts';
-import { seededRandom } from '../src/random.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 import { answer, fakeTransport, order, type Responder, refusal } from './support/fake.transport.ts';
 
 const LINES = [{ productId: 'p-duck', quantity: 2 }];

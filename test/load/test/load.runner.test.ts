@@ -5,7 +5,7 @@ import { parseCommand } from '../src/control.commands.ts';
 import type { HttpRequest, HttpResponse } from '../src/http.transport.ts';
 import { LoadRunner, type LoadRunnerOptions } from '../src/load.runner.ts';
 import type { SecondStats } from '../src/load.stats.ts';
-import { seededRandom } from '../src/random.ts';
+import { seededRandom } from '../src/seeded.random.ts';
 import { answer, fakeTransport, order, type Responder, refusal } from './support/fake.transport.ts';
 
 const PRODUCTS = { products: [{ id: 'p-1' }, { id: 'p-2' }, { id: 'p-3' }] };

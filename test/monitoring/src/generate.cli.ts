@@ -1,8 +1,8 @@
 // Writes infra/prometheus/rules/slo.rules.yml and infra/grafana/dashboards/*.json (the heal dashboard from @rebound/grafana): pnpm dashboards
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { DASHBOARDS, dashboardJson } from './dashboards.ts';
-import { DASHBOARDS_DIR, SLO_RULES_FILE } from './paths.ts';
-import { ruleFileText } from './rule-file.ts';
+import { DASHBOARDS, dashboardJson } from './grafana.dashboards.ts';
+import { DASHBOARDS_DIR, SLO_RULES_FILE } from './repo.paths.ts';
+import { ruleFileText } from './rule-file.format.ts';
 import { sloRuleGroups } from './slo.rules.ts';
 
 writeFileSync(SLO_RULES_FILE, ruleFileText(sloRuleGroups()));

@@ -1,6 +1,6 @@
-export { run } from './binaries.ts';
-export type { DashboardSpec, Panel } from './dashboards.ts';
-export { DASHBOARDS, dashboardJson } from './dashboards.ts';
+export { run } from './binary.runner.ts';
+export type { DashboardSpec, Panel } from './grafana.dashboards.ts';
+export { DASHBOARDS, dashboardJson } from './grafana.dashboards.ts';
 export type { DashboardExpr, LoadedRule } from './monitoring.files.ts';
 export {
   alertTestCoverage,
@@ -11,6 +11,7 @@ export {
   ruleFiles,
   ruleTestFiles,
 } from './monitoring.files.ts';
+export { exportedFamilies, isExported, metricNames } from './promql.names.ts';
 export {
   ALERTMANAGER_DIR,
   GRAFANA_DIR,
@@ -18,8 +19,7 @@ export {
   REPO_ROOT,
   RULES_DIR,
   RUNBOOKS_DIR,
-} from './paths.ts';
-export { exportedFamilies, isExported, metricNames } from './promql.names.ts';
-export { ruleFileText } from './rule-file.ts';
+} from './repo.paths.ts';
+export { ruleFileText } from './rule-file.format.ts';
 export type { Rule, RuleGroup, Slo, SloRuleOptions } from './slo.rules.ts';
 export { CHECKOUT_LATENCY_THRESHOLD_SECONDS, CHECKOUT_SLOS, sloRuleGroups, windowName } from './slo.rules.ts';

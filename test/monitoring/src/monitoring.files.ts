@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { DASHBOARDS, dashboardJson } from './dashboards.ts';
-import { DASHBOARDS_DIR, RULE_TESTS_DIR, RULES_DIR } from './paths.ts';
+import { DASHBOARDS, dashboardJson } from './grafana.dashboards.ts';
+import { DASHBOARDS_DIR, RULE_TESTS_DIR, RULES_DIR } from './repo.paths.ts';
 import type { Rule, RuleGroup } from './slo.rules.ts';
 
 export interface LoadedRule extends Rule {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { skipUnlessBinary } from '@rebound/testing';
 import { run } from '../src/index.ts';
-import { ALERTMANAGER_DIR } from '../src/paths.ts';
+import { ALERTMANAGER_DIR } from '../src/repo.paths.ts';
 
 const amtool = skipUnlessBinary('amtool', 'prometheus-alertmanager');
 const CONFIG = `${ALERTMANAGER_DIR}/alertmanager.yml`;

@@ -7,7 +7,7 @@ import { HEAL_PANELS, seriesExpr } from '@rebound/grafana';
 import { skipUnlessBinary } from '@rebound/testing';
 import { stringify } from 'yaml';
 import { dashboardExprs, expandGrafanaVariables, generatedDashboards, run } from '../src/index.ts';
-import { DASHBOARDS_DIR, GRAFANA_DIR } from '../src/paths.ts';
+import { DASHBOARDS_DIR, GRAFANA_DIR } from '../src/repo.paths.ts';
 
 const promtool = skipUnlessBinary('promtool', 'prometheus');
 

@@ -13,7 +13,7 @@ import {
   run,
   sloRuleGroups,
 } from '../src/index.ts';
-import { PROMETHEUS_DIR, REPO_ROOT, SLO_RULES_FILE } from '../src/paths.ts';
+import { PROMETHEUS_DIR, REPO_ROOT, SLO_RULES_FILE } from '../src/repo.paths.ts';
 
 const promtool = skipUnlessBinary('promtool', 'prometheus');
 

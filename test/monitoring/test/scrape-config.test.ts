@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { platformTopology, resolveTopology } from '@rebound/local';
 import { parse } from 'yaml';
-import { PROMETHEUS_DIR, REPO_ROOT } from '../src/paths.ts';
+import { PROMETHEUS_DIR, REPO_ROOT } from '../src/repo.paths.ts';
 
 interface ScrapeConfig {
   job_name: string;

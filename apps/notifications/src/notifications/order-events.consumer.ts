@@ -15,8 +15,8 @@ import {
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import { applyOrderEvent } from './apply-order-event.ts';
-import { HandlerFaults, handlerFaultsSchema } from './handler-faults.ts';
+import { HandlerFaults, handlerFaultsSchema } from './handler-faults.state.ts';
+import { applyOrderEvent } from './order-event.handler.ts';
 
 export const CONSUMER_GROUP = 'notifications';
 /** The degradation flag that holds delivery: events wait in Kafka, each is delivered once when it is off. */

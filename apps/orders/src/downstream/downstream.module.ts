@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { inventoryV1, paymentsV1 } from '@rebound/contracts';
 import { RPC_CLIENTS, type RpcClient, type RpcClients, SERVICE_CONFIG } from '@rebound/service-defaults';
-import type { OrdersConfig } from '../config.ts';
+import type { OrdersConfig } from '../orders.config.ts';
 
 export const INVENTORY_CLIENT = Symbol.for('rebound.orders.inventory-client');
 export const PAYMENTS_CLIENT = Symbol.for('rebound.orders.payments-client');

@@ -13,10 +13,10 @@ import {
   validateRequest,
 } from '@rebound/service-defaults';
 import { z } from 'zod';
-import type { OrdersConfig } from '../config.ts';
+import type { OrdersConfig } from '../orders.config.ts';
 import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from '../saga/checkout.saga.ts';
-import { RunningSagas } from '../saga/running-sagas.ts';
+import { RunningSagas } from '../saga/running-sagas.registry.ts';
 import { type OrderRecord, toProtoOrder } from './order.types.ts';
 import { watchUntilFinal } from './order.watch.ts';
 import { OrdersRepository } from './orders.repository.ts';

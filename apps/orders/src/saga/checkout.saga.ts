@@ -13,7 +13,6 @@ import {
   status,
   systemClock,
 } from '@rebound/service-defaults';
-import type { OrdersConfig } from '../config.ts';
 import {
   INVENTORY_CLIENT,
   type InventoryClient,
@@ -22,8 +21,9 @@ import {
 } from '../downstream/downstream.module.ts';
 import { type OrderRecord, paymentIdOf, reservationIdOf } from '../orders/order.types.ts';
 import { type Fence, OrdersRepository, type SagaStep, type StepRecord } from '../orders/orders.repository.ts';
-import { SagaHold } from './saga-hold.ts';
-import { isFinalDetail, type StepResult, StepRunner } from './step-runner.ts';
+import type { OrdersConfig } from '../orders.config.ts';
+import { SagaHold } from './saga-hold.admin.ts';
+import { isFinalDetail, type StepResult, StepRunner } from './step.runner.ts';
 
 type Failed = StepResult & { ok: false };
 type CancellationReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'DEPENDENCY_UNAVAILABLE';

@@ -16,11 +16,11 @@ import {
   SERVICE_CONTEXT,
   type ServiceContext,
 } from '@rebound/service-defaults';
-import type { OrdersConfig } from '../config.ts';
 import { type Fence, OrdersRepository } from '../orders/orders.repository.ts';
+import type { OrdersConfig } from '../orders.config.ts';
 import { OrderEventsRelay } from '../outbox/order-events.relay.ts';
 import { CheckoutSaga } from './checkout.saga.ts';
-import { RunningSagas } from './running-sagas.ts';
+import { RunningSagas } from './running-sagas.registry.ts';
 
 export const RECOVERY_LEASE = 'orders-recovery';
 /** Sagas resumed per scan (the rest wait for the next one). */

@@ -1,8 +1,8 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
-import { invalidConfigValue, TOPIC_CONFIGS } from '../storage/topic-configs.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
+import { invalidConfigValue, TOPIC_CONFIGS } from '../storage/topic-config.schema.ts';
 
 /** ConfigResource types (Kafka's `ConfigResource.Type`). */
 const TOPIC = 2;

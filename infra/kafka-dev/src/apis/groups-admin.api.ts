@@ -1,7 +1,7 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** DescribeGroups v0–2: state strings as Kafka's; an unknown group is `Dead` with no error. */
 export const describeGroupsApi: ApiDefinition<BrokerContext> = {

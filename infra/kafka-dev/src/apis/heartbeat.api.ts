@@ -1,6 +1,6 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** Heartbeat v0–3: resets the member's session timer; REBALANCE_IN_PROGRESS tells it to rejoin. */
 export const heartbeatApi: ApiDefinition<BrokerContext> = {

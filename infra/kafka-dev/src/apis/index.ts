@@ -1,5 +1,5 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 import { apiVersionsApi } from './api-versions.api.ts';
 import { alterConfigsApi, describeConfigsApi } from './configs-admin.api.ts';
 import { fetchApi } from './fetch.api.ts';

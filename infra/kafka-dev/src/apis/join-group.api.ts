@@ -1,6 +1,6 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** JoinGroup v0–5 (v4+: MEMBER_ID_REQUIRED round trip for new members). The reply is parked until the join completes. */
 export const joinGroupApi: ApiDefinition<BrokerContext> = {

@@ -1,6 +1,6 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** LeaveGroup v0–3 (v3: a list of members, each answered). */
 export const leaveGroupApi: ApiDefinition<BrokerContext> = {

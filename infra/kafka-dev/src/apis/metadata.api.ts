@@ -1,8 +1,8 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
-import { invalidTopicName } from '../storage/topic-store.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
+import { invalidTopicName } from '../storage/topic.store.ts';
 
 /**
  * Metadata v0–6. All topics for null topics (v1+) or an empty list (v0, where null does not exist);

@@ -1,7 +1,7 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** OffsetFetch v1–4. Null topics (v2+) = every committed offset; no commit = offset −1, no error. */
 export const offsetFetchApi: ApiDefinition<BrokerContext> = {

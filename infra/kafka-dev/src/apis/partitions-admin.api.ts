@@ -1,7 +1,7 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 import { MAX_PARTITIONS } from './topics-admin.api.ts';
 
 /** CreatePartitions v0–1: grows a topic; assignments, when given, must name this node once per new partition. */

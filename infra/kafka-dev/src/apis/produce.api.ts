@@ -1,9 +1,9 @@
-import type { PartitionLog } from '../log/partition-log.ts';
-import type { ApiDefinition } from '../protocol/api.ts';
-import { validateProducedBatch } from '../protocol/batch-validation.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { PartitionLog } from '../log/partition.log.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { validateProducedBatch } from '../protocol/batch.validator.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 interface PartitionResult {
   index: number;

@@ -1,6 +1,6 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
 
 /** SyncGroup v0–3: the leader's assignments are handed to every member. */
 export const syncGroupApi: ApiDefinition<BrokerContext> = {

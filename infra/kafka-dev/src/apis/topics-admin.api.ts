@@ -1,8 +1,8 @@
-import type { ApiDefinition } from '../protocol/api.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { Writer } from '../protocol/writer.ts';
-import type { BrokerContext } from '../server/broker-context.ts';
-import { invalidConfig, invalidTopicName } from '../storage/topic-store.ts';
+import type { ApiDefinition } from '../protocol/api.types.ts';
+import { ErrorCode } from '../protocol/error-code.enum.ts';
+import { Writer } from '../protocol/response.writer.ts';
+import type { BrokerContext } from '../server/broker.context.ts';
+import { invalidConfig, invalidTopicName } from '../storage/topic.store.ts';
 
 /** A one-node development broker keeps every partition open: cap them. */
 export const MAX_PARTITIONS = 1000;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crc32c } from '../../src/protocol/crc32c.ts';
-import { ProtocolError, Reader } from '../../src/protocol/reader.ts';
-import { batchIsValid, splitBatches } from '../../src/protocol/record-batch.ts';
-import { Writer } from '../../src/protocol/writer.ts';
-import { FrameReader } from '../../src/server/frame-reader.ts';
+import { crc32c } from '../../src/protocol/crc32c.checksum.ts';
+import { batchIsValid, splitBatches } from '../../src/protocol/record-batch.codec.ts';
+import { ProtocolError, Reader } from '../../src/protocol/request.reader.ts';
+import { Writer } from '../../src/protocol/response.writer.ts';
+import { FrameReader } from '../../src/server/frame.reader.ts';
 
 describe('crc32c', () => {
   it('matches the standard check values', () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
 import { waitFor } from '@rebound/testing';
 import type { RunningBroker } from '../../src/index.ts';
-import type { Writer } from '../../src/protocol/writer.ts';
+import type { Writer } from '../../src/protocol/response.writer.ts';
 import { client, testBroker } from '../support/broker.ts';
 import { encodeBatch, frame, produceRequest, produceResult, WireConnection } from '../support/wire.ts';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RunningBroker } from '../../src/index.ts';
-import { decodeRecords } from '../../src/protocol/batch-records.ts';
-import { ErrorCode } from '../../src/protocol/errors.ts';
+import { decodeRecords } from '../../src/protocol/batch-records.codec.ts';
+import { ErrorCode } from '../../src/protocol/error-code.enum.ts';
 import { client, tempDir, testBroker } from '../support/broker.ts';
 import {
   CODECS,
@@ -260,7 +260,7 @@ describe('Produce validation (raw frames over a socket, a persisted broker resta
   it('sets a max timestamp that disagrees with the records (as Kafka does) and keeps the CRC valid', async () => {
     const batch = encodeBatch(three);
     batch.writeBigInt64BE(1n, 35);
-    const { crc32c } = await import('../../src/protocol/crc32c.ts');
+    const { crc32c } = await import('../../src/protocol/crc32c.checksum.ts');
     batch.writeUInt32BE(crc32c(batch, 21), 17);
     const wire = await WireConnection.open(broker.port);
     const reply = produceResult(await wire.call(produceRequest(TOPIC, 0, batch)));

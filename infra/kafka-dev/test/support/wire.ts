@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { Socket } from 'node:net';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
-import { xxhash32 } from '../../src/protocol/compression/xxhash32.ts';
-import { crc32c } from '../../src/protocol/crc32c.ts';
-import { Writer } from '../../src/protocol/writer.ts';
+import { xxhash32 } from '../../src/protocol/compression/xxhash32.hash.ts';
+import { crc32c } from '../../src/protocol/crc32c.checksum.ts';
+import { Writer } from '../../src/protocol/response.writer.ts';
 
 /** One request frame (header v1) with a body written by `body`. */
 export function frame(

@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@rebound/testing';
 import { parse, stringify } from 'yaml';
-import { ALERTMANAGER_DIR, RULES_DIR } from '../../src/paths.ts';
-import { ruleFileText } from '../../src/rule-file.ts';
+import { ALERTMANAGER_DIR, RULES_DIR } from '../../src/repo.paths.ts';
+import { ruleFileText } from '../../src/rule-file.format.ts';
 import { sloRuleGroups } from '../../src/slo.rules.ts';
 import type { Target } from './shop.ts';
 

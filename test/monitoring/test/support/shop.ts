@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, freePortBlock, type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
-import { REPO_ROOT } from '../../src/paths.ts';
+import { REPO_ROOT } from '../../src/repo.paths.ts';
 
 /** A scrape target as Prometheus will see it: the labels the local scrape config gives it. */
 export interface Target {

@@ -1,8 +1,8 @@
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
-import { lz4Decompress } from './lz4.ts';
-import { CompressionError, snappyDecompress } from './snappy.ts';
+import { lz4Decompress } from './lz4.codec.ts';
+import { CompressionError, snappyDecompress } from './snappy.codec.ts';
 
-export { CompressionError } from './snappy.ts';
+export { CompressionError } from './snappy.codec.ts';
 
 /** Record batch attribute bits 0–2. */
 export const Codec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;

@@ -1,5 +1,0 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (this file is test/k8s/src/paths.ts). */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
