@@ -212,6 +212,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     try {
       const drainUntil = clock.now() + DRAIN_MS;
       while (traffic.inFlight > 0 && clock.now() < drainUntil) await sleep(clock, pollMs);
+      // The last of them is recorded in the second still open: it must close before the window's mark, or
+      // its latency counts in the window after.
+      const open = traffic.mark().second;
+      while (traffic.mark().second === open && clock.now() < drainUntil + 2_000) await sleep(clock, pollMs);
     } finally {
       traffic.resume();
     }
