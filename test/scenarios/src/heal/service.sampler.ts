@@ -130,16 +130,23 @@ export class ServiceSampler {
     // As a PromQL range: the readings no older than the window; the oldest of them is the base.
     while (window.length > 0 && now - (window[0]?.at ?? now) > this.#windowMs) window.shift();
     this.#window.set(service, window);
-    const base = window[0];
-    if (!base || base.at === now) return;
-    const seconds = (now - base.at) / 1000;
+    if (window.length < 2) return;
     const point: ServicePoint = {
       t: Math.round(now - this.#startedAt),
       values: Object.fromEntries(
-        SERVICE_PANELS.map((panel, i) => [
-          panel.id,
-          intervalValue(panel, base.readings[i], readings[i], seconds),
-        ]),
+        SERVICE_PANELS.map((panel, i) => {
+          // As PromQL's range, from the oldest sample of the window that has the series: a counter that
+          // appeared within the window (the first request of a service) is taken from its first reading.
+          const current = readings[i];
+          const base = window.find(
+            (entry) => entry.at < now && entry.readings[i]?.series === current?.series,
+          );
+          const value =
+            base === undefined
+              ? undefined
+              : intervalValue(panel, base.readings[i], current, (now - base.at) / 1000);
+          return [panel.id, value];
+        }),
       ),
     };
     const history = this.#history.get(service) ?? [];
