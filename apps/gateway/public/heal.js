@@ -127,7 +127,10 @@ function renderScenario(scenarios, run) {
   }
 }
 
-function renderServices(services, processes) {
+/** `rebound.payments.v1.PaymentsService/Charge` → `payments`: the peer a link fault (partition) names. */
+const peerOf = (target) => target.split('.')[1] ?? target;
+
+function renderServices(services, processes, dependencies) {
   const panels = inSection('services');
   head('#services', ['Service'], panels, ['Faults']);
   const tbody = $('#services tbody');
@@ -163,6 +166,22 @@ function renderServices(services, processes) {
       button.setAttribute('aria-label', `${name} fault on ${view.service}`);
       button.addEventListener('click', () =>
         Promise.all(replicas.map((r) => call('POST', `/faults/${r}`, settings))).then(refresh),
+      );
+      faults.append(button);
+    }
+    // A partition from this service to one peer it calls: its calls there are dropped until their deadline
+    // (the caller's link fault, `links` of /admin/faults); 'off' heals it with the rest.
+    const peers = new Set(
+      dependencies.filter((d) => d.service === view.service).map((d) => peerOf(d.target)),
+    );
+    for (const peer of [...peers].sort()) {
+      const button = el('button', `cut ${peer}`);
+      button.type = 'button';
+      button.title = `partition ${view.service} from ${peer}: its calls to ${peer} hang until their deadline`;
+      button.setAttribute('aria-label', `partition ${view.service} from ${peer}`);
+      const links = [{ target: peer, mode: 'blackhole' }];
+      button.addEventListener('click', () =>
+        Promise.all(replicas.map((r) => call('POST', `/faults/${r}`, { links }))).then(refresh),
       );
       faults.append(button);
     }
@@ -321,7 +340,7 @@ async function refresh() {
     if (!state.connected) showError(`waiting for the platform: ${state.error ?? 'starting'}`);
     renderTraffic(state.traffic);
     renderScenario(state.scenarios, state.run);
-    renderServices(state.services, state.processes);
+    renderServices(state.services, state.processes, state.dependencies);
     renderDependencies(state.dependencies, state.edge);
     renderAlerts(state.alerts);
     renderProcesses(state.processes);

@@ -1,14 +1,21 @@
 import type { Figure, LabelMatch, Panel, PanelSeries } from './panel.types.ts';
 
-/** Grafana's range for `rate()`: at least four scrape intervals. */
-export const RATE_INTERVAL = '$__rate_interval';
+/**
+ * The one window every rate, ratio and quantile of the heal panels is taken over, in the heal view (the readings
+ * of the last minute) and in Grafana (`rate(…[60s])`) alike, so the two show the same number. A minute holds 12
+ * scrapes locally (5 s) and 4 on kind (15 s), as many as Grafana's `$__rate_interval` would ask for there.
+ */
+export const RATE_WINDOW_SECONDS = 60;
+
+/** {@link RATE_WINDOW_SECONDS} as a PromQL range. */
+export const RATE_WINDOW = `${RATE_WINDOW_SECONDS}s`;
 
 const matcher = (match: LabelMatch) => `${match.label}${match.op}"${match.regex}"`;
 
 /** The PromQL of one figure, grouped by `by` (Prometheus's `service`, `instance` labels come from the scrape). */
 export function figureExpr(figure: Figure, by: readonly string[]): string {
   const group = by.join(', ');
-  const R = RATE_INTERVAL;
+  const R = RATE_WINDOW;
   switch (figure.kind) {
     case 'rate':
       return `sum by (${group}) (rate(${figure.metric}[${R}]))`;

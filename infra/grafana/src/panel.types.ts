@@ -17,8 +17,9 @@ export interface LabelMatch {
 /**
  * One figure, said once: the heal view computes it from the replicas' `/metrics` pages it polls every
  * interval, and `figureExpr` turns it into the PromQL Prometheus evaluates for Grafana.
- * - `rate`: per second. Heal view: the counter summed over replicas, delta over its interval (a counter that
- *   went down is a restart: that interval is skipped). PromQL: `rate` over `$__rate_interval`.
+ * - `rate`: per second over `RATE_WINDOW_SECONDS` (the last minute). Heal view: the counter summed over
+ *   replicas, its delta from the oldest reading of the window that has it (a counter that went down is a restart: the
+ *   window starts again from there). PromQL: `rate` over `RATE_WINDOW`.
  * - `ratio`: the share of a counter's increase matching `good`, the same deltas or `rate`s.
  * - `quantile`: from a histogram's buckets summed over replicas, the interval's increase per bucket,
  *   interpolated inside the bucket as `histogram_quantile` does.

@@ -3,20 +3,20 @@ import { describe, it } from 'node:test';
 import { figureExpr, HEAL_PANELS, labelMatches, panelMetrics, seriesExpr } from '../src/index.ts';
 
 describe('figureExpr', () => {
-  it('writes a rate, a ratio and a quantile over $__rate_interval, grouped by the panel labels', () => {
+  it('writes a rate, a ratio and a quantile over the one rate window, grouped by the panel labels', () => {
     assert.equal(
       figureExpr({ kind: 'rate', metric: 'x_total' }, ['service']),
-      'sum by (service) (rate(x_total[$__rate_interval]))',
+      'sum by (service) (rate(x_total[60s]))',
     );
     assert.equal(
       figureExpr({ kind: 'ratio', metric: 'x_total', good: { label: 'outcome', op: '!~', regex: '5..' } }, [
         'service',
       ]),
-      '(sum by (service) (rate(x_total{outcome!~"5.."}[$__rate_interval])) or 0 * sum by (service) (rate(x_total[$__rate_interval]))) / sum by (service) (rate(x_total[$__rate_interval]))',
+      '(sum by (service) (rate(x_total{outcome!~"5.."}[60s])) or 0 * sum by (service) (rate(x_total[60s]))) / sum by (service) (rate(x_total[60s]))',
     );
     assert.equal(
       figureExpr({ kind: 'quantile', q: 0.99, metric: 'x_seconds' }, ['service']),
-      'histogram_quantile(0.99, sum by (service, le) (rate(x_seconds_bucket[$__rate_interval])))',
+      'histogram_quantile(0.99, sum by (service, le) (rate(x_seconds_bucket[60s])))',
     );
     assert.equal(
       figureExpr({ kind: 'max', metric: 'g' }, ['service', 'target']),

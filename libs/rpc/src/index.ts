@@ -1,5 +1,7 @@
 export type { Endpoint } from './client/endpoint-pool.ts';
 export { EndpointPool } from './client/endpoint-pool.ts';
+export type { LinkFault, LinkFaultEvent, LinkFaultMode } from './client/link-faults.ts';
+export { LINK_FAULT_MODES, LinkFaults, peerName } from './client/link-faults.ts';
 export type { BreakerConfig, MethodConfig, MethodPolicies, RetryConfig } from './client/method-policy.ts';
 export { isServerFailure } from './client/method-policy.ts';
 export type { EjectionEvent, OutlierDetectionOptions } from './client/outlier-detector.ts';

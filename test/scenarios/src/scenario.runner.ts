@@ -135,7 +135,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   if (steadyViolations(before).length > 0) return finish(observed);
 
-  const inFlightBefore = traffic.inFlight;
   const confirm = await fault.confirm.arm(target);
   const signal = await detection.signal.arm(target);
   const duringMark = traffic.mark();
@@ -206,10 +205,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       }
       await sleep(clock, pollMs);
     }
-    // Operations started during the fault (a checkout paused by an outage) end after it, with the outage in their
-    // latency: the window after is measured once they have drained (bounded), so it judges the healed system.
-    const drainUntil = clock.now() + DRAIN_MS;
-    while (traffic.inFlight > inFlightBefore + 2 && clock.now() < drainUntil) await sleep(clock, pollMs);
+    // Operations started during the fault (a checkout paused by an outage, polling its order for up to 30 s) end
+    // after it, with the outage in their latency: the arrivals pause until every one of them has ended (bounded),
+    // so the window after holds only operations started once the system healed, and judges that.
+    traffic.pause();
+    try {
+      const drainUntil = clock.now() + DRAIN_MS;
+      while (traffic.inFlight > 0 && clock.now() < drainUntil) await sleep(clock, pollMs);
+      // The last of them is recorded in the second still open: it must close before the window's mark, or
+      // its latency counts in the window after.
+      const open = traffic.mark().second;
+      while (traffic.mark().second === open && clock.now() < drainUntil + 2_000) await sleep(clock, pollMs);
+    } finally {
+      traffic.resume();
+    }
     observed.after = await steadyWindow(scenario, options, baseline, windowMs, clock);
     note('steady-after', describeSteady(observed.after));
     return finish(observed);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Platform, startPlatform } from '@rebound/e2e';
 import { keepAliveClock, sleep } from '@rebound/load';
-import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary } from '@rebound/testing';
+import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary, waitFor } from '@rebound/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CATALOGUE } from '../src/catalogue/index.ts';
 import { counterRises, ready } from '../src/conditions.ts';
@@ -119,6 +119,16 @@ describe('the platform healing, judged', () => {
       await page.getByRole('button', { name: 'faults off on catalog' }).click();
       await breakerPill(page).filter({ hasText: 'closed' }).waitFor({ timeout: 60_000 });
       await page.screenshot({ path: `${SCREENSHOTS}-3-breaker-closed.png`, fullPage: true });
+
+      // The partition switch: orders' link to payments cut on both replicas, then healed with the rest.
+      const orders = await target.replicas('orders');
+      const linkFaultsOn = () => target.metric(orders, 'rebound_fault_active', { fault: 'link' });
+      await page.getByRole('button', { name: 'partition orders from payments' }).click();
+      await waitFor(async () => (await linkFaultsOn()) === orders.length, {
+        description: 'every orders replica has its link to payments cut',
+      });
+      await page.getByRole('button', { name: 'faults off on orders' }).click();
+      await waitFor(async () => (await linkFaultsOn()) === 0, { description: 'the link heals' });
 
       await page.locator('#scenario-name').selectOption('catalog-replica-kill');
       await page.getByRole('button', { name: 'Run scenario' }).click();

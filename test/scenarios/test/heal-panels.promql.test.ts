@@ -7,20 +7,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HEAL_PANELS, seriesExpr } from '@rebound/grafana';
+import { HEAL_PANELS, RATE_WINDOW_SECONDS, seriesExpr } from '@rebound/grafana';
 import type { Clock } from '@rebound/load';
 import { skipUnlessBinary } from '@rebound/testing';
 import { ServiceSampler } from '../src/heal/service.sampler.ts';
 
 const promtool = skipUnlessBinary('promtool', 'prometheus');
 
-/** A series growing by `step` every 15 s from 0 (a gauge when step is 0 and start set). */
+/**
+ * A series growing by `step` every 15 s from 0 (a gauge when step is 0 and start set), by `bend.step` from
+ * `bend.at` seconds on: a rate that changes inside the window, so a figure taken over another window differs.
+ */
 interface Series {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly step: number;
   readonly start?: number;
+  readonly bend?: { readonly at: number; readonly step: number };
 }
+
+/** The samples fed to both: every 15 s from 0 to 300 s; the heal view polls 240–300 s every 15 s too. */
+const LAST = 300;
 
 const gw = { service: 'gateway', instance: 'gateway-0' };
 const gw1 = { service: 'gateway', instance: 'gateway-1' };
@@ -29,7 +36,13 @@ const op = { operation: 'GET /api/products' };
 const SERIES: Series[] = [
   // The gateway, two replicas: 6/s OK + 0.667/s 503 on one, 2/s OK on the other.
   { name: 'rebound_http_server_requests_total', labels: { ...gw, ...op, outcome: '200' }, step: 90 },
-  { name: 'rebound_http_server_requests_total', labels: { ...gw, ...op, outcome: '503' }, step: 10 },
+  // Its 503s quadruple for the last 30 s of the window.
+  {
+    name: 'rebound_http_server_requests_total',
+    labels: { ...gw, ...op, outcome: '503' },
+    step: 10,
+    bend: { at: 270, step: 40 },
+  },
   { name: 'rebound_http_server_requests_total', labels: { ...gw1, ...op, outcome: '200' }, step: 30 },
   ...(
     [
@@ -67,7 +80,19 @@ const labelText = (labels: Readonly<Record<string, string>>) =>
   `{${Object.entries(labels)
     .map(([k, v]) => `${k}="${v}"`)
     .join(',')}}`;
-const valueAt = (s: Series, seconds: number) => (s.start ?? 0) + s.step * (seconds / 15);
+const valueAt = (s: Series, seconds: number) => {
+  const bendAt = s.bend?.at ?? Number.POSITIVE_INFINITY;
+  const before = Math.min(seconds, bendAt);
+  return (s.start ?? 0) + s.step * (before / 15) + (s.bend?.step ?? 0) * (Math.max(0, seconds - bendAt) / 15);
+};
+
+/** promtool's notation of the series' values at 0, 15, …, LAST s. */
+function promValues(s: Series): string {
+  if (s.bend === undefined) return `${s.start ?? 0}+${s.step}x${LAST / 15}`;
+  const steps = s.bend.at / 15;
+  const next = valueAt(s, s.bend.at + 15);
+  return `${s.start ?? 0}+${s.step}x${steps} ${next}+${s.bend.step}x${(LAST - s.bend.at) / 15 - 1}`;
+}
 
 /** The /metrics pages of `service` at `seconds`, one per instance. */
 function pages(service: string, seconds: number): string[] {
@@ -82,12 +107,14 @@ function pages(service: string, seconds: number): string[] {
 
 describe('heal panels: the heal view and Prometheus agree', { skip: promtool }, () => {
   it('computes every panel it shows as its PromQL does on the same series (promtool test rules)', async () => {
-    let now = 240_000;
+    let now = 0;
     const clock: Clock = { now: () => now, setTimer: () => ({ cancel: () => {} }) };
     const sampler = new ServiceSampler({ clock, fetchPages: async (service) => pages(service, now / 1000) });
-    await sampler.sample();
-    now = 300_000; // $__rate_interval is 1m below: the heal view's interval is the same minute.
-    await sampler.sample();
+    // Polled every 15 s from 225 s: the reading at 225 s falls out of the one-minute window at 300 s.
+    for (let seconds = LAST - RATE_WINDOW_SECONDS - 15; seconds <= LAST; seconds += 15) {
+      now = seconds * 1000;
+      await sampler.sample();
+    }
 
     const tests: { expr: string; eval_time: string; exp_samples: { labels: string; value: number }[] }[] = [];
     const expect = (panelId: string, labels: Record<string, string>, value: number | undefined) => {
@@ -98,8 +125,8 @@ describe('heal panels: the heal view and Prometheus agree', { skip: promtool }, 
       const expr = seriesExpr(panel, labels.service === 'gateway' ? series[0]! : (series[1] ?? series[0]!));
       // promtool compares exactly; rates and deltas differ in the last bits, so the check is |PromQL − heal| < 1e-9.
       tests.push({
-        expr: `abs((${expr.replaceAll('$__rate_interval', '1m')}) - ${value}) < bool 1e-9`,
-        eval_time: '5m',
+        expr: `abs((${expr}) - ${value}) < bool 1e-9`,
+        eval_time: `${LAST}s`,
         exp_samples: [{ labels: labelText(labels), value: 1 }],
       });
     };
@@ -116,13 +143,18 @@ describe('heal panels: the heal view and Prometheus agree', { skip: promtool }, 
     assert.equal(services.catalog?.successRatio, 0);
     assert.ok((services.gateway?.successRatio ?? 1) < 1 && (services.gateway?.p99 ?? 0) > 0.1);
     assert.equal(dependency?.values.breaker, 1);
+    // Over the window, not the last poll: 360 + 120 200s and 20 + 80 503s in the minute (the last 15 s alone: 3/4).
+    assert.ok(
+      Math.abs((services.gateway?.successRatio ?? 0) - 480 / 580) < 1e-9,
+      `${services.gateway?.successRatio}`,
+    );
 
     const dir = mkdtempSync(join(tmpdir(), 'rebound-heal-panels-'));
     try {
       const file = join(dir, 'heal-panels.test.yml');
       const input_series = SERIES.map((s) => ({
         series: `${s.name}${labelText(s.labels)}`,
-        values: `${s.start ?? 0}+${s.step}x20`,
+        values: promValues(s),
       }));
       // JSON is YAML: promtool reads it as is.
       writeFileSync(

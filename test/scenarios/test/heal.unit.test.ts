@@ -121,6 +121,32 @@ describe('ServiceSampler', () => {
     assert.deepEqual(views.find((s) => s.service === 'notifications')?.flagsOn, []);
   });
 
+  it('takes each figure over the rate window, from the first reading of a counter that appeared within it', async () => {
+    const clock = manualClock();
+    let current = '';
+    const sampler = new ServiceSampler({
+      clock,
+      rateWindowSeconds: 10,
+      fetchPages: async (s) => (s === 'gateway' && current !== '' ? [current] : []),
+    });
+    await sampler.sample(); // no traffic yet: the gateway exports no request counter
+    clock.advance(2_000);
+    current = page({ ok: 10, failed: 0 }, { '+Inf': 10 });
+    await sampler.sample();
+    clock.advance(2_000);
+    current = page({ ok: 30, failed: 0 }, { '+Inf': 30 });
+    await sampler.sample();
+    const gateway = () => sampler.services().find((s) => s.service === 'gateway')?.latest?.values;
+    assert.equal(gateway()?.rate, 10, '20 requests in the 2 s since the counter appeared');
+    for (let i = 0; i < 5; i++) {
+      clock.advance(2_000);
+      current = page({ ok: 30 + (i + 1) * 2, failed: 0 }, { '+Inf': 30 + (i + 1) * 2 });
+      await sampler.sample();
+    }
+    // At 14 s the window holds the readings from 4 s on (30, …, 40): 10 requests in 10 s.
+    assert.equal(gateway()?.rate, 1);
+  });
+
   it('takes a counter that went down as a restart, not as negative traffic', async () => {
     const clock = manualClock();
     let current = page({ ok: 100, failed: 0 }, { '+Inf': 100 });

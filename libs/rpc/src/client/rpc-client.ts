@@ -17,6 +17,7 @@ import {
   RetryBudget,
   type RetryBudgetOptions,
   systemClock,
+  type TimerHandle,
   wallClock,
 } from '@rebound/resilience';
 import { currentCall } from '../common/call-context.ts';
@@ -32,6 +33,7 @@ import {
 import { callerContext, endRpcSpan, injectTraceIds, methodTelemetry, startClientSpan } from '../telemetry.ts';
 import type { Endpoint } from './endpoint-pool.ts';
 import { EndpointPool } from './endpoint-pool.ts';
+import { type LinkFaultMode, type LinkFaults, peerName } from './link-faults.ts';
 import {
   buildMethodPolicies,
   isServerFailure,
@@ -92,6 +94,10 @@ export interface RpcClientOptions<D extends ServiceDefinitionLike> {
   readonly channelOptions?: ChannelOptions;
   /** How often a `dns:///` target is resolved again. */
   readonly dnsRefreshMs?: number;
+  /** The process's partition switches (checked before each attempt, keyed by `peer` and the replica picked). */
+  readonly linkFaults?: LinkFaults;
+  /** The peer's name for `linkFaults`; default from the service's package (`rebound.payments.v1…` → `payments`). */
+  readonly peer?: string;
 }
 
 /** The client's machinery, for tests, metrics and shutdown. */
@@ -103,6 +109,12 @@ export interface RpcClientHandle {
   /** Resolves once the target's addresses are known (at once for a static list). */
   readonly ready: Promise<void>;
   close(): void;
+}
+
+/** A client's view of the process's link faults: the switches and the peer's name they are keyed by. */
+interface LinkSwitch {
+  readonly faults: LinkFaults;
+  readonly peer: string;
 }
 
 class CallState {
@@ -192,6 +204,12 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
   }
   const policies = new Map<string, MethodPolicies>();
   const client: Record<string, unknown> = {};
+  const firstPath = Object.values(definition)[0]?.path ?? '/unknown/unknown';
+  const links: LinkSwitch | undefined =
+    options.linkFaults === undefined
+      ? undefined
+      : { faults: options.linkFaults, peer: options.peer ?? peerName(firstPath) };
+  links?.faults.register(links.peer);
   for (const [name, method] of Object.entries(definition)) {
     if (method.requestStream || method.responseStream) continue;
     const config = options.methods?.[name as keyof D] ?? options.defaults ?? {};
@@ -206,7 +224,7 @@ export function createRpcClient<D extends ServiceDefinitionLike>(
       if (built.breaker !== undefined) rm.bindBreaker(built.breaker, labels);
       if (built.hedging !== undefined) rm.bindHedging(built.hedging, labels);
     }
-    client[name] = makeCall(method, built, pool, clock, options.metrics, ready);
+    client[name] = makeCall(method, built, pool, clock, options.metrics, ready, links);
   }
   const handle: RpcClientHandle = {
     pool,
@@ -229,6 +247,7 @@ function makeCall<Req, Res>(
   clock: Clock,
   metrics: RedMetrics | undefined,
   ready: Promise<void>,
+  links: LinkSwitch | undefined,
 ): (request: Req, options?: CallOptions) => Promise<Res> {
   const path = method.path;
   const operation = path.slice(1);
@@ -264,12 +283,60 @@ function makeCall<Req, Res>(
     return send(endpoint, request, context, state);
   };
 
+  // A partitioned link: the attempt never reaches the wire, and ends as a real one would (refused at once, or
+  // silent until its deadline or cancel), counted against the replica like any failure of that kind.
+  const partitioned = (
+    endpoint: Endpoint,
+    context: ExecutionContext,
+    mode: LinkFaultMode,
+    { faults, peer }: LinkSwitch,
+  ): Promise<Res> => {
+    faults.injected({ target: peer, replica: endpoint.address, mode, operation });
+    const where = `${peer} at ${endpoint.address}`;
+    if (mode === 'refuse') {
+      pool.record(endpoint, true);
+      return Promise.reject(
+        new RpcError(status.UNAVAILABLE, `${operation}: link to ${where} refused (injected fault)`),
+      );
+    }
+    return new Promise<Res>((_resolve, reject) => {
+      const signal = context.signal;
+      let timer: TimerHandle | undefined;
+      const end = (code: status, details: string): void => {
+        timer?.cancel();
+        signal.removeEventListener('abort', cancelled);
+        pool.record(endpoint, isServerFailure(code));
+        reject(new RpcError(code, details));
+      };
+      const cancelled = (): void =>
+        end(status.CANCELLED, `${operation}: cancelled while the link to ${where} is blackholed`);
+      if (signal.aborted) {
+        cancelled();
+        return;
+      }
+      signal.addEventListener('abort', cancelled, { once: true });
+      const remaining = context.remaining();
+      if (remaining !== Number.POSITIVE_INFINITY) {
+        timer = clock.setTimer(
+          () =>
+            end(
+              status.DEADLINE_EXCEEDED,
+              `${operation}: deadline exceeded, link to ${where} blackholed (injected fault)`,
+            ),
+          remaining,
+        );
+      }
+    });
+  };
+
   const send = (
     endpoint: Endpoint,
     request: Req,
     context: ExecutionContext,
     state: CallState,
   ): Promise<Res> => {
+    const fault = links?.faults.match(links.peer, endpoint.address);
+    if (fault !== undefined) return partitioned(endpoint, context, fault, links as LinkSwitch);
     const remaining = context.remaining();
     const deadline =
       remaining === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : wallClock.now() + remaining;

@@ -76,8 +76,12 @@ export function startServiceBase<S extends z.ZodType<BaseConfig>>(
   // One set of resilience decision metrics per process (breaker state and transitions, retries, budget, sheds).
   const resilienceMetrics = createResilienceMetrics(registry);
   let configureCalls: (config: CallFaultSettings) => void = () => {};
-  const faults = new FaultInjector({ registry, configureCalls: (calls) => configureCalls(calls) });
-  const clients = new RpcClients(createRedMetrics(registry, 'rpc_client'), resilienceMetrics);
+  const faults = new FaultInjector({ registry, logger, configureCalls: (calls) => configureCalls(calls) });
+  const clients = new RpcClients(
+    createRedMetrics(registry, 'rpc_client'),
+    resilienceMetrics,
+    faults.linkFaults,
+  );
   registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
   const degradation = new DegradationFlags({

@@ -1,8 +1,10 @@
 import { status } from '@grpc/grpc-js';
-import type { CallFaultSettings } from '@rebound/rpc';
+import type { Logger } from '@rebound/observability';
+import { type CallFaultSettings, LinkFaults } from '@rebound/rpc';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { INJECTED_CRASH_EXIT_CODE } from '../constants.ts';
+import { LinkFaultsBinding, linkFaultsSchema } from './link-faults.binding.ts';
 
 const rate = z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1');
 
@@ -20,6 +22,8 @@ export const faultSettingsSchema = z
     leakMbPerSecond: z.number().min(0).max(512),
     /** Busy-spins the event loop this share of every 100 ms (0–100). */
     cpuBurnPercent: z.number().min(0).max(100),
+    /** Partitioned links to peers (this process's outgoing calls); `[]` heals them all. */
+    links: linkFaultsSchema,
   })
   .strict()
   .partial();
@@ -33,6 +37,7 @@ export const NO_FAULT_SETTINGS: FaultSettings = Object.freeze({
   hang: false,
   leakMbPerSecond: 0,
   cpuBurnPercent: 0,
+  links: Object.freeze([]) as unknown as FaultSettings['links'],
 });
 
 export interface FaultInjectorOptions {
@@ -41,13 +46,19 @@ export interface FaultInjectorOptions {
   readonly configureCalls?: (config: CallFaultSettings) => void;
   /** What a crash does; default: log and `process.exit(70)`. */
   readonly crash?: () => void;
+  /** The link faults the process's rpc clients check (one is made when absent). */
+  readonly links?: LinkFaults;
+  /** Where link-fault changes and their first effect are logged. */
+  readonly logger?: Logger;
 }
 
 /**
  * Faults switched at run time (off by default): per-call ones (latency, errors, hang) handed to the gRPC
  * server's hooks, which apply them before each handler runs, and process-wide ones (memory leak, CPU burn,
- * crash). Every fault is visible in metrics: `rebound_fault_active{fault}` (1 while switched on),
- * `rebound_fault_injections_total{fault}` (leak ticks, CPU burns, crashes) and `rebound_fault_leaked_bytes`.
+ * crash), and link faults (a partition: the process's own calls to a peer blackholed or refused, checked by
+ * its rpc clients). Every fault is visible in metrics: `rebound_fault_active{fault}` (1 while switched on),
+ * `rebound_fault_injections_total{fault}` (leak ticks, CPU burns, crashes), `rebound_fault_leaked_bytes` and
+ * `rebound_fault_link_injections_total{target,mode}` (calls a link fault took).
  */
 export class FaultInjector {
   #settings: FaultSettings = { ...NO_FAULT_SETTINGS };
@@ -57,6 +68,9 @@ export class FaultInjector {
   readonly #injected: Counter<'fault'>;
   readonly #leakedBytes: Gauge;
   readonly #leaked: Buffer[] = [];
+  readonly #links: LinkFaultsBinding;
+  /** The switches the process's rpc clients check (hand it to `createRpcClient`'s `linkFaults`). */
+  readonly linkFaults: LinkFaults;
   #leakTimer: NodeJS.Timeout | undefined;
   #burnTimer: NodeJS.Timeout | undefined;
 
@@ -80,6 +94,8 @@ export class FaultInjector {
       labelNames: ['fault'] as const,
       registers: [options.registry],
     });
+    this.linkFaults = options.links ?? new LinkFaults();
+    this.#links = new LinkFaultsBinding(this.linkFaults, options.registry, options.logger);
     this.#leakedBytes = new Gauge({
       name: 'rebound_fault_leaked_bytes',
       help: 'Heap retained on purpose by the memory-leak fault.',
@@ -90,6 +106,11 @@ export class FaultInjector {
 
   get settings(): FaultSettings {
     return { ...this.#settings };
+  }
+
+  /** The peers a link fault may name: those this process has rpc clients for. */
+  get linkTargets(): readonly string[] {
+    return this.#links.targets;
   }
 
   /** Merges a partial update (already validated by {@link faultSettingsSchema}) and applies it. */
@@ -125,6 +146,7 @@ export class FaultInjector {
       errorCode: status[settings.errorCode],
       hang: settings.hang,
     });
+    this.#links.apply(settings.links);
     clearInterval(this.#leakTimer);
     this.#leakTimer = undefined;
     if (settings.leakMbPerSecond > 0) {
@@ -162,5 +184,6 @@ export class FaultInjector {
     this.#active.set({ fault: 'hang' }, s.hang ? 1 : 0);
     this.#active.set({ fault: 'leak' }, s.leakMbPerSecond > 0 ? 1 : 0);
     this.#active.set({ fault: 'cpu_burn' }, s.cpuBurnPercent > 0 ? 1 : 0);
+    this.#active.set({ fault: 'link' }, s.links.length > 0 ? 1 : 0);
   }
 }

@@ -16,6 +16,48 @@ const LIST_BREAKER_CLOSED = gauge(
   'max',
 );
 
+const CHARGE = { target: 'rebound.payments.v1.PaymentsService/Charge' };
+
+/**
+ * orders cannot reach payments (a link fault on every orders replica, the caller side), while payments stays
+ * healthy and every other link works. `blackhole` is the realistic partition: each charge hangs until its 2 s
+ * deadline; `refuse` fails it at once. Either way the sagas' charges are unknown outcomes: they pause (retried with
+ * the same payment id) and complete after the link heals, well within their 60 s pause bound.
+ */
+function partition(mode: 'blackhole' | 'refuse'): Scenario {
+  const links = [{ target: 'payments', mode }] as const;
+  return {
+    name: mode === 'blackhole' ? 'partition-orders-payments' : 'partition-orders-payments-refused',
+    mechanism: 'partition',
+    proves:
+      mode === 'blackhole'
+        ? 'orders partitioned from payments (its charges dropped on the link and hanging until their 2 s deadline; payments healthy to everyone else) opens orders’ breaker on Charge, checkouts answer PENDING and their sagas pause, then complete once the link heals: every order final, no charge lost or taken twice'
+        : 'orders refused by payments on the link alone (UNAVAILABLE at once, the caller side) opens orders’ breaker on Charge, pauses the sagas and heals without a lost or double charge',
+    load: SHOPPERS,
+    steady: STEADY,
+    fault: {
+      describe: `orders (both replicas): POST /admin/faults ${JSON.stringify({ links })} for 20 s`,
+      inject: (context) => setFaults(context, 'orders', { links }),
+      clear: (context) => setFaults(context, 'orders', { links: [] }),
+      // The caller's own count of charges the link fault took: payments never sees them.
+      confirm: counterRises('orders', 'rebound_fault_link_injections_total', { target: 'payments', mode }),
+      confirmWithinMs: 20_000,
+      holdMs: 20_000,
+    },
+    detection: {
+      signal: gauge('orders', 'rebound_resilience_breaker_state', CHARGE, '>=', 1, 'max'),
+      withinMs: 25_000,
+    },
+    recovery: {
+      condition: allOf(
+        gauge('orders', 'rebound_resilience_breaker_state', CHARGE, '<=', 0, 'max'),
+        gauge('orders', 'rebound_orders', { status: 'PENDING' }, '<=', 0, 'max'),
+      ),
+      withinMs: 60_000,
+    },
+  };
+}
+
 /** Every catalog replica answers badly; the gateway's deadline, breaker and last good copy must hide it. */
 function catalogFault(
   name: string,
@@ -146,29 +188,6 @@ export const dependencyScenarios: readonly Scenario[] = [
       withinMs: 60_000,
     },
   },
-  {
-    name: 'partition-orders-payments',
-    mechanism: 'partition',
-    proves:
-      'a partition between orders and payments (every call on that link fails UNAVAILABLE, payments itself healthy to the others) opens orders’ breaker, pauses the sagas and heals without a double charge',
-    load: SHOPPERS,
-    steady: STEADY,
-    fault: {
-      describe:
-        'payments (both replicas): POST /admin/faults {"errorRate":1,"errorCode":"UNAVAILABLE"} for 15 s (orders is payments’ only caller, so this is the link)',
-      inject: (context) => setFaults(context, 'payments', { errorRate: 1, errorCode: 'UNAVAILABLE' }),
-      clear: (context) => resetFaults(context, 'payments'),
-      confirm: counterRises('orders', CLIENT, { outcome: 'UNAVAILABLE' }),
-      confirmWithinMs: 15_000,
-      holdMs: 15_000,
-    },
-    detection: {
-      signal: gauge('orders', 'rebound_resilience_breaker_state', {}, '>=', 1, 'max'),
-      withinMs: 20_000,
-    },
-    recovery: {
-      condition: gauge('orders', 'rebound_resilience_breaker_state', {}, '<=', 0, 'max'),
-      withinMs: 60_000,
-    },
-  },
+  partition('blackhole'),
+  partition('refuse'),
 ];

@@ -9,6 +9,16 @@ export interface ServiceFaults {
   readonly leakMbPerSecond?: number;
   readonly cpuBurnPercent?: number;
   readonly crash?: boolean;
+  /** Partitioned links from this service to a peer (caller side); `[]` heals them. */
+  readonly links?: readonly LinkFault[];
+}
+
+/** One partitioned link of `POST /admin/faults`: the caller's calls to `target` blackholed or refused. */
+export interface LinkFault {
+  readonly target: string;
+  /** One replica of the peer only, as host:port. */
+  readonly replica?: string;
+  readonly mode: 'blackhole' | 'refuse';
 }
 
 async function expectOk(

@@ -1,4 +1,4 @@
-import { HEAL_PANELS, type Panel } from '@rebound/grafana';
+import { HEAL_PANELS, type Panel, RATE_WINDOW_SECONDS } from '@rebound/grafana';
 import { type Clock, keepAliveClock } from '@rebound/load';
 import { parseMetrics, type Sample } from './metrics.parse.ts';
 import { instantValues, intervalValue, type Reading, read, sampleName } from './panel.figures.ts';
@@ -47,15 +47,17 @@ export interface DependencyRow {
 
 /**
  * Polls every service replica's `/metrics` and computes the heal panels of `@rebound/grafana` from them: per
- * service the interval panels (kept for `historyPoints` intervals), per dependency and at the edge the
- * instant ones. Numbers are the services' own, never made up.
+ * service the interval panels over the catalogue's rate window (the last minute, as Grafana's PromQL; one point
+ * per poll, kept for `historyPoints` polls), per dependency and at the edge the instant ones. Numbers are the services' own, never made up.
  */
 export class ServiceSampler {
   readonly #fetchPage: (service: string) => Promise<string[]>;
   readonly #clock: Clock;
   readonly #historyPoints: number;
   readonly #startedAt: number;
-  readonly #previous = new Map<string, { readings: (Reading | undefined)[]; at: number }>();
+  readonly #windowMs: number;
+  /** Per service, its readings of the last rate window, oldest first (the first is the window's base). */
+  readonly #window = new Map<string, { readings: (Reading | undefined)[]; at: number }[]>();
   readonly #history = new Map<string, ServicePoint[]>();
   readonly #flags = new Map<string, string[]>();
   #dependencies: DependencyRow[] = [];
@@ -66,7 +68,10 @@ export class ServiceSampler {
     readonly fetchPages: (service: string) => Promise<string[]>;
     readonly clock?: Clock;
     readonly historyPoints?: number;
+    /** The window rates are taken over; default the panel catalogue's, which Grafana's PromQL uses too. */
+    readonly rateWindowSeconds?: number;
   }) {
+    this.#windowMs = (options.rateWindowSeconds ?? RATE_WINDOW_SECONDS) * 1000;
     this.#fetchPage = options.fetchPages;
     this.#clock = options.clock ?? keepAliveClock;
     this.#historyPoints = options.historyPoints ?? 150;
@@ -110,20 +115,38 @@ export class ServiceSampler {
   #record(service: string, samples: readonly Sample[]): void {
     const now = this.#clock.now();
     const readings = SERVICE_PANELS.map((panel) => read(panel, samples));
-    const previous = this.#previous.get(service);
-    this.#previous.set(service, { readings, at: now });
-    if (!previous) return;
-    // A replica restarting resets its counters: a delta that went down is a restart, not traffic.
-    if (readings.some((r, i) => r && previous.readings[i] && r.total < (previous.readings[i]?.total ?? 0)))
+    const window = this.#window.get(service) ?? [];
+    const previous = window.at(-1);
+    // A replica restarting resets its counters: a delta that went down is a restart, not traffic; the window
+    // starts again from this reading.
+    if (
+      previous &&
+      readings.some((r, i) => r && previous.readings[i] && r.total < (previous.readings[i]?.total ?? 0))
+    ) {
+      this.#window.set(service, [{ readings, at: now }]);
       return;
-    const seconds = (now - previous.at) / 1000;
+    }
+    window.push({ readings, at: now });
+    // As a PromQL range: the readings no older than the window; the oldest of them is the base.
+    while (window.length > 0 && now - (window[0]?.at ?? now) > this.#windowMs) window.shift();
+    this.#window.set(service, window);
+    if (window.length < 2) return;
     const point: ServicePoint = {
       t: Math.round(now - this.#startedAt),
       values: Object.fromEntries(
-        SERVICE_PANELS.map((panel, i) => [
-          panel.id,
-          intervalValue(panel, previous.readings[i], readings[i], seconds),
-        ]),
+        SERVICE_PANELS.map((panel, i) => {
+          // As PromQL's range, from the oldest sample of the window that has the series: a counter that
+          // appeared within the window (the first request of a service) is taken from its first reading.
+          const current = readings[i];
+          const base = window.find(
+            (entry) => entry.at < now && entry.readings[i]?.series === current?.series,
+          );
+          const value =
+            base === undefined
+              ? undefined
+              : intervalValue(panel, base.readings[i], current, (now - base.at) / 1000);
+          return [panel.id, value];
+        }),
       ),
     };
     const history = this.#history.get(service) ?? [];
