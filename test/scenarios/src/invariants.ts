@@ -35,7 +35,7 @@ export async function invariantBaseline(target: Target): Promise<InvariantBaseli
 }
 
 /**
- * The shop's books, read as an auditor would (libs/testing `audit.ts`: the payments ledger, inventory's stock
+ * The shop's books, read as an auditor would (libs/testing `database.audit.ts`: the payments ledger, inventory's stock
  * table, notifications' table; orders counted in its table by `rebound_orders{status}`), after waiting up to
  * `settleMs` for in-flight sagas and events to finish:
  * - orders final: no order PENDING;
