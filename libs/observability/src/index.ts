@@ -17,4 +17,4 @@ export {
   nameActiveSpan,
   withRemoteParent,
 } from './tracing/active-trace.ts';
-export { shutdownTracing, tracingEnabled } from './tracing/tracing-state.ts';
+export { flushTracing, shutdownTracing, tracingEnabled } from './tracing/tracing-state.ts';

@@ -54,3 +54,36 @@ export async function runForJson<T>(args: readonly string[], env: NodeJS.Process
   if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
+
+export interface Worker {
+  /** Sends one command line and resolves with the JSON line the worker answers. */
+  run<T>(command: string): Promise<T>;
+  /** Ends the worker's stdin (its cue to stop) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `node bench/<args>`, a worker that prints `READY`, then answers each stdin line with one JSON line. */
+export async function startWorker(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Worker> {
+  const [name, ...rest] = args;
+  const child = spawn(process.execPath, ['--conditions=development', script(name!), ...rest], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`${args.join(' ')} exited (code ${child.exitCode})`);
+    return value;
+  };
+  if ((await next()) !== 'READY') throw new Error(`${args.join(' ')} did not start`);
+  return {
+    async run<T>(command: string): Promise<T> {
+      child.stdin!.write(`${command}\n`);
+      return JSON.parse(await next()) as T;
+    },
+    async stop() {
+      child.stdin!.end();
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}

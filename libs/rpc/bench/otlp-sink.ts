@@ -1,6 +1,6 @@
 /**
  * A stand-in OpenTelemetry Collector for the tracing-on benchmark: accepts OTLP/HTTP on any path, answers 200,
- * keeps nothing (a GET answers how many exports arrived). Runs in its own process so its CPU is not charged to
+ * keeps nothing (a GET answers how many exports and bytes arrived). Runs in its own process so its CPU is not charged to
  * the client or the server measured.
  * Prints `PORT <n>`; on stdin end prints `RECEIVED <requests> <bytes>` and exits.
  */
@@ -12,7 +12,7 @@ let bytes = 0;
 const server = createServer((request, response) => {
   if (request.method === 'GET') {
     // The bench asks how many exports arrived, to wait until a traced server has stopped exporting.
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests }));
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests, bytes }));
     request.resume();
     return;
   }

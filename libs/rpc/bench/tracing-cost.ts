@@ -1,11 +1,20 @@
 /**
  * What tracing costs the NestJS service behind @rebound/rpc: the same server and client, each in its own
  * process, with tracing off, on with every call sampled, and on with 10 % of traces sampled (spans exported over
- * OTLP/HTTP to a sink process). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at
- * a fixed rate; then what tracing adds to an unsampled call (`unsampled-steps.ts`).
+ * OTLP/HTTP to a sink process). Each variant's client is one warm process for the whole comparison (a warm-up
+ * run first, not counted). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at a
+ * fixed rate; then what tracing adds to an unsampled call (`unsampled-steps.ts`) and to a sampled one, export
+ * included (`sampled-steps.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Listening, runForJson, startListening, stopListening } from './children.ts';
+import {
+  type Listening,
+  runForJson,
+  startListening,
+  startWorker,
+  stopListening,
+  type Worker,
+} from './children.ts';
 import type { RunResult } from './load.ts';
 
 export interface TracingVariant {
@@ -24,11 +33,15 @@ export interface TracingCost {
   /** Span export requests and bytes the sink received from the traced variants. */
   readonly exported: { readonly requests: number; readonly bytes: number };
   /** CPU per call that @rebound/rpc's tracing adds to an unsampled call, both sides (`unsampled-steps.ts`). */
-  readonly unsampledSteps: {
-    readonly baseCpuUs: number;
-    readonly stepsCpuUs: number;
-    readonly addedCpuUs: number;
-  };
+  readonly unsampledSteps: StepsCost;
+  /** CPU per call that a sampled call costs, both spans made, batched and exported (`sampled-steps.ts`). */
+  readonly sampledSteps: StepsCost;
+}
+
+export interface StepsCost {
+  readonly baseCpuUs: number;
+  readonly stepsCpuUs: number;
+  readonly addedCpuUs: number;
 }
 
 const EXPORT_DELAY_MS = 1_000;
@@ -36,9 +49,13 @@ const EXPORT_DELAY_MS = 1_000;
 const median = (runs: RunResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function exportsReceived(address: string): Promise<number> {
+async function received(address: string): Promise<{ requests: number; bytes: number }> {
   const response = await fetch(`http://${address}/`);
-  return ((await response.json()) as { requests: number }).requests;
+  return (await response.json()) as { requests: number; bytes: number };
+}
+
+async function exportsReceived(address: string): Promise<number> {
+  return (await received(address)).requests;
 }
 
 async function exportsSettled(address: string): Promise<void> {
@@ -72,22 +89,23 @@ export async function measureTracingCost(
   const traced = (env: NodeJS.ProcessEnv | undefined, args: string[]) =>
     env ? ['traced.ts', ...args] : args;
   const servers: Listening[] = [];
+  const clients: Worker[] = [];
   try {
     for (const { env } of variants) {
-      servers.push(await startListening(traced(env, ['bench-server.ts', 'nest-rpc']), env));
+      const server = await startListening(traced(env, ['bench-server.ts', 'nest-rpc']), env);
+      servers.push(server);
+      clients.push(await startWorker(traced(env, ['client-run.ts', server.address]), env));
     }
     const client = async (i: number, mode: string, amount: number, ms: number) => {
       const { env } = variants[i]!;
-      const result = await runForJson<RunResult>(
-        traced(env, ['client-run.ts', servers[i]!.address, mode, String(amount), String(ms)]),
-        env,
-      );
+      const result = await clients[i]!.run<RunResult>(`${mode} ${amount} ${ms}`);
       // A traced server exports its last spans up to one schedule delay after the run, and on a busy box the
       // export itself can take seconds: wait until the sink has heard nothing for two export intervals, or that
       // export would run beside (and be charged to) the next variant.
       if (env !== undefined) await exportsSettled(sink.address);
       return result;
     };
+    for (let i = 0; i < variants.length; i++) await client(i, 'closed', 64, runMs);
     const closed: RunResult[][] = variants.map(() => []);
     // Each round starts with another variant, so that none always runs right after the dearest one.
     for (let round = 0; round < rounds; round++) {
@@ -98,17 +116,18 @@ export async function measureTracingCost(
     }
     const fixed: RunResult[] = [];
     for (let i = 0; i < variants.length; i++) fixed.push(await client(i, 'open', fixedRate, 2_500));
-    // Stopping the servers flushes their last spans before the sink counts.
+    // Stopping the clients and servers flushes their last spans before the sink counts.
+    await Promise.all(clients.splice(0).map((c) => c.stop()));
     await Promise.all(servers.splice(0).map(stopListening));
-    const [, requests = '0', bytes = '0'] = /RECEIVED (\d+) (\d+)/.exec(await stopListening(sink)) ?? [];
-    const unsampledSteps = await runForJson<TracingCost['unsampledSteps']>(
-      ['traced.ts', 'unsampled-steps.ts'],
-      {
-        OTEL_TRACES_EXPORTER: 'console',
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '0',
-      },
-    );
+    await exportsSettled(sink.address);
+    const exported = await received(sink.address);
+    const sampledSteps = await runForJson<StepsCost>(['traced.ts', 'sampled-steps.ts'], exporting);
+    await stopListening(sink);
+    const unsampledSteps = await runForJson<StepsCost>(['traced.ts', 'unsampled-steps.ts'], {
+      OTEL_TRACES_EXPORTER: 'console',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    });
     return {
       variants: variants.map(({ name }, i) => ({
         name,
@@ -116,10 +135,12 @@ export async function measureTracingCost(
         fixed: fixed[i]!,
         c64VsOff: medianOf(closed[i]!.map((run, round) => run.rps / closed[0]![round]!.rps)),
       })),
-      exported: { requests: Number(requests), bytes: Number(bytes) },
+      exported,
       unsampledSteps,
+      sampledSteps,
     };
   } finally {
+    await Promise.all(clients.map((c) => c.stop()));
     await Promise.all(servers.map(stopListening));
     if (sink.child.exitCode === null) await stopListening(sink);
   }

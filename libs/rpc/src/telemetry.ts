@@ -142,17 +142,22 @@ const SERVER_FAILURES: ReadonlySet<number> = new Set([
 
 /**
  * Ends a span with the call's status code (`rpc.grpc.status_code`); a client span fails on any code but OK, a
- * server span only on the codes that say the server failed.
+ * server span only on the codes that say the server failed. A client attempt this client cancelled itself (a
+ * hedge that lost the race, or the caller gave up) is no failure of the call: it ends CANCELLED, marked
+ * `rebound.rpc.cancelled_by_client`, without the error status.
  */
 export function endRpcSpan(
   span: Span | undefined,
   kind: 'client' | 'server',
   code: number,
   message?: string,
+  cancelledByClient = false,
 ): void {
   if (span === undefined || !span.isRecording()) return;
   span.setAttribute('rpc.grpc.status_code', code);
-  if (code !== status.OK && (kind === 'client' || SERVER_FAILURES.has(code))) {
+  if (cancelledByClient && code === status.CANCELLED) {
+    span.setAttribute('rebound.rpc.cancelled_by_client', true);
+  } else if (code !== status.OK && (kind === 'client' || SERVER_FAILURES.has(code))) {
     span.setStatus({ code: SpanStatusCode.ERROR, ...(message === undefined ? {} : { message }) });
   }
   span.end();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
@@ -141,6 +142,38 @@ describe('tracing through the OpenTelemetry API', () => {
         [root.spanContext().spanId, status.OK],
       ],
     );
+  });
+
+  it('does not fail the attempt a hedge beat: it ends CANCELLED, marked cancelled by the client, the call OK', async () => {
+    let calls = 0;
+    // Whichever replica gets the first attempt holds it until the client cancels it; the hedge is answered.
+    const handler = async (request: { id: string }, call: { signal: AbortSignal }) => {
+      calls++;
+      if (calls === 1) {
+        await once(call.signal, 'abort');
+        throw new RpcError(status.CANCELLED, 'abandoned');
+      }
+      return product(request.id);
+    };
+    const replicas = [await startReplica(handler), await startReplica(handler)];
+    for (const r of replicas) cleanup.push(() => r.server.forceShutdown());
+    const hedged = createRpcClient(CatalogService, {
+      target: replicas.map((r) => r.address),
+      methods: { getProduct: { idempotent: true, retry: false, hedge: { delayMs: 20 } } },
+    });
+    cleanup.push(() => hedged.$rpc.close());
+    const root = tracer.startSpan('hedged');
+    await context.with(trace.setSpan(ROOT_CONTEXT, root), () => hedged.getProduct({ id: 'p-4' }));
+    root.end();
+    const traceId = root.spanContext().traceId;
+    const attempts = () => inTrace(traceId).filter((span) => span.kind === SpanKind.CLIENT);
+    await waitFor(() => attempts().length === 2, { timeoutMs: 5_000 });
+    const byCode = new Map(attempts().map((span) => [span.attributes['rpc.grpc.status_code'], span]));
+    assert.equal(byCode.get(status.OK)?.status.code, SpanStatusCode.UNSET);
+    const lost = byCode.get(status.CANCELLED);
+    assert.ok(lost, 'the attempt the hedge beat ends CANCELLED');
+    assert.equal(lost.status.code, SpanStatusCode.UNSET, 'and is not a failed span');
+    assert.equal(lost.attributes['rebound.rpc.cancelled_by_client'], true);
   });
 
   it('continues an unsampled trace unsampled: nothing recorded, the context still carried (flags 00)', async () => {

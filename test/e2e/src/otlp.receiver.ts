@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   readonly kind: SpanKindName;
   /** True when the span's status is ERROR. */
   readonly failed: boolean;
+  /** The status message, if the span set one (a failed gRPC client span's is the error's details). */
+  readonly statusMessage: string;
   /** Names of the span's events (e.g. `rebound.resilience.retry`). */
   readonly events: readonly string[];
 }
@@ -49,7 +51,7 @@ interface OtlpSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
-  status?: { code?: number };
+  status?: { code?: number; message?: string };
   events?: Array<{ name: string }>;
 }
 interface OtlpTraces {
@@ -100,6 +102,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               name: span.name,
               kind: KINDS[span.kind] ?? 'unspecified',
               failed: span.status?.code === STATUS_CODE_ERROR,
+              statusMessage: span.status?.message ?? '',
               events: (span.events ?? []).map((event) => event.name),
             });
           }

@@ -36,6 +36,8 @@ describe('the shop under the local supervisor', () => {
     platform = await startPlatform({
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        // The in-test receiver reads OTLP/JSON (the services export protobuf by default).
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '200',
         // These suites measure healing, not the per-client throttle (the gateway's own tests prove it): lift it.
         RATE_LIMIT_RPS: '100000',

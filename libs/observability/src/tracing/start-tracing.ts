@@ -1,7 +1,8 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -67,6 +68,7 @@ export function startTracing(options: StartTracingOptions): TracingConfig {
     ],
   });
   setActiveTracing({
+    forceFlush: () => provider.forceFlush(),
     async shutdown() {
       unregister();
       await provider.shutdown();
@@ -76,6 +78,7 @@ export function startTracing(options: StartTracingOptions): TracingConfig {
 }
 
 function exporterFor(config: TracingConfig): SpanExporter {
-  // Reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and _HEADERS itself; OTLP over HTTP with JSON bodies.
-  return config.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+  // Each reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and _HEADERS itself.
+  if (config.exporter === 'console') return new ConsoleSpanExporter();
+  return config.protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
 }

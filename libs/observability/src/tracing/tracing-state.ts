@@ -1,5 +1,6 @@
 /** What a started tracing SDK leaves behind for the rest of the process: whether it is on, and its flush. */
 interface ActiveTracing {
+  forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -19,4 +20,9 @@ export async function shutdownTracing(): Promise<void> {
   const tracing = active;
   active = undefined;
   await tracing?.shutdown();
+}
+
+/** Exports the spans buffered so far and waits for the export; a no-op when tracing is off. */
+export async function flushTracing(): Promise<void> {
+  await active?.forceFlush();
 }

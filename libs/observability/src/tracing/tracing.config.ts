@@ -3,8 +3,13 @@ import { ConfigError } from '../errors/config.error.ts';
 /** Where spans go: an OTLP/HTTP collector, standard output (one object per span), or nowhere (no SDK at all). */
 export type TracesExporter = 'otlp' | 'console' | 'none';
 
+/** The OTLP/HTTP body: protobuf (the OpenTelemetry default, and the cheaper to make) or JSON. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
 export interface TracingConfig {
   readonly exporter: TracesExporter;
+  /** `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. */
+  readonly protocol: OtlpProtocol;
   /** `OTEL_SERVICE_NAME`, else the service's own name. */
   readonly serviceName: string;
   /** Fraction of new traces sampled (`parentbased_traceidratio`); a sampled parent is always followed. */
@@ -14,6 +19,7 @@ export interface TracingConfig {
 }
 
 const EXPORTERS: readonly TracesExporter[] = ['otlp', 'console', 'none'];
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
 
 /**
  * Reads the standard OpenTelemetry variables. The exporter defaults to `otlp` when a collector endpoint is
@@ -25,8 +31,21 @@ export function parseTracingConfig(service: string, env: NodeJS.ProcessEnv): Tra
   if (!EXPORTERS.includes(exporter as TracesExporter)) {
     throw new ConfigError(`OTEL_TRACES_EXPORTER must be one of ${EXPORTERS.join(', ')}; got "${exporter}"`);
   }
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  if (!PROTOCOLS.includes(protocol as OtlpProtocol)) {
+    throw new ConfigError(
+      `OTEL_EXPORTER_OTLP_PROTOCOL must be one of ${PROTOCOLS.join(', ')}; got "${protocol}"`,
+    );
+  }
   return {
     exporter: exporter as TracesExporter,
+    protocol: protocol as OtlpProtocol,
     serviceName: env.OTEL_SERVICE_NAME || service,
     sampleRatio: parseSampleRatio(env),
     scheduleDelayMs: parseNonNegative('OTEL_BSP_SCHEDULE_DELAY', env.OTEL_BSP_SCHEDULE_DELAY, 1_000),

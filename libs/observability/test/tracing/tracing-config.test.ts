@@ -6,6 +6,7 @@ describe('parseTracingConfig', () => {
   it('is off by default, so a laptop pays nothing until a collector is named', () => {
     assert.deepEqual(parseTracingConfig('orders', {}), {
       exporter: 'none',
+      protocol: 'http/protobuf',
       serviceName: 'orders',
       sampleRatio: 1,
       scheduleDelayMs: 1_000,
@@ -35,6 +36,17 @@ describe('parseTracingConfig', () => {
     );
   });
 
+  it('exports protobuf bodies by default and JSON when OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL asks for it', () => {
+    assert.equal(parseTracingConfig('x', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol, 'http/json');
+    assert.equal(
+      parseTracingConfig('x', {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      }).protocol,
+      'http/protobuf',
+    );
+  });
+
   it('samples a ratio of new traces with parentbased_traceidratio', () => {
     const config = parseTracingConfig('x', {
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
@@ -50,6 +62,10 @@ describe('parseTracingConfig', () => {
       [
         { OTEL_TRACES_EXPORTER: 'jaeger' },
         /OTEL_TRACES_EXPORTER must be one of otlp, console, none; got "jaeger"/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+        /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, http\/json; got "grpc"/,
       ],
       [{ OTEL_TRACES_SAMPLER: 'always_maybe' }, /OTEL_TRACES_SAMPLER must be/],
       [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, /between 0 and 1/],

@@ -364,7 +364,13 @@ function makeCall<Req, Res>(
           { deadline },
           (error: ServiceError | null, value?: Res) => {
             signal?.removeEventListener('abort', cancel);
-            endRpcSpan(span, 'client', error === null ? status.OK : error.code, error?.details);
+            endRpcSpan(
+              span,
+              'client',
+              error === null ? status.OK : error.code,
+              error?.details,
+              signal?.aborted === true,
+            );
             if (error !== null) {
               pool.record(endpoint, isServerFailure(error.code));
               if (error.code === status.RESOURCE_EXHAUSTED) {
