@@ -33,6 +33,14 @@ function reserve(port: number): boolean {
   }
 }
 
+function release(port: number): void {
+  try {
+    unlinkSync(join(RESERVATIONS, String(port)));
+  } catch {
+    // expired and taken over meanwhile, or already gone
+  }
+}
+
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -56,8 +64,13 @@ export async function freePortBlock(size: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = FIRST_PORT + Math.floor(Math.random() * slots) * size;
     const ports = Array.from({ length: size }, (_, i) => base + i);
-    if (!ports.every(reserve)) continue; // the ones taken expire on their own
-    if ((await Promise.all(ports.map(bindable))).every(Boolean)) return base;
+    const taken: number[] = [];
+    for (const port of ports) {
+      if (!reserve(port)) break;
+      taken.push(port);
+    }
+    if (taken.length === size && (await Promise.all(ports.map(bindable))).every(Boolean)) return base;
+    for (const port of taken) release(port); // a block given up leaves no reservations behind for others to skip
   }
   throw new Error(`no block of ${size} free ports found between ${FIRST_PORT} and ${END_PORT}`);
 }
