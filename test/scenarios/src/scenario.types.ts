@@ -67,6 +67,7 @@ export const MECHANISMS = [
   'poison-event',
   'broker-down',
   'notifications-down',
+  'database-failover',
   'memory-leak',
   'cpu-burn',
   'partition',

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.types.ts';
+import { dataScenarios } from './data.scenarios.ts';
 import { dependencyScenarios } from './dependencies.scenarios.ts';
 import { edgeScenarios } from './edge.scenarios.ts';
 import { messagingScenarios } from './messaging.scenarios.ts';
@@ -12,6 +13,7 @@ export const CATALOGUE: readonly Scenario[] = [
   ...dependencyScenarios,
   ...edgeScenarios,
   ...messagingScenarios,
+  ...dataScenarios,
   ...runtimeScenarios,
   ...rolloutScenarios,
 ];
