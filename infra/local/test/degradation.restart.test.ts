@@ -4,15 +4,11 @@
 // by the supervisor serves with the flag on from its start, a frozen replica catches up once it runs again,
 // and clearing the flag at one replica clears it at both.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePortBlock, waitFor } from '@rebound/testing';
-import type { StatusReport, StatusRow } from '../src/index.ts';
+import { waitFor } from '@rebound/testing';
+import type { StatusRow } from '../src/index.ts';
+import { type GatewayPair, startGatewayPair } from './support/gateway-pair.harness.ts';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 const TOKEN = 'degradation-test-token';
 const FLAG = 'serve-cached-catalog';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -20,13 +16,9 @@ const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/js
 describe('degradation flags across replica restarts (real supervisor, real gateways)', {
   timeout: 150_000,
 }, () => {
-  let dataDir: string;
-  let child: ChildProcess;
-  let out = '';
-  let exit: Promise<unknown>;
-  let control = '';
+  let pair: GatewayPair;
 
-  const status = async () => (await (await fetch(`${control}/status`)).json()) as StatusReport;
+  const status = () => pair.status();
   const gateway = async (name: string): Promise<StatusRow> => {
     const row = (await status()).rows.find((r) => r.name === name);
     assert.ok(row, `${name} in /status`);
@@ -57,52 +49,14 @@ describe('degradation flags across replica restarts (real supervisor, real gatew
     });
     assert.equal(response.status, 200, await response.text());
   };
-  const bothReady = () =>
-    waitFor(
-      async () => {
-        const rows = (await status()).rows.filter((r) => r.process === 'gateway');
-        return rows.length === 2 && rows.every((r) => r.ready) ? rows : undefined;
-      },
-      { description: 'both gateway replicas ready', timeoutMs: 90_000, intervalMs: 100 },
-    );
+  const bothReady = () => pair.bothReady();
 
   before(async () => {
-    const basePort = await freePortBlock(80);
-    dataDir = await mkdtemp(join(tmpdir(), 'rebound-degradation-'));
-    child = spawn(
-      process.execPath,
-      [
-        '--conditions=development',
-        CLI,
-        'up',
-        '--only',
-        'gateway',
-        '--base-port',
-        String(basePort),
-        '--data-dir',
-        dataDir,
-      ],
-      { env: { ...process.env, NO_COLOR: '1', ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-      });
-    }
-    exit = new Promise((resolve) => child.once('close', resolve));
-    control = (
-      await waitFor(() => /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out), {
-        description: 'the control server line',
-        timeoutMs: 20_000,
-      })
-    )[1]!;
-    await bothReady();
+    pair = await startGatewayPair(TOKEN);
   });
 
   after(async () => {
-    child?.kill('SIGINT');
-    await exit;
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await pair?.stop();
   });
 
   it('a flag switched at one replica is on at both; a SIGKILLed replica comes back with it on', async () => {
@@ -133,7 +87,7 @@ describe('degradation flags across replica restarts (real supervisor, real gatew
     assert.equal(answer.status, 503);
     assert.match(answer.body, /catalog_degraded/, 'the restarted replica serves on the flag, not catalog');
     // It had the flag before it was ready: read from the store when declared, not caught up by a poll.
-    assert.match(out, /gateway-0.*degradation flag serve-cached-catalog ON at start, as kept in /);
+    assert.match(pair.output(), /gateway-0.*degradation flag serve-cached-catalog ON at start, as kept in /);
   });
 
   it('a replica frozen while the flag is cleared elsewhere catches up when it runs again; both end off', async () => {

@@ -4,78 +4,32 @@
 // replica at a time behind it under steady traffic, and a version that never gets ready is rolled back with no
 // request through the front failing.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePortBlock, waitFor } from '@rebound/testing';
-import type { StatusReport, StatusRow } from '../src/index.ts';
+import { waitFor } from '@rebound/testing';
+import type { StatusRow } from '../src/index.ts';
 import type { RolloutRecord } from '../src/rollout.store.ts';
+import { type GatewayPair, startGatewayPair } from './support/gateway-pair.harness.ts';
 import { steadyHttp } from './support/steady-http.ts';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
-const TOKEN = 'degradation-test-token';
+const TOKEN = 'gateway-rollout-test-token';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 describe('rollouts of the gateway through its front (real supervisor, real gateways)', {
   timeout: 240_000,
 }, () => {
-  let dataDir: string;
-  let child: ChildProcess;
-  let out = '';
-  let exit: Promise<unknown>;
+  let pair: GatewayPair;
   let control = '';
   let frontUrl = '';
 
-  const status = async () => (await (await fetch(`${control}/status`)).json()) as StatusReport;
-  const bothReady = () =>
-    waitFor(
-      async () => {
-        const rows = (await status()).rows.filter((r) => r.process === 'gateway');
-        return rows.length === 2 && rows.every((r) => r.ready) ? rows : undefined;
-      },
-      { description: 'both gateway replicas ready', timeoutMs: 90_000, intervalMs: 100 },
-    );
+  const bothReady = () => pair.bothReady();
 
   before(async () => {
-    const basePort = await freePortBlock(80);
-    dataDir = await mkdtemp(join(tmpdir(), 'rebound-degradation-'));
-    child = spawn(
-      process.execPath,
-      [
-        '--conditions=development',
-        CLI,
-        'up',
-        '--only',
-        'gateway',
-        '--base-port',
-        String(basePort),
-        '--data-dir',
-        dataDir,
-      ],
-      { env: { ...process.env, NO_COLOR: '1', ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-      });
-    }
-    exit = new Promise((resolve) => child.once('close', resolve));
-    control = (
-      await waitFor(() => /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out), {
-        description: 'the control server line',
-        timeoutMs: 20_000,
-      })
-    )[1]!;
-    await bothReady();
-    frontUrl = (await status()).urls.find((u) => u.name === 'gateway')!.url;
+    pair = await startGatewayPair(TOKEN);
+    ({ control, frontUrl } = pair);
   });
 
   after(async () => {
-    child?.kill('SIGINT');
-    await exit;
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await pair?.stop();
   });
 
   const rollout = async (body: unknown): Promise<RolloutRecord> => {
