@@ -3,8 +3,8 @@
  * process, with tracing off, on with every call sampled, and on with 10 % of traces sampled (spans exported over
  * OTLP/HTTP to a sink process). Each variant's client is one warm process for the whole comparison (a warm-up
  * run first, not counted). Throughput and client CPU at c=64 (median of interleaved rounds), and p50/p99 at a
- * fixed rate; then what tracing adds to an unsampled call (`unsampled-steps.ts`) and to a sampled one, export
- * included (`sampled-steps.ts`).
+ * fixed rate; then what tracing adds to an unsampled call (`tracing-steps.ts unsampled`) and to a sampled one, export
+ * included (`tracing-steps.ts sampled`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -32,9 +32,9 @@ export interface TracingCost {
   readonly variants: readonly TracingVariant[];
   /** Span export requests and bytes the sink received from the traced variants. */
   readonly exported: { readonly requests: number; readonly bytes: number };
-  /** CPU per call that @rebound/rpc's tracing adds to an unsampled call, both sides (`unsampled-steps.ts`). */
+  /** CPU per call that @rebound/rpc's tracing adds to an unsampled call, both sides (`tracing-steps.ts unsampled`). */
   readonly unsampledSteps: StepsCost;
-  /** CPU per call that a sampled call costs, both spans made, batched and exported (`sampled-steps.ts`). */
+  /** CPU per call that a sampled call costs, both spans made, batched and exported (`tracing-steps.ts sampled`). */
   readonly sampledSteps: StepsCost;
 }
 
@@ -121,9 +121,9 @@ export async function measureTracingCost(
     await Promise.all(servers.splice(0).map(stopListening));
     await exportsSettled(sink.address);
     const exported = await received(sink.address);
-    const sampledSteps = await runForJson<StepsCost>(['traced.ts', 'sampled-steps.ts'], exporting);
+    const sampledSteps = await runForJson<StepsCost>(['traced.ts', 'tracing-steps.ts', 'sampled'], exporting);
     await stopListening(sink);
-    const unsampledSteps = await runForJson<StepsCost>(['traced.ts', 'unsampled-steps.ts'], {
+    const unsampledSteps = await runForJson<StepsCost>(['traced.ts', 'tracing-steps.ts', 'unsampled'], {
       OTEL_TRACES_EXPORTER: 'console',
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '0',
