@@ -43,12 +43,19 @@ export async function startGatewayPair(adminToken: string): Promise<GatewayPair>
     await exit;
     await rm(dataDir, { recursive: true, force: true });
   };
+  let exited = false;
+  void exit.then(() => {
+    exited = true;
+  });
   try {
     const control = (
-      await waitFor(() => /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out), {
-        description: 'the control server line',
-        timeoutMs: 20_000,
-      })
+      await waitFor(
+        () => {
+          if (exited) throw new Error(`the supervisor exited before serving; it said:\n${out}`);
+          return /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        },
+        { description: 'the control server line', timeoutMs: 20_000 },
+      )
     )[1]!;
     const status = async () => (await (await fetch(`${control}/status`)).json()) as StatusReport;
     const bothReady = (): Promise<StatusRow[]> =>
