@@ -24,6 +24,7 @@ function reserve(port: number): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   try {
+    // Wall time on purpose: it is compared with a file's mtime, which other processes wrote.
     if (Date.now() - statSync(file).mtimeMs < RESERVATION_MS) return false;
     unlinkSync(file);
     writeFileSync(file, String(process.pid), { flag: 'wx' });
@@ -62,6 +63,7 @@ export async function freePortBlock(size: number): Promise<number> {
   }
   const slots = Math.floor((END_PORT - FIRST_PORT) / size);
   for (let attempt = 0; attempt < 100; attempt++) {
+    // Unseeded on purpose: parallel test processes must spread over the range, not all try the same blocks.
     const base = FIRST_PORT + Math.floor(Math.random() * slots) * size;
     const ports = Array.from({ length: size }, (_, i) => base + i);
     const taken: number[] = [];
