@@ -4,10 +4,11 @@
  * the API instead of the local supervisor. RBAC grants exactly what these calls need: every call below spells its
  * path as one template literal, which test/k8s reads to check the Role (k8s/components/remediation/rbac.yaml).
  */
+
+import type { KubeClient } from '@rebound/kube';
 import type { ActionDefinition, Check } from './action.types.ts';
 import { addReplica, restartReplica, rollbackLastRollout } from './actions.catalog.ts';
 import { type AdminReplica, FLAG_SPECS, type FlagReach, flagAction } from './actions.flags.ts';
-import type { KubeClient } from './kube.client.ts';
 
 const APP_LABEL = 'app.kubernetes.io/name';
 const HASH_LABEL = 'rollouts-pod-template-hash';

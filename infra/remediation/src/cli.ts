@@ -7,10 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { KubeClient } from '@rebound/kube';
 import { systemClock } from '@rebound/resilience';
 import { ACTIONS } from './actions.catalog.ts';
 import { KUBERNETES_ACTIONS } from './actions.kubernetes.ts';
-import { KubeClient } from './kube.client.ts';
 import { RemediationController } from './remediation.controller.ts';
 import { startRemediationServer } from './remediation.server.ts';
 import { SupervisorClient } from './supervisor.client.ts';

@@ -1,3 +1,5 @@
+export type { KubeClientOptions } from '@rebound/kube';
+export { KubeClient } from '@rebound/kube';
 export type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
 export {
   ACTIONS,
@@ -21,8 +23,6 @@ export {
 } from './actions.kubernetes.ts';
 export type { GuardrailSpec, GuardrailVerdict } from './guardrails.ts';
 export { Guardrails } from './guardrails.ts';
-export type { KubeClientOptions } from './kube.client.ts';
-export { KubeClient } from './kube.client.ts';
 export type { AuditEntry, Outcome, RemediationOptions } from './remediation.controller.ts';
 export { RemediationController } from './remediation.controller.ts';
 export { parseWebhook, startRemediationServer } from './remediation.server.ts';

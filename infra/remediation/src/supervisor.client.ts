@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { callHttp, type HttpAnswer } from './http.answer.ts';
+import { callHttp, type HttpAnswer } from '@rebound/kube';
 
-export type { HttpAnswer } from './http.answer.ts';
+export type { HttpAnswer } from '@rebound/kube';
 
 /**
  * The local supervisor's control server, found through `<dataRoot>/local/supervisor.json` at every call (a

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { type KubeAnswer, type SeenRequest, startKubeApi } from '@rebound/testing';
 import {
   addReplicaByHpa,
   evictReplica,
@@ -13,7 +14,6 @@ import {
   serveCachedCatalogOnPods,
   type WebhookAlert,
 } from '../src/index.ts';
-import { type KubeAnswer, type SeenRequest, startKubeApi } from './support/kube-api.ts';
 
 type Seen = SeenRequest;
 let routes: Record<string, KubeAnswer> = {};

@@ -2,15 +2,15 @@
  * The controller as its own process in Kubernetes mode (`--platform kubernetes --kube-api`, as through
  * `kubectl proxy`): an Alertmanager webhook in, the eviction out to the API, once; the same alert again inside the
  * cool-down is audited and not acted on; a dry run acts on nothing. The API side is a loopback answerer
- * (support/kube-api.ts): no cluster runs here.
+ * (`startKubeApi` of libs/testing): no cluster runs here.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type KubeAnswer, startKubeApi } from '@rebound/testing';
 import type { AuditEntry } from '../src/index.ts';
-import { type KubeAnswer, startKubeApi } from './support/kube-api.ts';
 import { Child, getJson } from './support/processes.ts';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');

@@ -45,7 +45,7 @@ export interface RunningService {
 export async function bootstrap<S extends z.ZodType<BaseConfig>>(
   options: BootstrapOptions<S>,
 ): Promise<RunningService> {
-  const base = startServiceBase({
+  const base = await startServiceBase({
     service: options.service,
     config: (options.config ?? baseConfigSchema) as S,
     env: options.env,

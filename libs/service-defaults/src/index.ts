@@ -71,6 +71,7 @@ export {
   DEFAULT_ADMIN_TOKEN,
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';
+export { configMapDegradationStore } from './degradation/configmap-degradation.store.ts';
 export { registerDegradationRoutes } from './degradation/degradation.routes.ts';
 export type { DegradationStore, StoredDegradationFlag } from './degradation/degradation.store.ts';
 export { fileDegradationStore } from './degradation/degradation.store.ts';
@@ -80,6 +81,7 @@ export type {
   DegradationFlagsOptions,
 } from './degradation/degradation-flags.ts';
 export { DegradationFlags } from './degradation/degradation-flags.ts';
+export { degradationStoreFor } from './degradation/degradation-store.factory.ts';
 export type { FaultSettings } from './faults/fault-injector.ts';
 export { FaultInjector, faultSettingsSchema, NO_FAULT_SETTINGS } from './faults/fault-injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';

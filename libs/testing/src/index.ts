@@ -1,5 +1,7 @@
 export type { LedgerRow, NotificationRow } from './database.audit.ts';
 export { netCharges, readLedger, readNotifications, readStock } from './database.audit.ts';
+export type { KubeAnswer, SeenRequest } from './kube-api.harness.ts';
+export { startKubeApi } from './kube-api.harness.ts';
 export { freePort, freePortBlock } from './port.allocator.ts';
 export type { PostgresServer, StartPostgresOptions } from './postgres.harness.ts';
 export { findPostgresBinDir, skipUnlessPostgres, startPostgres } from './postgres.harness.ts';

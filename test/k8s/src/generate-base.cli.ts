@@ -68,6 +68,8 @@ function env(spec: ServiceSpec): Env[] {
     });
   }
   list.push({ name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'rebound-admin', key: 'token' } } });
+  if (spec.degradationFlags)
+    list.push({ name: 'DEGRADATION_CONFIGMAP', value: degradationConfigMapName(spec) });
   list.push(
     { name: 'SHUTDOWN_DRAIN_DELAY_MS', value: String(SHUTDOWN_DRAIN_DELAY_MS) },
     { name: 'SHUTDOWN_DRAIN_TIMEOUT_MS', value: String(SHUTDOWN_DRAIN_TIMEOUT_MS) },
@@ -122,7 +124,8 @@ function deployment(spec: ServiceSpec): Record<string, unknown> {
         metadata: { labels: labels(spec) },
         spec: {
           serviceAccountName: spec.name,
-          automountServiceAccountToken: false,
+          // Only a service with degradation flags talks to the API (its ConfigMap); the others get no token.
+          automountServiceAccountToken: spec.degradationFlags,
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
           securityContext: {
             runAsNonRoot: true,
@@ -212,6 +215,37 @@ function service(spec: ServiceSpec): Record<string, unknown> {
   };
 }
 
+/** The ConfigMap that keeps a service's degradation flags for all its pods. */
+export const degradationConfigMapName = (spec: Pick<ServiceSpec, 'name'>) => `${spec.name}-degradation`;
+
+/** The flags' ConfigMap (created empty: a switch adds its key) and a Role that reads and patches it alone. */
+function degradationStore(spec: ServiceSpec): Record<string, unknown>[] {
+  const meta = { name: degradationConfigMapName(spec), labels: labels(spec) };
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: {} },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta,
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['configmaps'],
+          resourceNames: [meta.name],
+          verbs: ['get', 'patch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: meta.name },
+      subjects: [{ kind: 'ServiceAccount', name: spec.name }],
+    },
+  ];
+}
+
 function others(spec: ServiceSpec): Record<string, unknown>[] {
   const meta = { name: spec.name, labels: labels(spec) };
   return [
@@ -266,7 +300,16 @@ const yamlDocs = (docs: Record<string, unknown>[]) =>
 /** The YAML text of `k8s/base/<service>.yaml`. */
 export function renderBaseFile(spec: ServiceSpec): string {
   const header = `# Generated from test/k8s/src/services.config.ts by \`node test/k8s/src/generate-base.cli.ts\`: edit those, not this file.\n`;
-  return header + yamlDocs([deployment(spec), rollout(spec), service(spec), ...others(spec)]);
+  return (
+    header +
+    yamlDocs([
+      deployment(spec),
+      rollout(spec),
+      service(spec),
+      ...others(spec),
+      ...(spec.degradationFlags ? degradationStore(spec) : []),
+    ])
+  );
 }
 
 /** The YAML text of `k8s/base/analysis-templates.yaml`: one AnalysisTemplate per kind of traffic. */

@@ -18,6 +18,11 @@ export interface ServiceSpec {
   readonly kafka: boolean;
   readonly minReplicas: number;
   readonly maxReplicas: number;
+  /**
+   * Declares degradation flags, kept for all its pods in the ConfigMap `<name>-degradation`, which the pods read
+   * and patch through the API (their service account's token is mounted, with a Role for that ConfigMap only).
+   */
+  readonly degradationFlags: boolean;
   /** The app folder may not exist yet (built by a later session). */
   readonly pending?: boolean;
 }
@@ -45,6 +50,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: false,
     minReplicas: 2,
     maxReplicas: 6,
+    degradationFlags: true,
   },
   {
     name: 'catalog',
@@ -56,6 +62,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: false,
     minReplicas: 2,
     maxReplicas: 6,
+    degradationFlags: false,
   },
   {
     name: 'inventory',
@@ -67,6 +74,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: false,
     minReplicas: 2,
     maxReplicas: 4,
+    degradationFlags: false,
   },
   {
     name: 'payments',
@@ -78,6 +86,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: false,
     minReplicas: 2,
     maxReplicas: 4,
+    degradationFlags: false,
   },
   {
     name: 'orders',
@@ -89,6 +98,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: true,
     minReplicas: 2,
     maxReplicas: 6,
+    degradationFlags: false,
   },
   {
     name: 'notifications',
@@ -100,6 +110,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     kafka: true,
     minReplicas: 2,
     maxReplicas: 6,
+    degradationFlags: true,
     pending: true,
   },
 ];

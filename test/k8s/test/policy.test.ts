@@ -246,9 +246,47 @@ describe('checklist policies on the kind overlay (+ keda-notifications)', { skip
       );
       assert.ok(account, `${w.name}: its ServiceAccount is not rendered`);
       if (NEEDS_API_TOKEN.has(w.name)) continue;
-      assert.equal(w.pod.automountServiceAccountToken, false, `${w.name}: pod automount`);
       assert.equal((account as Json).automountServiceAccountToken, false, `${w.name}: account automount`);
+      const flagged = SERVICES.find((s) => s.name === w.name)?.degradationFlags === true;
+      assert.equal(w.pod.automountServiceAccountToken, flagged, `${w.name}: pod automount`);
     }
+  });
+
+  it("keeps each flagged service's degradation flags in its own ConfigMap, which only its pods may get and patch", () => {
+    const code = readFileSync(
+      join(repoRoot, 'libs/service-defaults/src/degradation/configmap-degradation.store.ts'),
+      'utf8',
+    );
+    const verbs = [...code.matchAll(/kube\.(get|post|patch|delete)\(/g)].map((m) => m[1]).sort();
+    assert.deepEqual(verbs, ['get', 'patch'], 'the store calls the API with these verbs only');
+    for (const service of SERVICES) {
+      const name = `${service.name}-degradation`;
+      const app = apps.find((w) => w.name === service.name) as Workload;
+      const configMap = app.pod.containers[0]?.env?.find((e) => e.name === 'DEGRADATION_CONFIGMAP')?.value;
+      if (!service.degradationFlags) {
+        assert.equal(configMap, undefined, `${service.name}: no flags, no ConfigMap`);
+        continue;
+      }
+      assert.equal(configMap, name);
+      assert.ok(
+        ofKind('ConfigMap').some((c) => c.metadata.name === name && c.metadata.namespace === 'rebound'),
+      );
+      const role = ofKind('Role').find((r) => r.metadata.name === name) as Json;
+      assert.deepEqual(role.rules, [
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: [name], verbs: verbs },
+      ]);
+      const binding = ofKind('RoleBinding').find((b) => (b as Json).roleRef.name === name) as Json;
+      assert.deepEqual(binding.subjects, [
+        { kind: 'ServiceAccount', name: app.pod.serviceAccountName, namespace: 'rebound' },
+      ]);
+    }
+    assert.deepEqual(
+      SERVICES.filter((s) => s.degradationFlags)
+        .map((s) => s.name)
+        .sort(),
+      [...FLAGGED].sort(),
+      'the services whose flags the remediation controller switches are the ones with a ConfigMap',
+    );
   });
 
   it('waits out endpoint removal before SIGTERM and gives the drain its time', () => {

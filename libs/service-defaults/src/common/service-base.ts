@@ -14,8 +14,9 @@ import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
 import { type BaseConfig, loadConfig } from '../config/service.config.ts';
 import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
-import { fileDegradationStore } from '../degradation/degradation.store.ts';
+import type { DegradationStore } from '../degradation/degradation.store.ts';
 import { DegradationFlags } from '../degradation/degradation-flags.ts';
+import { degradationStoreFor } from '../degradation/degradation-store.factory.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
 import { registerFaultRoutes } from '../faults/faults.routes.ts';
 import { databaseConfigProblems } from '../nest/database.module.ts';
@@ -45,15 +46,17 @@ export interface ServiceBase<C extends BaseConfig> {
  * the shutdown coordinator with its first hooks (admin closed last, telemetry flushed after the rest). The admin
  * port is not listening yet: the tier calls `admin.listen()` once its own hooks are registered.
  */
-export function startServiceBase<S extends z.ZodType<BaseConfig>>(
+export async function startServiceBase<S extends z.ZodType<BaseConfig>>(
   options: ServiceBaseOptions<S>,
-): ServiceBase<z.infer<S>> {
+): Promise<ServiceBase<z.infer<S>>> {
   let config: z.infer<S>;
+  let store: DegradationStore | undefined;
   try {
     const env = options.env ?? process.env;
     config = loadConfig(options.config, env) as z.infer<S>;
     const missing = databaseConfigProblems(env);
     if (missing.length > 0) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
+    store = degradationStoreFor(config, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${options.service}: ${error.message}\n`);
@@ -84,12 +87,9 @@ export function startServiceBase<S extends z.ZodType<BaseConfig>>(
   );
   registerMetricsRoute(admin, registry);
   registerFaultRoutes(admin, faults, config.ADMIN_TOKEN);
-  const degradation = new DegradationFlags({
-    registry,
-    logger,
-    probes,
-    store: config.DEGRADATION_DIR === undefined ? undefined : fileDegradationStore(config.DEGRADATION_DIR),
-  });
+  // A store that cannot be read now leaves the flags off at start; the next polls take them when it answers.
+  await store?.load().catch((error: Error) => logger.error(`degradation store: ${error.message}`));
+  const degradation = new DegradationFlags({ registry, logger, probes, store });
   degradation.watch();
   registerDegradationRoutes(admin, degradation, config.ADMIN_TOKEN);
   // Registered first, closed last: the admin server answers probes until the very end.

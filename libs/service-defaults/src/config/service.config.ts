@@ -85,6 +85,16 @@ export const baseConfigShape = {
    * `.data/degradation/<service>`); unset, the flags live in the process and a restart clears them.
    */
   DEGRADATION_DIR: z.string().min(1).optional(),
+  /**
+   * On Kubernetes, where a service's pods share no disk: the ConfigMap (in the pod's namespace) that keeps the
+   * flags for every pod, reached through the API with the pod's service account. Not with `DEGRADATION_DIR`.
+   */
+  DEGRADATION_CONFIGMAP: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Kubernetes object name')
+    .optional(),
+  /** The API through `kubectl proxy` (`http://127.0.0.1:8001`) for a service run outside the cluster. */
+  KUBE_API_URL: z.url().optional(),
   KAFKA_BROKERS: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').default(DEFAULT_ADMIN_TOKEN),

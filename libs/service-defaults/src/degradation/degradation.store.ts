@@ -16,8 +16,10 @@ export interface StoredDegradationFlag {
  * start and re-reads it while running, and a switch at any replica writes it.
  */
 export interface DegradationStore {
-  /** Where it is, for log lines (`/…/.data/degradation/gateway`). */
+  /** Where it is, for log lines (`/…/.data/degradation/gateway`, `ConfigMap rebound/gateway-degradation`). */
   readonly where: string;
+  /** Once before the flags are declared: a store behind a network fetches what `readSync` then answers. */
+  load(): Promise<void>;
   /** At declaration, before the service serves: undefined when the flag was never switched. */
   readSync(flag: string): StoredDegradationFlag | undefined;
   read(flag: string): Promise<StoredDegradationFlag | undefined>;
@@ -30,6 +32,19 @@ const stored = z.strictObject({
   reason: z.string(),
 });
 
+/** A flag's stored text as its state; `where` names the file or key in the error. */
+export function parseStoredFlag(where: string, text: string): StoredDegradationFlag {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${where}: not JSON`);
+  }
+  const result = stored.safeParse(json);
+  if (!result.success) throw new Error(`${where}: expected {on, since, reason}`);
+  return result.data;
+}
+
 let writes = 0;
 
 /**
@@ -39,20 +54,11 @@ let writes = 0;
  */
 export function fileDegradationStore(dir: string): DegradationStore {
   const path = (flag: string) => join(dir, `${flag}.json`);
-  const parse = (flag: string, text: string): StoredDegradationFlag => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`${path(flag)}: not JSON`);
-    }
-    const result = stored.safeParse(json);
-    if (!result.success) throw new Error(`${path(flag)}: expected {on, since, reason}`);
-    return result.data;
-  };
+  const parse = (flag: string, text: string) => parseStoredFlag(path(flag), text);
   const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
   return {
     where: dir,
+    load: async () => {},
     readSync(flag) {
       try {
         return parse(flag, readFileSync(path(flag), 'utf8'));

@@ -62,7 +62,7 @@ export interface RunningHttpService<C extends HttpConfig = HttpConfig> {
 export async function bootstrapHttp<S extends z.ZodType<HttpConfig>>(
   options: HttpBootstrapOptions<S>,
 ): Promise<RunningHttpService<z.infer<S>>> {
-  const base = startServiceBase({ service: options.service, config: options.config, env: options.env });
+  const base = await startServiceBase({ service: options.service, config: options.config, env: options.env });
   const context: HttpServiceContext<z.infer<S>> = {
     ...base.context,
     http: createRedMetrics(base.context.registry, 'http_server'),

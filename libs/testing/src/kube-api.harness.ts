@@ -14,11 +14,11 @@ export interface KubeAnswer {
 }
 
 /**
- * A loopback HTTP server that answers `METHOD path` with `answer(key)` (404 with a Status when undefined) and
- * records every request: the API server's side of the remediation controller's Kubernetes actions, without a
- * cluster.
+ * A loopback HTTP server that answers `METHOD path` with `answer(key, body)` (404 with a Status when undefined) and
+ * records every request: the API server's side of the remediation controller's Kubernetes actions and of the
+ * services' ConfigMap degradation store, without a cluster.
  */
-export async function startKubeApi(answer: (key: string) => KubeAnswer | undefined): Promise<{
+export async function startKubeApi(answer: (key: string, body: unknown) => KubeAnswer | undefined): Promise<{
   url: string;
   seen: SeenRequest[];
   close(): Promise<void>;
@@ -31,14 +31,15 @@ export async function startKubeApi(answer: (key: string) => KubeAnswer | undefin
       text += chunk;
     });
     req.on('end', () => {
+      const body = text === '' ? undefined : JSON.parse(text);
       seen.push({
         method: req.method ?? '',
         url: req.url ?? '',
         contentType: req.headers['content-type'],
         authorization: req.headers.authorization,
-        body: text === '' ? undefined : JSON.parse(text),
+        body,
       });
-      const found = answer(`${req.method} ${req.url}`) ?? {
+      const found = answer(`${req.method} ${req.url}`, body) ?? {
         status: 404,
         body: { kind: 'Status', message: 'not found' },
       };
