@@ -13,7 +13,10 @@ export interface OverloadSignalOptions {
   readonly maxUtilization?: number;
   /** A window at or under this share counts towards clearing. Default `maxUtilization` − 0.1 (when it is set). */
   readonly clearUtilization?: number;
-  /** How long one window lasts. Default 500 ms. */
+  /**
+   * How long one window lasts. Default 1 s: a replica's first second of traffic (code compiled on first use,
+   * connections opened) is late once, and two 500 ms windows would read it as overload.
+   */
   readonly windowMs?: number;
   /** Consecutive windows over the bound before the signal trips. Default 2: a lone stall never trips it. */
   readonly tripWindows?: number;
@@ -69,7 +72,7 @@ export class OverloadSignal {
     this.#maxUtilization = options.maxUtilization ?? 1;
     this.#clearUtilization =
       options.clearUtilization ?? (options.maxUtilization === undefined ? 1 : this.#maxUtilization - 0.1);
-    this.windowMs = options.windowMs ?? 500;
+    this.windowMs = options.windowMs ?? 1_000;
     this.#tripWindows = options.tripWindows ?? 2;
     this.#clearWindows = options.clearWindows ?? 2;
     if (!(this.maxDelayMs > 0)) throw new RangeError('overload signal: maxDelayMs must be > 0');

@@ -54,7 +54,7 @@ export const gatewayConfigSchema = httpConfigSchema.extend({
   SHED_LIMIT_MAX: count.default(256),
   SHED_HOLD_MS: millis.default(2_000),
   /**
-   * The overload signal's bound, lower at the edge than in the services (250 ms): over it for two 500 ms windows
+   * The overload signal's bound, lower at the edge than in the services (250 ms): over it for two 1 s windows
    * in a row, reads and sheddable requests get 503 and readiness fails (see service-defaults).
    */
   OVERLOAD_EVENT_LOOP_DELAY_MS: millis.default(150),

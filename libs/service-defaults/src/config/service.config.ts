@@ -93,7 +93,7 @@ export const baseConfigShape = {
   /** Bound on draining in-flight calls. */
   SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
   /**
-   * The overload signal's bound: over it (event-loop p90 delay) for two 500 ms windows in a row, readiness fails
+   * The overload signal's bound: over it (event-loop p90 delay) for two 1 s windows in a row, readiness fails
    * and gRPC/HTTP admission sheds all but critical-plus; it clears after two windows at or under half of it.
    */
   OVERLOAD_EVENT_LOOP_DELAY_MS: millis.min(1, 'expected a duration in ms (>= 1)').default(250),
