@@ -8,7 +8,7 @@ import { registerEdgeHooks } from './edge/edge.hooks.ts';
 import { createEdgeMetrics } from './edge/edge-metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
 import { HttpFaults } from './edge/http-faults.ts';
-import { LoadShedder } from './edge/load-shedder.ts';
+import { LoadShedder } from './edge/load.shedder.ts';
 import { registerSecurityHeaders } from './edge/security-headers.ts';
 import type { GatewayContext } from './gateway-context.ts';
 
@@ -30,13 +30,13 @@ export async function startGateway(
     config: gatewayConfigSchema,
     env,
     setup: (base, fastify) => {
-      const { config, registry, probes, shutdown } = base;
+      const { config, registry, probes, shutdown, overload } = base;
       const shedder = new LoadShedder({
         initialLimit: config.SHED_LIMIT_INITIAL,
         minLimit: config.SHED_LIMIT_MIN,
         maxLimit: config.SHED_LIMIT_MAX,
         holdMs: config.SHED_HOLD_MS,
-        eventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+        overload,
       });
       const faults = new HttpFaults();
       const context: GatewayContext = {
@@ -59,19 +59,17 @@ export async function startGateway(
       };
       gateway = context;
       probes.addCheck('readiness', 'load-shedding', () =>
-        shedder.overloaded
+        shedder.shedding
           ? { ok: false, detail: `shedding (in flight ${shedder.inflight}, limit ${shedder.limit})` }
           : { ok: true, detail: `in flight ${shedder.inflight}, limit ${shedder.limit}` },
       );
       shutdown.onDrain('http-faults', () => faults.releaseHung());
-      shutdown.onShutdown('edge', () => shedder.close());
       registerSecurityHeaders(fastify);
       registerEdgeHooks(fastify, context);
       return {
         module: AppModule.forRoot(context),
         configureCalls: faults.configure,
         configureApp: (app) => app.useGlobalFilters(new EdgeErrorFilter()),
-        onListening: () => shedder.resetEventLoop(),
       };
     },
   });

@@ -5,7 +5,7 @@ import type { ApiKeys } from './edge/api-keys.ts';
 import type { ClientThrottle } from './edge/client-throttle.ts';
 import type { EdgeMetrics } from './edge/edge-metrics.ts';
 import type { HttpFaults } from './edge/http-faults.ts';
-import type { LoadShedder } from './edge/load-shedder.ts';
+import type { LoadShedder } from './edge/load.shedder.ts';
 
 /** The HTTP tier's context plus the edge the gateway builds on it; feature modules inject it as GATEWAY_CONTEXT. */
 export interface GatewayContext extends HttpServiceContext<GatewayConfig> {

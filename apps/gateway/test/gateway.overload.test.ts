@@ -68,3 +68,54 @@ describe('overload', () => {
     assert.equal(metricValue(metrics, 'rebound_gateway_concurrency_limit'), 4);
   });
 });
+
+describe('overload signal', () => {
+  const TOKEN = 'test-admin-token';
+  const shop = gatewayWithFakes({
+    API_KEYS: 'client-a:key-a',
+    ADMIN_TOKEN: TOKEN,
+    RATE_LIMIT_RPS: '1000',
+    RATE_LIMIT_BURST: '1000',
+    OVERLOAD_EVENT_LOOP_DELAY_MS: '40',
+  });
+  const faults = (method: string, body?: unknown) =>
+    call(`${shop.gateway.adminUrl}/admin/faults`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('answers reads 503 with a message while the event loop is blocked, keeps checkout, and recovers', async () => {
+    assert.equal((await call(`${shop.gateway.url}/api/products`, { headers: KEY })).status, 200);
+    // The gateway's own event loop blocked 90 ms of every 100 ms.
+    assert.equal((await faults('POST', { cpuBurnPercent: 90 })).status, 200);
+    await waitFor(async () => (await fetch(`${shop.gateway.adminUrl}/readyz`)).status === 503, {
+      timeoutMs: 10_000,
+      description: 'readiness to fail on the overload signal',
+    });
+    const shed = await call(`${shop.gateway.url}/api/products`, { headers: KEY });
+    assert.equal(shed.status, 503);
+    assert.equal(shed.body.error, 'overloaded');
+    assert.match(shed.body.message, /event loop is saturated/);
+    assert.ok(Number(shed.headers.get('retry-after')) >= 1);
+    const checkout = await call(`${shop.gateway.url}/api/orders`, {
+      method: 'POST',
+      headers: { ...KEY, 'content-type': 'application/json', 'idempotency-key': 'overload-signal-1' },
+      body: JSON.stringify({ lines: [{ productId: 'p-duck', quantity: 1 }] }),
+    });
+    assert.equal(checkout.status, 201, 'checkout is critical: admitted while the loop is late');
+
+    assert.equal((await faults('DELETE')).status, 200);
+    await waitFor(async () => (await fetch(`${shop.gateway.adminUrl}/readyz`)).status === 200, {
+      timeoutMs: 10_000,
+      description: 'readiness back once the loop is calm',
+    });
+    assert.equal((await call(`${shop.gateway.url}/api/products`, { headers: KEY })).status, 200);
+    const metrics = await metricsOf(shop.gateway);
+    assert.ok(
+      (metricValue(metrics, 'rebound_gateway_shed_total', { priority: 'sheddable', reason: 'event-loop' }) ??
+        0) >= 1,
+    );
+    assert.equal(metricValue(metrics, 'rebound_overload_signal', { reading: 'overloaded' }), 0);
+  });
+});

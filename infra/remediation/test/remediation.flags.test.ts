@@ -125,7 +125,6 @@ describe('degradation-flag actions on real services', { timeout: 240_000 }, () =
             CATALOG_ADDRS: catalog.address,
             ORDERS_ADDRS: `127.0.0.1:${await freePort()}`,
             CATALOG_DEADLINE_MS: '5000',
-            SHED_EVENT_LOOP_DELAY_MS: '10000',
             ...relaxed,
           },
           readyTimeoutMs: 90_000,

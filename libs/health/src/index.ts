@@ -7,8 +7,8 @@ export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HOOK_TIMEOUT_MS,
 } from './constants.ts';
-export type { EventLoopDelayCheck, EventLoopDelayCheckOptions } from './event-loop.check.ts';
-export { eventLoopDelayCheck } from './event-loop.check.ts';
+export type { LoopSampler, LoopWindow } from './event-loop.sampler.ts';
+export { eventLoopSampler } from './event-loop.sampler.ts';
 export type {
   CheckOptions,
   CheckReport,
@@ -21,5 +21,8 @@ export type {
 } from './health.probes.ts';
 export { HealthProbes } from './health.probes.ts';
 export { InflightTracker } from './inflight.tracker.ts';
+export { overloadCheck } from './overload.check.ts';
+export type { OverloadReading, OverloadSignalOptions } from './overload.signal.ts';
+export { OverloadSignal, overloadSignal } from './overload.signal.ts';
 export type { ShutdownHook, ShutdownOptions, ShutdownState } from './shutdown.coordinator.ts';
 export { ShutdownCoordinator } from './shutdown.coordinator.ts';

@@ -10,6 +10,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
+import { overloadSignal } from '@rebound/health';
 import { createMetricsRegistry, createRedMetrics, createResilienceMetrics } from '@rebound/observability';
 import { freePort } from '@rebound/testing';
 import { createRpcServer, type RpcServerOptions } from '../src/index.ts';
@@ -45,11 +46,14 @@ function serverOptions(): RpcServerOptions {
     metrics: createRedMetrics(registry, 'rpc_server'),
     resilienceMetrics: createResilienceMetrics(registry),
     // Shedding on = the server's defaults (queue-time admission per loop turn + the adaptive concurrency limit);
-    // off = neither. BENCH_MAX_ELU adds the opt-in event-loop gate, BENCH_TARGET_MS changes the queue target,
+    // off = neither. BENCH_MAX_ELU adds the overload signal with that utilization bound (as service-defaults would
+    // pass it, with the delay bound out of reach), BENCH_TARGET_MS changes the queue target,
     // BENCH_QUEUE_ADMISSION=off turns queue-time admission off in every scenario (to measure what it costs).
     ...(shedding === 'off' ? { limit: false as const } : {}),
     ...(shedding === 'on' && process.env.BENCH_MAX_ELU
-      ? { maxEventLoopUtilization: Number(process.env.BENCH_MAX_ELU) }
+      ? {
+          overload: overloadSignal({ maxUtilization: Number(process.env.BENCH_MAX_ELU), maxDelayMs: 60_000 }),
+        }
       : {}),
     ...(process.env.BENCH_QUEUE_ADMISSION === 'off' ? { queueAdmission: false as const } : {}),
     ...(shedding === 'on' && process.env.BENCH_TARGET_MS

@@ -28,6 +28,7 @@ export { providerHandlers } from './server/provider.handlers.ts';
 export type {
   AddServiceOptions,
   DrainResult,
+  OverloadSource,
   RpcServerOptions,
   ServerMethodDefinition,
   ServerServiceDefinition,

@@ -96,20 +96,24 @@ describe('rpc server', () => {
     assert.equal(replica.server.overloaded, false, 'readiness comes back once shedding stops');
   });
 
-  it('sheds all but critical-plus calls while the event loop is saturated', async () => {
-    // A threshold of 0: any work at all counts as saturation, so the gate is shut for as long as calls flow.
-    const replica = await startReplica(undefined, { maxEventLoopUtilization: 0 });
+  it('sheds all but critical-plus calls while the overload signal says overloaded, and admits again once it clears', async () => {
+    const overload = { overloaded: true, retryAfterMs: 1_000 };
+    const replica = await startReplica(undefined, { overload });
     cleanup.push(() => replica.server.forceShutdown());
-    const client = createRpcClient(CatalogService, { target: [replica.address] });
+    const client = createRpcClient(CatalogService, {
+      target: [replica.address],
+      defaults: { breaker: false },
+    });
     cleanup.push(() => client.$rpc.close());
-    await waitFor(() => replica.server.cpuSaturated, { description: 'the gate samples the event loop' });
     const error = await client.getProduct({ id: '1' }).catch((e: unknown) => e);
     assert.ok(isStatusError(error) && error.code === status.RESOURCE_EXHAUSTED, String(error));
-    assert.match(error.details, /CPU saturated/);
+    assert.match(error.details, /event loop overloaded/);
+    assert.match(error.details, /retry after 1000 ms/);
     assert.equal(replica.calls.count, 0);
-    assert.equal(replica.server.overloaded, true);
     const critical = await client.getProduct({ id: '2' }, { priority: 'critical-plus' });
     assert.equal(critical.product?.id, '2');
+    overload.overloaded = false;
+    assert.equal((await client.getProduct({ id: '3' })).product?.id, '3');
   });
 
   it('answers INVALID_ARGUMENT with the validator message, before the handler runs', async () => {

@@ -51,8 +51,9 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     env: options.env,
   });
   const { context, resilienceMetrics } = base;
-  const { config, service, logger, registry, probes, admin, shutdown, faults, clients } = context;
+  const { config, service, logger, registry, probes, admin, shutdown, faults, clients, overload } = context;
   const rpc = createRpcServer({
+    overload,
     metrics: createRedMetrics(registry, 'rpc_server'),
     resilienceMetrics,
     ...(options.concurrency === undefined
@@ -63,10 +64,7 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     rpc.overloaded ? { ok: false, detail: 'shedding load' } : { ok: true },
   );
   base.routeCallFaults((calls) => rpc.faults.configure(calls));
-  shutdown.onShutdown('faults', () => {
-    faults.close();
-    base.stopLoopCheck();
-  });
+  shutdown.onShutdown('faults', () => faults.close());
   shutdown.listen();
   const adminPort = await admin.listen();
 
@@ -127,6 +125,8 @@ export async function bootstrap<S extends z.ZodType<BaseConfig>>(
     registry,
     log: (line) => logger.warn(line),
   });
+  // Start-up (module loading, compiling on first use) is not overload: measure from here.
+  overload.reset();
   probes.markStarted();
   logger.info(
     { grpcPort, adminPort },

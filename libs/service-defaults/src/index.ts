@@ -3,7 +3,7 @@
 
 // gRPC status codes and metadata, the metric kinds and the HTTP request/reply types an app's code names.
 export { Client, credentials, Metadata, status } from '@grpc/grpc-js';
-export type { AdminServer, HealthProbes } from '@rebound/health';
+export type { AdminServer, HealthProbes, OverloadReading, OverloadSignal } from '@rebound/health';
 // Messaging: what an app writes (the outbox row in its transaction) and receives (a consumed event); the Kafka
 // clients, producers, relay and consumers are wired here, by MessagingModule.
 export type { ConsumedEvent, EventHandler, OutboxEvent } from '@rebound/messaging';
@@ -24,6 +24,7 @@ export type {
   Priority,
   Random,
   RetryPolicy,
+  ShedPermit,
 } from '@rebound/resilience';
 export {
   deadlineFromEpoch,

@@ -1,4 +1,4 @@
-import type { AdminServer, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import type { AdminServer, HealthProbes, OverloadSignal, ShutdownCoordinator } from '@rebound/health';
 import type { Logger } from '@rebound/observability';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config/service.config.ts';
@@ -20,4 +20,9 @@ export interface ServiceContext<C extends BaseConfig = BaseConfig> {
   /** Degradation flags the app declares (`serve-cached-catalog`), switched at `/admin/degradation`. */
   readonly degradation: DegradationFlags;
   readonly clients: RpcClients;
+  /**
+   * The process's one overload signal (event-loop delay with hysteresis): readiness, gRPC admission and the HTTP
+   * edge read this same object.
+   */
+  readonly overload: OverloadSignal;
 }

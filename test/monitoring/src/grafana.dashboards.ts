@@ -324,9 +324,9 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     serviceVariable: true,
     panels: [
       {
-        title: 'Event-loop lag p99',
+        title: 'Event-loop delay p90 (overload signal)',
         unit: 's',
-        targets: [[`nodejs_eventloop_lag_p99_seconds{${SVC}}`, '{{instance}}']],
+        targets: [[`rebound_overload_signal{reading="delay_seconds",${SVC}}`, '{{instance}}']],
       },
       {
         title: 'Heap used of the V8 limit',

@@ -53,8 +53,11 @@ export const gatewayConfigSchema = httpConfigSchema.extend({
   SHED_LIMIT_MIN: count.default(8),
   SHED_LIMIT_MAX: count.default(256),
   SHED_HOLD_MS: millis.default(2_000),
-  /** Reads are shed while the event loop p99 delay (1 s window) is above this. */
-  SHED_EVENT_LOOP_DELAY_MS: millis.default(150),
+  /**
+   * The overload signal's bound, lower at the edge than in the services (250 ms): over it for two 1 s windows
+   * in a row, reads and sheddable requests get 503 and readiness fails (see service-defaults).
+   */
+  OVERLOAD_EVENT_LOOP_DELAY_MS: millis.default(150),
   /** Per-route deadlines of the gRPC calls (the whole call, retries included). */
   CATALOG_DEADLINE_MS: millis.default(800),
   ORDERS_READ_DEADLINE_MS: millis.default(1_500),

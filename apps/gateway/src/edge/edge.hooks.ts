@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, Priority } from '@r
 import { nameActiveSpan } from '@rebound/service-defaults';
 import type { GatewayContext } from '../gateway-context.ts';
 import { errorBody, HttpError, retryAfterSeconds } from './http-error.ts';
-import { ShedDecision } from './load-shedder.ts';
+import { ShedDecision } from './load.shedder.ts';
 import { maybeRequestStateOf, type RequestState, setRequestState } from './request-state.ts';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -92,13 +92,13 @@ export function registerEdgeHooks(app: FastifyInstance, context: GatewayContext)
     }
 
     const priority = priorityOf(request.method, path);
-    const admission = await shedder.admit(priority);
+    const admission = shedder.admit(priority);
     if (admission instanceof ShedDecision) {
       edge.shed.inc({ priority, reason: admission.reason });
       return refuse(
         reply,
         requestId,
-        new HttpError(503, 'overloaded', 'the gateway is overloaded; retry later', {
+        new HttpError(503, 'overloaded', admission.message, {
           headers: { 'retry-after': retryAfterSeconds(admission.retryAfterMs) },
         }),
       );

@@ -28,7 +28,7 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
       // Suites read the request logs and the drain message.
       LOG_LEVEL: 'info',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
-      SHED_EVENT_LOOP_DELAY_MS: '10000',
+      // Suites about something else must not see a loaded box as an overloaded gateway.
       OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
       // Suites about deadlines set their own; elsewhere a cold first call on a loaded box must not hit one.
       CATALOG_DEADLINE_MS: '5000',

@@ -25,7 +25,6 @@ import {
   DEFAULT_MAX_CONNECTION_AGE_MS,
   DEFAULT_OVERLOAD_HOLD_MS,
 } from '../constants.ts';
-import { EventLoopGate } from './event-loop-gate.ts';
 import { LoopLagMonitor } from './loop-lag.monitor.ts';
 import { ServerFaults } from './server-faults.ts';
 import { TurnAdmission, type TurnAdmissionOptions } from './turn.admission.ts';
@@ -64,11 +63,12 @@ export interface RpcServerOptions {
    */
   readonly limit?: false | LoadSheddingPolicy | LoadSheddingOptions;
   /**
-   * Also shed (all but `critical-plus` calls) while event-loop utilization is above this share (0..1), so that
-   * CPU-bound work leaves headroom to turn the excess away (0.9 is a good start). Off by default: utilization is
-   * per process, so a process that hosts clients and servers together (tests, a gateway) would shed its own work.
+   * The process's overload signal (`@rebound/health`'s `OverloadSignal`, which service-defaults creates once per
+   * process): while it says overloaded, every call but `critical-plus` is shed on its headers with its
+   * `retryAfterMs` hint. None by default: a process that hosts clients and servers together (tests, a gateway)
+   * would shed its own work.
    */
-  readonly maxEventLoopUtilization?: number | false;
+  readonly overload?: OverloadSource;
   /**
    * Queue-time admission (on by default unless `limit` is `false`): each call's wait before this process could
    * handle it (in the socket while the event loop was busy, see {@link LoopLagMonitor}) drives a cap on the calls
@@ -92,6 +92,13 @@ export interface RpcServerOptions {
   readonly loopLag?: Pick<LoopLagMonitor, 'waitedMs' | 'turn'> & Partial<Pick<LoopLagMonitor, 'restedMs'>>;
 }
 
+/** What admission reads from an overload signal. */
+export interface OverloadSource {
+  readonly overloaded: boolean;
+  /** When a refused caller may try again (ms). */
+  readonly retryAfterMs: number;
+}
+
 export interface DrainResult {
   /** True when calls were still running at the bound and were cut. */
   readonly forced: boolean;
@@ -109,11 +116,10 @@ export class RpcServer {
   /** The load shedder (its `onShed`/`onLimitChange` events, `limit`, `inflight`), unless shedding is off. */
   readonly shedder: LoadSheddingPolicy | undefined;
   readonly #runtime: HandlerRuntime;
-  readonly #gate: EventLoopGate | undefined;
-  #gateShedAt = Number.NEGATIVE_INFINITY;
+  #queueShedAt = Number.NEGATIVE_INFINITY;
   readonly #now: () => number;
   readonly #onShed = new EventEmitter<ServerShedEvent>();
-  /** Every call shed by any admission step (event-loop gate, queue-time admission, concurrency limit). */
+  /** Every call shed by any admission step (overload signal, queue-time admission, concurrency limit). */
   readonly onShed: Event<ServerShedEvent> = this.#onShed.event;
   /** Queue-time admission, unless off. */
   readonly queueAdmission: TurnAdmission | undefined;
@@ -146,9 +152,7 @@ export class RpcServer {
               ...limit,
             });
     const admission: Policy[] = this.shedder === undefined ? [] : [this.shedder];
-    const maxElu = options.maxEventLoopUtilization ?? false;
-    this.#gate = this.shedder === undefined || maxElu === false ? undefined : new EventLoopGate(maxElu);
-    const gate = this.#gate;
+    const overload = options.overload;
     const queueOptions = options.queueAdmission ?? (limit === false ? false : {});
     const turns = queueOptions === false ? undefined : new TurnAdmission(queueOptions);
     this.queueAdmission = turns;
@@ -160,14 +164,10 @@ export class RpcServer {
       faults: this.faults,
       metrics: options.metrics,
       retryAfterMs: options.shedRetryAfterMs,
-      saturated:
-        gate === undefined
-          ? () => false
-          : () => {
-              if (!gate.saturated) return false;
-              this.#gateShedAt = this.#now();
-              return true;
-            },
+      overloaded:
+        overload === undefined
+          ? () => undefined
+          : () => (overload.overloaded ? overload.retryAfterMs : undefined),
       admitQueued:
         turns === undefined || lag === undefined
           ? () => undefined
@@ -175,7 +175,7 @@ export class RpcServer {
               const waited = lag.waitedMs();
               const at = now();
               if (turns.admit(lag.turn, waited, at, force, lag.restedMs)) return undefined;
-              this.#gateShedAt = at;
+              this.#queueShedAt = at;
               return `queued ${Math.round(waited)} ms`;
             },
       onShed: (operation, priority, reason) => {
@@ -186,14 +186,12 @@ export class RpcServer {
     };
   }
 
-  /** True while calls are being shed (and for a second after the last one): readiness reads it. */
+  /**
+   * True while the concurrency limit or queue-time admission sheds calls (and for a second after the last one):
+   * readiness reads it. The overload signal is read by readiness on its own.
+   */
   get overloaded(): boolean {
-    return (this.shedder?.shedding ?? false) || this.#now() - this.#gateShedAt < DEFAULT_OVERLOAD_HOLD_MS;
-  }
-
-  /** True while event-loop utilization is above `maxEventLoopUtilization` (calls are being turned away). */
-  get cpuSaturated(): boolean {
-    return this.#gate?.saturated ?? false;
+    return (this.shedder?.shedding ?? false) || this.#now() - this.#queueShedAt < DEFAULT_OVERLOAD_HOLD_MS;
   }
 
   get draining(): boolean {
@@ -265,7 +263,6 @@ export class RpcServer {
    */
   async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<DrainResult> {
     this.#draining = true;
-    this.#gate?.close();
     this.setServingStatus('NOT_SERVING');
     return new Promise<DrainResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -283,7 +280,6 @@ export class RpcServer {
   /** Stops at once, cutting every call. */
   forceShutdown(): void {
     this.#draining = true;
-    this.#gate?.close();
     for (const call of this.#runtime.inflight) call.abort(new Error('server stopped'));
     this.server.forceShutdown();
   }

@@ -59,8 +59,8 @@ export interface HandlerRuntime {
   readonly metrics: RedMetrics | undefined;
   /** Fixed retry-after hint for shed calls; otherwise the shedder's (about when a slot frees up). */
   readonly retryAfterMs: number | undefined;
-  /** True while the process is CPU-saturated: shed everything but critical-plus before any work. */
-  saturated(): boolean;
+  /** The retry-after hint (ms) while the process's overload signal is tripped (shed all but critical-plus), else undefined. */
+  overloaded(): number | undefined;
   /**
    * Queue-time admission: `undefined` to admit, or why the call is shed (calls keep waiting; this loop turn's
    * share is used up). `force` admits it anyway and counts it (critical-plus).
@@ -127,11 +127,16 @@ export function wrapUnary<Req, Res>(
     const admittedAs = priority ?? 'critical';
     // Admission first, on headers only: a shed call costs no decoding, validation or allocation beyond its answer.
     const critical = priority === 'critical-plus';
-    const saturated = !critical && runtime.saturated();
-    const refusal = saturated ? 'CPU saturated' : runtime.admitQueued(critical);
+    const overloadedFor = critical ? undefined : runtime.overloaded();
+    if (overloadedFor !== undefined) {
+      finish(
+        shedAnswer(runtime, operation, admittedAs, 'event-loop', ' (event loop overloaded)', overloadedFor),
+      );
+      return;
+    }
+    const refusal = runtime.admitQueued(critical);
     if (refusal !== undefined) {
-      const reason = saturated ? 'event-loop' : 'queue-time';
-      finish(shedAnswer(runtime, operation, admittedAs, reason, ` (${refusal})`, 100));
+      finish(shedAnswer(runtime, operation, admittedAs, 'queue-time', ` (${refusal})`, 100));
       return;
     }
     // Calls shed on their headers get no span: shedding stays cheap, and the caller's client span shows the answer.

@@ -1,4 +1,4 @@
-import { AdminServer, eventLoopDelayCheck, HealthProbes, ShutdownCoordinator } from '@rebound/health';
+import { AdminServer, HealthProbes, ShutdownCoordinator } from '@rebound/health';
 import {
   CONFIG_ERROR_EXIT_CODE,
   ConfigError,
@@ -21,6 +21,7 @@ import { FaultInjector } from '../faults/fault-injector.ts';
 import { registerFaultRoutes } from '../faults/faults.routes.ts';
 import { databaseConfigProblems } from '../nest/database.module.ts';
 import { RpcClients } from '../nest/rpc-clients.ts';
+import { bindOverloadSignal } from '../overload/overload.binding.ts';
 import type { ServiceContext } from '../service-context.ts';
 
 export interface ServiceBaseOptions<S extends z.ZodType<BaseConfig>> {
@@ -35,13 +36,11 @@ export interface ServiceBase<C extends BaseConfig> {
   readonly resilienceMetrics: ResilienceMetrics;
   /** Where per-call faults go: the transport's hooks (set once the transport exists). */
   routeCallFaults(configure: (config: CallFaultSettings) => void): void;
-  /** Stops the event-loop check (a shutdown hook of the tier). */
-  stopLoopCheck(): void;
 }
 
 /**
- * Validated config (a bad value prints one line and exits 78), logs, metrics on `/metrics`, probes and the
- * event-loop readiness check on the admin port, fault injection at `/admin/faults`, degradation flags at
+ * Validated config (a bad value prints one line and exits 78), logs, metrics on `/metrics`, probes on the admin
+ * port, the process's one overload signal (readiness, `rebound_overload_signal`; stopped by the last hook), fault injection at `/admin/faults`, degradation flags at
  * `/admin/degradation`, the outgoing gRPC clients and
  * the shutdown coordinator with its first hooks (admin closed last, telemetry flushed after the rest). The admin
  * port is not listening yet: the tier calls `admin.listen()` once its own hooks are registered.
@@ -67,8 +66,12 @@ export async function startServiceBase<S extends z.ZodType<BaseConfig>>(
   const logger = createLogger({ service, level: config.LOG_LEVEL }).child({ instance });
   const registry = createMetricsRegistry({ service });
   const probes = new HealthProbes();
-  const loop = eventLoopDelayCheck({ maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
-  probes.addCheck('readiness', 'event-loop', loop.check);
+  const overload = bindOverloadSignal({
+    maxDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS,
+    registry,
+    probes,
+    logger,
+  });
   const admin = new AdminServer({ probes, port: config.ADMIN_PORT, host: config.HOST });
   const shutdown = new ShutdownCoordinator({
     probes,
@@ -94,6 +97,7 @@ export async function startServiceBase<S extends z.ZodType<BaseConfig>>(
   registerDegradationRoutes(admin, degradation, config.ADMIN_TOKEN);
   // Registered first, closed last: the admin server answers probes until the very end.
   shutdown.onShutdown('admin', () => admin.close());
+  shutdown.onShutdown('overload', () => overload.close());
   shutdown.onShutdown('degradation-store', () => degradation.stop());
   // Flushed after everything else closed (hooks run in reverse), so the last spans of the drain go out too.
   shutdown.onShutdown('telemetry', shutdownTracing);
@@ -110,11 +114,11 @@ export async function startServiceBase<S extends z.ZodType<BaseConfig>>(
       faults,
       degradation,
       clients,
+      overload,
     },
     resilienceMetrics,
     routeCallFaults: (configure) => {
       configureCalls = configure;
     },
-    stopLoopCheck: () => loop.stop(),
   };
 }

@@ -102,8 +102,11 @@ export const baseConfigShape = {
   SHUTDOWN_DRAIN_DELAY_MS: millis.default(1_000),
   /** Bound on draining in-flight calls. */
   SHUTDOWN_DRAIN_TIMEOUT_MS: millis.default(10_000),
-  /** Readiness fails while the event loop p99 delay is above this. */
-  OVERLOAD_EVENT_LOOP_DELAY_MS: millis.default(250),
+  /**
+   * The overload signal's bound: over it (event-loop p90 delay) for two 1 s windows in a row, readiness fails
+   * and gRPC/HTTP admission sheds all but critical-plus; it clears after two windows at or under half of it.
+   */
+  OVERLOAD_EVENT_LOOP_DELAY_MS: millis.min(1, 'expected a duration in ms (>= 1)').default(250),
   /** The version this process stands for in a rollout (infra/local `pnpm rollout`, docs/remediation.md). */
   REBOUND_VERSION: z.string().min(1).default('base'),
   /** A bad-behaviour profile for that version (`error-ratio=0.3,latency-ms=200`...); empty: behaves. */

@@ -70,7 +70,6 @@ export async function bootstrapHttp<S extends z.ZodType<HttpConfig>>(
   const { config, service, logger, probes, admin, shutdown, faults, clients } = context;
   // Hung requests (an injected fault) would hold the HTTP drain until its bound: let them go first.
   shutdown.onDrain('faults', () => faults.close());
-  shutdown.onShutdown('event-loop', () => base.stopLoopCheck());
 
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -101,6 +100,8 @@ export async function bootstrapHttp<S extends z.ZodType<HttpConfig>>(
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.HTTP_PORT;
 
   setup.onListening?.();
+  // Start-up (module loading, compiling on first use) is not overload: measure from here.
+  context.overload.reset();
   // The version and its bad-behaviour profile, as a gRPC service applies them: a rollout of the gateway needs both.
   applyBehaviour({
     version: config.REBOUND_VERSION,

@@ -122,7 +122,6 @@ export async function startGatewayWithFakes(env: Record<string, string> = {}): P
         SHUTDOWN_DRAIN_DELAY_MS: '0',
         // As the gateway's own suites: a busy 2-core box must not shed or time out requests of a suite
         // about something else.
-        SHED_EVENT_LOOP_DELAY_MS: '10000',
         OVERLOAD_EVENT_LOOP_DELAY_MS: '10000',
         CATALOG_DEADLINE_MS: '5000',
         ...env,
