@@ -201,6 +201,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     dataDirs: Object.fromEntries(
       entry.replicas.map((replica) => [replica.name, argOf(replica, '--data-dir')]),
     ),
+    databases: argOf(first, '--databases').split(','),
     log,
   };
   return {

@@ -1,5 +1,15 @@
-import { rm } from 'node:fs/promises';
-import { type BackupRecord, readClusterState, restoreCluster, serverUser } from '@rebound/postgres-dev';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type BackupRecord,
+  type ClusterState,
+  OUTBOX_REPLAY_WINDOW_SECONDS,
+  readClusterState,
+  replayOutboxTail,
+  restoreCluster,
+  SUPERUSER_PASSWORD_FILE,
+  serverUser,
+} from '@rebound/postgres-dev';
 import type { PostgresFailover } from './postgres.failover.ts';
 import { processGroupMembers } from './pss.ts';
 import type { RwEndpoint } from './rw.endpoint.ts';
@@ -16,6 +26,8 @@ export interface PostgresRecoveryContext {
   readonly backupDir: string;
   /** Each instance's data directory (`--data-dir`), by instance name. */
   readonly dataDirs: Readonly<Record<string, string>>;
+  /** The services' databases, whose transactional outboxes are published again after a restore. */
+  readonly databases: readonly string[];
   readonly log: { event(line: string): void; warn(line: string): void };
 }
 
@@ -79,6 +91,11 @@ export async function restoreCopies(
     user: serverUser(),
   });
   const state = await readClusterState(context.clusterDir);
+  const ready = supervisor.onEvent(({ replica, event }) => {
+    if (replica.name !== state.primary || event.type !== 'ready') return;
+    ready.dispose();
+    void replayOutboxes(context, state);
+  });
   for (const spec of entry.replicas) supervisor.addReplica(entry.name, spec);
   context.failover.adopt(state);
   context.log.event(
@@ -86,4 +103,26 @@ export async function restoreCopies(
       `(generation ${state.generation}), replaying the WAL archive up to ${target === 'latest' ? 'its end' : target.toISOString()}`,
   );
   return restored;
+}
+
+/** Once the restored primary takes writes: the outboxes' tail published again (`replayOutboxTail` says why). */
+async function replayOutboxes(context: PostgresRecoveryContext, state: ClusterState): Promise<void> {
+  try {
+    const password = (await readFile(join(context.clusterDir, SUPERUSER_PASSWORD_FILE), 'utf8')).trim();
+    const port = state.instances[state.primary]?.port;
+    const replayed = await replayOutboxTail({
+      superuserUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+      databases: context.databases,
+    });
+    const counts = Object.entries(replayed).map(([database, rows]) => `${database} ${rows}`);
+    context.log.event(
+      `postgres: restored primary ${state.primary} takes writes; outbox events of the last ${OUTBOX_REPLAY_WINDOW_SECONDS} s ` +
+        `before the recovery point published again (${counts.join(', ') || 'no outbox'}): consumers skip those they had`,
+    );
+  } catch (error) {
+    context.log.warn(
+      `postgres: after the restore, the outboxes could not be published again (${(error as Error).message}): ` +
+        'events a consumer lost in the restore stay lost',
+    );
+  }
 }
