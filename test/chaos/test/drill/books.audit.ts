@@ -79,8 +79,8 @@ export interface BooksReport {
   readonly cancelled: number;
   /** Problems found, one line each: an empty list means the books balance. */
   readonly problems: string[];
-  /** Confirmed orders with more than one ORDER_CONFIRMED notification row (an event re-published). */
-  readonly republished: number;
+  /** Confirmed orders with more than one ORDER_CONFIRMED row (confirmed again by a new event after the restore). */
+  readonly notifiedTwice: number;
 }
 
 /**
@@ -141,7 +141,7 @@ export async function auditBooks(options: {
     }
   }
 
-  let republished = 0;
+  let notifiedTwice = 0;
   const missing = await waitFor(
     async () => {
       const rows = await readNotifications(options.notificationsAdminUrl).catch(() => undefined);
@@ -152,7 +152,7 @@ export async function auditBooks(options: {
         perKind.set(row.kind, (perKind.get(row.kind) ?? 0) + 1);
         kinds.set(row.orderId, perKind);
       }
-      republished = confirmed.filter((o) => (kinds.get(o.id)?.get('ORDER_CONFIRMED') ?? 0) > 1).length;
+      notifiedTwice = confirmed.filter((o) => (kinds.get(o.id)?.get('ORDER_CONFIRMED') ?? 0) > 1).length;
       const without = [
         ...confirmed.filter((o) => !kinds.get(o.id)?.has('ORDER_CONFIRMED')),
         ...cancelled.filter((o) => !kinds.get(o.id)?.has('ORDER_CANCELLED')),
@@ -169,5 +169,5 @@ export async function auditBooks(options: {
     { timeoutMs: options.timeoutMs, intervalMs: 500, description: 'a notification for every final order' },
   ).catch((error: Error) => [error.message]);
   problems.push(...missing.map((line) => `notifications: ${line}`));
-  return { confirmed: confirmed.length, cancelled: cancelled.length, problems, republished };
+  return { confirmed: confirmed.length, cancelled: cancelled.length, problems, notifiedTwice };
 }
