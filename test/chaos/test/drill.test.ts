@@ -50,7 +50,8 @@ describe('drill: destroy both PostgreSQL copies under checkout load, restore, an
   /** Records the outcome where the supervisor reads it, when asked to (`pnpm dr:drill`). */
   async function record(outcome: Omit<DrillOutcome, 'finishedAt'>): Promise<void> {
     if (!RECORD || !platform) return;
-    const dir = join(platform.dataDir, 'backups');
+    // A platform of its own goes with its temp dir: its outcome is kept where `npm start` on DATA_DIR reads it.
+    const dir = join(platform.owned ? DATA_DIR : platform.dataDir, 'backups');
     await recordDrill(dir, { finishedAt: new Date().toISOString(), ...outcome });
     process.stdout.write(`drill outcome recorded in ${dir}/drill.json (passed: ${outcome.passed})\n`);
   }
@@ -60,8 +61,15 @@ describe('drill: destroy both PostgreSQL copies under checkout load, restore, an
       await drill();
     } catch (error) {
       await record({ passed: false, reason: (error as Error).message.split('\n')[0] as string });
-      if (platform?.owned)
-        (error as Error).message += `\n--- supervisor (tail) ---\n${platform.output().slice(-6000)}`;
+      if (platform?.owned) {
+        // The supervisor's own lines and PostgreSQL's: the services' 503s would drown them.
+        const lines = platform
+          .output()
+          .split('\n')
+          .filter((line) => /^(local|postgres-\d)\s/.test(line));
+        (error as Error).message +=
+          `\n--- supervisor and postgres (tail) ---\n${lines.slice(-150).join('\n')}`;
+      }
       throw error;
     }
   });
