@@ -13,6 +13,7 @@ import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
 import { writeMonitoringConfigs } from './monitoring.config.ts';
 import { portsInUse } from './port.check.ts';
 import { type PostgresCluster, startPostgresCluster } from './postgres.cluster.ts';
+import { postgresRoutes } from './postgres.routes.ts';
 import { prepareRollouts, startRollouts } from './rollout.wiring.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
@@ -115,10 +116,11 @@ async function up(command: UpCommand): Promise<number> {
   // Whatever ends this process (an uncaught error included), no child may outlive it.
   process.on('exit', () => supervisor.killAllNow());
   const clusters: PostgresCluster[] = [];
+  const restoreRoutes = postgresRoutes(() => clusters);
   const control = await startControlServer({
     status: () => supervisor.status(),
     stateFile,
-    routes: rollout.routes,
+    routes: (req, res, path) => rollout.routes(req, res, path) || restoreRoutes(req, res, path),
     metrics: () => rollout.metrics() + clusters.map((cluster) => cluster.metrics()).join(''),
     act: (name, action) => {
       const outcome = supervisor.act(name, action);
@@ -129,7 +131,7 @@ async function up(command: UpCommand): Promise<number> {
     token: controlToken(),
   });
   log.event(
-    `supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts, POST /processes)`,
+    `supervisor pid ${process.pid}, control ${control.url} (/status, /metrics, /rollouts, POST /processes, POST /postgres/restore)`,
   );
   const fronts: { close(): Promise<void> }[] = await startFronts(present, supervisor, log, rollout.endpoints);
   for (const entry of present) {

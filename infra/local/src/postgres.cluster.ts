@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import {
+  type BackupRecord,
   backupCluster,
   type ClusterState,
   type InstanceStatus,
@@ -14,6 +15,7 @@ import { type Clock, keepAliveClock, wallClock } from '@rebound/resilience';
 import { BackupSchedule } from './backup.schedule.ts';
 import { renderDrillMetrics } from './drill.metrics.ts';
 import { PostgresFailover } from './postgres.failover.ts';
+import { destroyCopies, type PostgresRecoveryContext, restoreCopies } from './postgres.recovery.ts';
 import { processGroupMembers } from './pss.ts';
 import { RwEndpoint } from './rw.endpoint.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -25,6 +27,10 @@ export interface PostgresCluster {
   readonly failover: PostgresFailover;
   /** Prometheus text: failovers, who is primary, synchronous standby, replication lag. */
   metrics(): string;
+  /** The restore drill's disaster: both instances SIGKILLed, unsupervised, their data deleted (`postgres.recovery.ts`). */
+  destroy(): Promise<{ destroyed: string[] }>;
+  /** A restore from the backups while the platform runs (`postgres.recovery.ts`). */
+  restore(target: Date | 'latest'): Promise<{ backup: BackupRecord; primary: string }>;
   close(): Promise<void>;
 }
 
@@ -185,9 +191,24 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   log.event(
     `${entry.name} read-write endpoint on 127.0.0.1:${frontPort}, following the primary (${state.primary}, generation ${state.generation})`,
   );
+  const recovery: PostgresRecoveryContext = {
+    entry,
+    supervisor,
+    failover,
+    endpoint,
+    clusterDir,
+    backupDir,
+    dataDirs: Object.fromEntries(
+      entry.replicas.map((replica) => [replica.name, argOf(replica, '--data-dir')]),
+    ),
+    databases: argOf(first, '--databases').split(','),
+    log,
+  };
   return {
     endpoint,
     failover,
+    destroy: () => destroyCopies(recovery),
+    restore: (target) => restoreCopies(recovery, target),
     metrics: () =>
       renderClusterMetrics(failover, Object.keys(instances)) +
       renderBackupMetrics(schedule) +

@@ -104,6 +104,23 @@ export class PostgresFailover {
     if (this.#timer) this.#timer.cancel();
   }
 
+  /**
+   * Takes over the state a restore wrote (a new primary and generation, no synchronous standby) and starts
+   * probing afresh: what it knew of the instances before the restore says nothing of the restored ones.
+   */
+  adopt(state: ClusterState): void {
+    this.stop();
+    this.#state = state;
+    this.#seen.clear();
+    for (const name of Object.keys(state.instances)) {
+      this.#seen.set(name, { lastOkAt: undefined, status: undefined, exitedAt: undefined });
+    }
+    this.#saidNoFailover = false;
+    this.#standbyMissingSince = undefined;
+    this.#stopped = false;
+    this.start();
+  }
+
   /** The supervisor saw the instance's process exit: for a primary, a loss known at once. */
   exited(instance: string): void {
     const seen = this.#seen.get(instance);

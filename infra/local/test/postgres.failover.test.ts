@@ -72,6 +72,22 @@ const healthy: ClusterState = {
 };
 
 describe('PostgresFailover', () => {
+  it('after a restore, follows the restored primary and generation, never the primary it knew before', async () => {
+    // It knew postgres-1 as primary (generation 3); the restore made postgres-0 the primary of generation 4.
+    const h = harness({ ...healthy, primary: 'postgres-1', generation: 3, synchronousStandby: 'postgres-0' });
+    h.failover.adopt({ primary: 'postgres-0', generation: 4, synchronousStandby: null, instances });
+    h.answers.set('postgres-0', primaryStatus('postgres-0', 'postgres-1', undefined));
+    h.answers.set('postgres-1', standbyStatus('postgres-1'));
+    await h.failover.tick();
+    assert.deepEqual(h.actions, [
+      'route postgres-0',
+      'sync postgres-0->postgres-1',
+      'state primary=postgres-0 gen=4 sync=postgres-1',
+      'event: postgres: postgres-1 is the synchronous standby of postgres-0: every commit is on both',
+    ]);
+    assert.equal(h.failover.state.generation, 4);
+  });
+
   it('names a streaming standby synchronous, and records it only after the primary waits for it', async () => {
     const h = harness({ ...healthy, synchronousStandby: null });
     h.answers.set('postgres-0', primaryStatus('postgres-0', 'postgres-1', undefined));

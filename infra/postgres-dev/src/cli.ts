@@ -157,7 +157,12 @@ async function prepare(
 }
 
 /** A standby copies a running primary: at a cold start both start together, so wait for it (bounded). */
-async function waitForPrimary(url: string, primary: string, timeoutMs = 60_000): Promise<void> {
+async function waitForPrimary(
+  url: string,
+  primary: string,
+  timeoutMs = 60_000,
+  waiting = `waiting for the primary ${primary} to copy it`,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let said = false;
   for (;;) {
@@ -173,7 +178,7 @@ async function waitForPrimary(url: string, primary: string, timeoutMs = 60_000):
     }
     if (performance.now() > deadline)
       throw new Error(`${primary} did not take connections within ${timeoutMs} ms`);
-    if (!said) say(`waiting for the primary ${primary} to copy it`);
+    if (!said) say(waiting);
     said = true;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -192,6 +197,7 @@ async function main(): Promise<void> {
   const prepared = await prepare(binaries, user, state);
   let primary = prepared.primary;
   const adminUrl = adminUrlOf(prepared.password, port);
+  const restoring = primary && existsSync(join(pgdata, 'recovery.signal'));
   const server = await startServer({
     binaries,
     dataDir: pgdata,
@@ -201,6 +207,18 @@ async function main(): Promise<void> {
     settings: { ...LOCAL_SERVER_SETTINGS, ...(backupDir ? archiveSettings(backupDir) : {}) },
     onLog: (line) => process.stderr.write(`${line}\n`),
   });
+  if (restoring) {
+    // A restore replays the archive, then promotes itself. The server takes read-only connections before that
+    // end; the admin port stays shut until then, or the controller would see a standby named primary and promote
+    // it, cutting the replay short and losing the WAL not replayed yet.
+    await waitForPrimary(
+      adminUrl,
+      name,
+      30 * 60_000,
+      'replaying the WAL archive of a restore before serving',
+    );
+    say('archive replayed: restored primary takes writes');
+  }
   if (primary) {
     if (prepared.promote) await promote(adminUrl);
     // The controller's current choice of synchronous standby, applied before the controller can see this

@@ -24,6 +24,7 @@ export type { DrillOutcome, DrillRecord } from './drill.record.ts';
 export { DRILL_RECORD_FILE, readDrillRecord, recordDrill } from './drill.record.ts';
 export type { DiskState, InstanceRole } from './instance.role.ts';
 export { decideRole } from './instance.role.ts';
+export { OUTBOX_REPLAY_WINDOW_SECONDS, replayOutboxTail } from './outbox.replay.ts';
 export type { PostgresBinaries } from './postgres.binaries.ts';
 export { binariesFor, platformPackage, postgresBinaries } from './postgres.binaries.ts';
 export type { RunningServer, StartServerOptions } from './postgres.server.ts';
