@@ -1,6 +1,6 @@
 import type { Clock, Random, TimerHandle } from '@rebound/resilience';
 import { systemClock, systemRandom } from '@rebound/resilience';
-import type { Database, Queryable } from '@rebound/storage';
+import type { Database } from '@rebound/storage';
 import {
   DEFAULT_RELAY_BACKOFF_BASE_MS,
   DEFAULT_RELAY_BACKOFF_MAX_MS,
