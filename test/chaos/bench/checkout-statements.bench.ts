@@ -1,18 +1,21 @@
 // SQL statements the platform sends to PostgreSQL, per checkout and per idle second, by database and by
 // statement: counts that the machine's load does not distort, unlike CPU or wall-clock figures.
-//   pnpm --filter @rebound/chaos-tests run bench:statements        (BENCH_CHECKOUTS, BENCH_IDLE_SECONDS, BENCH_TOP)
+//   pnpm --filter @rebound/chaos-tests run bench:statements   (BENCH_CHECKOUTS, BENCH_CLIENTS, BENCH_IDLE_SECONDS, BENCH_TOP)
 //
 // Starts the whole platform, turns `log_statement = all` on at the primary (a reload, no restart), counts the
-// statements logged over an idle stretch, then over BENCH_CHECKOUTS single-client checkouts through the gateway,
+// statements logged over an idle stretch, then over BENCH_CHECKOUTS checkouts through the gateway by BENCH_CLIENTS
+// closed-loop clients (1: one after the other),
 // and prints per database: statements per idle second and per checkout (the idle rate taken away), and the most
 // frequent statements of each phase.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { placeOrder, startPlatform } from '@rebound/e2e';
+import { waitFor } from '@rebound/testing';
 import pg from 'pg';
 
 const CHECKOUTS = Number(process.env.BENCH_CHECKOUTS ?? 40);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const TOP = Number(process.env.BENCH_TOP ?? 12);
 const PRODUCTS = ['p-001', 'p-002', 'p-003', 'p-004', 'p-005', 'p-006', 'p-007', 'p-008', 'p-009', 'p-010'];
@@ -69,25 +72,42 @@ try {
     await admin.query("ALTER SYSTEM SET log_line_prefix = '[db=%d] '");
     await admin.query("ALTER SYSTEM SET log_statement = 'all'");
     await admin.query('SELECT pg_reload_conf()');
-    // The reload is asynchronous: wait until this session's own statements are logged.
-    const marker = `statements-bench-${randomUUID()}`;
-    for (;;) {
+    // Each phase is cut out of the supervisor's output between two marker statements of this session (logged
+    // once the asynchronous reload has taken effect), so that nothing else is counted and a truncated output
+    // is an error rather than a short count.
+    const mark = async (): Promise<string> => {
+      const marker = `statements-bench-${randomUUID()}`;
       await admin.query(`SELECT '${marker}'`);
-      if (platform.output().includes(marker)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      await waitFor(() => platform.output().includes(marker), {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        description: `the marker ${marker} in PostgreSQL's log`,
+      });
+      return marker;
+    };
+    const between = (from: string, to: string): string => {
+      const output = platform.output();
+      const start = output.indexOf(from);
+      if (start < 0) throw new Error('the output was truncated: use fewer BENCH_CHECKOUTS');
+      return output.slice(start, output.indexOf(to, start));
+    };
 
-    const idleFrom = platform.output().length;
+    const idleFrom = await mark();
     const idleStart = performance.now();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const idleSeconds = (performance.now() - idleStart) / 1000;
-    const idle = count(platform.output().slice(idleFrom));
+    const idle = count(between(idleFrom, await mark()));
 
-    const busyFrom = platform.output().length;
+    const busyFrom = await mark();
     const busyStart = performance.now();
-    for (let i = 0; i < CHECKOUTS; i++) await checkout(i);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < CHECKOUTS) await checkout(next++);
+      }),
+    );
     const busySeconds = (performance.now() - busyStart) / 1000;
-    const busy = count(platform.output().slice(busyFrom));
+    const busy = count(between(busyFrom, await mark()));
 
     const databases = [...new Set([...idle.byDatabase.keys(), ...busy.byDatabase.keys()])].sort();
     const perCheckout = (database: string) =>
@@ -97,6 +117,7 @@ try {
     const result = {
       idleSeconds: round(idleSeconds, 1),
       checkouts: CHECKOUTS,
+      clients: CLIENTS,
       checkoutSeconds: round(busySeconds, 1),
       statementsPerIdleSecond: Object.fromEntries(
         databases.map((db) => [db, round((idle.byDatabase.get(db) ?? 0) / idleSeconds)]),
