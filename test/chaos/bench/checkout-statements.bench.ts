@@ -62,10 +62,13 @@ try {
   const password = readFileSync(join(platform.dataDir, 'postgres', 'superuser.password'), 'utf8').trim();
   const admin = new pg.Client({ host: '127.0.0.1', port: primary.port, user: 'postgres', password });
   await admin.connect();
+  let accepted = 0;
   const checkout = async (i: number) => {
     const productId = PRODUCTS[i % PRODUCTS.length] as string;
     const answer = await placeOrder(platform.gatewayUrl, [{ productId, quantity: 1 }], randomUUID());
-    if (answer.status !== 201) throw new Error(`checkout answered ${answer.status}`);
+    // 202: answered PENDING before the caller's deadline (a slow, loaded box); its saga goes on all the same.
+    if (answer.status === 202) accepted++;
+    else if (answer.status !== 201) throw new Error(`checkout answered ${answer.status}`);
   };
   try {
     for (let i = 0; i < 20; i++) await checkout(i); // warm-up: connections, prepared statements, Kafka metadata
@@ -118,6 +121,7 @@ try {
       idleSeconds: round(idleSeconds, 1),
       checkouts: CHECKOUTS,
       clients: CLIENTS,
+      answeredPendingFirst: accepted,
       checkoutSeconds: round(busySeconds, 1),
       statementsPerIdleSecond: Object.fromEntries(
         databases.map((db) => [db, round((idle.byDatabase.get(db) ?? 0) / idleSeconds)]),
