@@ -80,12 +80,15 @@ try {
     // is an error rather than a short count.
     const mark = async (): Promise<string> => {
       const marker = `statements-bench-${randomUUID()}`;
-      await admin.query(`SELECT '${marker}'`);
-      await waitFor(() => platform.output().includes(marker), {
-        timeoutMs: 10_000,
-        intervalMs: 20,
-        description: `the marker ${marker} in PostgreSQL's log`,
-      });
+      // Sent again until logged: the first ones may run before the reload has reached this session.
+      await waitFor(
+        async () => {
+          await admin.query(`SELECT '${marker}'`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return platform.output().includes(marker);
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: `the marker ${marker} in PostgreSQL's log` },
+      );
       return marker;
     };
     const between = (from: string, to: string): string => {
