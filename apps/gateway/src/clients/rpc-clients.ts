@@ -32,12 +32,10 @@ export class GatewayClients {
         // Idempotent by its idempotency key, so a retry or a hedge on another replica cannot place a second
         // order. The hedge waits far past a normal checkout: it is for a replica frozen with the call, whose
         // order the other replica then reports as it stands (PENDING, finished by recovery) instead of a hang.
-        // At least ORDERS_PLACE_HEDGE_MS, and the p95 of recent checkouts when they are slower: on a saturated
-        // platform a fixed delay hedged nearly every checkout, doubling orders' work when it had too much.
         placeOrder: {
           idempotent: true,
           timeoutMs: config.ORDERS_PLACE_DEADLINE_MS,
-          hedge: { percentile: 0.95, minDelayMs: config.ORDERS_PLACE_HEDGE_MS },
+          hedge: { delayMs: config.ORDERS_PLACE_HEDGE_MS },
         },
         getOrder: { idempotent: true, timeoutMs: config.ORDERS_READ_DEADLINE_MS, hedge: READ_HEDGE },
       },
