@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
 import type { OrderRecord, OrderState } from '../src/orders/order.types.ts';
-import { WATCH_INTERVAL_MS, watchUntilFinal } from '../src/orders/order.watch.ts';
+import { WATCH_INTERVAL_MS, WATCH_MAX_INTERVAL_MS, watchUntilFinal } from '../src/orders/order.watch.ts';
 
 const order = (status: OrderState) => ({ id: 'o-1', status }) as OrderRecord;
 
@@ -15,12 +15,16 @@ function reads(...states: OrderState[]) {
   return { read, count: () => count };
 }
 
-/** Lets the watch reach its next timer, then moves the clock past it. */
-async function tick(clock: FakeClock, times: number): Promise<void> {
+/** Lets the watch reach its next timer, then moves the clock to it; returns the waits. */
+async function tick(clock: FakeClock, times: number): Promise<number[]> {
+  const waits: number[] = [];
   for (let i = 0; i < times; i++) {
     await new Promise((resolve) => setImmediate(resolve));
-    clock.advance(WATCH_INTERVAL_MS);
+    if (clock.nextDue === undefined) break;
+    waits.push(clock.nextDue - clock.now());
+    clock.advance(clock.nextDue - clock.now());
   }
+  return waits;
 }
 
 describe('watchUntilFinal', () => {
@@ -51,5 +55,22 @@ describe('watchUntilFinal', () => {
     const waiting = watchUntilFinal(read, order('PENDING'), aborted.signal, 60_000, clock);
     aborted.abort();
     assert.equal((await waiting).status, 'PENDING');
+  });
+
+  it('reads less and less often, doubling its wait up to the cap, and reads once more at the deadline', async () => {
+    const { read, count } = reads('PENDING');
+    const clock = new FakeClock();
+    const watching = watchUntilFinal(read, order('PENDING'), new AbortController().signal, 3_000, clock);
+    const waits = await tick(clock, 10);
+    assert.equal((await watching).status, 'PENDING');
+    assert.deepEqual(waits, [
+      WATCH_INTERVAL_MS,
+      WATCH_INTERVAL_MS * 2,
+      WATCH_INTERVAL_MS * 4,
+      WATCH_MAX_INTERVAL_MS,
+      WATCH_MAX_INTERVAL_MS,
+      3_000 - WATCH_INTERVAL_MS * 7 - WATCH_MAX_INTERVAL_MS * 2,
+    ]);
+    assert.equal(count(), 6, 'six reads over 3 s, where a read every 100 ms made 30');
   });
 });

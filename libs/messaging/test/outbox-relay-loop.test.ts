@@ -5,18 +5,33 @@ import { FakeClock, flushMicrotasks } from '@rebound/resilience/testing';
 import type { Database } from '@rebound/storage';
 import { createOutboxRelay, type MessageProducer, PublishError } from '../src/index.ts';
 
-/** A database holding `unsent` outbox rows in memory (only the relay's two statements). */
-function fakeDb(unsent: number): Database & { unsent: number } {
+/**
+ * A database holding `unsent` outbox rows in memory (only the relay's two statements: the poll's look and the
+ * claim, whose rows count as sent once its transaction commits), counting the statements and transactions.
+ */
+function fakeDb(unsent: number): Database & {
+  unsent: number;
+  statements: number;
+  transactions: number;
+  lockedElsewhere: boolean;
+} {
+  let claimed = 0;
   const db = {
     kind: 'postgres' as const,
     schema: 'test',
     unsent,
+    statements: 0,
+    transactions: 0,
+    lockedElsewhere: false,
     async query(sql: string, params?: readonly unknown[]) {
-      if (sql.includes('pg_try_advisory_xact_lock'))
-        return { rows: [{ locked: true }], rowCount: 1 } as never;
-      if (sql.startsWith('SELECT id')) {
+      db.statements++;
+      if (sql.startsWith('SELECT EXISTS'))
+        return { rows: [{ pending: db.unsent > 0 }], rowCount: 1 } as never;
+      if (sql.includes('pg_try_advisory_xact_lock')) {
+        if (db.lockedElsewhere) return { rows: [{ locked: false, id: null }], rowCount: 0 } as never;
         const limit = Number(params?.[0]);
         const rows = Array.from({ length: Math.min(limit, db.unsent) }, (_, i) => ({
+          locked: true,
           id: i + 1,
           event_id: `e-${i}`,
           topic: 't',
@@ -25,18 +40,24 @@ function fakeDb(unsent: number): Database & { unsent: number } {
           payload: '{}',
           headers: {},
         }));
-        return { rows, rowCount: rows.length } as never;
-      }
-      if (sql.startsWith('UPDATE outbox')) {
-        const ids = params?.[0] as number[];
-        db.unsent -= ids.length;
-        return { rows: [], rowCount: ids.length } as never;
+        claimed = rows.length;
+        return {
+          rows: rows.length > 0 ? rows : [{ locked: true, id: null }],
+          rowCount: rows.length,
+        } as never;
       }
       throw new Error(`unexpected SQL ${sql}`);
     },
     exec: async () => {},
-    // One relay: the round's transaction is the database itself, and its advisory lock is always free.
-    transaction: async <T>(fn: (tx: Database) => Promise<T>): Promise<T> => fn(db as Database),
+    // The round's statements run on the database itself; BEGIN and COMMIT count as two statements.
+    async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
+      db.transactions++;
+      db.statements += 2;
+      claimed = 0;
+      const result = await fn(db as Database); // a throw is a rollback: the claimed rows stay unsent
+      db.unsent -= claimed;
+      return result;
+    },
     ping: async () => {},
     close: async () => {},
   };
@@ -108,6 +129,45 @@ describe('outbox relay loop (fake clock, fake producer)', () => {
     relay.wake(); // during a poll wait it runs at once
     await flushMicrotasks();
     assert.equal(relay.stats.rounds, 13); // 9 failed, 100 + 100 + 50 rows, then the woken one
+    await relay.stop();
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('polls an idle outbox with one statement, and wakes within wakeDelayMs share one round', async () => {
+    const clock = new FakeClock();
+    const db = fakeDb(0);
+    const producer = fakeProducer();
+    producer.down = false;
+    const relay = createOutboxRelay({ db, producer, clock, pollIntervalMs: 200, wakeDelayMs: 20 });
+    relay.start(); // the first round is a full one (BEGIN, claim, COMMIT)
+    await flushMicrotasks();
+    assert.deepEqual([db.statements, db.transactions], [3, 1]);
+    for (let i = 0; i < 5; i++) await clock.tick(200);
+    await flushMicrotasks();
+    assert.deepEqual([db.statements, db.transactions], [8, 1], 'five idle polls, one look each');
+
+    db.unsent = 3; // three commits, each waking the relay
+    for (let i = 0; i < 3; i++) {
+      relay.wake();
+      await clock.tick(5);
+    }
+    assert.equal(producer.sent, 0, 'nothing before the wake delay is out');
+    await clock.tick(5);
+    await flushMicrotasks();
+    assert.deepEqual([producer.sent, db.unsent, db.transactions], [3, 0, 2], 'one round for the three');
+
+    // Woken while another relay holds the lock: it tries again after the wake delay, not a poll interval.
+    db.unsent = 1;
+    db.lockedElsewhere = true;
+    relay.wake();
+    await clock.tick(20);
+    await flushMicrotasks();
+    assert.deepEqual([producer.sent, db.transactions], [3, 3]);
+    db.lockedElsewhere = false;
+    await clock.tick(20);
+    await flushMicrotasks();
+    assert.deepEqual([producer.sent, db.unsent, db.transactions], [4, 0, 4]);
+    assert.equal(relay.stats.lastDelayMs, 200);
     await relay.stop();
     assert.equal(clock.pendingTimers, 0);
   });

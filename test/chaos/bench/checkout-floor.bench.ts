@@ -37,6 +37,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 /** Arrivals per second offered to the concurrent phase: above what either side can do, so both saturate. */
 const RATE = Number(process.env.BENCH_RATE ?? 400);
+/** The idle stretch over which background commits and CPU are measured. */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 const PRODUCTS = ['p-001', 'p-002', 'p-003', 'p-004', 'p-005', 'p-006', 'p-007', 'p-008', 'p-009', 'p-010'];
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -182,11 +184,16 @@ async function measurePlatform() {
     };
     for (let i = 0; i < 30; i++) await checkout(i); // warm-up: connections, JIT, Kafka metadata
 
-    // Background commits (leader leases, relay polls, probes) over an idle stretch, to take away from the count.
+    // Background commits (leader leases, relay polls, probes) and CPU (probes, scrapes, polls) over an idle
+    // stretch: the commits to take away from the count, the CPU to tell the background from the checkouts.
+    const groups = await processGroups(platform);
     const idleCommits0 = await commits(platform);
+    const idleCpu0 = cpuByGroup(groups);
     const idleStart = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const idleRate = ((await commits(platform)) - idleCommits0) / ((performance.now() - idleStart) / 1000);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    const idleSeconds = (performance.now() - idleStart) / 1000;
+    const idleCpuPerSecond = cpuDelta(idleCpu0, cpuByGroup(groups), idleSeconds);
+    const idleRate = ((await commits(platform)) - idleCommits0) / idleSeconds;
 
     const commits0 = await commits(platform);
     const rpc0 = await rpcServed(platform);
@@ -195,11 +202,19 @@ async function measurePlatform() {
       ((await commits(platform)) - commits0 - idleRate * single.seconds) / Math.max(1, single.ok);
     const hopsPerCheckout = ((await rpcServed(platform)) - rpc0) / Math.max(1, single.ok);
 
-    const groups = await processGroups(platform);
     const cpu0 = cpuByGroup(groups);
     const loaded = await concurrent(RATE, SECONDS, CLIENTS, (i) => checkout(SINGLE + i));
     const cpuPerCheckout = cpuDelta(cpu0, cpuByGroup(groups), loaded.ok);
-    return { platform, single, loaded, cpuPerCheckout, commitsPerCheckout, hopsPerCheckout, idleRate };
+    return {
+      platform,
+      single,
+      loaded,
+      cpuPerCheckout,
+      idleCpuPerSecond,
+      commitsPerCheckout,
+      hopsPerCheckout,
+      idleRate,
+    };
   } catch (error) {
     await platform.stop();
     throw error;
@@ -366,6 +381,14 @@ const describe = (phase: Phase) => ({
   p99Ms: round(percentile(phase.latencies, 99)),
   perSecond: round(throughput(phase)),
 });
+const netOfIdle = new Map(
+  [...platform.cpuPerCheckout].map(([name, ms]) => [
+    name,
+    ms -
+      ((platform.idleCpuPerSecond.get(name) ?? 0) * platform.loaded.seconds) /
+        Math.max(1, platform.loaded.ok),
+  ]),
+);
 const cpuTable = (cpu: Map<string, number>) =>
   Object.fromEntries([...cpu].filter(([, ms]) => ms > 0.005).map(([name, ms]) => [name, round(ms, 2)]));
 
@@ -382,6 +405,11 @@ process.stdout.write(
         [`${CLIENTS} clients, ${RATE}/s offered`]: describe(platform.loaded),
         cpuMsPerCheckout: round(cpuTotal(platform.cpuPerCheckout), 2),
         cpuMsPerCheckoutByProcess: cpuTable(platform.cpuPerCheckout),
+        // The same CPU less what the processes burn idle over as long (probes, scrapes, polls): the checkouts'
+        // own cost. On a loaded box fewer checkouts share the background, so the gross figure swings more.
+        cpuMsPerCheckoutNetOfIdle: round(cpuTotal(netOfIdle), 2),
+        idleCpuMsPerSecond: round(cpuTotal(platform.idleCpuPerSecond), 1),
+        idleCpuMsPerSecondByProcess: cpuTable(platform.idleCpuPerSecond),
       },
       floor: {
         does: `${transactions} transactions (INSERT + UPDATE) and ${hops} grpc-js round trips per checkout`,

@@ -41,7 +41,17 @@ export class LedgerAdmin implements OnApplicationBootstrap {
   ) {
     this.#context = context;
     this.#payments = payments;
-    const totals = () => payments.totals().catch(() => []);
+    // The two gauges below ask at the same scrape: they share one scan of the ledger.
+    let scan: ReturnType<PaymentsRepository['totals']> | undefined;
+    const totals = () => {
+      scan ??= payments
+        .totals()
+        .catch(() => [])
+        .finally(() => {
+          scan = undefined;
+        });
+      return scan;
+    };
     new Gauge({
       name: 'rebound_payments_ledger_amount_minor',
       help: 'Money recorded in the payments ledger by kind (CHARGE, REFUND, VOID, DECLINE) and currency, in minor units (read from the database).',

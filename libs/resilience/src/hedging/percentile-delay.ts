@@ -21,7 +21,7 @@ export interface PercentileDelayOptions {
   /** Samples needed before the percentile is trusted; until then `initialDelayMs` is used. */
   readonly minSamples?: number;
   readonly initialDelayMs?: number;
-  /** Lower bound on the delay, so a fast dependency is not hedged on every jitter. */
+  /** Lower bound on the delay (the initial one included), so a fast dependency is not hedged on every jitter. */
   readonly minDelayMs?: number;
 }
 
@@ -54,7 +54,7 @@ export class PercentileDelay implements HedgeDelay {
     this.#ring = new Float64Array(samples);
     this.#sorted = new Float64Array(samples);
     this.#every = Math.max(1, Math.floor(samples / 16));
-    this.#value = this.initialDelayMs;
+    this.#value = Math.max(this.minDelayMs, this.initialDelayMs);
   }
 
   delayMs(): number {

@@ -15,6 +15,8 @@ describe('percentileDelay', () => {
     const floor = percentileDelay({ samples: 16, minSamples: 1, minDelayMs: 5 });
     for (let i = 0; i < 16; i++) floor.record(0.1);
     assert.equal(floor.delayMs(), 5);
+    const high = percentileDelay({ minSamples: 20, minDelayMs: 1_000 }); // a floor above the initial delay
+    assert.equal(high.delayMs(), 1_000);
   });
 
   it('follows the most recent samples only (a ring)', () => {

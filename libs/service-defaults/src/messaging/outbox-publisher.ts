@@ -18,6 +18,8 @@ export interface OutboxPublisherOptions {
   readonly db: Database;
   /** How often the outbox is read when nobody calls `wake()`. Default 200 ms. */
   readonly pollIntervalMs?: number;
+  /** How long a `wake()` waits, so that the commits of that moment share one relay round. Default 20 ms. */
+  readonly wakeDelayMs?: number;
   readonly clock?: Clock;
 }
 
@@ -55,6 +57,7 @@ export function createOutboxPublisher(
     db: options.db,
     producer,
     pollIntervalMs: options.pollIntervalMs ?? 200,
+    wakeDelayMs: options.wakeDelayMs ?? 20,
     onError: (error, failures, delayMs) => {
       if (clock.now() - lastErrorLog < ERROR_LOG_EVERY_MS) return;
       lastErrorLog = clock.now();
