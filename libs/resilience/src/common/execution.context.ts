@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from './system.clock.ts';
 
 /** Criticality of a call, as in the SRE book: sheddable traffic is dropped first, critical-plus last. */
 export type Priority = 'critical-plus' | 'critical' | 'sheddable-plus' | 'sheddable';

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from './execution-context.ts';
+import type { ExecutionContext } from './execution.context.ts';
 
 /**
  * The optional fast path a policy may offer `pipeline()`: its `intercept()` behaviour restated as two

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rejectSoon } from '../../src/errors/reject-soon.ts';
+import { rejectSoon } from '../../src/errors/reject-soon.util.ts';
 
 describe('rejectSoon', () => {
   it('rejects with the error after the caller attached its handler', async () => {

@@ -1,7 +1,7 @@
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
-import type { Clock } from './clock.ts';
-import { type ExecuteOptions, ExecutionContext, type Operation } from './execution-context.ts';
+import { type ExecuteOptions, ExecutionContext, type Operation } from './execution.context.ts';
+import type { Clock } from './system.clock.ts';
 
 /**
  * The rest of a pipeline, seen from one policy: call `run(context)` to continue inward. Links are built once,

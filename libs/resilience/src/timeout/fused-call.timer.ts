@@ -1,6 +1,6 @@
-import type { TimerHandle } from '../common/clock.ts';
-import type { FusedCall } from '../common/fused-layer.ts';
-import type { TimerNode, TimerTarget } from '../common/timer-list.ts';
+import type { FusedCall } from '../common/fused-layer.types.ts';
+import type { TimerHandle } from '../common/system.clock.ts';
+import type { TimerNode, TimerTarget } from '../common/timer-list.queue.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
 
 /** What a timed call reports its expiry to (the timeout policy). */

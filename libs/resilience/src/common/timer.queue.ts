@@ -1,4 +1,4 @@
-import type { TimerNode } from './timer-node.ts';
+import type { TimerNode } from './timer-node.types.ts';
 
 /**
  * The intrusive list both timer lists keep their entries in: insertion order is due order, so appending, removing

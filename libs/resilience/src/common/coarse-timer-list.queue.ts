@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from './clock.ts';
-import type { TimerNode, TimerTarget } from './timer-list.ts';
-import { TimerQueue } from './timer-queue.ts';
+import type { Clock, TimerHandle } from './system.clock.ts';
+import { TimerQueue } from './timer.queue.ts';
+import type { TimerNode, TimerTarget } from './timer-list.queue.ts';
 
 /**
  * Expiries sharing one duration, on a coarse tick: scheduling reads no clock at all (a clock read costs about

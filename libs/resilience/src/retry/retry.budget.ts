@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import {
   DEFAULT_BUDGET_BUCKETS,
   DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND,

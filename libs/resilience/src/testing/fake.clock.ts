@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../common/clock.ts';
+import type { Clock, TimerHandle } from '../common/system.clock.ts';
 
 class FakeTimer implements TimerHandle {
   readonly due: number;

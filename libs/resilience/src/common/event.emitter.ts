@@ -1,4 +1,4 @@
-import { type Disposable, toDisposable } from './disposable.ts';
+import { type Disposable, toDisposable } from './disposable.util.ts';
 
 /**
  * A subscribe-only event: pass a listener, get a {@link Disposable} back that unsubscribes it.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hedging } from '../../src/hedging/hedging.policy.ts';
-import { percentileDelay } from '../../src/hedging/percentile-delay.ts';
+import { percentileDelay } from '../../src/hedging/percentile.delay.ts';
 import { FakeClock } from '../../src/testing/index.ts';
 
 describe('percentileDelay', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LruMap } from '../../src/common/lru-map.ts';
+import { LruMap } from '../../src/common/lru.cache.ts';
 
 describe('LruMap', () => {
   it('evicts the least recently used entry beyond maxSize and reports it', () => {

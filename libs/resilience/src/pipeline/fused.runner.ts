@@ -1,8 +1,8 @@
-import type { Clock } from '../common/clock.ts';
-import { type ExecuteOptions, ExecutionContext, type Operation } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, REJECT, RETRY } from '../common/fused-layer.ts';
-import type { Chain } from '../common/policy.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
+import type { Chain } from '../common/base.policy.ts';
+import { type ExecuteOptions, ExecutionContext, type Operation } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, REJECT, RETRY } from '../common/fused-layer.types.ts';
+import type { Clock } from '../common/system.clock.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
 

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../common/clock.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import type { Clock, TimerHandle } from '../common/system.clock.ts';
 
 class Sleep {
   readonly #signal: AbortSignal;

@@ -1,4 +1,4 @@
-import type { Random } from '../../common/random.ts';
+import type { Random } from '../../common/seeded.random.ts';
 
 /** Scratch state a backoff may keep across the retries of one execution (decorrelated jitter does). */
 export interface BackoffMemo {

@@ -1,9 +1,9 @@
 import { TIMER_TOLERANCE_MS } from '../constants.ts';
-import type { Clock, TimerHandle } from './clock.ts';
-import type { TimerNode, TimerTarget } from './timer-node.ts';
-import { TimerQueue } from './timer-queue.ts';
+import type { Clock, TimerHandle } from './system.clock.ts';
+import { TimerQueue } from './timer.queue.ts';
+import type { TimerNode, TimerTarget } from './timer-node.types.ts';
 
-export type { TimerNode, TimerTarget } from './timer-node.ts';
+export type { TimerNode, TimerTarget } from './timer-node.types.ts';
 
 /** One scheduled expiry in a {@link TimerList}. */
 export class TimerEntry implements TimerNode {
