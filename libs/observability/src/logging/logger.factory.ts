@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import { currentRequestContext } from '../context/request-context.ts';
-import { activeTraceIds } from '../tracing/active-trace.ts';
+import { currentRequestContext } from '../context/request.context.ts';
+import { activeTraceIds } from '../tracing/active-trace.util.ts';
 
 export type { Logger } from 'pino';
 

@@ -1,5 +1,5 @@
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../errors/config.error.ts';
-import { startTracing } from './start-tracing.ts';
+import { startTracing } from './tracing.bootstrap.ts';
 
 /**
  * A service's entry point: starts tracing, then loads the service, so that its gRPC and HTTP modules load

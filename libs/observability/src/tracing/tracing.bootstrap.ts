@@ -18,7 +18,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
 import { ConfigError } from '../errors/config.error.ts';
 import { parseTracingConfig, type TracingConfig } from './tracing.config.ts';
-import { setActiveTracing, tracingEnabled } from './tracing-state.ts';
+import { setActiveTracing, tracingEnabled } from './tracing.state.ts';
 
 export interface StartTracingOptions {
   /** The service's own name; `OTEL_SERVICE_NAME` overrides it. */
