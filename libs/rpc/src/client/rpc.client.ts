@@ -20,8 +20,8 @@ import {
   type TimerHandle,
   wallClock,
 } from '@rebound/resilience';
-import { currentCall } from '../common/call-context.ts';
-import { codeName, RpcError, retryAfterMs, toStatusError } from '../common/status.ts';
+import { currentCall } from '../common/call.context.ts';
+import { codeName, RpcError, retryAfterMs, toStatusError } from '../common/status.error.ts';
 import {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_DNS_REFRESH_MS,
@@ -31,17 +31,17 @@ import {
   TRACEPARENT_KEY,
 } from '../constants.ts';
 import { callerContext, endRpcSpan, injectTraceIds, methodTelemetry, startClientSpan } from '../telemetry.ts';
-import type { Endpoint } from './endpoint-pool.ts';
-import { EndpointPool } from './endpoint-pool.ts';
-import { type LinkFaultMode, type LinkFaults, peerName } from './link-faults.ts';
+import type { Endpoint } from './endpoint.pool.ts';
+import { EndpointPool } from './endpoint.pool.ts';
+import { type LinkFaultMode, type LinkFaults, peerName } from './link-faults.state.ts';
 import {
   buildMethodPolicies,
   isServerFailure,
   type MethodConfig,
   type MethodPolicies,
-} from './method-policy.ts';
-import { type OutlierDetectionOptions, OutlierDetector } from './outlier-detector.ts';
-import { resolverFor, type Target } from './target-resolver.ts';
+} from './method-policy.factory.ts';
+import { type OutlierDetectionOptions, OutlierDetector } from './outlier.detector.ts';
+import { resolverFor, type Target } from './target.resolver.ts';
 
 /** A unary method as ts-proto's `outputServices=grpc-js` (and `@grpc/proto-loader`) describe it. */
 export interface UnaryMethodDefinition<Req, Res> {

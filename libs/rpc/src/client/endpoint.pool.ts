@@ -1,7 +1,7 @@
 import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
 import type { Clock } from '@rebound/resilience';
-import type { OutlierDetector, OutlierStats } from './outlier-detector.ts';
-import type { Resolver } from './target-resolver.ts';
+import type { OutlierDetector, OutlierStats } from './outlier.detector.ts';
+import type { Resolver } from './target.resolver.ts';
 
 /** One replica: its own grpc-js channel and its outlier state. */
 export class Endpoint {

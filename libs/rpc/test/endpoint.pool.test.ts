@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@rebound/resilience/testing';
-import { EndpointPool } from '../src/client/endpoint-pool.ts';
-import { OutlierDetector } from '../src/client/outlier-detector.ts';
-import { resolverFor } from '../src/client/target-resolver.ts';
+import { EndpointPool } from '../src/client/endpoint.pool.ts';
+import { OutlierDetector } from '../src/client/outlier.detector.ts';
+import { resolverFor } from '../src/client/target.resolver.ts';
 
 function pool() {
   const clock = new FakeClock();

@@ -17,7 +17,7 @@ import {
   type RetryPolicy,
   retry,
 } from '@rebound/resilience';
-import { isStatusError } from '../common/status.ts';
+import { isStatusError } from '../common/status.error.ts';
 
 /** Declarative resilience for one method (`{ getProduct: { idempotent: true, timeoutMs: 300 } }`). */
 export interface MethodConfig {
