@@ -14,11 +14,11 @@ import {
   HEADER_NOT_BEFORE,
   HEADER_ORIGINAL_TOPIC,
 } from '../constants.ts';
-import { type MessageHeaders, readHeaders, readTraceparent } from '../headers.ts';
-import type { MessageProducer } from '../producer/producer.ts';
-import { markFailed, processTraced } from '../tracing/consumer-span.ts';
-import { consumerLag, type PartitionLag } from './consumer-lag.ts';
-import { routeFailure, topicsFor } from './retry-routing.ts';
+import { type MessageHeaders, readHeaders, readTraceparent } from '../headers.codec.ts';
+import type { MessageProducer } from '../producer/message.producer.ts';
+import { markFailed, processTraced } from '../tracing/consumer.tracing.ts';
+import { consumerLag, type PartitionLag } from './consumer-lag.reader.ts';
+import { routeFailure, topicsFor } from './retry.router.ts';
 
 /** One record handed to the handler. */
 export interface ConsumedEvent {

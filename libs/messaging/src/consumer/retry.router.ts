@@ -7,7 +7,7 @@ import {
   HEADER_ORIGINAL_PARTITION,
   HEADER_ORIGINAL_TOPIC,
 } from '../constants.ts';
-import type { MessageHeaders } from '../headers.ts';
+import type { MessageHeaders } from '../headers.codec.ts';
 
 /** `<topic>.retry.<n>` for n = 1…retries: the nth redelivery waits there. */
 export function retryTopic(topic: string, n: number): string {

@@ -9,8 +9,8 @@ import {
   type TimerHandle,
 } from '@rebound/resilience';
 import type { Consumer } from 'kafkajs';
-import type { PartitionLag } from './consumer-lag.ts';
-import type { ConsumerStatus, IdempotentConsumer } from './idempotent-consumer.ts';
+import type { PartitionLag } from './consumer-lag.reader.ts';
+import type { ConsumerStatus, IdempotentConsumer } from './idempotent.consumer.ts';
 
 export interface SupervisedConsumerOptions {
   /** Makes a fresh consumer; called for the first start and after every failed start or crash. */

@@ -11,9 +11,9 @@ import {
   HEADER_ORIGINAL_TOPIC,
   HEADER_REPLAYED_FROM,
 } from '../constants.ts';
-import { deadLetterTopic } from '../consumer/retry-routing.ts';
-import { readHeaders } from '../headers.ts';
-import type { MessageProducer } from '../producer/producer.ts';
+import { deadLetterTopic } from '../consumer/retry.router.ts';
+import { readHeaders } from '../headers.codec.ts';
+import type { MessageProducer } from '../producer/message.producer.ts';
 
 export interface DeadLetter {
   readonly partition: number;

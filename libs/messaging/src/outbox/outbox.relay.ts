@@ -7,7 +7,7 @@ import {
   DEFAULT_RELAY_BATCH_SIZE,
   DEFAULT_RELAY_POLL_MS,
 } from '../constants.ts';
-import type { MessageProducer, OutgoingMessage } from '../producer/producer.ts';
+import type { MessageProducer, OutgoingMessage } from '../producer/message.producer.ts';
 
 export interface OutboxRelayOptions {
   readonly db: Database;

@@ -1,5 +1,5 @@
 import type { Queryable } from '@rebound/storage';
-import type { MessageHeaders } from '../headers.ts';
+import type { MessageHeaders } from '../headers.codec.ts';
 
 /** One event to publish once the surrounding transaction commits. */
 export interface OutboxEvent {

@@ -1,11 +1,11 @@
 import { tracingEnabled } from '@rebound/observability';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_TRACEPARENT } from '../constants.ts';
-import { sendTraced, type TopicBatch } from '../tracing/producer-span.ts';
-import type { OutgoingMessage } from './outgoing-message.ts';
+import { sendTraced, type TopicBatch } from '../tracing/producer.tracing.ts';
+import type { OutgoingMessage } from './outgoing-message.types.ts';
 import { PublishError } from './publish.error.ts';
 
-export type { OutgoingMessage } from './outgoing-message.ts';
+export type { OutgoingMessage } from './outgoing-message.types.ts';
 
 /** `connected` is the only state in which readiness should pass. */
 export type ProducerStatus = 'disconnected' | 'connecting' | 'connected' | 'closed';

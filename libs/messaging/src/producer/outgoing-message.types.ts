@@ -1,4 +1,4 @@
-import type { MessageHeaders } from '../headers.ts';
+import type { MessageHeaders } from '../headers.codec.ts';
 
 /** One event to publish. */
 export interface OutgoingMessage {

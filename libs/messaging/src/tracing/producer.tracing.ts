@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { withRemoteParent } from '@rebound/observability';
 import { HEADER_TRACEPARENT } from '../constants.ts';
-import type { OutgoingMessage } from '../producer/outgoing-message.ts';
+import type { OutgoingMessage } from '../producer/outgoing-message.types.ts';
 
 export type TopicBatch = ReadonlyArray<{
   readonly topic: string;
