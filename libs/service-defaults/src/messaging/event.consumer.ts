@@ -14,8 +14,8 @@ import {
 } from '@rebound/messaging';
 import type { Database } from '@rebound/storage';
 import type { Admin } from 'kafkajs';
-import type { DegradationFlag } from '../degradation/degradation-flags.ts';
-import type { ServiceContext } from '../service-context.ts';
+import type { DegradationFlag } from '../degradation/degradation.flags.ts';
+import type { ServiceContext } from '../service.context.ts';
 
 export interface EventConsumerOptions {
   /** The database that records processed event ids in the handler's transaction. */

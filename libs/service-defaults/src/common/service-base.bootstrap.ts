@@ -13,14 +13,14 @@ import type { CallFaultSettings } from '@rebound/rpc';
 import type { z } from 'zod';
 import { registerMetricsRoute } from '../admin/metrics.route.ts';
 import { type BaseConfig, loadConfig } from '../config/service.config.ts';
+import { DegradationFlags } from '../degradation/degradation.flags.ts';
 import { registerDegradationRoutes } from '../degradation/degradation.routes.ts';
 import { fileDegradationStore } from '../degradation/degradation.store.ts';
-import { DegradationFlags } from '../degradation/degradation-flags.ts';
-import { FaultInjector } from '../faults/fault-injector.ts';
+import { FaultInjector } from '../faults/fault.injector.ts';
 import { registerFaultRoutes } from '../faults/faults.routes.ts';
 import { databaseConfigProblems } from '../nest/database.module.ts';
-import { RpcClients } from '../nest/rpc-clients.ts';
-import type { ServiceContext } from '../service-context.ts';
+import { RpcClients } from '../nest/rpc-clients.factory.ts';
+import type { ServiceContext } from '../service.context.ts';
 
 export interface ServiceBaseOptions<S extends z.ZodType<BaseConfig>> {
   readonly service: string;

@@ -5,13 +5,13 @@ import { createRedMetrics } from '@rebound/observability';
 import { createRpcServer, providerHandlers, windowedVegasLimit } from '@rebound/rpc';
 import { Gauge } from 'prom-client';
 import type { z } from 'zod';
-import { startServiceBase } from './common/service-base.ts';
+import { startServiceBase } from './common/service-base.bootstrap.ts';
 import { type BaseConfig, baseConfigSchema } from './config/service.config.ts';
 import { grpcServiceOf, serviceNameOf } from './nest/grpc-service.decorator.ts';
 import { PinoNestLogger } from './nest/pino-nest.logger.ts';
 import { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
 import { applyBehaviour } from './profile/behaviour.apply.ts';
-import type { ServiceContext } from './service-context.ts';
+import type { ServiceContext } from './service.context.ts';
 
 export interface BootstrapOptions<S extends z.ZodType<BaseConfig>> {
   /** The service's name (`catalog`); `SERVICE_NAME` overrides it. */

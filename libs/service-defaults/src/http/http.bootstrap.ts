@@ -6,12 +6,12 @@ import { createRedMetrics, type RedMetrics } from '@rebound/observability';
 import type { CallFaultSettings } from '@rebound/rpc';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { startServiceBase } from '../common/service-base.ts';
+import { startServiceBase } from '../common/service-base.bootstrap.ts';
 import { PinoNestLogger } from '../nest/pino-nest.logger.ts';
 import { ServiceDefaultsModule } from '../nest/service-defaults.module.ts';
 import { applyBehaviour } from '../profile/behaviour.apply.ts';
-import type { ServiceContext } from '../service-context.ts';
-import { ConnectionDrain } from './connection-drain.ts';
+import type { ServiceContext } from '../service.context.ts';
+import { ConnectionDrain } from './connection.drainer.ts';
 import type { HttpConfig } from './http.config.ts';
 
 /** What an HTTP service gets before Nest starts: the shared context plus the RED metrics of its HTTP server. */

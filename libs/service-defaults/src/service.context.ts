@@ -2,9 +2,9 @@ import type { AdminServer, HealthProbes, ShutdownCoordinator } from '@rebound/he
 import type { Logger } from '@rebound/observability';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config/service.config.ts';
-import type { DegradationFlags } from './degradation/degradation-flags.ts';
-import type { FaultInjector } from './faults/fault-injector.ts';
-import type { RpcClients } from './nest/rpc-clients.ts';
+import type { DegradationFlags } from './degradation/degradation.flags.ts';
+import type { FaultInjector } from './faults/fault.injector.ts';
+import type { RpcClients } from './nest/rpc-clients.factory.ts';
 
 /** Everything `bootstrap()` builds before Nest starts; feature modules inject the parts they need. */
 export interface ServiceContext<C extends BaseConfig = BaseConfig> {

@@ -8,7 +8,7 @@ import {
 import { type Clock, systemClock } from '@rebound/resilience';
 import type { Database } from '@rebound/storage';
 import { logLevel } from 'kafkajs';
-import type { ServiceContext } from '../service-context.ts';
+import type { ServiceContext } from '../service.context.ts';
 
 /** Log a failing relay at most this often (it backs off on its own; the log says it is still failing). */
 const ERROR_LOG_EVERY_MS = 10_000;
