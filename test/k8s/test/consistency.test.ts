@@ -179,7 +179,7 @@ describe('manifests match the code', { skip }, () => {
     assert.ok(servesMetrics('libs/service-defaults/src/grpc.bootstrap.ts'));
     assert.ok(servesMetrics('libs/service-defaults/src/http/http.bootstrap.ts'));
     assert.match(
-      readFileSync(join(repoRoot, 'apps/gateway/src/bootstrap.ts'), 'utf8'),
+      readFileSync(join(repoRoot, 'apps/gateway/src/app.bootstrap.ts'), 'utf8'),
       /\bbootstrapHttp\(/,
       'the gateway is served by the HTTP tier',
     );

@@ -1,6 +1,6 @@
 import { catalogV1, ordersV1 } from '@rebound/contracts';
 import type { RpcClient, RpcClientHandle } from '@rebound/service-defaults';
-import type { GatewayContext } from '../gateway-context.ts';
+import type { GatewayContext } from '../gateway.context.ts';
 
 export type CatalogClient = RpcClient<typeof catalogV1.CatalogServiceService> & {
   readonly $rpc: RpcClientHandle;

@@ -10,7 +10,7 @@ import { EdgeErrorFilter } from './edge/error.filter.ts';
 import { HttpFaults } from './edge/http-faults.ts';
 import { LoadShedder } from './edge/load-shedder.ts';
 import { registerSecurityHeaders } from './edge/security-headers.ts';
-import type { GatewayContext } from './gateway-context.ts';
+import type { GatewayContext } from './gateway.context.ts';
 
 export interface RunningGateway extends RunningHttpService<GatewayConfig> {
   readonly context: GatewayContext;
