@@ -1,5 +1,5 @@
 import { type Clock, keepAliveClock } from '@rebound/resilience';
-import { Emitter, type Event } from './internal/emitter.ts';
+import { Emitter, type Event } from './internal/event.emitter.ts';
 import { ProcessDriver } from './process.driver.ts';
 import { type ReplicaEffects, type ReplicaEvent, ReplicaMachine } from './replica.machine.ts';
 import type { StatusReport, StatusRow } from './status.types.ts';

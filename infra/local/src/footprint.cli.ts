@@ -8,10 +8,10 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { groupFootprint, pssOf } from './pss.ts';
+import { SERVICE_NODE_OPTIONS } from './platform.topology.ts';
+import { groupFootprint, pssOf } from './pss.reader.ts';
 import { fetchStatus } from './status.client.ts';
 import type { StatusReport } from './status.types.ts';
-import { SERVICE_NODE_OPTIONS } from './topology.ts';
 
 /** The bars: the whole platform, and each Node service process. */
 const PLATFORM_BAR_MB = 1200;
