@@ -1,5 +1,5 @@
 import type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
-import type { GuardrailSpec } from './guardrails.ts';
+import type { GuardrailSpec } from './guardrails.policy.ts';
 import type { HttpAnswer } from './http.answer.ts';
 
 /** One replica of a service as the flag actions reach it: its admin URL, or why it cannot be reached. */

@@ -19,8 +19,8 @@ export {
   rollbackRollout,
   serveCachedCatalogOnPods,
 } from './actions.kubernetes.ts';
-export type { GuardrailSpec, GuardrailVerdict } from './guardrails.ts';
-export { Guardrails } from './guardrails.ts';
+export type { GuardrailSpec, GuardrailVerdict } from './guardrails.policy.ts';
+export { Guardrails } from './guardrails.policy.ts';
 export type { KubeClientOptions } from './kube.client.ts';
 export { KubeClient } from './kube.client.ts';
 export type { AuditEntry, Outcome, RemediationOptions } from './remediation.controller.ts';
