@@ -1,7 +1,7 @@
 import { type Clock, keepAliveClock, type Random, seededRandom, sleep } from '@rebound/load';
 import { type RunOptions, runScenario, type ScenarioReport } from './scenario.runner.ts';
 import type { Scenario } from './scenario.types.ts';
-import { type Verdict, worstVerdict } from './verdict.ts';
+import { type Verdict, worstVerdict } from './scenario.verdict.ts';
 
 /** One planned fault of a game day: which scenario, and the quiet gap before it. */
 export interface GamedayStep {

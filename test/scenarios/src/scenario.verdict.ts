@@ -1,5 +1,5 @@
-import type { InvariantResult } from './invariants.ts';
-import type { WindowStats } from './traffic.ts';
+import type { InvariantResult } from './invariants.check.ts';
+import type { WindowStats } from './traffic.generator.ts';
 
 export const VERDICTS = ['PASS', 'FAIL', 'INCONCLUSIVE'] as const;
 export type Verdict = (typeof VERDICTS)[number];

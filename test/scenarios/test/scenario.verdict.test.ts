@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { InvariantResult } from '../src/invariants.ts';
-import type { WindowStats } from '../src/traffic.ts';
-import { decideVerdict, type Observations, type SteadyCheck, worstVerdict } from '../src/verdict.ts';
+import type { InvariantResult } from '../src/invariants.check.ts';
+import { decideVerdict, type Observations, type SteadyCheck, worstVerdict } from '../src/scenario.verdict.ts';
+import type { WindowStats } from '../src/traffic.generator.ts';
 
 const window = (ok: number, operations: number, p99Ms = 100): WindowStats => ({
   seconds: 10,
