@@ -5,6 +5,7 @@ set -u
 find apps libs infra test -maxdepth 2 -name test-results.xml -delete 2>/dev/null
 biome ci . || exit 1
 node scripts/import-cycles.ts || exit 1
+node scripts/role-suffix.ts || exit 1
 # One private-member style: ECMAScript #names, never TypeScript's `private` keyword.
 if grep -rnE '^[[:space:]]*(static[[:space:]]+)?private[[:space:]]|[(,][[:space:]]*private[[:space:]]|\)[[:space:]]+private[[:space:]]' --include='*.ts' --exclude-dir=node_modules --exclude-dir=dist apps libs infra test scripts; then
   echo 'private members are #names (see docs/architecture.md): the lines above use the private keyword'

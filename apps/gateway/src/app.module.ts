@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ClientsModule } from './clients/clients.module.ts';
 import { ConsoleModule } from './console/console.module.ts';
-import { GATEWAY_CONTEXT, type GatewayContext } from './gateway-context.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from './gateway.context.ts';
 import { OrdersModule } from './orders/orders.module.ts';
 import { ProductsModule } from './products/products.module.ts';
 

@@ -1,5 +1,5 @@
-export type { RunningGateway } from './bootstrap.ts';
-export { startGateway } from './bootstrap.ts';
+export type { RunningGateway } from './app.bootstrap.ts';
+export { startGateway } from './app.bootstrap.ts';
 export type { GatewayConfig } from './config/gateway.config.ts';
 export { DEFAULT_API_KEYS, gatewayConfigSchema, loadGatewayConfig } from './config/gateway.config.ts';
 export { FALLBACK_HEADER } from './products/products.controller.ts';

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { loadGatewayConfig } from '../src/config/gateway.config.ts';
 import { AbuseBlocker } from '../src/edge/abuse-blocker.ts';
 import { ApiKeys } from '../src/edge/api-keys.ts';
-import { IdempotencyStore } from '../src/orders/idempotency-store.ts';
-import { LastGoodCache } from '../src/products/catalog-cache.ts';
+import { IdempotencyStore } from '../src/orders/idempotency.store.ts';
+import { LastGoodCache } from '../src/products/catalog.cache.ts';
 
 function manualClock(start = 1_000) {
   let now = start;

@@ -11,15 +11,15 @@ import { formatEvent } from './event.format.ts';
 import { FrontProxy } from './front.proxy.ts';
 import { createLogMux, type LogMux, shouldColor } from './log.mux.ts';
 import { writeMonitoringConfigs } from './monitoring.config.ts';
+import { Supervisor } from './platform.supervisor.ts';
+import { DEFAULT_BASE_PORT, platformTopology } from './platform.topology.ts';
 import { portsInUse } from './port.check.ts';
 import { type PostgresCluster, startPostgresCluster } from './postgres.cluster.ts';
 import { postgresRoutes } from './postgres.routes.ts';
 import { prepareRollouts, startRollouts } from './rollout.wiring.ts';
 import { fetchStatus } from './status.client.ts';
 import { renderStatusTable } from './status.table.ts';
-import { Supervisor } from './supervisor.ts';
 import { resolveTopology, type Topology } from './topology.resolve.ts';
-import { DEFAULT_BASE_PORT, platformTopology } from './topology.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');

@@ -2,8 +2,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { renderMetrics } from './metrics.text.ts';
+import { REPLICA_ACTIONS, type ReplicaAction } from './platform.supervisor.ts';
 import type { StatusReport } from './status.types.ts';
-import { REPLICA_ACTIONS, type ReplicaAction } from './supervisor.ts';
 
 /** What `.data/local/supervisor.json` holds while a supervisor runs. */
 export interface SupervisorFile {

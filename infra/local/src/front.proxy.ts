@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Clock, systemClock } from '@rebound/resilience';
 import { AnswerFraming } from './answer.framing.ts';
-import { Emitter, type Event } from './internal/emitter.ts';
+import { Emitter, type Event } from './internal/event.emitter.ts';
 
 /** One replica behind the front: its name in the supervisor (`gateway-1`) and its traffic port. */
 export interface FrontBackend {

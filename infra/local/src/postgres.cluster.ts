@@ -14,11 +14,11 @@ import {
 import { type Clock, keepAliveClock, wallClock } from '@rebound/resilience';
 import { BackupSchedule } from './backup.schedule.ts';
 import { renderDrillMetrics } from './drill.metrics.ts';
+import type { Supervisor } from './platform.supervisor.ts';
 import { PostgresFailover } from './postgres.failover.ts';
 import { destroyCopies, type PostgresRecoveryContext, restoreCopies } from './postgres.recovery.ts';
-import { processGroupMembers } from './pss.ts';
+import { processGroupMembers } from './pss.reader.ts';
 import { RwEndpoint } from './rw.endpoint.ts';
-import type { Supervisor } from './supervisor.ts';
 import type { ProcessSpec, ReplicaSpec } from './topology.types.ts';
 
 /** The replicated PostgreSQL as the supervisor runs it: its read-write endpoint and its failover controller. */

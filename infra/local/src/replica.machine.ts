@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@rebound/resilience';
-import { Emitter, type Event } from './internal/emitter.ts';
+import { Emitter, type Event } from './internal/event.emitter.ts';
 import type { ProbeKind, ProbeSet, ProbeSpec, RestartPolicy } from './topology.types.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@rebound/resilience';
 import type { EndpointsFiles } from './endpoints.file.ts';
+import type { Supervisor } from './platform.supervisor.ts';
 import type { RolloutController } from './rollout.controller.ts';
-import type { Supervisor } from './supervisor.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 /** A scale-up never takes an entry above this many replicas locally (on kind the HPA scales). */

@@ -1,7 +1,8 @@
 import type { Clock } from '@rebound/resilience';
 import type { EndpointsFiles } from './endpoints.file.ts';
-import { Emitter, type Event } from './internal/emitter.ts';
+import { Emitter, type Event } from './internal/event.emitter.ts';
 import { scrape } from './metrics.scrape.ts';
+import type { Supervisor } from './platform.supervisor.ts';
 import type { ReplicaMachine } from './replica.machine.ts';
 import {
   type AnalysisThresholds,
@@ -16,7 +17,6 @@ import {
   windowOf,
 } from './rollout.analysis.ts';
 import type { RolloutRecord, RolloutStore } from './rollout.store.ts';
-import type { Supervisor } from './supervisor.ts';
 import type { ProcessSpec, ReplicaSpec } from './topology.types.ts';
 import { BASE_VERSION, describeVersion, sameVersion, type Version, withVersion } from './version.profile.ts';
 

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@rebound/resilience';
 import { EndpointsFiles } from './endpoints.file.ts';
+import type { Supervisor } from './platform.supervisor.ts';
 import { replicaRoutes } from './replica.routes.ts';
 import { RolloutController } from './rollout.controller.ts';
 import { rolloutRoutes } from './rollout.routes.ts';
 import { type RolloutRecord, RolloutStore, rolloutFileOf } from './rollout.store.ts';
-import type { Supervisor } from './supervisor.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 /**

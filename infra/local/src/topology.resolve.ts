@@ -37,7 +37,7 @@ export interface ReplicaContext {
   secret(name: string): string;
 }
 
-/** One entry of the topology, as written in `topology.ts`. */
+/** One entry of the topology, as written in `platform.topology.ts`. */
 export interface ProcessDefinition {
   readonly name: string;
   readonly description: string;

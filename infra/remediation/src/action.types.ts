@@ -1,4 +1,4 @@
-import type { GuardrailSpec } from './guardrails.ts';
+import type { GuardrailSpec } from './guardrails.policy.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 
 /** One alert as Alertmanager's webhook sends it (version 4). */

@@ -1,6 +1,6 @@
 import type { HttpAnswer } from '@rebound/kube';
 import type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
-import type { GuardrailSpec } from './guardrails.ts';
+import type { GuardrailSpec } from './guardrails.policy.ts';
 
 /** One replica of a service as the flag actions reach it: its admin URL, or why it cannot be reached. */
 export interface AdminReplica {

@@ -21,8 +21,8 @@ export {
   rollbackRollout,
   serveCachedCatalogOnPods,
 } from './actions.kubernetes.ts';
-export type { GuardrailSpec, GuardrailVerdict } from './guardrails.ts';
-export { Guardrails } from './guardrails.ts';
+export type { GuardrailSpec, GuardrailVerdict } from './guardrails.policy.ts';
+export { Guardrails } from './guardrails.policy.ts';
 export type { AuditEntry, Outcome, RemediationOptions } from './remediation.controller.ts';
 export { RemediationController } from './remediation.controller.ts';
 export { parseWebhook, startRemediationServer } from './remediation.server.ts';

@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import type { Clock } from '@rebound/resilience';
 import type { ActionDefinition, Check, WebhookAlert } from './action.types.ts';
-import { Guardrails } from './guardrails.ts';
+import { Guardrails } from './guardrails.policy.ts';
 import type { SupervisorClient } from './supervisor.client.ts';
 
 /** What became of one firing alert that names an action. */

@@ -2,9 +2,9 @@
 // List or replay the dead letters of a topic: node libs/messaging/src/dlq.cli.ts list|replay --topic orders.events
 import { parseArgs } from 'node:util';
 import { logLevel } from 'kafkajs';
-import { listDeadLetters, replayDeadLetters } from './dlq/dead-letters.ts';
-import { brokersFromEnv, createKafka } from './kafka.ts';
-import { createProducer } from './producer/producer.ts';
+import { listDeadLetters, replayDeadLetters } from './dlq/dead-letters.admin.ts';
+import { brokersFromEnv, createKafka } from './kafka.factory.ts';
+import { createProducer } from './producer/message.producer.ts';
 
 const HELP = `Usage: dlq list|replay --topic TOPIC [--brokers host:port,...] [--event-id ID]...
 

@@ -1,9 +1,9 @@
 import { createRedMetrics } from '@rebound/observability';
 import { timeout } from '@rebound/resilience';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { PartitionLag } from './consumer/consumer-lag.ts';
-import type { ConsumedEvent, HandlerOutcome, IdempotentConsumer } from './consumer/idempotent-consumer.ts';
-import type { OutboxRelay } from './outbox/outbox-relay.ts';
+import type { PartitionLag } from './consumer/consumer-lag.reader.ts';
+import type { ConsumedEvent, HandlerOutcome, IdempotentConsumer } from './consumer/idempotent.consumer.ts';
+import type { OutboxRelay } from './outbox/outbox.relay.ts';
 
 /**
  * Outbox gauges read at scrape time: `rebound_outbox_backlog_messages`, `rebound_outbox_oldest_age_seconds`,

@@ -13,7 +13,7 @@ import {
   type MessageProducer,
   writeOutbox,
 } from '../src/index.ts';
-import { runsByTraceparent } from '../src/tracing/producer-span.ts';
+import { runsByTraceparent } from '../src/tracing/producer.tracing.ts';
 import type { TestBroker } from './support/broker.ts';
 import { type OutboxFixture, openOutboxFixture } from './support/outbox-fixture.ts';
 

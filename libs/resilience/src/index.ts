@@ -1,7 +1,7 @@
 export * from './adaptive.constants.ts';
 export type { BulkheadOptions, BulkheadRejectEvent } from './bulkhead/bulkhead.policy.ts';
 export { BulkheadPolicy, bulkhead } from './bulkhead/bulkhead.policy.ts';
-export type { Breaker, TripReason } from './circuit-breaker/breakers/breaker.ts';
+export type { Breaker, TripReason } from './circuit-breaker/breakers/breaker.types.ts';
 export { ConsecutiveBreaker, consecutiveBreaker } from './circuit-breaker/breakers/consecutive.breaker.ts';
 export type { WindowBreakerOptions } from './circuit-breaker/breakers/window.breaker.ts';
 export { WindowBreaker, windowBreaker } from './circuit-breaker/breakers/window.breaker.ts';
@@ -13,21 +13,27 @@ export type {
   StateChangeEvent,
 } from './circuit-breaker/circuit-breaker.policy.ts';
 export { CircuitBreakerPolicy, circuitBreaker } from './circuit-breaker/circuit-breaker.policy.ts';
-export type { Clock, TimerHandle, WallClock } from './common/clock.ts';
-export { deadlineAfter, deadlineFromEpoch, keepAliveClock, systemClock, wallClock } from './common/clock.ts';
-export type { Disposable } from './common/disposable.ts';
-export { toDisposable } from './common/disposable.ts';
-export type { Event } from './common/event.ts';
-export { EventEmitter, once } from './common/event.ts';
-export type { ExecuteOptions, Operation, Priority } from './common/execution-context.ts';
-export { ExecutionContext } from './common/execution-context.ts';
-export { LruMap } from './common/lru-map.ts';
-export type { Chain, Policy } from './common/policy.ts';
-export { BasePolicy, executePolicy, terminal } from './common/policy.ts';
-export type { Random } from './common/random.ts';
-export { seededRandom, systemRandom } from './common/random.ts';
-export type { TimerTarget } from './common/timer-list.ts';
-export { TimerEntry, TimerList } from './common/timer-list.ts';
+export type { Chain, Policy } from './common/base.policy.ts';
+export { BasePolicy, executePolicy, terminal } from './common/base.policy.ts';
+export type { Disposable } from './common/disposable.util.ts';
+export { toDisposable } from './common/disposable.util.ts';
+export type { Event } from './common/event.emitter.ts';
+export { EventEmitter, once } from './common/event.emitter.ts';
+export type { ExecuteOptions, Operation, Priority } from './common/execution.context.ts';
+export { ExecutionContext } from './common/execution.context.ts';
+export { LruMap } from './common/lru.cache.ts';
+export type { Random } from './common/seeded.random.ts';
+export { seededRandom, systemRandom } from './common/seeded.random.ts';
+export type { Clock, TimerHandle, WallClock } from './common/system.clock.ts';
+export {
+  deadlineAfter,
+  deadlineFromEpoch,
+  keepAliveClock,
+  systemClock,
+  wallClock,
+} from './common/system.clock.ts';
+export type { TimerTarget } from './common/timer-list.queue.ts';
+export { TimerEntry, TimerList } from './common/timer-list.queue.ts';
 export * from './constants.ts';
 export { BrokenCircuitError } from './errors/broken-circuit.error.ts';
 export type { BulkheadRejection } from './errors/bulkhead-rejected.error.ts';
@@ -50,8 +56,8 @@ export { isThrottledError, ThrottledError } from './errors/throttled.error.ts';
 export { TimeoutError } from './errors/timeout.error.ts';
 export type { FallbackEvent, FallbackOptions } from './fallback/fallback.policy.ts';
 export { FallbackPolicy, fallback } from './fallback/fallback.policy.ts';
-export type { FaultConfig, FaultConfigUpdate, FaultKind } from './fault-injection/fault-config.ts';
-export { NO_FAULTS } from './fault-injection/fault-config.ts';
+export type { FaultConfig, FaultConfigUpdate, FaultKind } from './fault-injection/fault.config.ts';
+export { NO_FAULTS } from './fault-injection/fault.config.ts';
 export type { FaultEvent, FaultInjectionOptions } from './fault-injection/fault-injection.policy.ts';
 export { FaultInjectionPolicy, faultInjection } from './fault-injection/fault-injection.policy.ts';
 export type {
@@ -62,13 +68,13 @@ export type {
   HedgingOptions,
 } from './hedging/hedging.policy.ts';
 export { HedgingPolicy, hedging } from './hedging/hedging.policy.ts';
-export type { HedgeDelay, PercentileDelayOptions } from './hedging/percentile-delay.ts';
-export { PercentileDelay, percentileDelay } from './hedging/percentile-delay.ts';
+export type { HedgeDelay, PercentileDelayOptions } from './hedging/percentile.delay.ts';
+export { PercentileDelay, percentileDelay } from './hedging/percentile.delay.ts';
 export type { AimdLimitOptions } from './load-shedding/aimd.limit.ts';
 export { AimdLimit, aimdLimit } from './load-shedding/aimd.limit.ts';
 export type { Gradient2LimitOptions } from './load-shedding/gradient2.limit.ts';
 export { Gradient2Limit, gradient2Limit } from './load-shedding/gradient2.limit.ts';
-export type { ConcurrencyLimit, LimitSample } from './load-shedding/limit.ts';
+export type { ConcurrencyLimit, LimitSample } from './load-shedding/limit.types.ts';
 export type {
   LimitChangeEvent,
   LoadSheddingOptions,
@@ -87,8 +93,8 @@ export type {
 export { KeyedRateLimitPolicy, keyedRateLimit } from './rate-limit/keyed-rate-limit.policy.ts';
 export type { RateLimitOptions, RateLimitRejectEvent } from './rate-limit/rate-limit.policy.ts';
 export { RateLimitPolicy, rateLimit } from './rate-limit/rate-limit.policy.ts';
-export { TokenBucket } from './rate-limit/token-bucket.ts';
-export type { Backoff, BackoffMemo } from './retry/backoff/backoff.ts';
+export { TokenBucket } from './rate-limit/token-bucket.limiter.ts';
+export type { Backoff, BackoffMemo } from './retry/backoff/backoff.types.ts';
 export { ConstantBackoff, constantBackoff } from './retry/backoff/constant.backoff.ts';
 export type { DecorrelatedJitterBackoffOptions } from './retry/backoff/decorrelated-jitter.backoff.ts';
 export {
@@ -99,10 +105,10 @@ export type { ExponentialBackoffOptions } from './retry/backoff/exponential.back
 export { ExponentialBackoff, exponentialBackoff } from './retry/backoff/exponential.backoff.ts';
 export type { FullJitterBackoffOptions } from './retry/backoff/full-jitter.backoff.ts';
 export { FullJitterBackoff, fullJitterBackoff } from './retry/backoff/full-jitter.backoff.ts';
+export type { BudgetExhaustedEvent, RetryBudgetOptions } from './retry/retry.budget.ts';
+export { RetryBudget, retryBudget } from './retry/retry.budget.ts';
 export type { GiveUpEvent, GiveUpReason, RetryEvent, RetryOptions } from './retry/retry.policy.ts';
 export { isRetryableByDefault, RetryPolicy, retry } from './retry/retry.policy.ts';
-export type { BudgetExhaustedEvent, RetryBudgetOptions } from './retry/retry-budget.ts';
-export { RetryBudget, retryBudget } from './retry/retry-budget.ts';
 export type { AdaptiveThrottleOptions, ThrottleEvent } from './throttling/adaptive-throttle.policy.ts';
 export { AdaptiveThrottlePolicy, adaptiveThrottle } from './throttling/adaptive-throttle.policy.ts';
 export type { TimeoutEvent, TimeoutOptions } from './timeout/timeout.policy.ts';

@@ -1,11 +1,16 @@
-export type { Endpoint } from './client/endpoint-pool.ts';
-export { EndpointPool } from './client/endpoint-pool.ts';
-export type { LinkFault, LinkFaultEvent, LinkFaultMode } from './client/link-faults.ts';
-export { LINK_FAULT_MODES, LinkFaults, peerName } from './client/link-faults.ts';
-export type { BreakerConfig, MethodConfig, MethodPolicies, RetryConfig } from './client/method-policy.ts';
-export { isServerFailure } from './client/method-policy.ts';
-export type { EjectionEvent, OutlierDetectionOptions } from './client/outlier-detector.ts';
-export { OutlierDetector } from './client/outlier-detector.ts';
+export type { Endpoint } from './client/endpoint.pool.ts';
+export { EndpointPool } from './client/endpoint.pool.ts';
+export type { LinkFault, LinkFaultEvent, LinkFaultMode } from './client/link-faults.state.ts';
+export { LINK_FAULT_MODES, LinkFaults, peerName } from './client/link-faults.state.ts';
+export type {
+  BreakerConfig,
+  MethodConfig,
+  MethodPolicies,
+  RetryConfig,
+} from './client/method-policy.factory.ts';
+export { isServerFailure } from './client/method-policy.factory.ts';
+export type { EjectionEvent, OutlierDetectionOptions } from './client/outlier.detector.ts';
+export { OutlierDetector } from './client/outlier.detector.ts';
 export type {
   CallOptions,
   RpcClient,
@@ -13,13 +18,13 @@ export type {
   RpcClientOptions,
   ServiceDefinitionLike,
   UnaryMethodDefinition,
-} from './client/rpc-client.ts';
-export { createRpcClient } from './client/rpc-client.ts';
-export type { Resolver, Target } from './client/target-resolver.ts';
-export { resolverFor } from './client/target-resolver.ts';
-export type { CallContext } from './common/call-context.ts';
-export { currentCall, parseTraceparent, runWithCall } from './common/call-context.ts';
-export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from './common/status.ts';
+} from './client/rpc.client.ts';
+export { createRpcClient } from './client/rpc.client.ts';
+export type { Resolver, Target } from './client/target.resolver.ts';
+export { resolverFor } from './client/target.resolver.ts';
+export type { CallContext } from './common/call.context.ts';
+export { currentCall, parseTraceparent, runWithCall } from './common/call.context.ts';
+export { codeName, isStatusError, RpcError, retryAfterMs, toStatusError } from './common/status.error.ts';
 export * from './constants.ts';
 export type { LoopLagSources } from './server/loop-lag.monitor.ts';
 export { LoopLagMonitor } from './server/loop-lag.monitor.ts';

@@ -54,13 +54,11 @@ export { assertFencingToken, electLeader, isFencingTokenError, withFencing } fro
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export type { Registry } from 'prom-client';
 export { Counter, Gauge, Histogram } from 'prom-client';
-export type { JsonAdminRoute } from './admin/admin-auth.ts';
-export { isAuthorized, registerJsonAdminRoute } from './admin/admin-auth.ts';
+export type { JsonAdminRoute } from './admin/admin-route.util.ts';
+export { isAuthorized, registerJsonAdminRoute } from './admin/admin-route.util.ts';
 export { registerMetricsRoute } from './admin/metrics.route.ts';
 export type { ReadAdminRoute } from './admin/read.route.ts';
 export { registerReadAdminRoute } from './admin/read.route.ts';
-export type { BootstrapOptions, RunningService } from './bootstrap.ts';
-export { bootstrap } from './bootstrap.ts';
 export type { BaseConfig } from './config/service.config.ts';
 export {
   addressList,
@@ -73,41 +71,43 @@ export {
   INJECTED_CRASH_EXIT_CODE,
 } from './constants.ts';
 export { configMapDegradationStore } from './degradation/configmap-degradation.store.ts';
-export { registerDegradationRoutes } from './degradation/degradation.routes.ts';
-export type { DegradationStore, StoredDegradationFlag } from './degradation/degradation.store.ts';
-export { fileDegradationStore } from './degradation/degradation.store.ts';
 export type {
   DegradationFlag,
   DegradationFlagState,
   DegradationFlagsOptions,
-} from './degradation/degradation-flags.ts';
-export { DegradationFlags } from './degradation/degradation-flags.ts';
+} from './degradation/degradation.flags.ts';
+export { DegradationFlags } from './degradation/degradation.flags.ts';
+export { registerDegradationRoutes } from './degradation/degradation.routes.ts';
+export type { DegradationStore, StoredDegradationFlag } from './degradation/degradation.store.ts';
+export { fileDegradationStore } from './degradation/degradation.store.ts';
 export { degradationStoreFor } from './degradation/degradation-store.factory.ts';
-export type { FaultSettings } from './faults/fault-injector.ts';
-export { FaultInjector, faultSettingsSchema, NO_FAULT_SETTINGS } from './faults/fault-injector.ts';
+export type { FaultSettings } from './faults/fault.injector.ts';
+export { FaultInjector, faultSettingsSchema, NO_FAULT_SETTINGS } from './faults/fault.injector.ts';
 export { registerFaultRoutes } from './faults/faults.routes.ts';
 export { validateRequest } from './grpc/rpc.error.ts';
+export type { BootstrapOptions, RunningService } from './grpc.bootstrap.ts';
+export { bootstrap } from './grpc.bootstrap.ts';
+export type { ConnectionDrainOptions } from './http/connection.drainer.ts';
+export { ConnectionDrain } from './http/connection.drainer.ts';
 export type {
   HttpBootstrapOptions,
   HttpServiceContext,
   HttpServiceSetup,
   RunningHttpService,
-} from './http/bootstrap-http.ts';
-export { bootstrapHttp } from './http/bootstrap-http.ts';
-export type { ConnectionDrainOptions } from './http/connection-drain.ts';
-export { ConnectionDrain } from './http/connection-drain.ts';
+} from './http/http.bootstrap.ts';
+export { bootstrapHttp } from './http/http.bootstrap.ts';
 export type { HttpConfig } from './http/http.config.ts';
 export { httpConfigSchema, httpConfigShape } from './http/http.config.ts';
-export type { EventConsumer, EventConsumerOptions } from './messaging/event-consumer.ts';
-export { createEventConsumer } from './messaging/event-consumer.ts';
-export type { OutboxPublisher, OutboxPublisherOptions } from './messaging/outbox-publisher.ts';
-export { createOutboxPublisher } from './messaging/outbox-publisher.ts';
+export type { EventConsumer, EventConsumerOptions } from './messaging/event.consumer.ts';
+export { createEventConsumer } from './messaging/event.consumer.ts';
+export type { OutboxPublisher, OutboxPublisherOptions } from './messaging/outbox.publisher.ts';
+export { createOutboxPublisher } from './messaging/outbox.publisher.ts';
 export type { DatabaseModuleOptions } from './nest/database.module.ts';
 export { DATABASE, DatabaseModule } from './nest/database.module.ts';
 export { GrpcService } from './nest/grpc-service.decorator.ts';
 export { MESSAGING, Messaging, MessagingModule } from './nest/messaging.module.ts';
 export { PinoNestLogger } from './nest/pino-nest.logger.ts';
-export { RpcClients } from './nest/rpc-clients.ts';
+export { RpcClients } from './nest/rpc-clients.factory.ts';
 export { ServiceDefaultsModule } from './nest/service-defaults.module.ts';
 export {
   ADMIN_SERVER,
@@ -118,7 +118,7 @@ export {
   RPC_CLIENTS,
   SERVICE_CONFIG,
   SERVICE_CONTEXT,
-} from './nest/tokens.ts';
+} from './nest/service-defaults.tokens.ts';
 export type { BehaviourProfile } from './profile/behaviour.profile.ts';
 export { parseBehaviour } from './profile/behaviour.profile.ts';
-export type { ServiceContext } from './service-context.ts';
+export type { ServiceContext } from './service.context.ts';

@@ -108,7 +108,7 @@ export function servesMetrics(file: string): boolean {
   if (text.includes(METRICS_ROUTE)) return true;
   // Both tiers build on the shared service base, which registers the route.
   if (/\bstartServiceBase\(/.test(text))
-    return servesMetrics('libs/service-defaults/src/common/service-base.ts');
+    return servesMetrics('libs/service-defaults/src/common/service-base.bootstrap.ts');
   return (
     /registerMetricsRoute\(admin,/.test(text) &&
     read('libs/service-defaults/src/admin/metrics.route.ts').includes(METRICS_ROUTE)

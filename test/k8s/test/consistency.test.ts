@@ -176,10 +176,10 @@ describe('manifests match the code', { skip }, () => {
   });
 
   it('scrapes the port that serves /metrics, with the job name the rules expect', () => {
-    assert.ok(servesMetrics('libs/service-defaults/src/bootstrap.ts'));
-    assert.ok(servesMetrics('libs/service-defaults/src/http/bootstrap-http.ts'));
+    assert.ok(servesMetrics('libs/service-defaults/src/grpc.bootstrap.ts'));
+    assert.ok(servesMetrics('libs/service-defaults/src/http/http.bootstrap.ts'));
     assert.match(
-      readFileSync(join(repoRoot, 'apps/gateway/src/bootstrap.ts'), 'utf8'),
+      readFileSync(join(repoRoot, 'apps/gateway/src/app.bootstrap.ts'), 'utf8'),
       /\bbootstrapHttp\(/,
       'the gateway is served by the HTTP tier',
     );

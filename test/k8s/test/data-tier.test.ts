@@ -363,7 +363,11 @@ describe('the data tier on kind', { skip }, () => {
           assert.ok(!text.includes(override), `${file} sets ${override}`);
       }
       const producing = files.filter((f) => /\.producer\(\{/.test(readFileSync(join(repoRoot, f), 'utf8')));
-      assert.deepEqual(producing, ['libs/messaging/src/producer/producer.ts'], 'one place creates producers');
+      assert.deepEqual(
+        producing,
+        ['libs/messaging/src/producer/message.producer.ts'],
+        'one place creates producers',
+      );
       const producer = readFileSync(join(repoRoot, producing[0] as string), 'utf8');
       assert.match(producer, /kafka\.producer\(\{[^}]*idempotent: true,[^}]*maxInFlightRequests: 1,/s);
       assert.match(producer, /sendBatch\(\{\s*acks: -1,/);

@@ -253,8 +253,8 @@ describe('Argo Rollouts on the kind overlay (offline)', { skip }, () => {
     );
     // Which server side each kind of traffic records, where the code creates it.
     const creators: Record<string, [string, string]> = {
-      'rebound-canary-grpc': ['libs/service-defaults/src/bootstrap.ts', 'rpc_server'],
-      'rebound-canary-http': ['libs/service-defaults/src/http/bootstrap-http.ts', 'http_server'],
+      'rebound-canary-grpc': ['libs/service-defaults/src/grpc.bootstrap.ts', 'rpc_server'],
+      'rebound-canary-http': ['libs/service-defaults/src/http/http.bootstrap.ts', 'http_server'],
       'rebound-canary-kafka': ['libs/messaging/src/messaging.metrics.ts', 'kafka_handler'],
     };
     const prometheus = parse(read('k8s/components/monitoring/prometheus.yml'));

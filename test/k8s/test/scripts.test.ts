@@ -97,7 +97,7 @@ describe('infra/kind scripts', () => {
   });
 
   it('send fault bodies the services accept (POST /admin/faults schema)', async () => {
-    const path = join(repoRoot, 'libs/service-defaults/src/faults/fault-injector.ts');
+    const path = join(repoRoot, 'libs/service-defaults/src/faults/fault.injector.ts');
     const { faultSettingsSchema } = (await import(path)) as {
       faultSettingsSchema: { safeParse(value: unknown): { success: boolean } };
     };

@@ -8,7 +8,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The local platform's port plan (infra/local/src/topology.ts): the gateway is slot 6, `base + 60`. */
+/** The local platform's port plan (infra/local/src/platform.topology.ts): the gateway is slot 6, `base + 60`. */
 export const DEFAULT_BASE_PORT = 7400;
 const GATEWAY_OFFSET = 60;
 /** The local gateway's API keys (`API_KEYS` default in apps/gateway/src/config/gateway.config.ts). */

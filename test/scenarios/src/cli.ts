@@ -6,13 +6,13 @@ import { type Platform, startPlatform } from '@rebound/e2e';
 import { keepAliveClock, sleep } from '@rebound/load';
 import { CATALOGUE, findScenario } from './catalogue/index.ts';
 import { type CliOptions, parseCli, USAGE, UsageError } from './cli.args.ts';
-import { runGameday } from './gameday.ts';
+import { runGameday } from './gameday.runner.ts';
 import { connectTarget } from './platform.target.ts';
 import { formatList, formatReport, formatTimeline } from './report.format.ts';
 import { runScenario, type ScenarioReport } from './scenario.runner.ts';
 import type { Scenario } from './scenario.types.ts';
-import { Traffic } from './traffic.ts';
-import { worstVerdict } from './verdict.ts';
+import { worstVerdict } from './scenario.verdict.ts';
+import { Traffic } from './traffic.generator.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const WARM_UP_MS = 5_000;

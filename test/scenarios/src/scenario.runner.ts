@@ -1,16 +1,16 @@
 import { type Clock, keepAliveClock, sleep } from '@rebound/load';
-import { alertFiring } from './alerts.ts';
-import { checkInvariants, type InvariantBaseline, invariantBaseline } from './invariants.ts';
+import { alertFiring } from './alerts.client.ts';
+import { checkInvariants, type InvariantBaseline, invariantBaseline } from './invariants.check.ts';
 import type { Target } from './platform.target.ts';
 import type { Scenario } from './scenario.types.ts';
-import type { Traffic } from './traffic.ts';
 import {
   decideVerdict,
   type Observations,
   type SteadyCheck,
   steadyViolations,
   type Verdict,
-} from './verdict.ts';
+} from './scenario.verdict.ts';
+import type { Traffic } from './traffic.generator.ts';
 
 /** How long the window after waits for the operations started during the fault to end. */
 const DRAIN_MS = 30_000;
@@ -75,7 +75,7 @@ export interface RunOptions {
 /**
  * Runs one scenario against a running platform: steady state before (traffic window + invariants), fault on,
  * its effect confirmed, detection (the mechanism's signal, and the alert when Prometheus runs), the fault
- * cleared after its hold, recovery within its bound, steady state after; then the verdict (`verdict.ts`).
+ * cleared after its hold, recovery within its bound, steady state after; then the verdict (`scenario.verdict.ts`).
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
   const clock = options.clock ?? keepAliveClock;

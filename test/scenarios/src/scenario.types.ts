@@ -1,7 +1,7 @@
 import type { Target } from './platform.target.ts';
-import type { ScenarioLoad, Traffic } from './traffic.ts';
+import type { ScenarioLoad, Traffic } from './traffic.generator.ts';
 
-export type { ScenarioLoad } from './traffic.ts';
+export type { ScenarioLoad } from './traffic.generator.ts';
 
 /** What a fault acts through: the platform, and the traffic (an abusive client is a change of load). */
 export interface FaultContext {

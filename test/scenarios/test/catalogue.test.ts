@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CATALOGUE } from '../src/catalogue/index.ts';
-import { planGameday } from '../src/gameday.ts';
+import { planGameday } from '../src/gameday.runner.ts';
 import { MECHANISMS } from '../src/scenario.types.ts';
 
 describe('the catalogue', () => {

@@ -8,11 +8,11 @@ import { keepAliveClock, sleep } from '@rebound/load';
 import { CHROMIUM_LAUNCH_OPTIONS, skipUnlessBinary, waitFor } from '@rebound/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CATALOGUE } from '../src/catalogue/index.ts';
-import { counterRises, ready } from '../src/conditions.ts';
 import { connectTarget, type Target } from '../src/platform.target.ts';
+import { counterRises, ready } from '../src/scenario.conditions.ts';
 import { runScenario, type ScenarioReport } from '../src/scenario.runner.ts';
 import type { Scenario } from '../src/scenario.types.ts';
-import { Traffic } from '../src/traffic.ts';
+import { Traffic } from '../src/traffic.generator.ts';
 
 const ADMIN_TOKEN = 'rebound-local-admin';
 const SCREENSHOTS = '/tmp/rebound-heal';

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
-import { GATEWAY_CLIENTS, GatewayClients } from './rpc-clients.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway.context.ts';
+import { GATEWAY_CLIENTS, GatewayClients } from './gateway.clients.ts';
 
 /** The gRPC clients to catalog and orders, shared by every feature module and closed on shutdown. */
 @Global()

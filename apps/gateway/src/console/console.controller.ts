@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Controller, Get, Header, HttpCode, Inject, type OnApplicationShutdown } from '@nestjs/common';
-import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
-import { PlatformStatus } from '../platform/platform-status.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway.context.ts';
+import { PlatformStatus } from '../platform/platform-status.client.ts';
 
 const PUBLIC = new URL('../../public/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, PUBLIC), 'utf8');

@@ -1,6 +1,6 @@
 import { All, Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
-import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway.context.ts';
 
 const TIMEOUT_MS = 10_000;
 

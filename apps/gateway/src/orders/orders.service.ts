@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ordersV1 } from '@rebound/contracts';
 import { status } from '@rebound/service-defaults';
-import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/rpc-clients.ts';
+import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/gateway.clients.ts';
 import { httpErrorFromRpc } from '../edge/grpc-to-http.ts';
 import { HttpError } from '../edge/http-error.ts';
-import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway-context.ts';
+import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway.context.ts';
 import { CatalogService } from '../products/catalog.service.ts';
-import { IdempotencyStore, type StoredAnswer } from './idempotency-store.ts';
+import { IdempotencyStore, type StoredAnswer } from './idempotency.store.ts';
 import type { PlaceOrderBody } from './order.schema.ts';
 
 export interface PlacedAnswer extends StoredAnswer {

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { LATENCY_BUCKETS_SECONDS } from './buckets.ts';
+import { LATENCY_BUCKETS_SECONDS } from './buckets.constants.ts';
 
 /** Which side of a call the metrics describe; it names the series (`rebound_rpc_server_…`). */
 export type CallSide = 'rpc_server' | 'rpc_client' | 'http_server' | 'kafka_handler';

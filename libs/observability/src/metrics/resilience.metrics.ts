@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { tracingEnabled } from '../tracing/tracing-state.ts';
+import { tracingEnabled } from '../tracing/tracing.state.ts';
 
 /**
  * Subscribe-only event, as every `@rebound/resilience` policy exposes them (`onRetry`, `onShed`…). Restated

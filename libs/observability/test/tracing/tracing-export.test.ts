@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { startTracing } from '../../src/tracing/index.ts';
-import { flushTracing, shutdownTracing } from '../../src/tracing/tracing-state.ts';
+import { flushTracing, shutdownTracing } from '../../src/tracing/tracing.state.ts';
 
 interface Export {
   readonly path: string | undefined;

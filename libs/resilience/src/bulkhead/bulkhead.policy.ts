@@ -1,9 +1,9 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.types.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
+import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.queue.ts';
 import {
   DEFAULT_BULKHEAD_MAX_CONCURRENT,
   DEFAULT_BULKHEAD_MAX_QUEUE,

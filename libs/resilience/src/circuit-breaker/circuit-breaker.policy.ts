@@ -1,9 +1,9 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Disposable, toDisposable } from '../common/disposable.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Disposable, toDisposable } from '../common/disposable.util.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, REJECT } from '../common/fused-layer.types.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import {
   DEFAULT_BREAKER_HALF_OPEN_MAX_WAIT_MS,
   DEFAULT_BREAKER_HALF_OPEN_PROBES,
@@ -11,8 +11,8 @@ import {
 } from '../constants.ts';
 import { BrokenCircuitError } from '../errors/broken-circuit.error.ts';
 import { isCancellation } from '../errors/error.guards.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
-import type { Breaker, TripReason } from './breakers/breaker.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
+import type { Breaker, TripReason } from './breakers/breaker.types.ts';
 import { ConsecutiveBreaker } from './breakers/consecutive.breaker.ts';
 
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';

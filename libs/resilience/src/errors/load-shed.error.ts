@@ -1,4 +1,4 @@
-import type { Priority } from '../common/execution-context.ts';
+import type { Priority } from '../common/execution.context.ts';
 import { fastError, ResilienceError } from './resilience.error.ts';
 
 const MESSAGE = 'Load shed: concurrency limit reached';

@@ -1,8 +1,8 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.types.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { isCancellation } from '../errors/error.guards.ts';
 
 export interface FallbackOptions {

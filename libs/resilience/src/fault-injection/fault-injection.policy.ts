@@ -1,8 +1,8 @@
-import { type Clock, systemClock, type TimerHandle } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import { type Random, systemRandom } from '../common/random.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type Random, systemRandom } from '../common/seeded.random.ts';
+import { type Clock, systemClock, type TimerHandle } from '../common/system.clock.ts';
 import { InjectedFaultError } from '../errors/injected-fault.error.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
 import {
@@ -11,7 +11,7 @@ import {
   type FaultKind,
   mergeFaultConfig,
   NO_FAULTS,
-} from './fault-config.ts';
+} from './fault.config.ts';
 
 export interface FaultInjectionOptions extends FaultConfigUpdate {
   readonly clock?: Clock;

@@ -1,12 +1,12 @@
 import { DEFAULT_HEDGE_DELAY_MS, DEFAULT_MAX_HEDGES } from '../adaptive.constants.ts';
-import { type Clock, systemClock, type TimerHandle } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type Clock, systemClock, type TimerHandle } from '../common/system.clock.ts';
+import { TimerEntry, TimerList, type TimerTarget } from '../common/timer-list.queue.ts';
 import { isCancellation } from '../errors/error.guards.ts';
 import { TaskCancelledError } from '../errors/task-cancelled.error.ts';
-import type { HedgeDelay } from './percentile-delay.ts';
+import type { HedgeDelay } from './percentile.delay.ts';
 
 /**
  * The part of a retry budget hedging uses (`retryBudget()` fits), so retries and hedges can share one budget.

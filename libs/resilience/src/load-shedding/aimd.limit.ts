@@ -5,7 +5,7 @@ import {
   DEFAULT_LIMIT_MAX,
   DEFAULT_LIMIT_MIN,
 } from '../adaptive.constants.ts';
-import { type ConcurrencyLimit, type LimitSample, validateBounds } from './limit.ts';
+import { type ConcurrencyLimit, type LimitSample, validateBounds } from './limit.types.ts';
 
 export interface AimdLimitOptions {
   readonly initialLimit?: number;

@@ -7,7 +7,7 @@ import {
   DEFAULT_LIMIT_MAX,
   DEFAULT_LIMIT_MIN,
 } from '../adaptive.constants.ts';
-import { type ConcurrencyLimit, ExpAverage, type LimitSample, validateBounds } from './limit.ts';
+import { type ConcurrencyLimit, ExpAverage, type LimitSample, validateBounds } from './limit.types.ts';
 
 export interface Gradient2LimitOptions {
   readonly initialLimit?: number;

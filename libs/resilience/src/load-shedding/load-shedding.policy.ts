@@ -1,13 +1,13 @@
 import { DEFAULT_PRIORITY_SHARES, DEFAULT_SHEDDING_HOLD_MS } from '../adaptive.constants.ts';
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext, Priority } from '../common/execution-context.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext, Priority } from '../common/execution.context.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { isTimeoutError } from '../errors/error.guards.ts';
 import { LoadShedError } from '../errors/load-shed.error.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
 import { Gradient2Limit } from './gradient2.limit.ts';
-import { type ConcurrencyLimit, ExpAverage } from './limit.ts';
+import { type ConcurrencyLimit, ExpAverage } from './limit.types.ts';
 
 export interface LoadSheddingOptions {
   /** The limit algorithm: `gradient2Limit()` (default) or `aimdLimit()`, or your own {@link ConcurrencyLimit}. */

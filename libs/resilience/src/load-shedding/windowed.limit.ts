@@ -1,4 +1,4 @@
-import type { ConcurrencyLimit, LimitSample } from './limit.ts';
+import type { ConcurrencyLimit, LimitSample } from './limit.types.ts';
 
 export interface WindowedLimitOptions {
   /** Fewest samples in a window (default 10); a window otherwise holds one limit's worth of calls. */

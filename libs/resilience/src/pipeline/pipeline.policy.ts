@@ -1,8 +1,8 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution-context.ts';
-import { type FusedLayer, isFusedLayer } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain, type Policy, terminal } from '../common/policy.ts';
-import { FusedSegment } from './fused-run.ts';
+import { BasePolicy, type Chain, type Policy, terminal } from '../common/base.policy.ts';
+import type { ExecuteOptions, ExecutionContext, Operation } from '../common/execution.context.ts';
+import { type FusedLayer, isFusedLayer } from '../common/fused-layer.types.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
+import { FusedSegment } from './fused.runner.ts';
 
 class Link implements Chain {
   readonly #policy: Policy;

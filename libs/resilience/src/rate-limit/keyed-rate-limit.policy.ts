@@ -4,15 +4,15 @@ import {
   DEFAULT_RATE_LIMIT_MAX_KEYS,
   DEFAULT_RATE_LIMIT_RATE,
 } from '../adaptive.constants.ts';
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { LruMap } from '../common/lru-map.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { LruMap } from '../common/lru.cache.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { RateLimitedError } from '../errors/rate-limited.error.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
 import type { RateLimitRejectEvent } from './rate-limit.policy.ts';
-import { validateRate } from './token-bucket.ts';
+import { validateRate } from './token-bucket.limiter.ts';
 
 export interface KeyedRateLimitOptions {
   /** Tokens added per second, per key. */

@@ -1,11 +1,11 @@
 import { DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMIT_RATE } from '../adaptive.constants.ts';
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { RateLimitedError } from '../errors/rate-limited.error.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
-import { TokenBucket, validateRate } from './token-bucket.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
+import { TokenBucket, validateRate } from './token-bucket.limiter.ts';
 
 export interface RateLimitOptions {
   /** Tokens added per second (the sustained rate of admitted calls). */

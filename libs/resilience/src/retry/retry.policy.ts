@@ -1,18 +1,18 @@
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, PROPAGATE, RETRY } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import { type Random, systemRandom } from '../common/random.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE, RETRY } from '../common/fused-layer.types.ts';
+import { type Random, systemRandom } from '../common/seeded.random.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { DEFAULT_MAX_RETRIES } from '../constants.ts';
 import { isBrokenCircuitError, isBulkheadRejectedError, isCancellation } from '../errors/error.guards.ts';
 import { isLoadShedError } from '../errors/load-shed.error.ts';
 import { isRateLimitedError } from '../errors/rate-limited.error.ts';
 import { isThrottledError } from '../errors/throttled.error.ts';
-import type { Backoff, BackoffMemo } from './backoff/backoff.ts';
+import type { Backoff, BackoffMemo } from './backoff/backoff.types.ts';
 import { DecorrelatedJitterBackoff } from './backoff/decorrelated-jitter.backoff.ts';
-import type { RetryBudget } from './retry-budget.ts';
-import { sleep } from './sleep.ts';
+import type { RetryBudget } from './retry.budget.ts';
+import { sleep } from './sleep.util.ts';
 
 export interface RetryOptions {
   /**

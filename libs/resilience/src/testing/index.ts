@@ -1,1 +1,1 @@
-export { FakeClock, flushMicrotasks } from './fake-clock.ts';
+export { FakeClock, flushMicrotasks } from './fake.clock.ts';

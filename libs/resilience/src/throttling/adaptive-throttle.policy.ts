@@ -3,13 +3,13 @@ import {
   DEFAULT_THROTTLE_K,
   DEFAULT_THROTTLE_WINDOW_MS,
 } from '../adaptive.constants.ts';
-import { type Clock, systemClock } from '../common/clock.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import { type Random, systemRandom } from '../common/random.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type Random, systemRandom } from '../common/seeded.random.ts';
+import { type Clock, systemClock } from '../common/system.clock.ts';
 import { isTaskCancelledError } from '../errors/error.guards.ts';
-import { rejectSoon } from '../errors/reject-soon.ts';
+import { rejectSoon } from '../errors/reject-soon.util.ts';
 import { ThrottledError } from '../errors/throttled.error.ts';
 
 export interface AdaptiveThrottleOptions {

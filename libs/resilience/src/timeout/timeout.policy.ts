@@ -1,12 +1,12 @@
-import { type Clock, systemClock, type TimerHandle } from '../common/clock.ts';
-import { CoarseTimerList } from '../common/coarse-timer-list.ts';
-import { type Event, EventEmitter } from '../common/event.ts';
-import type { ExecutionContext } from '../common/execution-context.ts';
-import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.ts';
-import { BasePolicy, type Chain } from '../common/policy.ts';
-import type { TimerNode, TimerTarget } from '../common/timer-list.ts';
+import { BasePolicy, type Chain } from '../common/base.policy.ts';
+import { CoarseTimerList } from '../common/coarse-timer-list.queue.ts';
+import { type Event, EventEmitter } from '../common/event.emitter.ts';
+import type { ExecutionContext } from '../common/execution.context.ts';
+import { type FusedCall, type FusedLayer, PROPAGATE } from '../common/fused-layer.types.ts';
+import { type Clock, systemClock, type TimerHandle } from '../common/system.clock.ts';
+import type { TimerNode, TimerTarget } from '../common/timer-list.queue.ts';
 import { TimeoutError } from '../errors/timeout.error.ts';
-import { FusedDeadlineCall, FusedTimedCall, type TimeoutLayer } from './fused-timed-call.ts';
+import { FusedDeadlineCall, FusedTimedCall, type TimeoutLayer } from './fused-call.timer.ts';
 
 export interface TimeoutOptions {
   /** Monotonic clock and timers; defaults to the process clock (unref'd timers). */

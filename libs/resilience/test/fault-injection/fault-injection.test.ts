@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { ExecutionContext } from '../../src/common/execution-context.ts';
-import { BasePolicy, type Chain } from '../../src/common/policy.ts';
+import { BasePolicy, type Chain } from '../../src/common/base.policy.ts';
+import type { ExecutionContext } from '../../src/common/execution.context.ts';
 import { isTaskCancelledError } from '../../src/errors/error.guards.ts';
 import { isInjectedFaultError } from '../../src/errors/injected-fault.error.ts';
-import type { FaultConfig } from '../../src/fault-injection/fault-config.ts';
+import type { FaultConfig } from '../../src/fault-injection/fault.config.ts';
 import { type FaultEvent, faultInjection } from '../../src/fault-injection/fault-injection.policy.ts';
 import { pipeline } from '../../src/pipeline/pipeline.policy.ts';
 import { FakeClock, flushMicrotasks } from '../../src/testing/index.ts';

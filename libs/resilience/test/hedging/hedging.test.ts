@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { ExecutionContext } from '../../src/common/execution-context.ts';
-import { BasePolicy, type Chain } from '../../src/common/policy.ts';
+import { BasePolicy, type Chain } from '../../src/common/base.policy.ts';
+import type { ExecutionContext } from '../../src/common/execution.context.ts';
 import { isTaskCancelledError } from '../../src/errors/error.guards.ts';
 import {
   type HedgeEvent,

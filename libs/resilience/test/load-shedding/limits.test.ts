@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { aimdLimit } from '../../src/load-shedding/aimd.limit.ts';
 import { gradient2Limit } from '../../src/load-shedding/gradient2.limit.ts';
-import type { LimitSample } from '../../src/load-shedding/limit.ts';
+import type { LimitSample } from '../../src/load-shedding/limit.types.ts';
 import { windowedLimit } from '../../src/load-shedding/windowed.limit.ts';
 
 describe('gradient2Limit', () => {

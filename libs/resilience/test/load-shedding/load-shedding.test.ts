@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { ExecutionContext, Priority } from '../../src/common/execution-context.ts';
-import { BasePolicy, type Chain } from '../../src/common/policy.ts';
+import { BasePolicy, type Chain } from '../../src/common/base.policy.ts';
+import type { ExecutionContext, Priority } from '../../src/common/execution.context.ts';
 import { isLoadShedError } from '../../src/errors/load-shed.error.ts';
 import { TimeoutError } from '../../src/errors/timeout.error.ts';
 import { aimdLimit } from '../../src/load-shedding/aimd.limit.ts';
-import type { ConcurrencyLimit } from '../../src/load-shedding/limit.ts';
+import type { ConcurrencyLimit } from '../../src/load-shedding/limit.types.ts';
 import {
   type LimitChangeEvent,
   loadShedding,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { seededRandom } from '../../src/common/random.ts';
+import { seededRandom } from '../../src/common/seeded.random.ts';
 import { TaskCancelledError } from '../../src/errors/task-cancelled.error.ts';
 import { isThrottledError } from '../../src/errors/throttled.error.ts';
 import { pipeline } from '../../src/pipeline/pipeline.policy.ts';

@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import type { CallContext } from '../common/call-context.ts';
+import type { CallContext } from '../common/call.context.ts';
 
 /** What a handler gets beside the request. */
 export interface HandlerContext extends CallContext {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import type { RequestContext } from '@rebound/observability';
 import type { Priority } from '@rebound/resilience';
-import { parseTraceparent } from '../common/call-context.ts';
+import { parseTraceparent } from '../common/call.context.ts';
 import type { HandlerContext } from './handler-context.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { type FaultInjectionPolicy, faultInjection, type Random, systemRandom } from '@rebound/resilience';
-import { RpcError } from '../common/status.ts';
+import { RpcError } from '../common/status.error.ts';
 
 /**
  * The per-call faults of a server or an HTTP edge (what `FaultInjector` of service-defaults hands its transport):

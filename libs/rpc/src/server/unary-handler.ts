@@ -18,8 +18,8 @@ import {
   TimeoutError,
   wallClock,
 } from '@rebound/resilience';
-import { parsePriority, runWithCall } from '../common/call-context.ts';
-import { codeName, RpcError, toStatusError } from '../common/status.ts';
+import { parsePriority, runWithCall } from '../common/call.context.ts';
+import { codeName, RpcError, toStatusError } from '../common/status.error.ts';
 import {
   IDEMPOTENCY_KEY,
   PRIORITY_KEY,

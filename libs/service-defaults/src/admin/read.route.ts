@@ -1,6 +1,6 @@
 import type { AdminServer } from '@rebound/health';
 import type { z } from 'zod';
-import { describeIssues, refusedUnauthorized, sendJson } from './admin-auth.ts';
+import { describeIssues, refusedUnauthorized, sendJson } from './admin-route.util.ts';
 
 export interface ReadAdminRoute<S extends z.ZodType> {
   readonly path: string;

@@ -1,7 +1,7 @@
 import type { AdminServer } from '@rebound/health';
 import { z } from 'zod';
-import { registerJsonAdminRoute } from '../admin/admin-auth.ts';
-import type { DegradationFlags } from './degradation-flags.ts';
+import { registerJsonAdminRoute } from '../admin/admin-route.util.ts';
+import type { DegradationFlags } from './degradation.flags.ts';
 
 /**
  * `GET /admin/degradation` (every declared flag's state), `POST /admin/degradation {"flag", "on", "reason"?}`

@@ -1,7 +1,7 @@
 import type { AdminServer } from '@rebound/health';
 import { z } from 'zod';
-import { registerJsonAdminRoute } from '../admin/admin-auth.ts';
-import { type FaultInjector, faultSettingsSchema } from './fault-injector.ts';
+import { registerJsonAdminRoute } from '../admin/admin-route.util.ts';
+import { type FaultInjector, faultSettingsSchema } from './fault.injector.ts';
 
 const faultsBodySchema = faultSettingsSchema.extend({ crash: z.boolean().optional() }).strict();
 

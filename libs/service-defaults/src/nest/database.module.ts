@@ -8,7 +8,7 @@ import {
   migrate,
   openDatabase,
 } from '@rebound/storage';
-import { HEALTH_PROBES, LOGGER } from './tokens.ts';
+import { HEALTH_PROBES, LOGGER } from './service-defaults.tokens.ts';
 
 /** Injection token of the service's `Database`. */
 export const DATABASE = Symbol.for('rebound.service-defaults.database');

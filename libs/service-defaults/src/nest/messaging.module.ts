@@ -3,14 +3,14 @@ import {
   createEventConsumer,
   type EventConsumer,
   type EventConsumerOptions,
-} from '../messaging/event-consumer.ts';
+} from '../messaging/event.consumer.ts';
 import {
   createOutboxPublisher,
   type OutboxPublisher,
   type OutboxPublisherOptions,
-} from '../messaging/outbox-publisher.ts';
-import type { ServiceContext } from '../service-context.ts';
-import { SERVICE_CONTEXT } from './tokens.ts';
+} from '../messaging/outbox.publisher.ts';
+import type { ServiceContext } from '../service.context.ts';
+import { SERVICE_CONTEXT } from './service-defaults.tokens.ts';
 
 /** Injection token of the service's {@link Messaging}. */
 export const MESSAGING = Symbol.for('rebound.service-defaults.messaging');

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { ServiceContext } from '../service-context.ts';
+import type { ServiceContext } from '../service.context.ts';
 import {
   ADMIN_SERVER,
   FAULT_INJECTOR,
@@ -10,7 +10,7 @@ import {
   RPC_CLIENTS,
   SERVICE_CONFIG,
   SERVICE_CONTEXT,
-} from './tokens.ts';
+} from './service-defaults.tokens.ts';
 
 /** Makes the process-wide pieces built by `bootstrap()` injectable everywhere (global module). */
 @Global()

@@ -1,6 +1,6 @@
 import type { HealthProbes } from '@rebound/health';
 import { Gauge, type Registry } from 'prom-client';
-import type { FaultInjector } from '../faults/fault-injector.ts';
+import type { FaultInjector } from '../faults/fault.injector.ts';
 import { type BehaviourProfile, describeBehaviour } from './behaviour.profile.ts';
 
 export interface BehaviourTargets {

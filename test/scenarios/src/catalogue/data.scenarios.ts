@@ -1,7 +1,7 @@
-import { allOf, ready, supervisorCounterRises, supervisorGaugeIs } from '../conditions.ts';
 import type { Target } from '../platform.target.ts';
+import { allOf, ready, supervisorCounterRises, supervisorGaugeIs } from '../scenario.conditions.ts';
 import type { Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 
 const FAILOVERS = 'rebound_postgres_failovers_total';
 

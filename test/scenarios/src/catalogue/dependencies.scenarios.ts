@@ -1,6 +1,6 @@
-import { allOf, counterRises, counterSettles, gauge } from '../conditions.ts';
+import { allOf, counterRises, counterSettles, gauge } from '../scenario.conditions.ts';
 import type { Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { adminCall, eachReplica, resetFaults, type ServiceFaults, setFaults } from './fault.hooks.ts';
 
 const CLIENT = 'rebound_rpc_client_requests_total';

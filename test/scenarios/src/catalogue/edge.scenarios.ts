@@ -1,6 +1,6 @@
-import { anyOf, counterRises, counterSettles, notReady, ready } from '../conditions.ts';
+import { anyOf, counterRises, counterSettles, notReady, ready } from '../scenario.conditions.ts';
 import type { Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { resetFaults, setFaults } from './fault.hooks.ts';
 
 export const edgeScenarios: readonly Scenario[] = [

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { counterRises, everythingReady } from '../conditions.ts';
+import { counterRises, everythingReady } from '../scenario.conditions.ts';
 import type { FaultContext, Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { adminCall, eachReplica } from './fault.hooks.ts';
 
 const DLQ_CLI = join(import.meta.dirname, '..', '..', '..', '..', 'libs', 'messaging', 'src', 'dlq.cli.ts');

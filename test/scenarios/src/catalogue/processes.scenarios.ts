@@ -7,10 +7,10 @@ import {
   notReady,
   ready,
   restarted,
-} from '../conditions.ts';
+} from '../scenario.conditions.ts';
 import type { Scenario } from '../scenario.types.ts';
-import { waitUntil } from '../wait.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { waitUntil } from '../wait.util.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { adminCall, eachReplica, setFaults } from './fault.hooks.ts';
 
 /** A replica SIGKILLed by the supervisor's control server, then restarted by it. */

@@ -5,9 +5,9 @@ import {
   restarted,
   supervisorCounterRises,
   supervisorGaugeIs,
-} from '../conditions.ts';
+} from '../scenario.conditions.ts';
 import type { FaultContext, Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { resetFaults, setFaults } from './fault.hooks.ts';
 
 const ROLLED_BACK = { service: 'catalog', result: 'rolled_back' } as const;

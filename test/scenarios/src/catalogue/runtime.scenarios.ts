@@ -1,6 +1,6 @@
-import { counterRises, gauge, ready } from '../conditions.ts';
+import { counterRises, gauge, ready } from '../scenario.conditions.ts';
 import type { Scenario } from '../scenario.types.ts';
-import { SHOPPERS, STEADY } from './defaults.ts';
+import { SHOPPERS, STEADY } from './catalogue.constants.ts';
 import { resetFaults, setFaults } from './fault.hooks.ts';
 
 export const runtimeScenarios: readonly Scenario[] = [

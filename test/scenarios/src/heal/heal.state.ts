@@ -2,7 +2,7 @@ import { type Clock, keepAliveClock, sleep } from '@rebound/load';
 import { CATALOGUE, findScenario } from '../catalogue/index.ts';
 import { connectTarget, type SupervisorStatus, type Target } from '../platform.target.ts';
 import { runScenario, type ScenarioReport, type TimelineEntry } from '../scenario.runner.ts';
-import { Traffic } from '../traffic.ts';
+import { Traffic } from '../traffic.generator.ts';
 import { type ActiveAlert, type AlertChange, AlertLog, fetchAlerts } from './alert.log.ts';
 import { type PanelView, panelViews, processValues } from './panel.views.ts';
 import {

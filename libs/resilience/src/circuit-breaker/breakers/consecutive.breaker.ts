@@ -1,5 +1,5 @@
 import { DEFAULT_BREAKER_CONSECUTIVE_FAILURES } from '../../constants.ts';
-import type { Breaker, TripReason } from './breaker.ts';
+import type { Breaker, TripReason } from './breaker.types.ts';
 
 /** Opens after `threshold` failures in a row; any success starts the count again. */
 export class ConsecutiveBreaker implements Breaker {

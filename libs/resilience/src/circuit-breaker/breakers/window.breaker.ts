@@ -6,7 +6,7 @@ import {
   DEFAULT_BREAKER_WINDOW_BUCKETS,
   DEFAULT_BREAKER_WINDOW_MS,
 } from '../../constants.ts';
-import type { Breaker, TripReason } from './breaker.ts';
+import type { Breaker, TripReason } from './breaker.types.ts';
 
 export interface WindowBreakerOptions {
   /** Length of the sliding window. */

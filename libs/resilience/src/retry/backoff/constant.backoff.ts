@@ -1,5 +1,5 @@
-import type { Random } from '../../common/random.ts';
-import type { Backoff, BackoffMemo } from './backoff.ts';
+import type { Random } from '../../common/seeded.random.ts';
+import type { Backoff, BackoffMemo } from './backoff.types.ts';
 
 /** The same delay before every retry. */
 export class ConstantBackoff implements Backoff {

@@ -1,6 +1,6 @@
-import type { Random } from '../../common/random.ts';
+import type { Random } from '../../common/seeded.random.ts';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../../constants.ts';
-import { type Backoff, type BackoffMemo, clampDelay } from './backoff.ts';
+import { type Backoff, type BackoffMemo, clampDelay } from './backoff.types.ts';
 
 export interface FullJitterBackoffOptions {
   readonly baseMs?: number;
