@@ -8,32 +8,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GROUPS = ['apps', 'libs', 'infra', 'test'];
 /** Names whose place says what they are: entry points, a package's public surface, its defaults and its scope. */
 const ALLOWED = new Set(['index.ts', 'main.ts', 'cli.ts', 'constants.ts', 'telemetry.ts']);
-/**
- * Files not renamed yet because another change is rewriting them (the one overload signal reworks libs/rpc's
- * server and the gateway's edge); each leaves this list when it is renamed. A listed file that no longer exists
- * is reported so the entry gets removed, without failing the check.
- */
-const PENDING = new Set([
-  'apps/gateway/src/edge/abuse-blocker.ts',
-  'apps/gateway/src/edge/api-keys.ts',
-  'apps/gateway/src/edge/client-throttle.ts',
-  'apps/gateway/src/edge/edge-metrics.ts',
-  'apps/gateway/src/edge/grpc-to-http.ts',
-  'apps/gateway/src/edge/http-error.ts',
-  'apps/gateway/src/edge/http-faults.ts',
-  'apps/gateway/src/edge/load-shedder.ts',
-  'apps/gateway/src/edge/request-state.ts',
-  'apps/gateway/src/edge/security-headers.ts',
-  'apps/gateway/src/edge/short-cause.ts',
-  'apps/gateway/src/edge/validation.ts',
-  'libs/rpc/src/server/event-loop-gate.ts',
-  'libs/rpc/src/server/handler-context.ts',
-  'libs/rpc/src/server/incoming-call.ts',
-  'libs/rpc/src/server/rpc-server.ts',
-  'libs/rpc/src/server/server-faults.ts',
-  'libs/rpc/src/server/unary-handler.ts',
-  'libs/rpc/src/server/validation.ts',
-]);
 /** Folders of generated code, named by their generator. */
 const GENERATED = new Set(['generated']);
 /** kebab-case name, a kebab-case role, then `.ts`/`.tsx`. */
@@ -66,16 +40,11 @@ export function hasRoleSuffix(fileName: string): boolean {
 
 if (import.meta.main) {
   const files = sourceFiles().map((file) => relative(root, file));
-  const unsuffixed = files.filter((file) => !hasRoleSuffix(file.slice(file.lastIndexOf('/') + 1)));
-  const missing = unsuffixed.filter((file) => !PENDING.has(file));
+  const missing = files.filter((file) => !hasRoleSuffix(file.slice(file.lastIndexOf('/') + 1)));
   for (const file of missing) process.stdout.write(`no role suffix: ${file}\n`);
-  const present = new Set(files);
-  for (const file of PENDING) {
-    if (!present.has(file)) process.stdout.write(`role suffix: ${file} is gone, remove it from PENDING\n`);
-  }
   process.stdout.write(
-    `role suffix: ${missing.length} of ${files.length} source files without <name>.<role>.ts, ` +
-      `${unsuffixed.length - missing.length} pending (allowed as they are: ${[...ALLOWED].join(', ')})\n`,
+    `role suffix: ${missing.length} of ${files.length} source files without <name>.<role>.ts ` +
+      `(allowed as they are: ${[...ALLOWED].join(', ')})\n`,
   );
   process.exitCode = missing.length === 0 ? 0 : 1;
 }

@@ -1,15 +1,15 @@
 import { bootstrapHttp, type RunningHttpService } from '@rebound/service-defaults';
 import { AppModule } from './app.module.ts';
 import { type GatewayConfig, gatewayConfigSchema } from './config/gateway.config.ts';
-import { AbuseBlocker } from './edge/abuse-blocker.ts';
-import { ApiKeys } from './edge/api-keys.ts';
-import { ClientThrottle } from './edge/client-throttle.ts';
+import { AbuseBlocker } from './edge/abuse.blocker.ts';
+import { ApiKeys } from './edge/api-keys.store.ts';
+import { ClientThrottle } from './edge/client.throttle.ts';
 import { registerEdgeHooks } from './edge/edge.hooks.ts';
-import { createEdgeMetrics } from './edge/edge-metrics.ts';
+import { createEdgeMetrics } from './edge/edge.metrics.ts';
 import { EdgeErrorFilter } from './edge/error.filter.ts';
-import { HttpFaults } from './edge/http-faults.ts';
+import { HttpFaults } from './edge/http-faults.injector.ts';
 import { LoadShedder } from './edge/load.shedder.ts';
-import { registerSecurityHeaders } from './edge/security-headers.ts';
+import { registerSecurityHeaders } from './edge/security-headers.hook.ts';
 import type { GatewayContext } from './gateway.context.ts';
 
 export interface RunningGateway extends RunningHttpService<GatewayConfig> {

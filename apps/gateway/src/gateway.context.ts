@@ -1,10 +1,10 @@
 import type { HttpServiceContext } from '@rebound/service-defaults';
 import type { GatewayConfig } from './config/gateway.config.ts';
-import type { AbuseBlocker } from './edge/abuse-blocker.ts';
-import type { ApiKeys } from './edge/api-keys.ts';
-import type { ClientThrottle } from './edge/client-throttle.ts';
-import type { EdgeMetrics } from './edge/edge-metrics.ts';
-import type { HttpFaults } from './edge/http-faults.ts';
+import type { AbuseBlocker } from './edge/abuse.blocker.ts';
+import type { ApiKeys } from './edge/api-keys.store.ts';
+import type { ClientThrottle } from './edge/client.throttle.ts';
+import type { EdgeMetrics } from './edge/edge.metrics.ts';
+import type { HttpFaults } from './edge/http-faults.injector.ts';
 import type { LoadShedder } from './edge/load.shedder.ts';
 
 /** The HTTP tier's context plus the edge the gateway builds on it; feature modules inject it as GATEWAY_CONTEXT. */

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadGatewayConfig } from '../src/config/gateway.config.ts';
-import { AbuseBlocker } from '../src/edge/abuse-blocker.ts';
-import { ApiKeys } from '../src/edge/api-keys.ts';
+import { AbuseBlocker } from '../src/edge/abuse.blocker.ts';
+import { ApiKeys } from '../src/edge/api-keys.store.ts';
 import { IdempotencyStore } from '../src/orders/idempotency.store.ts';
 import { LastGoodCache } from '../src/products/catalog.cache.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { shortCause } from '../src/edge/short-cause.ts';
+import { shortCause } from '../src/edge/short-cause.util.ts';
 
 describe('shortCause', () => {
   it('names a gRPC error by its code and details, without the stack', () => {

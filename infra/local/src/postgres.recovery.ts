@@ -10,10 +10,10 @@ import {
   SUPERUSER_PASSWORD_FILE,
   serverUser,
 } from '@rebound/postgres-dev';
+import type { Supervisor } from './platform.supervisor.ts';
 import type { PostgresFailover } from './postgres.failover.ts';
-import { processGroupMembers } from './pss.ts';
+import { processGroupMembers } from './pss.reader.ts';
 import type { RwEndpoint } from './rw.endpoint.ts';
-import type { Supervisor } from './supervisor.ts';
 import type { ProcessSpec } from './topology.types.ts';
 
 /** What the supervisor's restore and the drill's destruction act on: one replicated PostgreSQL entry. */

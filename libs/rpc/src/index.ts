@@ -30,6 +30,7 @@ export type { LoopLagSources } from './server/loop-lag.monitor.ts';
 export { LoopLagMonitor } from './server/loop-lag.monitor.ts';
 export type { ProviderHandlersOptions } from './server/provider.handlers.ts';
 export { providerHandlers } from './server/provider.handlers.ts';
+export type { Validator } from './server/request.validation.ts';
 export type {
   AddServiceOptions,
   DrainResult,
@@ -38,13 +39,12 @@ export type {
   ServerMethodDefinition,
   ServerServiceDefinition,
   ServiceHandlers,
-} from './server/rpc-server.ts';
-export { createRpcServer, RpcServer } from './server/rpc-server.ts';
-export type { CallFaultSettings } from './server/server-faults.ts';
-export { ServerFaults } from './server/server-faults.ts';
+} from './server/rpc.server.ts';
+export { createRpcServer, RpcServer } from './server/rpc.server.ts';
+export type { CallFaultSettings } from './server/server-faults.injector.ts';
+export { ServerFaults } from './server/server-faults.injector.ts';
 export type { TurnAdmissionOptions } from './server/turn.admission.ts';
 export { TurnAdmission } from './server/turn.admission.ts';
-export type { HandlerContext, ServerShedEvent, ShedReason, UnaryHandler } from './server/unary-handler.ts';
-export type { Validator } from './server/validation.ts';
+export type { HandlerContext, ServerShedEvent, ShedReason, UnaryHandler } from './server/unary.handler.ts';
 export type { WindowedVegasLimitOptions } from './server/windowed-vegas.limit.ts';
 export { WindowedVegasLimit, windowedVegasLimit } from './server/windowed-vegas.limit.ts';

@@ -117,7 +117,7 @@ export function servesMetrics(file: string): boolean {
 
 /** Whether the gRPC server registers `grpc.health.v1` with an overall ("") status. */
 export function grpcHealthOverall(): boolean {
-  return read('libs/rpc/src/server/rpc-server.ts').includes("new HealthImplementation({ '': ");
+  return read('libs/rpc/src/server/rpc.server.ts').includes("new HealthImplementation({ '': ");
 }
 
 /** The Kafka topic the orders events go to. */

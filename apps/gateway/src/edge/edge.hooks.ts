@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, Priority } from '@rebound/service-defaults';
 import { nameActiveSpan } from '@rebound/service-defaults';
 import type { GatewayContext } from '../gateway.context.ts';
-import { errorBody, HttpError, retryAfterSeconds } from './http-error.ts';
+import { errorBody, HttpError, retryAfterSeconds } from './http.error.ts';
 import { ShedDecision } from './load.shedder.ts';
-import { maybeRequestStateOf, type RequestState, setRequestState } from './request-state.ts';
+import { maybeRequestStateOf, type RequestState, setRequestState } from './request.state.ts';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 

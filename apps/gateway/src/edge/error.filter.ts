@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
-import { errorBody, HttpError, isHttpError } from './http-error.ts';
-import { maybeRequestStateOf } from './request-state.ts';
-import { shortCause } from './short-cause.ts';
+import { errorBody, HttpError, isHttpError } from './http.error.ts';
+import { maybeRequestStateOf } from './request.state.ts';
+import { shortCause } from './short-cause.util.ts';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
-import { HttpError } from '../edge/http-error.ts';
-import { requestStateOf } from '../edge/request-state.ts';
-import { validate } from '../edge/validation.ts';
+import { HttpError } from '../edge/http.error.ts';
+import { requestStateOf } from '../edge/request.state.ts';
+import { validate } from '../edge/request.validation.ts';
 import { idempotencyKey, orderId, placeOrderBody } from './order.schema.ts';
 import { OrdersService } from './orders.service.ts';
 

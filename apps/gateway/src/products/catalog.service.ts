@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { catalogV1 } from '@rebound/contracts';
 import type { DegradationFlag } from '@rebound/service-defaults';
 import { GATEWAY_CLIENTS, type GatewayClients } from '../clients/gateway.clients.ts';
-import { httpErrorFromRpc, isDependencyFailure } from '../edge/grpc-to-http.ts';
-import { HttpError } from '../edge/http-error.ts';
+import { httpErrorFromRpc, isDependencyFailure } from '../edge/grpc-to-http.mapper.ts';
+import { HttpError } from '../edge/http.error.ts';
 import { GATEWAY_CONTEXT, type GatewayContext } from '../gateway.context.ts';
 import { LastGoodCache } from './catalog.cache.ts';
 

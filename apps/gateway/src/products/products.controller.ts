@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from '@rebound/service-defaults';
 import { z } from 'zod';
-import { requestStateOf } from '../edge/request-state.ts';
-import { validate } from '../edge/validation.ts';
+import { requestStateOf } from '../edge/request.state.ts';
+import { validate } from '../edge/request.validation.ts';
 import { type CatalogAnswer, CatalogService } from './catalog.service.ts';
 
 export const FALLBACK_HEADER = 'x-rebound-fallback';

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { isStatusError, RpcError } from '../common/status.error.ts';
-import type { ServerServiceDefinition, ServiceHandlers } from './rpc-server.ts';
+import type { ServerServiceDefinition, ServiceHandlers } from './rpc.server.ts';
 
 type AnyHandler = (request: unknown, context: unknown) => unknown;
 

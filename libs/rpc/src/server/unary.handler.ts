@@ -28,10 +28,10 @@ import {
   TRACEPARENT_KEY,
 } from '../constants.ts';
 import { endRpcSpan, methodTelemetry, runTraced, serverSpan, startServerSpan } from '../telemetry.ts';
-import type { UnaryHandler } from './handler-context.ts';
-import { IncomingCall } from './incoming-call.ts';
-import type { ServerFaults } from './server-faults.ts';
-import { MalformedRequest, type Validator, validate } from './validation.ts';
+import type { UnaryHandler } from './handler.context.ts';
+import { IncomingCall } from './incoming.call.ts';
+import { MalformedRequest, type Validator, validate } from './request.validation.ts';
+import type { ServerFaults } from './server-faults.injector.ts';
 
 /** How close to its deadline a cancelled call counts as cut by the deadline rather than by the client. */
 const DEADLINE_SLACK_MS = 10;
@@ -47,7 +47,7 @@ export interface ServerShedEvent {
   readonly reason: ShedReason;
 }
 
-export type { HandlerContext, UnaryHandler } from './handler-context.ts';
+export type { HandlerContext, UnaryHandler } from './handler.context.ts';
 
 /** Server-wide machinery every wrapped handler shares. */
 export interface HandlerRuntime {

@@ -3,7 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { RequestContext } from '@rebound/observability';
 import type { Priority } from '@rebound/resilience';
 import { parseTraceparent } from '../common/call.context.ts';
-import type { HandlerContext } from './handler-context.ts';
+import type { HandlerContext } from './handler.context.ts';
 
 /**
  * One call being served, as its handler, the logger and outgoing clients see it. What a handler may never read

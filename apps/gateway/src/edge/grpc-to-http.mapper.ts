@@ -1,5 +1,5 @@
 import { codeName, isStatusError, retryAfterMs, status } from '@rebound/service-defaults';
-import { HttpError } from './http-error.ts';
+import { HttpError } from './http.error.ts';
 
 /**
  * Maps a failed gRPC call to the HTTP answer a client can act on: the caller's mistakes stay 4xx, a dependency

@@ -1,6 +1,6 @@
 import type { CallFaultSettings } from '@rebound/service-defaults';
 import { status } from '@rebound/service-defaults';
-import { HttpError } from './http-error.ts';
+import { HttpError } from './http.error.ts';
 
 /** HTTP answers for the gRPC codes a fault can be set to inject. */
 const STATUS_OF: Readonly<Record<number, number>> = {

@@ -26,10 +26,10 @@ import {
   DEFAULT_OVERLOAD_HOLD_MS,
 } from '../constants.ts';
 import { LoopLagMonitor } from './loop-lag.monitor.ts';
-import { ServerFaults } from './server-faults.ts';
+import type { Validator } from './request.validation.ts';
+import { ServerFaults } from './server-faults.injector.ts';
 import { TurnAdmission, type TurnAdmissionOptions } from './turn.admission.ts';
-import { type HandlerRuntime, type ServerShedEvent, type UnaryHandler, wrapUnary } from './unary-handler.ts';
-import type { Validator } from './validation.ts';
+import { type HandlerRuntime, type ServerShedEvent, type UnaryHandler, wrapUnary } from './unary.handler.ts';
 import { WindowedVegasLimit } from './windowed-vegas.limit.ts';
 
 /** A unary method as the generated service definitions describe it, from the server's side. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type FieldProblem, HttpError } from './http-error.ts';
+import { type FieldProblem, HttpError } from './http.error.ts';
 
 /** Parses `value` with `schema`; a bad value is a 400 naming every bad field (`lines.0.quantity: ...`). */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
