@@ -1,11 +1,10 @@
 // The one overload signal in a real service process: while its event loop is blocked 90 ms of every 100 ms
-// (the CPU-burn fault), readiness fails and gRPC admission answers RESOURCE_EXHAUSTED, critical-plus calls
-// still pass, the signal's gauge says so; once the burn stops, all of it recovers.
+// (the CPU-burn fault), readiness fails and the signal's gauge says so, while calls that reach it are still
+// served (a backend sheds by queue time, not on the loop signal); once the burn stops, all of it recovers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { status } from '@grpc/grpc-js';
 import { catalogV1 } from '@rebound/contracts';
-import { createRpcClient, isStatusError, type RpcClient } from '@rebound/rpc';
+import { createRpcClient, type RpcClient } from '@rebound/rpc';
 import { type ServiceProcess, startServiceProcess, waitFor } from '@rebound/testing';
 import { admin, fixtureScript, metric } from './support.ts';
 
@@ -32,7 +31,7 @@ describe('overload signal: a service whose event loop is blocked', () => {
     await service?.stop();
   });
 
-  it('fails readiness and sheds with RESOURCE_EXHAUSTED while blocked, then recovers', async () => {
+  it('fails readiness while blocked, still serving the calls that reach it, then recovers', async () => {
     assert.equal((await client.getProduct({ id: 'p-1' })).product?.id, 'p-1');
     assert.equal(
       (await admin(service.adminUrl, 'POST', '/admin/faults', { cpuBurnPercent: 90 })).status,
@@ -50,16 +49,13 @@ describe('overload signal: a service whose event loop is blocked', () => {
     assert.match(report, /overloaded: event loop delay \d+ ms \(bound 40 ms\)/);
     assert.equal(await metric(service.adminUrl, 'rebound_overload_signal{reading="overloaded"'), 1);
 
-    const shed = await client.getProduct({ id: 'p-1' }).catch((error: unknown) => error);
-    assert.ok(isStatusError(shed) && shed.code === status.RESOURCE_EXHAUSTED, String(shed));
-    assert.match(shed.details, /event loop overloaded/);
-    const critical = await client.getProduct({ id: 'p-1' }, { priority: 'critical-plus' });
-    assert.equal(critical.product?.id, 'p-1', 'critical-plus calls still pass');
-    const counted = await metric(
+    // Taken out of rotation, not refusing: a caller that still reaches it is served.
+    assert.equal((await client.getProduct({ id: 'p-1' })).product?.id, 'p-1');
+    const shedOnSignal = await metric(
       service.adminUrl,
       'rebound_resilience_sheds_total{policy="rpc_server",target="rebound.catalog.v1.CatalogService/GetProduct"',
     );
-    assert.ok((counted ?? 0) >= 1, 'the shed is counted');
+    assert.equal(shedOnSignal ?? 0, 0, 'no call shed on the loop signal');
 
     assert.equal((await admin(service.adminUrl, 'DELETE', '/admin/faults')).status, 200);
     await waitFor(async () => (await fetch(`${service.adminUrl}/readyz`)).status === 200, {
