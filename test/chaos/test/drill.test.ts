@@ -121,6 +121,18 @@ describe('drill: destroy both PostgreSQL copies under checkout load, restore, an
     // Checkouts go on after the backup: the restore must replay them from the archive.
     const atBackup = shoppers.acknowledged.length;
     await acked(atBackup + 30, '30 checkouts after the backup');
+    // Those 30 can all fall inside the archive's last few seconds (archive_timeout), which a loss takes with it
+    // (the RPO): wait until two more WAL segments are archived, so the second, switched after them, holds them and
+    // the restore must replay them from the archive.
+    const segments = async () =>
+      (await readdir(join(backupDir, 'wal'))).filter((file) => /^[0-9A-F]{24}(\.gz)?$/.test(file));
+    const archivedBefore = new Set(await segments());
+    await waitFor(async () => (await segments()).filter((file) => !archivedBefore.has(file)).length >= 2, {
+      timeoutMs: 30_000,
+      description: 'two WAL segments archived after the checkouts that followed the backup',
+    });
+    // …and the loss does not fall right after an archived segment (the best case for the RPO): more checkouts.
+    await acked(shoppers.acknowledged.length + 10, '10 more checkouts before the loss');
 
     const destroyedAt = Date.now();
     const destroyed = await platform.control('/postgres/destroy');

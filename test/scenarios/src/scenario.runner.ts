@@ -120,6 +120,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   traffic.set(scenario.load);
   const baseline = await invariantBaseline(target);
+  // Operations begun before the run (during an earlier fault the console just cleared) end with that fault in
+  // their latency: the window before holds only operations begun in it.
+  await drainInFlight(traffic, clock, pollMs);
   const before = await steadyWindow(scenario, options, baseline, windowMs, clock);
   note('steady-before', describeSteady(before));
   const observed: {
@@ -208,17 +211,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     // Operations started during the fault (a checkout paused by an outage, polling its order for up to 30 s) end
     // after it, with the outage in their latency: the arrivals pause until every one of them has ended (bounded),
     // so the window after holds only operations started once the system healed, and judges that.
-    traffic.pause();
-    try {
-      const drainUntil = clock.now() + DRAIN_MS;
-      while (traffic.inFlight > 0 && clock.now() < drainUntil) await sleep(clock, pollMs);
-      // The last of them is recorded in the second still open: it must close before the window's mark, or
-      // its latency counts in the window after.
-      const open = traffic.mark().second;
-      while (traffic.mark().second === open && clock.now() < drainUntil + 2_000) await sleep(clock, pollMs);
-    } finally {
-      traffic.resume();
-    }
+    await drainInFlight(traffic, clock, pollMs);
     observed.after = await steadyWindow(scenario, options, baseline, windowMs, clock);
     note('steady-after', describeSteady(observed.after));
     return finish(observed);
@@ -227,6 +220,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     return finish(observed);
   } finally {
     await clear().catch(() => undefined);
+  }
+}
+
+/**
+ * Pauses the arrivals until every operation in flight has ended (bounded by DRAIN_MS), then lets the second they
+ * ended in close, so a window marked after this holds none of them, nor their latency.
+ */
+async function drainInFlight(traffic: Traffic, clock: Clock, pollMs: number): Promise<void> {
+  traffic.pause();
+  try {
+    const drainUntil = clock.now() + DRAIN_MS;
+    while (traffic.inFlight > 0 && clock.now() < drainUntil) await sleep(clock, pollMs);
+    const open = traffic.mark().second;
+    while (traffic.mark().second === open && clock.now() < drainUntil + 2_000) await sleep(clock, pollMs);
+  } finally {
+    traffic.resume();
   }
 }
 
